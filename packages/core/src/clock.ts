@@ -1,0 +1,46 @@
+import { abortError } from './errors.js';
+
+/**
+ * Source of time for the engine. Injected so that tests control leases, heartbeats and backoff
+ * deterministically (see `createManualClock` in `@roadmap/core/testing`).
+ */
+export interface Clock {
+  readonly specificationVersion: 'v1';
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+  /** Runs `callback` after `delayMs`; returns a function that cancels it. */
+  setTimeout(callback: () => void, delayMs: number): () => void;
+}
+
+/** The real clock: `Date.now` and the platform timers (unref'd, so they never keep a process alive). */
+export const systemClock: Clock = {
+  specificationVersion: 'v1',
+  now: () => Date.now(),
+  setTimeout(callback, delayMs) {
+    const handle = setTimeout(callback, delayMs);
+    if (typeof handle === 'object' && handle !== null && 'unref' in handle) handle.unref();
+    return () => clearTimeout(handle);
+  },
+};
+
+/** Waits `delayMs` on `clock`; rejects with an `AbortError` as soon as `signal` aborts. */
+export function sleep(clock: Clock, delayMs: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  if (delayMs <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      cancel();
+      reject(abortError(signal as AbortSignal));
+    };
+    const cancel = clock.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, delayMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** ISO-8601 UTC timestamp of a clock reading (the original stored naive local time; we never do). */
+export function isoTime(milliseconds: number): string {
+  return new Date(milliseconds).toISOString();
+}

@@ -1,0 +1,61 @@
+import type { ContentKind, CoverStatus } from './schemas.js';
+import type { CurrentStep, Progress, TaskStatus } from './task.js';
+
+/** Payload of each event type (SPEC §4), keyed by `type`. */
+export interface RoadmapEventPayloads {
+  /** A step started or the task's status changed (also sent when a task is queued or retried). */
+  progress: { step: CurrentStep; status: TaskStatus; message: string; progress: Progress };
+  concept_start: { concept_id: string; concept_name: string; content_type: ContentKind };
+  concept_complete: { concept_id: string; concept_name: string; content_type: ContentKind; progress: Progress };
+  concept_failed: {
+    concept_id: string;
+    concept_name: string;
+    content_type: ContentKind;
+    error?: string;
+    progress: Progress;
+  };
+  /** Terminal: sent for `completed` and for `partial_failure` (then `failed_count > 0`). */
+  completed: {
+    roadmap_id: string;
+    status: 'completed' | 'partial_failure';
+    tutorials_count: number;
+    failed_count: number;
+    progress: Progress;
+  };
+  /** Terminal. */
+  failed: { error: string; step: CurrentStep; progress: Progress };
+  /** Terminal. */
+  cancelled: { reason: string | null; previous_status: TaskStatus; progress: Progress };
+  /** A worker picked up a task whose previous holder's lease ran out. */
+  task_recovering: { current_step: CurrentStep };
+  cover_updated: { roadmap_id: string; status: CoverStatus; cover_image_url: string | null };
+}
+
+export type RoadmapEventType = keyof RoadmapEventPayloads;
+
+/** Fields every stored event has. `seq` is strictly increasing across the whole log. */
+export interface RoadmapEventBase<Type extends RoadmapEventType = RoadmapEventType> {
+  type: Type;
+  seq: number;
+  task_id: string;
+  user_id: string;
+  /** ISO-8601 UTC. */
+  timestamp: string;
+}
+
+/** An event as stored in the durable log and delivered to listeners: a discriminated union on `type`. */
+export type RoadmapEvent = {
+  [Type in RoadmapEventType]: RoadmapEventBase<Type> & RoadmapEventPayloads[Type];
+}[RoadmapEventType];
+
+/** An event before storage assigned its `seq`. */
+export type NewRoadmapEvent = {
+  [Type in RoadmapEventType]: Omit<RoadmapEventBase<Type>, 'seq'> & RoadmapEventPayloads[Type];
+}[RoadmapEventType];
+
+/** Events after which a task's status no longer changes (until a retry). */
+export const terminalEventTypes: readonly RoadmapEventType[] = ['completed', 'failed', 'cancelled'];
+
+export function isTerminalEvent(event: { type: RoadmapEventType }): boolean {
+  return terminalEventTypes.includes(event.type);
+}
