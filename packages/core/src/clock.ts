@@ -8,17 +8,20 @@ export interface Clock {
   readonly specificationVersion: 'v1';
   /** Milliseconds since the Unix epoch. */
   now(): number;
-  /** Runs `callback` after `delayMs`; returns a function that cancels it. */
-  setTimeout(callback: () => void, delayMs: number): () => void;
+  /**
+   * Runs `callback` after `delayMs`; returns a function that cancels it. With `background: true` the timer does not
+   * keep a Node.js process alive (used for periodic sweeps).
+   */
+  setTimeout(callback: () => void, delayMs: number, options?: { background?: boolean }): () => void;
 }
 
-/** The real clock: `Date.now` and the platform timers (unref'd, so they never keep a process alive). */
+/** The real clock: `Date.now` and the platform timers. */
 export const systemClock: Clock = {
   specificationVersion: 'v1',
   now: () => Date.now(),
-  setTimeout(callback, delayMs) {
+  setTimeout(callback, delayMs, options) {
     const handle = setTimeout(callback, delayMs);
-    if (typeof handle === 'object' && handle !== null && 'unref' in handle) handle.unref();
+    if (options?.background && typeof handle === 'object' && handle !== null && 'unref' in handle) handle.unref();
     return () => clearTimeout(handle);
   },
 };

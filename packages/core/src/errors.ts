@@ -28,6 +28,8 @@ export interface RoadmapErrorOptions {
   retryAfterMs?: number;
   /** HTTP status code, when the error came from an HTTP provider. */
   statusCode?: number;
+  /** Field-level problems of invalid input (`path` is dotted, e.g. `preferences.learning_goal`). */
+  errors?: ReadonlyArray<{ path: string; message: string }>;
 }
 
 /**
@@ -40,6 +42,7 @@ export class RoadmapError extends Error {
   readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
   readonly statusCode: number | undefined;
+  readonly errors: ReadonlyArray<{ path: string; message: string }>;
 
   constructor(code: RoadmapErrorCode, message: string, options: RoadmapErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -48,6 +51,7 @@ export class RoadmapError extends Error {
     this.retryable = options.retryable ?? false;
     this.retryAfterMs = options.retryAfterMs;
     this.statusCode = options.statusCode;
+    this.errors = options.errors ?? [];
   }
 
   static isInstance(error: unknown): error is RoadmapError {

@@ -28,6 +28,8 @@ export type TaskPatch = Partial<
 export interface TaskListQuery {
   /** Only this user's tasks (and counts). Omit for all users. */
   userId?: string;
+  /** Only the task that generates this roadmap. */
+  roadmapId?: string;
   /** Only tasks in these statuses. `counts` ignore this filter. */
   statuses?: readonly TaskStatus[];
   /** Page size. Default: 50. */

@@ -1,0 +1,205 @@
+import { errorMessage, isAbortError, RoadmapError } from './errors.js';
+import type { ConceptContext, ModelInput } from './languageModel.js';
+import { buildPrompt } from './prompts.js';
+import { type RunContext, assertFenced, nowIso } from './runContext.js';
+import {
+  type Concept,
+  type ContentItem,
+  type ContentKind,
+  type Roadmap,
+  quizSchema,
+  resourcesSchema,
+  tutorialSchema,
+} from './schemas.js';
+import type { ContentValue } from './storage.js';
+import { generateStructured } from './structuredGeneration.js';
+import type { z } from 'zod';
+import { type Progress, computeProgress } from './task.js';
+
+const schemas: Record<ContentKind, z.ZodType<ContentValue>> = {
+  tutorial: tutorialSchema,
+  resources: resourcesSchema,
+  quiz: quizSchema,
+};
+
+/** How content generation ended: the task's terminal status and the numbers behind it. */
+export interface ContentOutcome {
+  status: 'completed' | 'partial_failure' | 'failed';
+  progress: Progress;
+  failedConcepts: { count: number; concept_ids: string[] };
+  completedTutorials: number;
+}
+
+interface PlannedConcept {
+  concept: Concept;
+  context: ConceptContext;
+  kinds: ContentKind[];
+}
+
+function conceptContexts(roadmap: Roadmap): Map<string, { concept: Concept; context: ConceptContext }> {
+  const names = new Map<string, string>();
+  for (const stage of roadmap.stages)
+    for (const module of stage.modules) for (const concept of module.concepts) names.set(concept.concept_id, concept.name);
+  const result = new Map<string, { concept: Concept; context: ConceptContext }>();
+  for (const stage of roadmap.stages) {
+    for (const module of stage.modules) {
+      for (const concept of module.concepts) {
+        result.set(concept.concept_id, {
+          concept,
+          context: {
+            concept_id: concept.concept_id,
+            name: concept.name,
+            description: concept.description,
+            difficulty: concept.difficulty,
+            keywords: concept.keywords,
+            prerequisites: concept.prerequisites.map((id) => names.get(id) ?? id),
+            stage_name: stage.name,
+            module_name: module.name,
+            roadmap_title: roadmap.title,
+          },
+        });
+      }
+    }
+  }
+  return result;
+}
+
+/** Items still to generate, grouped by concept in roadmap order. `generating` means a crashed run's item. */
+function plan(items: ContentItem[], concepts: ReturnType<typeof conceptContexts>): PlannedConcept[] {
+  const byConcept = new Map<string, PlannedConcept>();
+  for (const item of items) {
+    if (item.status !== 'pending' && item.status !== 'generating') continue;
+    const found = concepts.get(item.concept_id);
+    if (!found) continue;
+    let planned = byConcept.get(item.concept_id);
+    if (!planned) {
+      planned = { ...found, kinds: [] };
+      byConcept.set(item.concept_id, planned);
+    }
+    planned.kinds.push(item.kind);
+  }
+  return [...byConcept.values()];
+}
+
+/** Runs `worker` over `inputs` with at most `limit` at once; the first rejection stops new starts and rejects. */
+async function pool<Input>(inputs: Input[], limit: number, worker: (input: Input) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const lane = async () => {
+    while (failure === undefined && next < inputs.length) {
+      const input = inputs[next] as Input;
+      next += 1;
+      try {
+        await worker(input);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, lane));
+  if (failure) throw failure.error;
+}
+
+/**
+ * Fan-out over concepts with bounded concurrency, the three kinds of one concept in parallel. Each finished item
+ * is stored (fenced) before it counts. A failed item is recorded and the rest go on; an abort, a lost lease or a
+ * storage error stops everything. Items put back to `pending` meanwhile are picked up before finishing.
+ */
+export async function contentGeneration(context: RunContext, roadmap: Roadmap): Promise<ContentOutcome> {
+  const { storage, fence } = context;
+  const concepts = conceptContexts(roadmap);
+  const base: ModelInput = {
+    preferences: context.task.request.preferences,
+    ...(context.task.request.additional_context ? { additional_context: context.task.request.additional_context } : {}),
+  };
+  let items = await storage.listItems(roadmap.roadmap_id);
+  const total = items.length;
+  let completed = items.filter((item) => item.status === 'completed').length;
+  let failed = items.filter((item) => item.status === 'failed').length;
+  const progress = () => computeProgress(completed, failed, total);
+
+  const entered = await storage.updateTask(fence, {
+    current_step: 'content_generation',
+    progress: progress(),
+    updated_at: nowIso(context),
+  });
+  assertFenced(entered, context, 'enter content_generation');
+  await context.publish('progress', {
+    step: 'content_generation',
+    status: 'processing',
+    message: `Generating content for ${concepts.size} concepts`,
+    progress: progress(),
+  });
+
+  const generateItem = async (planned: PlannedConcept, kind: ContentKind) => {
+    context.abortSignal.throwIfAborted();
+    const item = { roadmapId: roadmap.roadmap_id, conceptId: planned.concept.concept_id, kind };
+    assertFenced(await storage.setItemStatus(fence, item, 'generating'), context, 'item start');
+    const names = { concept_id: item.conceptId, concept_name: planned.concept.name, content_type: kind };
+    await context.publish('concept_start', names);
+    const input: ModelInput = { ...base, concept: planned.context };
+    const { system, prompt } = buildPrompt(kind, input);
+    let content: ContentValue;
+    try {
+      content = await generateStructured(
+        { operation: kind, key: `${kind}:${item.conceptId}`, schemaName: kind, schema: schemas[kind], system, prompt, input },
+        {
+          model: context.model,
+          clock: context.clock,
+          retryPolicy: context.retryPolicy,
+          abortSignal: context.abortSignal,
+          ...(context.onUsage ? { onUsage: context.onUsage } : {}),
+        },
+      );
+    } catch (error) {
+      if (isAbortError(error) || context.abortSignal.aborted) throw error;
+      if (RoadmapError.isInstance(error) && error.code === 'lease_lost') throw error;
+      const message = errorMessage(error);
+      assertFenced(await storage.setItemStatus(fence, item, 'failed', message), context, 'item failed');
+      failed += 1;
+      await storage.updateTask(fence, { progress: progress(), updated_at: nowIso(context) });
+      await context.publish('concept_failed', { ...names, error: message, progress: progress() });
+      return;
+    }
+    assertFenced(
+      await storage.saveItem(fence, { ...item, content }),
+      context,
+      'save item',
+    );
+    completed += 1;
+    assertFenced(
+      await storage.updateTask(fence, { progress: progress(), updated_at: nowIso(context) }),
+      context,
+      'progress',
+    );
+    await context.publish('concept_complete', { ...names, progress: progress() });
+  };
+
+  for (;;) {
+    const todo = plan(items, concepts);
+    if (todo.length === 0) break;
+    await pool(todo, context.concurrency, async (planned) => {
+      await Promise.all(
+        planned.kinds.map((kind) =>
+          generateItem(planned, kind).catch((error: unknown) => {
+            context.abortRun(error);
+            throw error;
+          }),
+        ),
+      );
+    });
+    items = await storage.listItems(roadmap.roadmap_id);
+    completed = items.filter((item) => item.status === 'completed').length;
+    failed = items.filter((item) => item.status === 'failed').length;
+  }
+
+  const failedIds = [...new Set(items.filter((item) => item.status === 'failed').map((item) => item.concept_id))];
+  const share = total === 0 ? 0 : failed / total;
+  const status = failed === 0 ? 'completed' : share >= context.failureThreshold ? 'failed' : 'partial_failure';
+  return {
+    status,
+    progress: progress(),
+    failedConcepts: { count: failedIds.length, concept_ids: failedIds },
+    completedTutorials: items.filter((item) => item.kind === 'tutorial' && item.status === 'completed').length,
+  };
+}

@@ -1,0 +1,4 @@
+import { createMemoryQueue } from './memoryQueue.js';
+import { runQueueConformance } from './queueConformance.js';
+
+runQueueConformance('createMemoryQueue', ({ clock }) => ({ queue: createMemoryQueue({ clock }) }));

@@ -1,0 +1,39 @@
+import type { Clock } from './clock.js';
+import { RoadmapError } from './errors.js';
+import type { RoadmapEventPayloads, RoadmapEventType } from './events.js';
+import type { LanguageModel, ModelUsage } from './languageModel.js';
+import type { RetryPolicy } from './retry.js';
+import type { LeaseFence, Storage } from './storage.js';
+import type { TaskRecord } from './task.js';
+
+/** Everything one run of a task needs: the adapters, the lease it holds, and its abort signal. */
+export interface RunContext {
+  task: TaskRecord;
+  fence: LeaseFence;
+  storage: Storage;
+  model: LanguageModel;
+  clock: Clock;
+  retryPolicy: RetryPolicy;
+  /** Aborted on cancel, lost lease or stop: every model call receives it. */
+  abortSignal: AbortSignal;
+  /** Concepts generated at once. */
+  concurrency: number;
+  maxEditRounds: number;
+  failureThreshold: number;
+  /** Aborts the whole run (siblings included) after a fatal error such as a lost lease. */
+  abortRun(reason: unknown): void;
+  /** Appends a fenced event to the log and delivers it to listeners. */
+  publish<Type extends RoadmapEventType>(type: Type, payload: RoadmapEventPayloads[Type]): Promise<void>;
+  onUsage?: (usage: ModelUsage) => void;
+}
+
+/** Throws `lease_lost` when a fenced write was rejected: another worker holds the task, or it was cancelled. */
+export function assertFenced(accepted: boolean | object | null, context: RunContext, what: string): void {
+  if (accepted === false || accepted === null) {
+    throw new RoadmapError('lease_lost', `Task ${context.fence.taskId} is no longer held by this worker (${what}).`);
+  }
+}
+
+export function nowIso(context: { clock: Clock }): string {
+  return new Date(context.clock.now()).toISOString();
+}
