@@ -65,8 +65,9 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     values = parse(args).values;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    // Node's messages go on with advice about positionals; the first sentence is what matters.
-    return { ok: false, error: message.split(/(?<=\.) /)[0] ?? message };
+    // Node's messages may go on with advice over several lines; the first sentence is what matters.
+    const first = (message.split('\n')[0] ?? message).split('. ')[0] ?? message;
+    return { ok: false, error: first.endsWith('.') ? first : `${first}.` };
   }
 
   let goal: string | undefined;
@@ -83,7 +84,8 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   if (typeof hoursPerWeek === 'string') return { ok: false, error: hoursPerWeek };
   const latencyMs = values.latency === undefined ? undefined : parseWholeNumber('--latency', values.latency, 0, 60_000);
   if (typeof latencyMs === 'string') return { ok: false, error: latencyMs };
-  const concurrency = values.concurrency === undefined ? 5 : parseWholeNumber('--concurrency', values.concurrency, 1, 50);
+  const concurrency =
+    values.concurrency === undefined ? 5 : parseWholeNumber('--concurrency', values.concurrency, 1, 50);
   if (typeof concurrency === 'string') return { ok: false, error: concurrency };
   if (values.out !== undefined && values.out.trim() === '') return { ok: false, error: '--out needs a directory.' };
 

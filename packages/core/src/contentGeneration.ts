@@ -1,20 +1,22 @@
+import type { z } from 'zod';
 import { errorMessage, isAbortError, RoadmapError } from './errors.js';
 import type { ConceptContext, ModelInput } from './languageModel.js';
 import { buildPrompt } from './prompts.js';
-import { type RunContext, assertFenced, nowIso } from './runContext.js';
+import { runAbortKind } from './runAbort.js';
+import { assertFenced, nowIso, type RunContext } from './runContext.js';
 import {
   type Concept,
   type ContentItem,
   type ContentKind,
-  type Roadmap,
   quizSchema,
+  type Roadmap,
   resourcesSchema,
   tutorialSchema,
 } from './schemas.js';
 import type { ContentValue } from './storage.js';
 import { generateStructured } from './structuredGeneration.js';
-import type { z } from 'zod';
-import { type Progress, computeProgress } from './task.js';
+import { computeProgress, type Progress } from './task.js';
+import { yieldToEventLoop } from './yieldToEventLoop.js';
 
 const schemas: Record<ContentKind, z.ZodType<ContentValue>> = {
   tutorial: tutorialSchema,
@@ -39,7 +41,8 @@ interface PlannedConcept {
 function conceptContexts(roadmap: Roadmap): Map<string, { concept: Concept; context: ConceptContext }> {
   const names = new Map<string, string>();
   for (const stage of roadmap.stages)
-    for (const module of stage.modules) for (const concept of module.concepts) names.set(concept.concept_id, concept.name);
+    for (const module of stage.modules)
+      for (const concept of module.concepts) names.set(concept.concept_id, concept.name);
   const result = new Map<string, { concept: Concept; context: ConceptContext }>();
   for (const stage of roadmap.stages) {
     for (const module of stage.modules) {
@@ -81,22 +84,50 @@ function plan(items: ContentItem[], concepts: ReturnType<typeof conceptContexts>
   return [...byConcept.values()];
 }
 
-/** Runs `worker` over `inputs` with at most `limit` at once; the first rejection stops new starts and rejects. */
-async function pool<Input>(inputs: Input[], limit: number, worker: (input: Input) => Promise<void>): Promise<void> {
+/** One item under way: `called` settles when its model call ended, `stored` when its result is stored. */
+interface ItemRun {
+  called: Promise<void>;
+  stored: Promise<void>;
+}
+
+/**
+ * Runs concepts through `limit` lanes. Each item is stored as soon as its own model call ends; a lane moves on to
+ * the next concept once the concept's calls have ended, while their results are still being stored (at most one
+ * concept per lane being stored), so storage work overlaps model latency instead of adding to it. The first error
+ * stops new starts and rejects.
+ */
+async function pipelinedPool(
+  concepts: PlannedConcept[],
+  limit: number,
+  generate: (planned: PlannedConcept) => ItemRun[],
+  onFatal: (error: unknown) => void,
+): Promise<void> {
   let next = 0;
   let failure: { error: unknown } | undefined;
+  const fail = (error: unknown) => {
+    if (failure) return;
+    failure = { error };
+    onFatal(error);
+  };
   const lane = async () => {
-    while (failure === undefined && next < inputs.length) {
-      const input = inputs[next] as Input;
-      next += 1;
-      try {
-        await worker(input);
-      } catch (error) {
-        failure ??= { error };
+    let storing: Promise<void> = Promise.resolve();
+    try {
+      while (failure === undefined && next < concepts.length) {
+        const planned = concepts[next] as PlannedConcept;
+        next += 1;
+        const runs = generate(planned);
+        const stored = Promise.all(runs.map((run) => run.stored)).then(() => undefined);
+        stored.catch(fail); // a lost lease stops the other lanes at once
+        await Promise.all(runs.map((run) => run.called));
+        await storing;
+        storing = stored;
       }
+      await storing;
+    } catch (error) {
+      fail(error);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(limit, concepts.length) }, lane));
   if (failure) throw failure.error;
 }
 
@@ -131,63 +162,79 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
     progress: progress(),
   });
 
-  const generateItem = async (planned: PlannedConcept, kind: ContentKind) => {
-    context.abortSignal.throwIfAborted();
-    const item = { roadmapId: roadmap.roadmap_id, conceptId: planned.concept.concept_id, kind };
-    assertFenced(await storage.setItemStatus(fence, item, 'generating'), context, 'item start');
-    const names = { concept_id: item.conceptId, concept_name: planned.concept.name, content_type: kind };
-    await context.publish('concept_start', names);
-    const input: ModelInput = { ...base, concept: planned.context };
-    const { system, prompt } = buildPrompt(kind, input);
-    let content: ContentValue;
-    try {
-      content = await generateStructured(
-        { operation: kind, key: `${kind}:${item.conceptId}`, schemaName: kind, schema: schemas[kind], system, prompt, input },
-        {
-          model: context.model,
-          clock: context.clock,
-          retryPolicy: context.retryPolicy,
-          abortSignal: context.abortSignal,
-          ...(context.onUsage ? { onUsage: context.onUsage } : {}),
-        },
-      );
-    } catch (error) {
-      if (isAbortError(error) || context.abortSignal.aborted) throw error;
-      if (RoadmapError.isInstance(error) && error.code === 'lease_lost') throw error;
-      const message = errorMessage(error);
-      assertFenced(await storage.setItemStatus(fence, item, 'failed', message), context, 'item failed');
-      failed += 1;
-      await storage.updateTask(fence, { progress: progress(), updated_at: nowIso(context) });
-      await context.publish('concept_failed', { ...names, error: message, progress: progress() });
-      return;
-    }
-    assertFenced(
-      await storage.saveItem(fence, { ...item, content }),
-      context,
-      'save item',
-    );
-    completed += 1;
-    assertFenced(
-      await storage.updateTask(fence, { progress: progress(), updated_at: nowIso(context) }),
-      context,
-      'progress',
-    );
-    await context.publish('concept_complete', { ...names, progress: progress() });
+  /** Marks the item `generating`, calls the model, and stores the result (or the failure) at once. */
+  const generateItem = (planned: PlannedConcept, kind: ContentKind): ItemRun => {
+    let calledResolve: () => void = () => {};
+    const called = new Promise<void>((resolve) => {
+      calledResolve = resolve;
+    });
+    const stored = (async () => {
+      try {
+        context.abortSignal.throwIfAborted();
+        const item = { roadmapId: roadmap.roadmap_id, conceptId: planned.concept.concept_id, kind };
+        const names = { concept_id: item.conceptId, concept_name: planned.concept.name, content_type: kind };
+        const input: ModelInput = { ...base, concept: planned.context };
+        const { system, prompt } = buildPrompt(kind, input);
+        const call = generateStructured(
+          {
+            operation: kind,
+            key: `${kind}:${item.conceptId}`,
+            schemaName: kind,
+            schema: schemas[kind],
+            system,
+            prompt,
+            input,
+          },
+          {
+            model: context.model,
+            clock: context.clock,
+            retryPolicy: context.retryPolicy,
+            abortSignal: context.abortSignal,
+            ...(context.onUsage ? { onUsage: context.onUsage } : {}),
+          },
+        );
+        call.then(calledResolve, calledResolve);
+        // The call is under way; record its start meanwhile (the result is only stored after this).
+        assertFenced(await storage.setItemStatus(fence, item, 'generating'), context, 'item start');
+        await context.publish('concept_start', names);
+        let content: ContentValue;
+        try {
+          content = await call;
+          await yieldToEventLoop();
+          // A crashed worker writes nothing more; after any other abort the fenced write decides.
+          if (runAbortKind(context.abortSignal) === 'crashed') throw context.abortSignal.reason;
+        } catch (error) {
+          if (isAbortError(error) || context.abortSignal.aborted) throw error;
+          if (RoadmapError.isInstance(error) && error.code === 'lease_lost') throw error;
+          const message = errorMessage(error);
+          failed += 1;
+          const snapshot = progress();
+          const patch = { progress: snapshot, updated_at: nowIso(context) };
+          assertFenced(await storage.setItemStatus(fence, item, 'failed', message, patch), context, 'item failed');
+          await context.publish('concept_failed', { ...names, error: message, progress: snapshot });
+          return;
+        }
+        completed += 1;
+        const snapshot = progress();
+        const patch = { progress: snapshot, updated_at: nowIso(context) };
+        assertFenced(await storage.saveItem(fence, { ...item, content }, patch), context, 'save item');
+        await context.publish('concept_complete', { ...names, progress: snapshot });
+      } finally {
+        calledResolve();
+      }
+    })();
+    return { called, stored };
   };
 
   for (;;) {
     const todo = plan(items, concepts);
     if (todo.length === 0) break;
-    await pool(todo, context.concurrency, async (planned) => {
-      await Promise.all(
-        planned.kinds.map((kind) =>
-          generateItem(planned, kind).catch((error: unknown) => {
-            context.abortRun(error);
-            throw error;
-          }),
-        ),
-      );
-    });
+    await pipelinedPool(
+      todo,
+      context.concurrency,
+      (planned) => planned.kinds.map((kind) => generateItem(planned, kind)),
+      (error) => context.abortRun(error),
+    );
     items = await storage.listItems(roadmap.roadmap_id);
     completed = items.filter((item) => item.status === 'completed').length;
     failed = items.filter((item) => item.status === 'failed').length;

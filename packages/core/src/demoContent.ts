@@ -88,7 +88,8 @@ export function demoTutorial(concept: ConceptContext, topic: DemoTopic): Tutoria
     '## Key ideas',
     '',
     ...keywords.map(
-      (keyword) => `- **${keyword}**: how it shows up in ${concept.name}, and how to spot it in real ${topic.name} work.`,
+      (keyword) =>
+        `- **${keyword}**: how it shows up in ${concept.name}, and how to spot it in real ${topic.name} work.`,
     ),
     '',
     '## Worked example',

@@ -18,7 +18,11 @@ export function Counter() {
       'Web foundations',
       'The platform every frontend framework builds on.',
       moduleSeed('HTML and CSS', ['Semantic HTML', 'CSS layout with flexbox and grid', 'Responsive design']),
-      moduleSeed('JavaScript essentials', ['JavaScript syntax and types', 'DOM and events', 'Promises and async/await']),
+      moduleSeed('JavaScript essentials', [
+        'JavaScript syntax and types',
+        'DOM and events',
+        'Promises and async/await',
+      ]),
     ),
     stageSeed(
       'React fundamentals',
@@ -41,9 +45,19 @@ export function Counter() {
   ],
   resources: [
     resource('documentation', 'React documentation', 'https://react.dev/learn', 'The official React guide.'),
-    resource('documentation', 'MDN Web Docs', 'https://developer.mozilla.org/en-US/docs/Web', 'Web platform reference.'),
+    resource(
+      'documentation',
+      'MDN Web Docs',
+      'https://developer.mozilla.org/en-US/docs/Web',
+      'Web platform reference.',
+    ),
     resource('article', 'The Modern JavaScript Tutorial', 'https://javascript.info/', 'JavaScript from the ground up.'),
-    resource('documentation', 'TypeScript Handbook', 'https://www.typescriptlang.org/docs/handbook/intro.html', 'Types.'),
+    resource(
+      'documentation',
+      'TypeScript Handbook',
+      'https://www.typescriptlang.org/docs/handbook/intro.html',
+      'Types.',
+    ),
     resource('course', 'web.dev Learn', 'https://web.dev/learn', 'Courses on CSS, accessibility and performance.'),
     resource('tool', 'Vite', 'https://vite.dev/guide/', 'Fast development server and bundler.'),
   ],
@@ -80,7 +94,11 @@ print(f"accuracy: {model.score(test_x, test_y):.2f}")`,
     stageSeed(
       'Classical machine learning',
       'Supervised learning and how to evaluate models honestly.',
-      moduleSeed('Supervised learning', ['Linear regression', 'Logistic regression', 'Decision trees and random forests']),
+      moduleSeed('Supervised learning', [
+        'Linear regression',
+        'Logistic regression',
+        'Decision trees and random forests',
+      ]),
       moduleSeed('Model evaluation', ['Train, validation and test splits', 'Classification metrics', 'Regularization']),
     ),
     stageSeed(
@@ -162,7 +180,11 @@ spec:
     stageSeed(
       'Operating at scale',
       'Infrastructure as code, scaling and reliability.',
-      moduleSeed('Infrastructure', ['Infrastructure as code with Terraform', 'Autoscaling', 'Ingress and load balancing']),
+      moduleSeed('Infrastructure', [
+        'Infrastructure as code with Terraform',
+        'Autoscaling',
+        'Ingress and load balancing',
+      ]),
       moduleSeed('Reliability', ['Monitoring with Prometheus', 'Logging and tracing', 'Incident response']),
     ),
   ],

@@ -1,9 +1,16 @@
 import { type Clock, sleep, systemClock } from './clock.js';
-import { demoResources, demoQuiz, demoTutorial } from './demoContent.js';
+import { demoQuiz, demoResources, demoTutorial } from './demoContent.js';
 import { demoCurriculum, demoIntent, demoRoadmapEdit, demoStructureReview } from './demoCurriculum.js';
 import { resolveDemoTopic } from './demoSubject.js';
 import { RoadmapError } from './errors.js';
-import type { ConceptContext, LanguageModel, ModelInput, ModelOperation, ModelRequest, ModelUsage } from './languageModel.js';
+import type {
+  ConceptContext,
+  LanguageModel,
+  ModelInput,
+  ModelOperation,
+  ModelRequest,
+  ModelUsage,
+} from './languageModel.js';
 import type { Curriculum, Intent, Quiz, Resources, StructureReview, Tutorial } from './schemas.js';
 
 /** The object each operation of the demo model answers with (each passes the step's schema). */

@@ -16,8 +16,16 @@ export const rust: DemoTopic = {
     stageSeed(
       'Rust foundations',
       'Install the toolchain and write small programs with the core syntax.',
-      moduleSeed('Getting started', ['Installing Rust with rustup', 'Cargo projects and crates', 'Variables and mutability']),
-      moduleSeed('Control flow and data', ['Functions and expressions', 'Pattern matching with match', 'Structs and enums']),
+      moduleSeed('Getting started', [
+        'Installing Rust with rustup',
+        'Cargo projects and crates',
+        'Variables and mutability',
+      ]),
+      moduleSeed('Control flow and data', [
+        'Functions and expressions',
+        'Pattern matching with match',
+        'Structs and enums',
+      ]),
     ),
     stageSeed(
       'Ownership and the type system',
@@ -28,8 +36,16 @@ export const rust: DemoTopic = {
     stageSeed(
       'Building real programs',
       'Organise, test and parallelise larger Rust code bases.',
-      moduleSeed('Project structure', ['Modules and visibility', 'Testing with cargo test', 'Using crates from crates.io']),
-      moduleSeed('Concurrency', ['Threads and message passing', 'Shared state with Arc and Mutex', 'Async Rust with Tokio']),
+      moduleSeed('Project structure', [
+        'Modules and visibility',
+        'Testing with cargo test',
+        'Using crates from crates.io',
+      ]),
+      moduleSeed('Concurrency', [
+        'Threads and message passing',
+        'Shared state with Arc and Mutex',
+        'Async Rust with Tokio',
+      ]),
     ),
     stageSeed(
       'Advanced Rust',
@@ -88,7 +104,11 @@ print(word_lengths(["list", "dict", "set"]))`,
       'Advanced Python',
       'Language internals, concurrency and shipping Python applications.',
       moduleSeed('Language internals', ['Decorators', 'Context managers', 'Async with asyncio']),
-      moduleSeed('Shipping Python', ['Profiling and performance', 'Building a web API with FastAPI', 'Packaging a library']),
+      moduleSeed('Shipping Python', [
+        'Profiling and performance',
+        'Building a web API with FastAPI',
+        'Packaging a library',
+      ]),
     ),
   ],
   resources: [
@@ -106,7 +126,6 @@ print(word_lengths(["list", "dict", "set"]))`,
     explanation: '`def name(arguments):` defines a function; `lambda` only defines anonymous expressions.',
   },
 };
-
 
 export const go: DemoTopic = {
   id: 'go',
@@ -131,7 +150,11 @@ func main() {
     stageSeed(
       'Go foundations',
       'Install Go and learn its small, explicit core language.',
-      moduleSeed('Getting started', ['Installing Go and the go command', 'Packages and modules', 'Variables and types']),
+      moduleSeed('Getting started', [
+        'Installing Go and the go command',
+        'Packages and modules',
+        'Variables and types',
+      ]),
       moduleSeed('Core language', ['Functions and multiple return values', 'Slices and maps', 'Structs and methods']),
     ),
     stageSeed(
@@ -186,7 +209,11 @@ ORDER BY revenue DESC;`,
     stageSeed(
       'Relational foundations',
       'Tables, keys and the first queries.',
-      moduleSeed('The relational model', ['Tables, rows and keys', 'Data types and constraints', 'Installing PostgreSQL']),
+      moduleSeed('The relational model', [
+        'Tables, rows and keys',
+        'Data types and constraints',
+        'Installing PostgreSQL',
+      ]),
       moduleSeed('Querying', ['SELECT and WHERE', 'Sorting and limiting results', 'Aggregates and GROUP BY']),
     ),
     stageSeed(

@@ -6,27 +6,22 @@ import { type DemoTopic, moduleSeed, resource, stageSeed } from './demoTopic.js'
  * Topics the demo model knows, most specific first: "machine learning with Python" is about machine learning,
  * "data analysis with SQL" about data science.
  */
-export const demoTopics: readonly DemoTopic[] = [
-  machineLearning,
-  dataScience,
-  devops,
-  frontend,
-  sql,
-  rust,
-  go,
-  python,
-];
+export const demoTopics: readonly DemoTopic[] = [machineLearning, dataScience, devops, frontend, sql, rust, go, python];
 
+/** Words that say nothing about the subject (English, plus a few Spanish, French and German). */
 const stopWords = new Set(
-  (
-    'a an and the to of for in on at by with about from into my me i i’d i\'d im i\'m want would like need ' +
-    'learn learning study studying master mastering understand get getting become be better good great how ' +
-    'basics basic fundamentals introduction intro beginner intermediate advanced expert pro professional ' +
-    'skills skill start started use using building installing writing working do make build create play speak write improve level up our ' +
-    'is are it its this that what why which your you not so or as can will months month weeks week year years day days job career work ' +
-    'aprender a de la el los las y en para apprendre le les et pour du des un une lernen und der die das ' +
-    'ein eine zu mit'
-  ).split(/\s+/),
+  [
+    "a an and the to of for in on at by with about from into my me i i’d i'd im i'm want would like need",
+    'learn learning study studying master mastering understand get getting become be better good great how',
+    'basics basic fundamentals introduction intro beginner intermediate advanced expert pro professional',
+    'skills skill start started use using building installing writing working do make build create play speak',
+    'write improve level up our is are it its this that what why which your you not so or as can will',
+    'months month weeks week year years day days job career work',
+    'aprender a de la el los las y en para apprendre le les et pour du des un une',
+    'lernen und der die das ein eine zu mit',
+  ]
+    .join(' ')
+    .split(' '),
 );
 
 /**
@@ -79,34 +74,86 @@ export function genericTopic(goal: string): DemoTopic {
       stageSeed(
         `${capitalise(subject)} foundations`,
         `The vocabulary, set-up and first steps of ${subject}.`,
-        moduleSeed('Orientation', [`What ${subject} is and why it matters`, `Key ${subject} terminology`, `Setting up for ${subject}`]),
-        moduleSeed('First steps', [`Basic ${subject} techniques`, `Following ${subject} examples`, `Beginner mistakes in ${subject}`]),
+        moduleSeed('Orientation', [
+          `What ${subject} is and why it matters`,
+          `Key ${subject} terminology`,
+          `Setting up for ${subject}`,
+        ]),
+        moduleSeed('First steps', [
+          `Basic ${subject} techniques`,
+          `Following ${subject} examples`,
+          `Beginner mistakes in ${subject}`,
+        ]),
       ),
       stageSeed(
         `Core ${subject} skills`,
         `The techniques most ${subject} work relies on, practised deliberately.`,
-        moduleSeed('Core techniques', [`Core ${subject} principles`, `Deliberate ${subject} practice`, `Feedback on your ${subject}`]),
-        moduleSeed('Deeper understanding', [`How ${subject} experts think`, `Recurring ${subject} patterns`, `A ${subject} notebook`]),
+        moduleSeed('Core techniques', [
+          `Core ${subject} principles`,
+          `Deliberate ${subject} practice`,
+          `Feedback on your ${subject}`,
+        ]),
+        moduleSeed('Deeper understanding', [
+          `How ${subject} experts think`,
+          `Recurring ${subject} patterns`,
+          `A ${subject} notebook`,
+        ]),
       ),
       stageSeed(
         `Applied ${subject}`,
         `Use ${subject} on real projects and connect with other learners.`,
-        moduleSeed('Projects', [`Planning a ${subject} project`, `A guided ${subject} project`, `Reviewing your ${subject} project`]),
-        moduleSeed('Connections', [`${capitalise(subject)} in real-world contexts`, `Tools for ${subject}`, `${capitalise(subject)} communities`]),
+        moduleSeed('Projects', [
+          `Planning a ${subject} project`,
+          `A guided ${subject} project`,
+          `Reviewing your ${subject} project`,
+        ]),
+        moduleSeed('Connections', [
+          `${capitalise(subject)} in real-world contexts`,
+          `Tools for ${subject}`,
+          `${capitalise(subject)} communities`,
+        ]),
       ),
       stageSeed(
         `Advanced ${subject}`,
         `Depth, independence and a plan to keep improving at ${subject}.`,
-        moduleSeed('Depth', [`Advanced ${subject} techniques`, `Teaching ${subject} to others`, `Specialising in ${subject}`]),
-        moduleSeed('Mastery', [`A ${subject} capstone project`, `A ${subject} portfolio`, `Continued growth in ${subject}`]),
+        moduleSeed('Depth', [
+          `Advanced ${subject} techniques`,
+          `Teaching ${subject} to others`,
+          `Specialising in ${subject}`,
+        ]),
+        moduleSeed('Mastery', [
+          `A ${subject} capstone project`,
+          `A ${subject} portfolio`,
+          `Continued growth in ${subject}`,
+        ]),
       ),
     ],
     resources: [
       resource('article', `Wikipedia: ${subject}`, `https://en.wikipedia.org/w/index.php?search=${query}`, 'Overview.'),
-      resource('video', `${capitalise(subject)} on YouTube`, `https://www.youtube.com/results?search_query=${query}`, 'Videos.'),
-      resource('course', `${capitalise(subject)} courses`, `https://www.coursera.org/search?query=${query}`, 'Courses.'),
-      resource('book', `Books about ${subject}`, `https://openlibrary.org/search?q=${query}`, 'Books to borrow or buy.'),
-      resource('course', `MIT OpenCourseWare: ${subject}`, `https://ocw.mit.edu/search/?q=${query}`, 'Free course material.'),
+      resource(
+        'video',
+        `${capitalise(subject)} on YouTube`,
+        `https://www.youtube.com/results?search_query=${query}`,
+        'Videos.',
+      ),
+      resource(
+        'course',
+        `${capitalise(subject)} courses`,
+        `https://www.coursera.org/search?query=${query}`,
+        'Courses.',
+      ),
+      resource(
+        'book',
+        `Books about ${subject}`,
+        `https://openlibrary.org/search?q=${query}`,
+        'Books to borrow or buy.',
+      ),
+      resource(
+        'course',
+        `MIT OpenCourseWare: ${subject}`,
+        `https://ocw.mit.edu/search/?q=${query}`,
+        'Free course material.',
+      ),
       resource('tool', 'Anki', 'https://apps.ankiweb.net/', 'Spaced-repetition flashcards for key terms.'),
     ],
     fact: {

@@ -10,20 +10,20 @@ import {
   type ConceptDetail,
   type ContentKind,
   type GenerateRequestInput,
+  generateRequestSchema,
   type Quiz,
   type Resources,
   type Roadmap,
   type Tutorial,
-  generateRequestSchema,
 } from './schemas.js';
 import type { EventQuery, LeaseFence, Storage } from './storage.js';
 import {
-  type Task,
-  type TaskRecord,
-  type TaskStatus,
   cancellableStatuses,
   emptyProgress,
   retryableStatuses,
+  type Task,
+  type TaskRecord,
+  type TaskStatus,
   toPublicTask,
 } from './task.js';
 import { TaskWorker } from './worker.js';
@@ -217,14 +217,18 @@ export class RoadmapEngine {
   }
 
   private scheduleRecovery(): void {
-    this.cancelRecovery = this.clock.setTimeout(() => {
-      if (this.state !== 'running') return;
-      this.recover(false)
-        .catch(this.onError)
-        .finally(() => {
-          if (this.state === 'running') this.scheduleRecovery();
-        });
-    }, this.settings.recoveryIntervalMs, { background: true });
+    this.cancelRecovery = this.clock.setTimeout(
+      () => {
+        if (this.state !== 'running') return;
+        this.recover(false)
+          .catch(this.onError)
+          .finally(() => {
+            if (this.state === 'running') this.scheduleRecovery();
+          });
+      },
+      this.settings.recoveryIntervalMs,
+      { background: true },
+    );
   }
 
   /** Enqueues orphaned tasks (and, at start, every pending one). Returns how many were enqueued. */
@@ -312,7 +316,10 @@ export class RoadmapEngine {
         errors: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
       });
     }
-    if (options.idempotencyKey !== undefined && (options.idempotencyKey.length === 0 || options.idempotencyKey.length > 200)) {
+    if (
+      options.idempotencyKey !== undefined &&
+      (options.idempotencyKey.length === 0 || options.idempotencyKey.length > 200)
+    ) {
       throw new RoadmapError('invalid_input', 'An idempotency key has 1 to 200 characters.');
     }
     const request = parsed.data;
@@ -381,6 +388,8 @@ export class RoadmapEngine {
       if (cancelled) {
         this.worker.abortTask(taskId, 'cancelled');
         await this.queue.broadcastCancel(taskId);
+        // Items that were in flight were aborted; the holder can no longer write, so show them as not started.
+        await this.storage.resetItems(cancelled.roadmap_id, { statuses: ['generating'] });
         await this.publish(cancelled, 'cancelled', {
           reason: cancelled.cancel_reason,
           previous_status: current.status,
@@ -488,7 +497,8 @@ export class RoadmapEngine {
       throw new RoadmapError('invalid_input', 'limit is a whole number from 1 to 100.');
     }
     const offset = options.offset ?? 0;
-    if (!Number.isInteger(offset) || offset < 0) throw new RoadmapError('invalid_input', 'offset is a whole number ≥ 0.');
+    if (!Number.isInteger(offset) || offset < 0)
+      throw new RoadmapError('invalid_input', 'offset is a whole number ≥ 0.');
     const result = await this.storage.listTasks({
       ...(options.userId !== undefined ? { userId: options.userId } : {}),
       ...(options.statuses ? { statuses: options.statuses } : {}),
@@ -540,7 +550,8 @@ export class RoadmapEngine {
       .find((entry) => entry.concept_id === conceptId);
     if (!concept) return null;
     const items = await this.storage.listItems(roadmapId, conceptId);
-    const content = (kind: ContentKind) => items.find((item) => item.kind === kind && item.status === 'completed')?.content ?? null;
+    const content = (kind: ContentKind) =>
+      items.find((item) => item.kind === kind && item.status === 'completed')?.content ?? null;
     return {
       concept,
       tutorial: content('tutorial') as Tutorial | null,

@@ -37,7 +37,6 @@ export interface RoadmapErrorOptions {
  * (the marker is a global symbol), unlike `instanceof`.
  */
 export class RoadmapError extends Error {
-  private readonly [marker] = true;
   readonly code: RoadmapErrorCode;
   readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
@@ -47,6 +46,7 @@ export class RoadmapError extends Error {
   constructor(code: RoadmapErrorCode, message: string, options: RoadmapErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'RoadmapError';
+    Object.defineProperty(this, marker, { value: true, enumerable: false });
     this.code = code;
     this.retryable = options.retryable ?? false;
     this.retryAfterMs = options.retryAfterMs;

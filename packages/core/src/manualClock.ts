@@ -90,7 +90,9 @@ export function createManualClock(options: ManualClockOptions | number = {}): Ma
     let ran = 0;
     await settle();
     for (let timer = nextDue(target()); timer; timer = nextDue(target())) {
-      if (ran >= limit) throw new Error(`Manual clock: more than ${limit} timers ran; is something rescheduling forever?`);
+      if (ran >= limit) {
+        throw new Error(`Manual clock: more than ${limit} timers ran; is something rescheduling forever?`);
+      }
       ran += 1;
       timers.delete(timer.id);
       now = Math.max(now, timer.dueAt);

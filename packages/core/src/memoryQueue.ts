@@ -72,7 +72,7 @@ export function createMemoryQueue(options: MemoryQueueOptions = {}): Queue {
     while (!closed && claimers.length > 0 && waiting.length > 0 && active < concurrency) {
       const taskId = waiting.shift() as string;
       const job = jobs.get(taskId);
-      if (!job || job.state !== 'waiting') continue;
+      if (job?.state !== 'waiting') continue;
       const claimer = claimers.shift() as Claimer;
       claimer.cleanup();
       job.state = 'active';

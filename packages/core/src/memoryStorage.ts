@@ -18,7 +18,14 @@ export interface MemoryStorageOptions {
   now?: () => number;
 }
 
-const copy = <Value>(value: Value): Value => structuredClone(value);
+/** Deep copy of plain JSON-like data (what storage holds): several times faster than `structuredClone`. */
+function copy<Value>(value: Value): Value {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(copy) as Value;
+  const result: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) result[key] = copy((value as Record<string, unknown>)[key]);
+  return result as Value;
+}
 
 function itemKey(roadmapId: string, conceptId: string, kind: ContentKind): string {
   return `${roadmapId}\u0000${conceptId}\u0000${kind}`;
@@ -53,7 +60,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
 
   const holds = (fence: LeaseFence): TaskRecord | undefined => {
     const task = tasks.get(fence.taskId);
-    if (!task || task.status !== 'processing' || task.lease_token !== fence.leaseToken) return undefined;
+    if (task?.status !== 'processing' || task.lease_token !== fence.leaseToken) return undefined;
     return task;
   };
 
@@ -187,7 +194,9 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
     },
 
     async getCheckpoints(taskId) {
-      return Object.fromEntries([...(checkpoints.get(taskId) ?? new Map<string, unknown>())].map(([k, v]) => [k, copy(v)]));
+      return Object.fromEntries(
+        [...(checkpoints.get(taskId) ?? new Map<string, unknown>())].map(([k, v]) => [k, copy(v)]),
+      );
     },
 
     async saveRoadmap(fence, roadmap) {
@@ -229,20 +238,28 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
         .map(withStatuses);
     },
 
-    async setItemStatus(fence, item, status, error) {
-      if (!holds(fence)) return false;
+    async setItemStatus(fence, item, status, error, taskPatch) {
+      const task = holds(fence);
+      if (!task) return false;
       const stored = findItem(item.roadmapId, item.conceptId, item.kind);
       if (!stored) return false;
+      applyPatch(task, taskPatch);
       stored.status = status;
       stored.error = status === 'failed' ? (error ?? 'failed') : null;
       stored.updated_at = new Date(now()).toISOString();
       return true;
     },
 
-    async saveItem(fence, item: { roadmapId: string; conceptId: string; kind: ContentKind; content: ContentValue }) {
-      if (!holds(fence)) return false;
+    async saveItem(
+      fence,
+      item: { roadmapId: string; conceptId: string; kind: ContentKind; content: ContentValue },
+      taskPatch?: TaskPatch,
+    ) {
+      const task = holds(fence);
+      if (!task) return false;
       const stored = findItem(item.roadmapId, item.conceptId, item.kind);
       if (!stored) return false;
+      applyPatch(task, taskPatch);
       stored.status = 'completed';
       stored.content = copy(item.content);
       stored.error = null;
@@ -272,7 +289,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
     async appendEvent(event: NewRoadmapEvent, fence?: LeaseFence) {
       if (fence && !holds(fence)) return null;
       lastSeq += 1;
-      const stored = { ...copy(event), seq: lastSeq } as RoadmapEvent;
+      const stored = copy({ ...event, seq: lastSeq }) as RoadmapEvent;
       events.push(stored);
       return copy(stored);
     },

@@ -1,22 +1,22 @@
-import { contentGeneration, type ContentOutcome } from './contentGeneration.js';
+import type { z } from 'zod';
+import { type ContentOutcome, contentGeneration } from './contentGeneration.js';
 import { RoadmapError } from './errors.js';
 import type { ModelInput, ModelOperation } from './languageModel.js';
 import { buildPrompt } from './prompts.js';
-import { type RunContext, assertFenced, nowIso } from './runContext.js';
+import { assertFenced, nowIso, type RunContext } from './runContext.js';
 import {
   type Curriculum,
+  curriculumSchema,
   type Intent,
+  intentSchema,
   type Preferences,
   type ReviewIssue,
   type StructureReview,
-  curriculumSchema,
-  intentSchema,
   structureReviewSchema,
 } from './schemas.js';
 import { checkStructure, toRoadmap } from './structure.js';
 import { generateStructured } from './structuredGeneration.js';
 import type { CurrentStep } from './task.js';
-import type { z } from 'zod';
 
 /** Checkpoint keys: each step's result is stored under one before the pipeline moves on. */
 export const checkpointKeys = {
@@ -102,10 +102,10 @@ async function designFramework(context: RunContext, saved: Record<string, unknow
   for (;;) {
     const structural = checkStructure(curriculum);
     let issues: ReviewIssue[] = structural;
+    const reviewed = checkpointKeys.review(round) in saved;
+    const edited = checkpointKeys.edit(round + 1) in saved;
+    if (!reviewed && !edited) await enterStep(context, 'structure_validation', 'Validating the structure');
     if (structural.length === 0) {
-      if (!(checkpointKeys.review(round) in saved)) {
-        await enterStep(context, 'structure_validation', 'Validating the structure');
-      }
       const review = await checkpointed<StructureReview>(context, saved, checkpointKeys.review(round), () =>
         call(context, 'structure_review', 'structure_review', structureReviewSchema, { ...base, intent, curriculum }),
       );

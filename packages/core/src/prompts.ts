@@ -23,7 +23,18 @@ const instructions: Record<ModelOperation, string> = {
   quiz: 'Write 5 to 8 quiz questions (single_choice, multiple_choice, true_false) with explanations.',
 };
 
+/** The learner block is the same for every call of a task: built once per preferences object. */
+const learnerCache = new WeakMap<object, string>();
+
 function learner(input: ModelInput): string {
+  const cached = input.additional_context === undefined ? learnerCache.get(input.preferences) : undefined;
+  if (cached !== undefined) return cached;
+  const text = describeLearner(input);
+  if (input.additional_context === undefined) learnerCache.set(input.preferences, text);
+  return text;
+}
+
+function describeLearner(input: ModelInput): string {
   const preferences = input.preferences;
   const lines = [
     `Goal: ${preferences.learning_goal}`,
@@ -60,4 +71,3 @@ export function buildPrompt(operation: ModelOperation, input: ModelInput): { sys
   if (input.concept) parts.push('', conceptBlock(input.concept));
   return { system: role, prompt: parts.join('\n') };
 }
-

@@ -3,6 +3,7 @@ import { createManualClock, type ManualClock } from './manualClock.js';
 import type { Queue, QueueJob } from './queue.js';
 
 export interface QueueFixture {
+  /** The queue under test. The suite closes it after each test, also when the test already closed it. */
   queue: Queue;
   /**
    * Opens another queue on the same backend, as a second process would. When given, the suite also checks that
@@ -44,7 +45,7 @@ export interface QueueConformanceOptions {
 }
 
 const pending = Symbol('pending');
-type Outcome<Value> = Value | typeof pending;
+type Outcome<Value> = Awaited<Value> | typeof pending;
 
 // Captured at load, so fake timers installed later do not stall real-time runs.
 const realSetTimeout = globalThis.setTimeout;
@@ -74,7 +75,11 @@ const realSleep = (delayMs: number) =>
  *   { realTime: true, leaseMs: 1_000 },
  * );
  */
-export function runQueueConformance(name: string, createQueue: QueueFactory, options: QueueConformanceOptions = {}) {
+export function runQueueConformance(
+  name: string,
+  createQueue: QueueFactory,
+  options: QueueConformanceOptions = {},
+): void {
   const realTime = options.realTime ?? false;
   const leaseMs = options.leaseMs ?? (realTime ? 1_000 : 30_000);
   const toleranceMs = options.toleranceMs ?? (realTime ? leaseMs : 0);
@@ -105,19 +110,19 @@ export function runQueueConformance(name: string, createQueue: QueueFactory, opt
     /** The promise's value if it settles without time passing (real time: within `quietMs`), else `pending`. */
     const outcome = <Value>(promise: Promise<Value>): Promise<Outcome<Value>> => {
       const quiet = realTime ? realSleep(quietMs) : clock.flush();
-      return Promise.race([promise, quiet.then(() => pending)]);
+      return Promise.race([promise, quiet.then((): typeof pending => pending)]);
     };
 
     /** The promise's value; fails when it does not settle without time passing (real time: within `timeoutMs`). */
-    const settled = async <Value>(promise: Promise<Value>, what: string): Promise<Value> => {
+    const settled = async <Value>(promise: Promise<Value>, what: string): Promise<Awaited<Value>> => {
       const quiet = realTime ? realSleep(timeoutMs) : clock.flush();
-      const result = await Promise.race([promise, quiet.then(() => pending)]);
+      const result = await Promise.race([promise, quiet.then((): typeof pending => pending)]);
       if (result === pending) throw new Error(`Expected ${what} to settle, but it is still pending`);
       return result;
     };
 
     /** The promise's value once `toleranceMs` passed (real time: within `timeoutMs`). */
-    const settledLate = async <Value>(promise: Promise<Value>, what: string): Promise<Value> => {
+    const settledLate = async <Value>(promise: Promise<Value>, what: string): Promise<Awaited<Value>> => {
       if (!realTime && toleranceMs > 0) await clock.advance(toleranceMs);
       return settled(promise, what);
     };

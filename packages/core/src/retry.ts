@@ -1,6 +1,6 @@
 import pRetry from 'p-retry';
 import { type Clock, sleep } from './clock.js';
-import { RoadmapError, isAbortError } from './errors.js';
+import { isAbortError, RoadmapError } from './errors.js';
 
 /** How transient provider errors (429, 5xx, timeouts) are retried. */
 export interface RetryPolicy {
@@ -36,26 +36,36 @@ export function retryDelay(error: unknown, retryNumber: number, policy: RetryPol
 
 /**
  * Runs `operation`, retrying transient errors with backoff on `clock` (p-retry decides, our clock waits, so
- * tests with a manual clock stay deterministic). Aborting `signal` stops both the wait and the retries.
+ * tests with a manual clock stay deterministic). Aborting `signal` stops both the wait and the retries. The first
+ * attempt runs directly, so the common case pays nothing for retry bookkeeping.
  */
-export function withRetry<Result>(
+export async function withRetry<Result>(
   operation: () => Promise<Result>,
   options: { clock: Clock; policy: RetryPolicy; abortSignal: AbortSignal },
 ): Promise<Result> {
   const { clock, policy, abortSignal } = options;
+  abortSignal.throwIfAborted();
+  let firstError: unknown;
+  try {
+    return await operation();
+  } catch (error) {
+    if (abortSignal.aborted || policy.retries <= 0 || !isRetryableError(error)) throw error;
+    firstError = error;
+  }
+  await sleep(clock, retryDelay(firstError, 1, policy), abortSignal);
   return pRetry(
     async () => {
       abortSignal.throwIfAborted();
       return operation();
     },
     {
-      retries: policy.retries,
+      retries: policy.retries - 1,
       minTimeout: 0,
       maxTimeout: 0,
       signal: abortSignal,
       shouldRetry: async ({ error, retriesConsumed }) => {
         if (abortSignal.aborted || !isRetryableError(error)) return false;
-        await sleep(clock, retryDelay(error, retriesConsumed + 1, policy), abortSignal);
+        await sleep(clock, retryDelay(error, retriesConsumed + 2, policy), abortSignal);
         return true;
       },
     },

@@ -130,17 +130,22 @@ export interface Storage {
   /** A user's roadmaps, newest first. */
   listRoadmaps(userId: string): Promise<Roadmap[]>;
 
-  /** Marks an item `generating` or `failed` (fenced). */
+  /**
+   * Marks an item `generating` or `failed` (fenced). `taskPatch` (e.g. the new progress) is applied to the task in
+   * the same atomic write.
+   */
   setItemStatus(
     fence: LeaseFence,
     item: { roadmapId: string; conceptId: string; kind: ContentKind },
     status: 'generating' | 'failed',
     error?: string,
+    taskPatch?: TaskPatch,
   ): Promise<boolean>;
-  /** Stores a finished item as `completed` (fenced). */
+  /** Stores a finished item as `completed` (fenced), applying `taskPatch` to the task in the same atomic write. */
   saveItem(
     fence: LeaseFence,
     item: { roadmapId: string; conceptId: string; kind: ContentKind; content: ContentValue },
+    taskPatch?: TaskPatch,
   ): Promise<boolean>;
   /**
    * Puts items back to `pending` for a retry: those of the roadmap in `statuses`, optionally only one concept

@@ -182,6 +182,7 @@ export function makeEvent(task: Pick<TaskRecord, 'task_id' | 'user_id'>, message
 // ---------------------------------------------------------------------------------------------------------------
 
 export interface StorageFixture {
+  /** The storage under test, empty. */
   storage: Storage;
   /** Runs after each test: close connections, drop the schema. */
   cleanup?: () => Promise<void> | void;
@@ -264,9 +265,11 @@ export function runStorageConformance(name: string, createStorage: StorageFactor
       kind,
     });
 
-    const statusesOf = (items: ContentItem[]) => items.map((entry) => `${entry.concept_id}/${entry.kind}:${entry.status}`);
+    const statusesOf = (items: ContentItem[]) =>
+      items.map((entry) => `${entry.concept_id}/${entry.kind}:${entry.status}`);
 
-    const cancel = (taskId: string) => storage.transitionTask(taskId, { from: ['pending', 'processing'], to: 'cancelled' });
+    const cancel = (taskId: string) =>
+      storage.transitionTask(taskId, { from: ['pending', 'processing'], to: 'cancelled' });
 
     it("declares specificationVersion 'v1'", () => {
       expect(storage.specificationVersion).toBe('v1');
@@ -627,9 +630,9 @@ export function runStorageConformance(name: string, createStorage: StorageFactor
         await storage.acquireLease(first.taskId, lease('second', now + leaseMs));
         const [conceptId] = conceptIdsOf(roadmap) as [string];
 
-        expect(await storage.saveItem(first, { ...item(roadmap, conceptId, 'tutorial'), content: makeTutorial() })).toBe(
-          false,
-        );
+        expect(
+          await storage.saveItem(first, { ...item(roadmap, conceptId, 'tutorial'), content: makeTutorial() }),
+        ).toBe(false);
         expect(await storage.saveCheckpoint(first, 'intent', { stale: true })).toBe(false);
         expect(await storage.appendEvent(makeEvent({ task_id: first.taskId, user_id: 'user-1' }), first)).toBeNull();
 
@@ -678,7 +681,12 @@ export function runStorageConformance(name: string, createStorage: StorageFactor
           conceptIdsOf(roadmap).flatMap((conceptId) => contentKinds.map((kind) => [conceptId, kind])),
         );
         for (const entry of items) {
-          expect(entry).toMatchObject({ roadmap_id: roadmap.roadmap_id, status: 'pending', content: null, error: null });
+          expect(entry).toMatchObject({
+            roadmap_id: roadmap.roadmap_id,
+            status: 'pending',
+            content: null,
+            error: null,
+          });
         }
       });
 
@@ -998,7 +1006,10 @@ export function runStorageConformance(name: string, createStorage: StorageFactor
         const afterLease = structuredClone(acquired.task);
         acquired.task.lease_token = 'forged';
         const patch = { progress: { completed: 1, failed: 0, total: 3, percentage: 33 } };
-        const updated = present(await storage.updateTask({ taskId: original.task_id, leaseToken: 'token' }, patch), 'u');
+        const updated = present(
+          await storage.updateTask({ taskId: original.task_id, leaseToken: 'token' }, patch),
+          'u',
+        );
         patch.progress.completed = 3;
         updated.progress.failed = 7;
         expect(await storage.getTask(original.task_id)).toEqual({
@@ -1052,7 +1063,9 @@ export function runStorageConformance(name: string, createStorage: StorageFactor
         if (appended.type === 'progress') appended.progress.completed = 5;
         const [listedEvent] = await storage.listEvents({ taskId: task.task_id });
         if (listedEvent?.type === 'progress') listedEvent.message = 'mutated read';
-        expect(await storage.listEvents({ taskId: task.task_id })).toEqual([{ ...makeEvent(task, 'original'), seq: appended.seq }]);
+        expect(await storage.listEvents({ taskId: task.task_id })).toEqual([
+          { ...makeEvent(task, 'original'), seq: appended.seq },
+        ]);
       });
     });
   });

@@ -18,7 +18,10 @@ export function checkStructure(curriculum: Curriculum): ReviewIssue[] {
       for (const concept of module.concepts) {
         const key = concept.name.trim().toLowerCase();
         if (names.has(key)) critical(concept.name, `Concept "${concept.name}" appears more than once.`);
-        names.set(key, concept.prerequisites.map((name) => name.trim().toLowerCase()));
+        names.set(
+          key,
+          concept.prerequisites.map((name) => name.trim().toLowerCase()),
+        );
       }
     });
   });

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Clock } from './clock.js';
-import { RoadmapError, errorMessage, isAbortError } from './errors.js';
+import { errorMessage, isAbortError, RoadmapError } from './errors.js';
 import type { LanguageModel, ModelRequest, ModelUsage } from './languageModel.js';
 import { type RetryPolicy, withRetry } from './retry.js';
 

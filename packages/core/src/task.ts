@@ -98,12 +98,6 @@ export interface TaskRecord extends Task {
 
 /** Strips storage-only fields. */
 export function toPublicTask(record: TaskRecord): Task {
-  const {
-    request: _request,
-    idempotency_key: _key,
-    lease_token: _token,
-    lease_expires_at: _expires,
-    ...task
-  } = record;
+  const { request: _request, idempotency_key: _key, lease_token: _token, lease_expires_at: _expires, ...task } = record;
   return task;
 }

@@ -1,11 +1,11 @@
 import { type Clock, isoTime } from './clock.js';
-import { RoadmapError, errorMessage } from './errors.js';
+import { errorMessage, RoadmapError } from './errors.js';
 import type { RoadmapEventPayloads, RoadmapEventType } from './events.js';
 import type { LanguageModel } from './languageModel.js';
 import { runPipeline } from './pipeline.js';
 import type { Queue, QueueJob } from './queue.js';
 import type { RetryPolicy } from './retry.js';
-import { RunAbort, allowManyListeners, runAbortKind } from './runAbort.js';
+import { allowManyListeners, RunAbort, runAbortKind } from './runAbort.js';
 import type { RunContext } from './runContext.js';
 import type { LeaseFence, Storage } from './storage.js';
 import type { TaskRecord } from './task.js';
@@ -172,7 +172,9 @@ export class TaskWorker {
       failureThreshold: settings.failureThreshold,
       abortRun: (reason) => {
         if (!controller.signal.aborted) {
-          controller.abort(RoadmapError.isInstance(reason) && reason.code === 'lease_lost' ? new RunAbort('lease_lost') : reason);
+          controller.abort(
+            RoadmapError.isInstance(reason) && reason.code === 'lease_lost' ? new RunAbort('lease_lost') : reason,
+          );
         }
       },
       publish: (type, payload) => settings.publish(task, type, payload, fence),
@@ -267,6 +269,8 @@ export class TaskWorker {
         lease_expires_at: null,
       },
     });
-    if (won) await this.settings.publish(won, 'failed', { error: message, step, progress: won.progress });
+    if (!won) return;
+    await this.settings.storage.resetItems(won.roadmap_id, { statuses: ['generating'] });
+    await this.settings.publish(won, 'failed', { error: message, step, progress: won.progress });
   }
 }

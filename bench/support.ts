@@ -1,0 +1,125 @@
+import {
+  createMemoryQueue,
+  createMemoryStorage,
+  type LanguageModel,
+  RoadmapEngine,
+  type RoadmapEngineOptions,
+  type RoadmapEvent,
+} from '@roadmap/core';
+
+export { createRecordingModel, frameworkOperations, type ModelCall, sizedCurriculum } from './models.js';
+
+/** What a benchmark target demands of its value. */
+export interface Target {
+  op: '<=' | '>=';
+  value: number;
+}
+
+/** One measured id, as stored in `bench/results/latest.json` (`target` is only shown in the table). */
+export interface BenchResult {
+  value: number;
+  unit: string;
+  detail: Record<string, unknown>;
+}
+
+/** A benchmark a `*.bench.ts` file exports in its `benchmarks` array. */
+export interface Benchmark {
+  id: string;
+  title: string;
+  target?: Target;
+  run(): Promise<BenchResult>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Statistics
+// ---------------------------------------------------------------------------------------------------------------
+
+export const sorted = (values: readonly number[]): number[] => [...values].sort((a, b) => a - b);
+
+/** Nearest-rank percentile (`p` in 0–100) of a non-empty sample. */
+export function percentile(values: readonly number[], p: number): number {
+  const ordered = sorted(values);
+  const rank = Math.max(1, Math.ceil((p / 100) * ordered.length));
+  return ordered[Math.min(ordered.length, rank) - 1] ?? Number.NaN;
+}
+
+export const median = (values: readonly number[]): number => {
+  const ordered = sorted(values);
+  const middle = ordered.length >> 1;
+  if (ordered.length % 2 === 1) return ordered[middle] ?? Number.NaN;
+  return ((ordered[middle - 1] ?? Number.NaN) + (ordered[middle] ?? Number.NaN)) / 2;
+};
+
+export const round = (value: number, digits = 3): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Engine
+// ---------------------------------------------------------------------------------------------------------------
+
+interface TaskTimes {
+  firstConceptStartAt?: number;
+  terminal?: { type: RoadmapEvent['type']; at: number; event: RoadmapEvent };
+  settle?: () => void;
+  settled: Promise<void>;
+}
+
+/** A started engine on in-memory storage and queue, with event times per task and the errors it reported. */
+export async function startEngine(model: LanguageModel, options: Partial<RoadmapEngineOptions> = {}) {
+  const queue = createMemoryQueue();
+  const errors: string[] = [];
+  const engine = new RoadmapEngine({
+    storage: createMemoryStorage(),
+    queue,
+    model,
+    onError: (error) => errors.push(String(error)),
+    ...options,
+  });
+  const times = new Map<string, TaskTimes>();
+  const timesOf = (taskId: string): TaskTimes => {
+    let entry = times.get(taskId);
+    if (!entry) {
+      const created: TaskTimes = { settled: Promise.resolve() };
+      created.settled = new Promise<void>((resolve) => {
+        created.settle = resolve;
+      });
+      times.set(taskId, created);
+      entry = created;
+    }
+    return entry;
+  };
+  engine.subscribe((event) => {
+    const at = performance.now();
+    const entry = timesOf(event.task_id);
+    if (event.type === 'concept_start') entry.firstConceptStartAt ??= at;
+    if (event.type === 'completed' || event.type === 'failed' || event.type === 'cancelled') {
+      entry.terminal ??= { type: event.type, at, event };
+      entry.settle?.();
+    }
+  });
+  await engine.start();
+  return {
+    engine,
+    errors,
+    /** Resolves with the task's times once its terminal event was delivered. */
+    async finished(taskId: string) {
+      const entry = timesOf(taskId);
+      await entry.settled;
+      return entry as Required<Pick<TaskTimes, 'terminal'>> & TaskTimes;
+    },
+    async close() {
+      await engine.stop();
+      await queue.close();
+    },
+  };
+}
+
+/** Resolves `true` once `promise` settles, or `false` after `ms` (a bound, not a wait for something to happen). */
+export function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([promise.then(() => true), timeout]).finally(() => clearTimeout(timer));
+}
+
+export const preferences = (goal: string) => ({ preferences: { learning_goal: goal, available_hours_per_week: 10 } });

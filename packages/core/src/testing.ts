@@ -1,0 +1,36 @@
+/**
+ * `@roadmap/core/testing`: conformance suites for adapters, a manual clock and fixtures. Uses vitest (an optional
+ * peer dependency); import it only from tests.
+ */
+
+export * from './faults.js';
+export type { ManualClock, ManualClockOptions } from './manualClock.js';
+export { createManualClock, nextTurn } from './manualClock.js';
+export type {
+  QueueConformanceContext,
+  QueueConformanceOptions,
+  QueueFactory,
+  QueueFixture,
+} from './queueConformance.js';
+
+export { runQueueConformance } from './queueConformance.js';
+export * from './scriptedModel.js';
+export type {
+  RoadmapShape,
+  StorageConformanceContext,
+  StorageFactory,
+  StorageFixture,
+} from './storageConformance.js';
+export {
+  conceptIdsOf,
+  fixtureEpochMs,
+  fixtureUuid,
+  makeConcept,
+  makeEvent,
+  makeQuiz,
+  makeResources,
+  makeRoadmap,
+  makeTaskRecord,
+  makeTutorial,
+  runStorageConformance,
+} from './storageConformance.js';
