@@ -257,7 +257,7 @@ describe('failures, retry and per-item retry', () => {
         .map((call) => call.key)
         .sort(),
     ).toEqual(['quiz:s1-m1-c1', 'tutorial:s2-m1-c2']);
-    expect(await engine.getTask(task.task_id)).toMatchObject({ status: 'completed', error_message: null, attempts: 2 });
+    expect(await engine.getTask(task.task_id)).toMatchObject({ status: 'completed', error_message: null, attempts: 1 });
   });
 
   it('retryItem regenerates exactly one item of a finished task', async () => {

@@ -51,7 +51,10 @@ export interface RoadmapEngineOptions {
   failureThreshold?: number;
   /** Edit rounds after a failed structure validation. Default: 3. */
   maxEditRounds?: number;
-  /** Starts (first run plus resumes after crashes) before a task is failed as poison. Default: 5. */
+  /**
+   * Starts of a task (the first run plus resumes after a crash or a lost lease) before it is failed as poison. A
+   * graceful `stop()` gives its start back, and `retry` starts the count afresh. Default: 5.
+   */
   maxAttempts?: number;
   /** Retries of transient model errors. Default: 3 retries, 500 ms doubling to 8 s, `retry-after` honoured. */
   retry?: Partial<RetryPolicy>;
@@ -461,6 +464,7 @@ export class RoadmapEngine {
         failed_concepts: { count: 0, concept_ids: [] },
         completed_at: null,
         updated_at: at,
+        attempts: 0,
       },
     });
     if (!task) throw new RoadmapError('task_not_retryable', 'The task changed meanwhile; reload and try again.');

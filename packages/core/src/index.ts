@@ -1,7 +1,8 @@
 export type { BlobStore } from './blobStore.js';
 export type { Clock } from './clock.js';
 export { isoTime, sleep, systemClock } from './clock.js';
-export { createDemoModel } from './demoModel.js';
+export type { DemoModelOptions, DemoOutputs, DemoResponseOptions } from './demoModel.js';
+export { createDemoModel, demoResponse } from './demoModel.js';
 export type {
   GenerateOptions,
   ListTasksOptions,

@@ -22,6 +22,7 @@ export type TaskPatch = Partial<
     | 'updated_at'
     | 'lease_token'
     | 'lease_expires_at'
+    | 'attempts'
   >
 >;
 

@@ -407,6 +407,27 @@ export function runStorageConformance(name: string, createStorage: StorageFactor
         expect(beyond.tasks).toEqual([]);
         expect(beyond.total).toBe(55);
       });
+      it('filters by roadmapId, alone or with the user and statuses; counts follow the roadmap too', async () => {
+        const wanted = await createTask({ roadmap_id: 'learn-go-0000000a' });
+        await createTask({ roadmap_id: 'learn-go-0000000b' });
+        await createTask({ user_id: 'user-2', roadmap_id: 'learn-go-0000000c' });
+        const zeroCounts = Object.fromEntries(taskStatuses.map((status) => [status, 0]));
+
+        expect(await storage.listTasks({ roadmapId: wanted.roadmap_id })).toEqual({
+          tasks: [wanted],
+          total: 1,
+          counts: { ...zeroCounts, pending: 1 },
+        });
+        expect((await storage.listTasks({ userId: 'user-1', roadmapId: wanted.roadmap_id })).tasks).toEqual([wanted]);
+        expect(await storage.listTasks({ userId: 'user-2', roadmapId: wanted.roadmap_id })).toEqual({
+          tasks: [],
+          total: 0,
+          counts: zeroCounts,
+        });
+        const filtered = await storage.listTasks({ roadmapId: wanted.roadmap_id, statuses: ['cancelled'] });
+        expect(filtered).toEqual({ tasks: [], total: 0, counts: { ...zeroCounts, pending: 1 } });
+        expect((await storage.listTasks({ roadmapId: 'no-such-roadmap' })).total).toBe(0);
+      });
     });
 
     describe('transitionTask (compare-and-set)', () => {
@@ -844,6 +865,62 @@ export function runStorageConformance(name: string, createStorage: StorageFactor
           true,
         );
         expect((await storage.listItems(one.roadmap.roadmap_id))[0]?.status).toBe('completed');
+      });
+
+      it('setItemStatus and saveItem apply taskPatch to the task with the item', async () => {
+        const { task, roadmap, fence } = await startWithRoadmap();
+        const [first] = conceptIdsOf(roadmap) as [string];
+        const started = { current_step: 'content_generation' as const, updated_at: isoTime(clock.now() + 1) };
+        expect(
+          await storage.setItemStatus(fence, item(roadmap, first, 'tutorial'), 'generating', undefined, started),
+        ).toBe(true);
+        expect(await storage.getTask(task.task_id)).toEqual({ ...task, ...started });
+
+        const failed = {
+          progress: { completed: 0, failed: 1, total: 6, percentage: 17 },
+          failed_concepts: { count: 1, concept_ids: [first] },
+          updated_at: isoTime(clock.now() + 2),
+        };
+        expect(await storage.setItemStatus(fence, item(roadmap, first, 'quiz'), 'failed', 'bad', failed)).toBe(true);
+        expect(await storage.getTask(task.task_id)).toEqual({ ...task, ...started, ...failed });
+
+        const saved = {
+          progress: { completed: 1, failed: 1, total: 6, percentage: 33 },
+          error_message: null,
+          updated_at: isoTime(clock.now() + 3),
+        };
+        const content = makeTutorial();
+        expect(await storage.saveItem(fence, { ...item(roadmap, first, 'tutorial'), content }, saved)).toBe(true);
+        expect(await storage.getTask(task.task_id)).toEqual({ ...task, ...started, ...failed, ...saved });
+        expect(statusesOf(await storage.listItems(roadmap.roadmap_id, first))).toEqual([
+          `${first}/tutorial:completed`,
+          `${first}/resources:pending`,
+          `${first}/quiz:failed`,
+        ]);
+      });
+
+      it('applies no taskPatch when the item write is rejected (stale token, cancelled task, unknown item)', async () => {
+        const { task, roadmap, fence } = await startWithRoadmap();
+        const [first] = conceptIdsOf(roadmap) as [string];
+        const patch = {
+          progress: { completed: 1, failed: 0, total: 6, percentage: 17 },
+          title: 'should not be written',
+        };
+        const stale = { ...fence, leaseToken: 'stale' };
+        const tutorial = { ...item(roadmap, first, 'tutorial'), content: makeTutorial() };
+        const unknown = { ...item(roadmap, 'no-such-concept', 'tutorial'), content: makeTutorial() };
+
+        expect(await storage.setItemStatus(stale, item(roadmap, first, 'quiz'), 'failed', 'x', patch)).toBe(false);
+        expect(await storage.saveItem(stale, tutorial, patch)).toBe(false);
+        expect(await storage.setItemStatus(fence, unknown, 'generating', undefined, patch)).toBe(false);
+        expect(await storage.saveItem(fence, unknown, patch)).toBe(false);
+        expect(await storage.getTask(task.task_id)).toEqual(task);
+
+        const cancelled = present(await cancel(task.task_id), 'the cancelled task');
+        expect(await storage.setItemStatus(fence, item(roadmap, first, 'quiz'), 'failed', 'x', patch)).toBe(false);
+        expect(await storage.saveItem(fence, tutorial, patch)).toBe(false);
+        expect(await storage.getTask(task.task_id)).toEqual(cancelled);
+        expect((await storage.listItems(roadmap.roadmap_id)).every((entry) => entry.status === 'pending')).toBe(true);
       });
 
       it('listItems filters by concept and returns nothing for an unknown roadmap', async () => {

@@ -79,7 +79,7 @@ export interface Task {
   error_message: string | null;
   failed_concepts: { count: number; concept_ids: string[] };
   cancel_reason: string | null;
-  /** How many times a worker has started (or resumed) this task. */
+  /** How many times a worker has started (or resumed after a crash) this task since it was created or retried. */
   attempts: number;
   created_at: string;
   updated_at: string;

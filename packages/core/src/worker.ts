@@ -93,11 +93,22 @@ export class TaskWorker {
         continue;
       }
       if (!job) continue;
+      if (this.stopController.signal.aborted) {
+        // Stopped while the claim was being answered: hand the job back untouched.
+        await queue.release(job, { requeue: true }).catch(this.settings.onError);
+        break;
+      }
       await this.run(job);
     }
   }
 
   private run(job: QueueJob): Promise<void> {
+    if (this.runs.has(job.taskId)) {
+      // A second delivery of a task this worker still runs (its queue lease lapsed during a stall while the storage
+      // lease held): the running one keeps the task; drop the duplicate. The recovery sweep requeues the task if the
+      // running one dies later.
+      return this.settings.queue.release(job).catch(this.settings.onError);
+    }
     const controller = new AbortController();
     allowManyListeners(controller.signal);
     // Registered before the lease is taken, so a cancel broadcast that arrives meanwhile is not missed.
@@ -105,7 +116,9 @@ export class TaskWorker {
     this.runs.set(job.taskId, run);
     run.done = this.execute(job, controller)
       .catch((error) => this.settings.onError(error))
-      .finally(() => this.runs.delete(job.taskId));
+      .finally(() => {
+        if (this.runs.get(job.taskId) === run) this.runs.delete(job.taskId);
+      });
     return run.done;
   }
 
@@ -144,6 +157,8 @@ export class TaskWorker {
       const kind = runAbortKind(controller.signal);
       if (kind === 'stopping') {
         outcome = 'requeue';
+        // A graceful stop gives the start back: only crashes count towards `maxAttempts`.
+        await storage.updateTask(fence, { attempts: Math.max(0, task.attempts - 1) });
         await storage.releaseLease(fence);
       } else if (kind === 'crashed') {
         outcome = 'keep';
