@@ -234,16 +234,22 @@ export class RoadmapEngine {
     );
   }
 
-  /** Enqueues orphaned tasks (and, at start, every pending one). Returns how many were enqueued. */
-  async recover(includePending = false): Promise<number> {
-    const orphaned = await this.storage.listOrphanedTasks(this.clock.now());
+  /**
+   * Enqueues orphaned tasks (processing, lease expired or released) and pending tasks that have waited longer than
+   * `recoveryIntervalMs` (their job may have been lost with a broker that keeps nothing on disk); at start, every
+   * pending task. Enqueueing is idempotent, so a task already queued is not delivered twice. Returns how many.
+   */
+  async recover(includeAllPending = false): Promise<number> {
+    const now = this.clock.now();
+    const orphaned = await this.storage.listOrphanedTasks(now);
     const ids = orphaned.map((task) => task.task_id);
-    if (includePending) {
-      for (let offset = 0; ; offset += 100) {
-        const page = await this.storage.listTasks({ statuses: ['pending'], limit: 100, offset });
-        ids.push(...page.tasks.map((task) => task.task_id));
-        if (page.tasks.length < 100) break;
+    const staleBefore = isoTime(now - this.settings.recoveryIntervalMs);
+    for (let offset = 0; ; offset += 100) {
+      const page = await this.storage.listTasks({ statuses: ['pending'], limit: 100, offset });
+      for (const task of page.tasks) {
+        if (includeAllPending || task.updated_at <= staleBefore) ids.push(task.task_id);
       }
+      if (page.tasks.length < 100) break;
     }
     for (const taskId of ids) await this.queue.enqueue(taskId);
     return ids.length;

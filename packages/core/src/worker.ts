@@ -1,4 +1,8 @@
-import { type Clock, isoTime } from './clock.js';
+import { type Clock, isoTime, sleep } from './clock.js';
+
+/** Pause after a failed claim before the next one. */
+const claimRetryDelayMs = 1000;
+
 import { errorMessage, RoadmapError } from './errors.js';
 import type { RoadmapEventPayloads, RoadmapEventType } from './events.js';
 import type { LanguageModel } from './languageModel.js';
@@ -89,7 +93,9 @@ export class TaskWorker {
       try {
         job = await queue.claim({ leaseMs, workerId, abortSignal: this.stopController.signal });
       } catch (error) {
+        // The queue is unreachable (a broker restart, a dropped connection): wait a little before trying again.
         this.settings.onError(error);
+        await sleep(this.settings.clock, claimRetryDelayMs, this.stopController.signal).catch(() => undefined);
         continue;
       }
       if (!job) continue;

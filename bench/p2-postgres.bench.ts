@@ -1,0 +1,70 @@
+import { createPostgresStorage } from '../packages/postgres/src/index.js';
+import { type Benchmark, createRecordingModel, median, preferences, round, startEngine } from './support.js';
+
+const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const concurrency = 8;
+const shape = { stages: 4, modules: 6, concepts: 5 };
+const concepts = shape.stages * shape.modules * shape.concepts;
+const items = concepts * 3;
+const warmups = 1;
+const runs = 5;
+
+/**
+ * Content items per second of one roadmap with an instant model on PostgreSQL, from the first `concept_start` to
+ * `completed`. Each run uses its own schema (created by the storage's migrations) and drops it afterwards.
+ */
+async function runOnce(index: number): Promise<{ ms: number; total: number }> {
+  const schema = `roadmap_bench_${process.pid}_${index < 0 ? `w${-index}` : index}`;
+  const storage = await createPostgresStorage({ connectionString: databaseUrl, schema });
+  try {
+    const recorder = createRecordingModel({ latencyMs: 0, shape });
+    const bench = await startEngine(recorder.model, { concurrency, storage });
+    try {
+      const { task } = await bench.engine.generate({
+        userId: 'bench',
+        request: preferences(`Learn Rust (P2pg run ${index})`),
+      });
+      const times = await bench.finished(task.task_id);
+      if (bench.errors.length > 0) throw new Error(`engine reported errors: ${bench.errors.join('; ')}`);
+      const event = times.terminal.event;
+      if (event.type !== 'completed' || event.status !== 'completed' || times.firstConceptStartAt === undefined) {
+        throw new Error(`P2pg run ended ${event.type}`);
+      }
+      return { ms: times.terminal.at - times.firstConceptStartAt, total: event.progress.total };
+    } finally {
+      await bench.close();
+    }
+  } finally {
+    await storage.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await storage.close();
+  }
+}
+
+export const benchmarks: Benchmark[] = [
+  {
+    id: 'P2pg',
+    title: `content items/s, ${concepts} concepts × 3 kinds, 0 ms model, PostgreSQL storage, concurrency ${concurrency}`,
+    async run() {
+      for (let index = 0; index < warmups; index += 1) await runOnce(-1 - index);
+      const measured: { ms: number; total: number }[] = [];
+      for (let index = 0; index < runs; index += 1) measured.push(await runOnce(index));
+      const wrong = measured.find((run) => run.total !== items);
+      if (wrong) throw new Error(`P2pg planned ${wrong.total} items, expected ${items}`);
+      const rates = measured.map((run) => (items * 1000) / run.ms);
+      return {
+        value: round(median(rates), 0),
+        unit: 'items/s',
+        detail: {
+          items,
+          runs: measured.length,
+          storage: 'postgres',
+          concurrency,
+          median_ms: round(median(measured.map((run) => run.ms)), 1),
+          min: round(Math.min(...rates), 0),
+          max: round(Math.max(...rates), 0),
+          per_item_us: round((1000 * median(measured.map((run) => run.ms))) / items, 1),
+        },
+      };
+    },
+  },
+];

@@ -1,0 +1,93 @@
+import { Redis } from 'ioredis';
+
+/** The Redis the tests use: `REDIS_URL`, else a local server. */
+export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * Whether Redis answers a PING. Without it the tests skip with a printed reason, except on CI (`CI=true`), where a
+ * missing server fails the run loudly.
+ */
+export async function checkRedis(): Promise<boolean> {
+  const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  let cause: unknown;
+  client.on('error', (error) => {
+    cause = error;
+  });
+  try {
+    await client.connect();
+    await client.ping();
+    return true;
+  } catch (error) {
+    const reason = `Redis is not reachable at ${redisUrl}: ${String(cause ?? error)}`;
+    if (process.env.CI === 'true') throw new Error(`${reason} (CI=true, so this fails instead of skipping)`);
+    console.warn(`[roadmap/bullmq] skipping Redis tests. ${reason}`);
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** A key prefix no other test uses, so tests can run in parallel on one server. */
+export const uniquePrefix = (label: string) => `roadmap-test-${label}-${globalThis.crypto.randomUUID().slice(0, 8)}`;
+
+/** A short-lived connection for a test's own commands. */
+export async function withRedis<Result>(use: (client: Redis) => Promise<Result>): Promise<Result> {
+  const client = new Redis(redisUrl);
+  try {
+    return await use(client);
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Deletes every key under `${prefix}:`. */
+export function removeKeys(prefix: string): Promise<void> {
+  return withRedis(async (client) => {
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await client.del(...keys);
+    } while (cursor !== '0');
+  });
+}
+
+/** Closes, on the server's side, every connection whose name starts with `${prefix}:`; returns how many. */
+export function killConnections(prefix: string): Promise<number> {
+  return withRedis(async (client) => {
+    const list = (await client.call('CLIENT', 'LIST')) as string;
+    const ids = list
+      .split('\n')
+      .map((line) => ({ id: /\bid=(\d+)/.exec(line)?.[1], name: /\bname=(\S*)/.exec(line)?.[1] ?? '' }))
+      .filter((entry) => entry.id !== undefined && entry.name.startsWith(`${prefix}:`))
+      .map((entry) => entry.id as string);
+    for (const id of ids) await client.call('CLIENT', 'KILL', 'ID', id);
+    return ids.length;
+  });
+}
+
+/** Polls `condition` every `intervalMs` until it holds; throws after `timeoutMs` saying what was awaited. */
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  { timeoutMs = 5_000, intervalMs = 10 } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** The promise's value, or `fallback` if it has not settled within `ms`. */
+export function within<Value, Fallback>(
+  promise: Promise<Value>,
+  ms: number,
+  fallback: Fallback,
+): Promise<Value | Fallback> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Fallback>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,166 @@
+import type { Pool } from 'pg';
+import { inTransaction, quoteLiteral, quoteSchema, runQuery } from './database.js';
+
+/** One step of the database layout, applied once per schema and recorded in `<schema>.roadmap_migrations`. */
+export interface Migration {
+  /** Position of the step; versions are applied in increasing order and never change once released. */
+  version: number;
+  /** What the step does, stored beside its version. */
+  name: string;
+  /** SQL of the step for a schema (already quoted, e.g. `"roadmap"`); `schemaName` is the raw name. */
+  up(schema: string, schemaName: string): string;
+}
+
+/**
+ * Key (two int4) of the transaction-level advisory lock that serializes `appendEvent` in one schema, so `seq`
+ * increases in commit order. The migration lock uses another key so both never block each other.
+ */
+export const eventLockKey = (schemaName: string) => `hashtext('roadmap_events'), hashtext(${quoteLiteral(schemaName)})`;
+const migrationLockKey = (schemaName: string) =>
+  `hashtext('roadmap_migrations'), hashtext(${quoteLiteral(schemaName)})`;
+
+/**
+ * Every step, in order. Times are TEXT holding the ISO strings the engine writes (they come back byte for byte),
+ * ids sort with the "C" collation (code-point order, as JavaScript compares them), `lease_expires_at` is BIGINT
+ * milliseconds, and structured values are JSONB.
+ */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'tasks, checkpoints, roadmaps, content items, event log',
+    up: (schema, schemaName) => `
+      CREATE TABLE ${schema}.tasks (
+        task_id text COLLATE "C" PRIMARY KEY,
+        user_id text COLLATE "C" NOT NULL,
+        roadmap_id text COLLATE "C" NOT NULL,
+        title text NOT NULL,
+        status text NOT NULL,
+        current_step text NOT NULL,
+        progress jsonb NOT NULL,
+        error_message text,
+        failed_concepts jsonb NOT NULL,
+        cancel_reason text,
+        attempts integer NOT NULL,
+        created_at text COLLATE "C" NOT NULL,
+        updated_at text NOT NULL,
+        completed_at text,
+        request jsonb NOT NULL,
+        idempotency_key text,
+        lease_token text,
+        lease_expires_at bigint,
+        CONSTRAINT tasks_user_idempotency_key UNIQUE (user_id, idempotency_key)
+      );
+      CREATE INDEX tasks_user_newest ON ${schema}.tasks (user_id, created_at DESC, task_id DESC);
+      CREATE INDEX tasks_newest ON ${schema}.tasks (created_at DESC, task_id DESC);
+      CREATE INDEX tasks_roadmap ON ${schema}.tasks (roadmap_id);
+      CREATE INDEX tasks_processing_lease ON ${schema}.tasks (lease_expires_at) WHERE status = 'processing';
+
+      CREATE TABLE ${schema}.checkpoints (
+        task_id text COLLATE "C" NOT NULL REFERENCES ${schema}.tasks (task_id) ON DELETE CASCADE,
+        key text NOT NULL,
+        value jsonb,
+        PRIMARY KEY (task_id, key)
+      );
+
+      CREATE TABLE ${schema}.roadmaps (
+        roadmap_id text COLLATE "C" PRIMARY KEY,
+        user_id text COLLATE "C" NOT NULL,
+        created_at text COLLATE "C" NOT NULL,
+        framework jsonb NOT NULL
+      );
+      CREATE INDEX roadmaps_user_newest ON ${schema}.roadmaps (user_id, created_at DESC, roadmap_id DESC);
+
+      CREATE TABLE ${schema}.content_items (
+        roadmap_id text COLLATE "C" NOT NULL REFERENCES ${schema}.roadmaps (roadmap_id) ON DELETE CASCADE,
+        concept_id text COLLATE "C" NOT NULL,
+        kind text NOT NULL,
+        ordinal integer NOT NULL,
+        status text NOT NULL,
+        content jsonb,
+        error text,
+        updated_at text NOT NULL,
+        PRIMARY KEY (roadmap_id, concept_id, kind)
+      );
+      CREATE INDEX content_items_planned_order ON ${schema}.content_items (roadmap_id, ordinal);
+
+      CREATE SEQUENCE ${schema}.event_seq;
+      CREATE TABLE ${schema}.events (
+        seq bigint PRIMARY KEY,
+        task_id text COLLATE "C" NOT NULL,
+        user_id text COLLATE "C" NOT NULL,
+        event jsonb NOT NULL
+      );
+      CREATE INDEX events_task ON ${schema}.events (task_id, seq);
+      CREATE INDEX events_user ON ${schema}.events (user_id, seq);
+
+      -- Appends one event. The advisory lock is taken before the seq is drawn and held until commit, so seqs
+      -- become visible in increasing order: a reader that saw seq n never later finds a smaller one. With a
+      -- fence, the task row is share-locked after the advisory lock (always in that order, so no deadlock), and
+      -- NULL is returned when the fence fails.
+      CREATE FUNCTION ${schema}.append_event(
+        event_task_id text, event_user_id text, event_body jsonb, fence_task_id text, fence_lease_token text
+      ) RETURNS bigint LANGUAGE plpgsql VOLATILE AS $function$
+      DECLARE
+        assigned bigint;
+      BEGIN
+        PERFORM pg_advisory_xact_lock(${eventLockKey(schemaName)});
+        IF fence_task_id IS NOT NULL THEN
+          PERFORM 1 FROM ${schema}.tasks
+            WHERE task_id = fence_task_id AND status = 'processing' AND lease_token = fence_lease_token
+            FOR SHARE;
+          IF NOT FOUND THEN
+            RETURN NULL;
+          END IF;
+        END IF;
+        INSERT INTO ${schema}.events (seq, task_id, user_id, event)
+          VALUES (nextval(${quoteLiteral(`${schema}.event_seq`)}), event_task_id, event_user_id, event_body)
+          RETURNING seq INTO assigned;
+        RETURN assigned;
+      END
+      $function$;
+    `,
+  },
+];
+
+/** The newest version this package knows. */
+export const latestMigrationVersion = Math.max(...migrations.map((migration) => migration.version));
+
+/**
+ * Brings `schema` up to date: creates it and `roadmap_migrations` when missing, then applies every step not yet
+ * recorded, all in one transaction under a transaction-level advisory lock for the schema. Processes starting
+ * together wait for each other instead of racing; each finds the steps already applied and does nothing.
+ * Returns the versions this call applied.
+ */
+export async function applyMigrations(pool: Pool, schemaName: string): Promise<number[]> {
+  const schema = quoteSchema(schemaName);
+  return inTransaction(pool, 'migrate', async (client) => {
+    await runQuery(client, 'migrate', `SELECT pg_advisory_xact_lock(${migrationLockKey(schemaName)})`);
+    await runQuery(client, 'migrate', `CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await runQuery(
+      client,
+      'migrate',
+      `CREATE TABLE IF NOT EXISTS ${schema}.roadmap_migrations (
+        version integer PRIMARY KEY,
+        name text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`,
+    );
+    const applied = await runQuery<{ version: number }>(
+      client,
+      'migrate',
+      `SELECT version FROM ${schema}.roadmap_migrations`,
+    );
+    const done = new Set(applied.rows.map((row) => row.version));
+    const appliedNow: number[] = [];
+    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (done.has(migration.version)) continue;
+      await runQuery(client, `apply migration ${migration.version}`, migration.up(schema, schemaName));
+      await runQuery(client, 'migrate', `INSERT INTO ${schema}.roadmap_migrations (version, name) VALUES ($1, $2)`, [
+        migration.version,
+        migration.name,
+      ]);
+      appliedNow.push(migration.version);
+    }
+    return appliedNow;
+  });
+}

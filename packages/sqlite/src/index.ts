@@ -1,0 +1,4 @@
+export type { Migration } from './migrations.js';
+export { latestSchemaVersion, migrate, migrations } from './migrations.js';
+export type { SqliteStorage, SqliteStorageOptions } from './sqliteStorage.js';
+export { createSqliteStorage } from './sqliteStorage.js';

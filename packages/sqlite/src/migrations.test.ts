@@ -1,0 +1,67 @@
+import { RoadmapError } from '@roadmap/core';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { latestSchemaVersion, type Migration, migrate, migrations } from './migrations.js';
+
+describe('migrate', () => {
+  let database: BetterSqlite3.Database;
+  const version = () => database.pragma('user_version', { simple: true });
+  const tables = () =>
+    database
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .pluck()
+      .all();
+
+  beforeEach(() => {
+    database = new BetterSqlite3(':memory:');
+  });
+  afterEach(() => {
+    database.close();
+  });
+
+  it('applies every migration to an empty database once, then nothing', () => {
+    expect(migrate(database)).toEqual(migrations.map((migration) => migration.version));
+    expect(version()).toBe(latestSchemaVersion);
+    expect(tables()).toEqual(['checkpoints', 'content_items', 'events', 'roadmaps', 'tasks']);
+    expect(migrate(database)).toEqual([]);
+    expect(version()).toBe(latestSchemaVersion);
+  });
+
+  it('applies only the migrations a database has not seen, in order', () => {
+    migrate(database);
+    const next: Migration = { version: latestSchemaVersion + 1, name: 'notes', sql: 'CREATE TABLE notes (id TEXT)' };
+    expect(migrate(database, [...migrations, next])).toEqual([next.version]);
+    expect(version()).toBe(next.version);
+    expect(tables()).toContain('notes');
+  });
+
+  it('rolls a failing migration back entirely: no table of it, version unchanged', () => {
+    migrate(database);
+    const broken: Migration[] = [
+      ...migrations,
+      { version: latestSchemaVersion + 1, name: 'good', sql: 'CREATE TABLE good (id TEXT)' },
+      { version: latestSchemaVersion + 2, name: 'broken', sql: 'CREATE TABLE half (id TEXT); NOT SQL' },
+    ];
+    expect(() => migrate(database, broken)).toThrow(/Migration 3 \(broken\) failed/);
+    expect(version()).toBe(latestSchemaVersion);
+    expect(tables()).not.toContain('good');
+    expect(tables()).not.toContain('half');
+  });
+
+  it('refuses a schema newer than it knows with a storage_error', () => {
+    database.pragma(`user_version = ${latestSchemaVersion + 3}`);
+    let caught: unknown;
+    try {
+      migrate(database);
+    } catch (error) {
+      caught = error;
+    }
+    expect(RoadmapError.isInstance(caught) && caught.code).toBe('storage_error');
+    expect(String(caught)).toMatch(/newer than the latest this @roadmap\/sqlite knows/);
+  });
+
+  it('rejects a list whose versions are not 1, 2, 3, …', () => {
+    const gap: Migration[] = [...migrations, { version: latestSchemaVersion + 2, name: 'gap', sql: 'SELECT 1' }];
+    expect(() => migrate(database, gap)).toThrow(/expected 2/);
+  });
+});

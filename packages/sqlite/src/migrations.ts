@@ -1,0 +1,146 @@
+import { RoadmapError } from '@roadmap/core';
+import type BetterSqlite3 from 'better-sqlite3';
+
+/** One step of the schema, applied once per database file. */
+export interface Migration {
+  /** The schema version after this migration: 1, 2, 3, … without gaps, in order. */
+  version: number;
+  /** What the migration does, for error messages. */
+  name: string;
+  /** SQL statements run in one transaction. */
+  sql: string;
+}
+
+/**
+ * The schema of `@roadmap/sqlite`, in order. The applied version is kept in `PRAGMA user_version`. Never edit a
+ * released migration: add a new one.
+ */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'tasks, checkpoints, roadmaps, content items and the event log',
+    sql: `
+      CREATE TABLE tasks (
+        task_id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        roadmap_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        status TEXT NOT NULL,
+        current_step TEXT NOT NULL,
+        progress TEXT NOT NULL,
+        error_message TEXT,
+        failed_concepts TEXT NOT NULL,
+        cancel_reason TEXT,
+        attempts INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        completed_at TEXT,
+        request TEXT NOT NULL,
+        idempotency_key TEXT,
+        lease_token TEXT,
+        lease_expires_at INTEGER,
+        -- Status the task had when the current lease was taken (\`acquireLease\` reports it), set in the same UPDATE.
+        lease_taken_from TEXT
+      );
+      -- SQLite treats NULLs as distinct: tasks without a key are never deduplicated.
+      CREATE UNIQUE INDEX tasks_idempotency ON tasks (user_id, idempotency_key);
+      CREATE INDEX tasks_user_newest ON tasks (user_id, created_at DESC, task_id DESC);
+      CREATE INDEX tasks_newest ON tasks (created_at DESC, task_id DESC);
+      CREATE INDEX tasks_roadmap ON tasks (roadmap_id);
+      CREATE INDEX tasks_processing ON tasks (lease_expires_at) WHERE status = 'processing';
+
+      CREATE TABLE checkpoints (
+        task_id TEXT NOT NULL REFERENCES tasks (task_id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT,
+        PRIMARY KEY (task_id, key)
+      );
+
+      CREATE TABLE roadmaps (
+        roadmap_id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX roadmaps_user_newest ON roadmaps (user_id, created_at DESC, roadmap_id DESC);
+
+      CREATE TABLE content_items (
+        roadmap_id TEXT NOT NULL REFERENCES roadmaps (roadmap_id) ON DELETE CASCADE,
+        concept_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        ordinal INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        content TEXT,
+        error TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (roadmap_id, concept_id, kind)
+      );
+      CREATE UNIQUE INDEX content_items_planned ON content_items (roadmap_id, ordinal);
+
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        task_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        timestamp TEXT NOT NULL,
+        payload TEXT NOT NULL
+      );
+      CREATE INDEX events_task ON events (task_id, seq);
+      CREATE INDEX events_user ON events (user_id, seq);
+    `,
+  },
+];
+
+/** The schema version this package creates and understands. */
+export const latestSchemaVersion: number = migrations.at(-1)?.version ?? 0;
+
+function schemaVersion(database: BetterSqlite3.Database): number {
+  return database.pragma('user_version', { simple: true }) as number;
+}
+
+function newerSchemaError(version: number, list: readonly Migration[]): RoadmapError {
+  const known = list.at(-1)?.version ?? 0;
+  return new RoadmapError(
+    'storage_error',
+    `The database schema is at version ${version}, newer than the latest this @roadmap/sqlite knows (${known}). ` +
+      'Upgrade @roadmap/sqlite; an older version must not write to this file.',
+  );
+}
+
+/**
+ * Brings the database's schema to the latest version: applies the migrations it has not seen, all in one
+ * `BEGIN IMMEDIATE` transaction (so two processes opening a new file at once migrate it once), and records the
+ * version in `PRAGMA user_version`. Does nothing when the schema is current; throws a `storage_error` when the
+ * file's schema is newer than this package. Returns the versions applied.
+ */
+export function migrate(database: BetterSqlite3.Database, list: readonly Migration[] = migrations): number[] {
+  list.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new Error(`Migration "${migration.name}" has version ${migration.version}, expected ${index + 1}.`);
+    }
+  });
+  const latest = list.at(-1)?.version ?? 0;
+  const before = schemaVersion(database);
+  if (before > latest) throw newerSchemaError(before, list);
+  if (before === latest) return [];
+  const apply = database.transaction(() => {
+    // Read again under the write lock: another connection may have migrated since.
+    const current = schemaVersion(database);
+    if (current > latest) throw newerSchemaError(current, list);
+    const pending = list.filter((migration) => migration.version > current);
+    for (const migration of pending) {
+      try {
+        database.exec(migration.sql);
+      } catch (error) {
+        throw new RoadmapError(
+          'storage_error',
+          `Migration ${migration.version} (${migration.name}) failed: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+    }
+    database.pragma(`user_version = ${latest}`);
+    return pending.map((migration) => migration.version);
+  });
+  return apply.immediate();
+}
