@@ -21,7 +21,7 @@ function runCliProcess(args: string[]): Run {
   const { INIT_CWD: _initCwd, ROADMAP_DEMO_LATENCY_MS: _latency, ...env } = process.env;
   const child = spawn(process.execPath, ['--conditions=@roadmap/source', '--import', 'tsx', 'src/main.ts', ...args], {
     cwd: packageDirectory,
-    env,
+    env: { ...env, ROADMAP_DATA_DIR: path.join(outDirectory, 'data') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

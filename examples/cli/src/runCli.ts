@@ -4,7 +4,6 @@ import {
   type ConceptDetail,
   createDemoModel,
   createMemoryQueue,
-  createMemoryStorage,
   errorMessage,
   isTerminalEvent,
   type LanguageModel,
@@ -13,6 +12,7 @@ import {
   type RoadmapEvent,
   type Task,
 } from '@roadmap/core';
+import { createSqliteStorage } from '@roadmap/sqlite';
 import { checkGoal, defaultGoal, latencyFromEnvironment, parseCliArgs, usage } from './args.js';
 import { askGoal } from './askGoal.js';
 import { countContent, describeContent, describeKept } from './contentCounts.js';
@@ -135,15 +135,22 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
   const terminal = new Promise<RoadmapEvent>((resolve) => {
     settle = resolve;
   });
+  // Tasks live in a SQLite file (ROADMAP_DATA_DIR, default ./.roadmap-data), so what was generated survives the
+  // process; a task left behind by a killed run is resumed by the next run's recovery.
+  const dataDirectory = path.resolve(userDirectory(environment), environment.env.ROADMAP_DATA_DIR || '.roadmap-data');
+  await mkdir(dataDirectory, { recursive: true });
+  const storage = createSqliteStorage({ filename: path.join(dataDirectory, 'roadmap.db') });
+  // Each run is its own user, so the display follows only this run's task.
+  const userId = `cli-${globalThis.crypto.randomUUID()}`;
   const engine = new RoadmapEngine({
-    storage: createMemoryStorage(),
+    storage,
     queue: createMemoryQueue(),
     model: environment.model ?? createDemoModel({ latencyMs }),
     concurrency: options.concurrency,
     onError: (error) => reporter.log(`! ${errorMessage(error)}`),
   });
-  // The engine runs this one task only, so every event is about it.
   engine.subscribe((event) => {
+    if (event.user_id !== userId) return;
     state = applyEvent(state, event);
     reporter.update(state, event);
     if (isTerminalEvent(event)) settle(event);
@@ -152,7 +159,7 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
   const startedAt = performance.now();
   await engine.start();
   const { task: created } = await engine.generate({
-    userId: 'cli',
+    userId,
     request: {
       preferences: {
         learning_goal: goal,
@@ -178,7 +185,22 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
   const elapsed = formatDuration(performance.now() - startedAt);
   await engine.stop();
   reporter.finish(state);
+  try {
+    return await report(engine, created, environment, { outDir: options.outDir, elapsed });
+  } finally {
+    storage.close();
+  }
+}
 
+/** Writes the roadmap's Markdown and says how the task ended; returns the exit code. */
+async function report(
+  engine: RoadmapEngine,
+  created: Task,
+  environment: CliEnvironment,
+  options: { outDir: string | undefined; elapsed: string },
+): Promise<number> {
+  const { stdout, stderr } = environment;
+  const { elapsed } = options;
   const task = await engine.getTask(created.task_id);
   if (!task) throw new Error(`The task ${created.task_id} disappeared.`);
   // Roadmaps go to `--out`, else `./roadmaps`, from the user's directory.

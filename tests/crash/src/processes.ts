@@ -24,11 +24,13 @@ export async function startWorker(name: string, environment: Record<string, stri
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let stdout = '';
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
   const ready = new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('ready\n')) resolve();
+      stdout += chunk.toString();
+      if (/(^|\n)ready\n/.test(stdout)) resolve();
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (chunk: Buffer) => {

@@ -84,7 +84,8 @@ describe('SQLite file + in-process queue, worker killed with SIGKILL and restart
       describe: async () => JSON.stringify((await tasksOf(storage, taskIds)).map((task) => task.status)),
     });
     worker.kill('SIGTERM');
-    expect(await worker.exited).toBe(0);
+    const exit = await worker.exited;
+    expect({ exit, output: worker.output() }).toMatchObject({ exit: 0 });
 
     const tasks = await tasksOf(storage, taskIds);
     expect(tasks.map((task) => task.status)).toEqual(goals.map(() => 'completed'));
