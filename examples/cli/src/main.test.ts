@@ -21,7 +21,7 @@ function runCliProcess(args: string[]): Run {
   const { INIT_CWD: _initCwd, ROADMAP_DEMO_LATENCY_MS: _latency, ...env } = process.env;
   const child = spawn(process.execPath, ['--conditions=@roadmap/source', '--import', 'tsx', 'src/main.ts', ...args], {
     cwd: packageDirectory,
-    env: { ...env, ROADMAP_DATA_DIR: path.join(outDirectory, 'data') },
+    env: { ...env, ROADMAP_DATA_DIR: `${outDirectory}-data` },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -74,6 +74,7 @@ afterEach(async () => {
   if (running && running.exitCode === null && running.signalCode === null) running.kill('SIGKILL');
   running = undefined;
   await rm(outDirectory, { recursive: true, force: true });
+  await rm(`${outDirectory}-data`, { recursive: true, force: true });
 });
 
 describe('the CLI process', () => {

@@ -28,6 +28,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await rm(directory, { recursive: true, force: true });
+  await rm(`${directory}-data`, { recursive: true, force: true });
 });
 
 function environment(overrides: Partial<CliEnvironment> = {}) {
@@ -42,7 +43,7 @@ function environment(overrides: Partial<CliEnvironment> = {}) {
       stdout,
       stderr,
       stdin: new PassThrough(),
-      env: {},
+      env: { ROADMAP_DATA_DIR: `${directory}-data` },
       cwd: directory,
       interruptSignal: interrupt.signal,
       ...overrides,
