@@ -63,7 +63,11 @@ interface TaskTimes {
   settled: Promise<void>;
 }
 
-/** A started engine on in-memory storage and queue, with event times per task and the errors it reported. */
+/**
+ * A started engine on in-memory storage and queue, with event times per task and the errors it reported. Cover
+ * images are off unless a benchmark turns them on: the pipeline benchmarks measure roadmap generation, and P5
+ * measures covers on their own (the offline artwork is ~30–60 ms of drawing per cover in the same process).
+ */
 export async function startEngine(model: LanguageModel, options: Partial<RoadmapEngineOptions> = {}) {
   const queue = createMemoryQueue();
   const errors: string[] = [];
@@ -72,6 +76,7 @@ export async function startEngine(model: LanguageModel, options: Partial<Roadmap
     queue,
     model,
     onError: (error) => errors.push(String(error)),
+    covers: { autoGenerate: false },
     ...options,
   });
   const times = new Map<string, TaskTimes>();

@@ -196,6 +196,8 @@ async function raceOnce(s: fc.Scheduler, scenario: Scenario): Promise<TaskStatus
     clock,
     generateId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
     failureThreshold: scenario.failureThreshold,
+    // The race is between the task's outcome and its cancel; covers (coverService.test.ts) would only add work.
+    covers: { autoGenerate: false },
     onError: (error: unknown) => errors.push(error),
   };
   const engine = new RoadmapEngine({ ...common, workerId: 'holder' });

@@ -1,9 +1,14 @@
 import { EventEmitter } from 'eventemitter3';
+import type { BlobStore } from './blobStore.js';
 import { type Clock, isoTime, systemClock } from './clock.js';
+import { CoverService, type CoverServiceOptions } from './coverService.js';
 import { RoadmapError } from './errors.js';
 import type { NewRoadmapEvent, RoadmapEvent, RoadmapEventPayloads, RoadmapEventType } from './events.js';
 import { randomId, roadmapIdFor } from './ids.js';
+import type { ImageProvider } from './imageProvider.js';
 import type { LanguageModel } from './languageModel.js';
+import { createMemoryBlobStore } from './memoryBlobStore.js';
+import { createOfflineImageProvider } from './offlineImageProvider.js';
 import type { Queue } from './queue.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retry.js';
 import {
@@ -64,7 +69,16 @@ export interface RoadmapEngineOptions {
   recoveryIntervalMs?: number;
   /** Names this worker in queue claims. Default: a random id. */
   workerId?: string;
-  /** Receives errors that have no caller: heartbeat, recovery and listener failures. Default: `console.error`. */
+  /** Creates cover images. Default: `createOfflineImageProvider()` (generated artwork, no network). */
+  imageProvider?: ImageProvider;
+  /** Keeps cover images the kit stores itself. Default: `createMemoryBlobStore()` (lost with the process). */
+  blobStore?: BlobStore;
+  /** Cover-image generation: concurrency, automatic retries, the sweeper. Defaults: see {@link CoverServiceOptions}. */
+  covers?: CoverServiceOptions;
+  /**
+   * Receives errors that have no caller: heartbeat, recovery, cover generation and listener failures.
+   * Default: `console.error`.
+   */
   onError?: (error: unknown) => void;
 }
 
@@ -126,6 +140,10 @@ export class RoadmapEngine {
   readonly queue: Queue;
   readonly model: LanguageModel;
   readonly clock: Clock;
+  readonly imageProvider: ImageProvider;
+  readonly blobStore: BlobStore;
+  /** Cover images of roadmaps: get, batch get, (batch) generate, upload. */
+  readonly covers: CoverService;
   private readonly generateId: () => string;
   private readonly emitter = new EventEmitter<EmitterEvents>();
   private readonly settings: {
@@ -154,6 +172,17 @@ export class RoadmapEngine {
     this.clock = options.clock ?? systemClock;
     this.generateId = options.generateId ?? randomId;
     this.onError = options.onError ?? ((error) => console.error('[roadmap]', error));
+    this.imageProvider = options.imageProvider ?? createOfflineImageProvider();
+    this.blobStore = options.blobStore ?? createMemoryBlobStore();
+    this.covers = new CoverService({
+      ...options.covers,
+      storage: this.storage,
+      imageProvider: this.imageProvider,
+      blobStore: this.blobStore,
+      clock: this.clock,
+      publish: (task, type, payload) => this.publish(task, type, payload),
+      onError: this.onError,
+    });
     const leaseMs = options.leaseMs ?? 30_000;
     this.settings = {
       concurrency: Math.max(1, options.concurrency ?? 5),
@@ -183,6 +212,7 @@ export class RoadmapEngine {
       failureThreshold: this.settings.failureThreshold,
       retryPolicy: this.settings.retryPolicy,
       publish: (task, type, payload, fence) => this.publish(task, type, payload, fence),
+      onRoadmapStored: (task, roadmap) => this.covers.onRoadmapStored(roadmap, task.task_id),
       onError: this.onError,
     });
     this.unsubscribeCancel = this.queue.onCancel((taskId) => {
@@ -196,7 +226,8 @@ export class RoadmapEngine {
 
   /**
    * Requeues tasks left behind by dead workers (pending, or processing with an expired lease), then starts the
-   * worker (unless `worker: false`) and the periodic recovery sweep. Resolves once the first sweep is done.
+   * worker (unless `worker: false`), the periodic recovery sweep and the cover sweeper (due retries, abandoned
+   * covers). Resolves once the first sweeps are done.
    */
   async start(): Promise<void> {
     if (this.state !== 'idle') throw new RoadmapError('engine_stopped', 'The engine was already started.');
@@ -204,12 +235,14 @@ export class RoadmapEngine {
     await this.recover(true);
     if (this.settings.worker) this.worker.start();
     this.scheduleRecovery();
+    await this.covers.start();
   }
 
   /**
    * Stops the worker. By default (graceful) every claimed task's lease is released and its job requeued at once,
    * so another worker continues it without waiting for the lease to expire. `{ releaseTasks: false }` stops
-   * without writing anything more — what a crash leaves behind, for tests and hard shutdowns.
+   * without writing anything more — what a crash leaves behind, for tests and hard shutdowns. Cover generations in
+   * flight are aborted the same way: back to `pending` (graceful) or left as they are (crash), for a sweeper.
    */
   async stop(options: { releaseTasks?: boolean } = {}): Promise<void> {
     if (this.state === 'stopped') return;
@@ -217,6 +250,7 @@ export class RoadmapEngine {
     this.cancelRecovery?.();
     this.unsubscribeCancel();
     await this.worker.stop(options.releaseTasks ?? true);
+    await this.covers.stop({ release: options.releaseTasks ?? true });
   }
 
   private scheduleRecovery(): void {

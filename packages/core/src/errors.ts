@@ -17,7 +17,10 @@ export type RoadmapErrorCode =
   | 'too_many_attempts'
   | 'storage_error'
   | 'queue_error'
-  | 'engine_stopped';
+  | 'engine_stopped'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'provider_error';
 
 export interface RoadmapErrorOptions {
   /** The error that caused this one. */

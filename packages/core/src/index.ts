@@ -1,6 +1,17 @@
+export { assertValidBlobKey } from './blobKey.js';
 export type { BlobStore } from './blobStore.js';
 export type { Clock } from './clock.js';
 export { isoTime, sleep, systemClock } from './clock.js';
+export { coverBlobKey, coverPrompt } from './coverGenerator.js';
+export type { CoverChange, CoverPatch, CoverProvider, CoverRecord } from './coverRecord.js';
+export { toPublicCover } from './coverRecord.js';
+export type {
+  BatchGenerateResult,
+  CoverNotFound,
+  CoverServiceOptions,
+  CoverServiceSettings,
+} from './coverService.js';
+export { CoverService, maxCoverBatchSize, maxCoverUploadBytes } from './coverService.js';
 export type { DemoModelOptions, DemoOutputs, DemoResponseOptions } from './demoModel.js';
 export { createDemoModel, demoResponse } from './demoModel.js';
 export type {
@@ -23,6 +34,8 @@ export type {
 export { isTerminalEvent, terminalEventTypes } from './events.js';
 export { hex8, randomId, roadmapIdFor, slugify } from './ids.js';
 export type { ImageAttribution, ImageProvider, ImageRequest, ImageResult } from './imageProvider.js';
+export type { ImageType } from './imageType.js';
+export { detectImageType, imageExtensions } from './imageType.js';
 export type {
   ConceptContext,
   LanguageModel,
@@ -32,10 +45,17 @@ export type {
   ModelResult,
   ModelUsage,
 } from './languageModel.js';
+export type { MemoryBlobStoreOptions } from './memoryBlobStore.js';
+export { createMemoryBlobStore } from './memoryBlobStore.js';
 export type { MemoryQueueOptions } from './memoryQueue.js';
 export { createMemoryQueue } from './memoryQueue.js';
 export type { MemoryStorageOptions } from './memoryStorage.js';
 export { createMemoryStorage } from './memoryStorage.js';
+export type { OfflineImageProviderOptions } from './offlineImageProvider.js';
+export { createOfflineImageProvider } from './offlineImageProvider.js';
+export type { PngEncodeOptions, PngImage } from './png.js';
+export { encodePng } from './png.js';
+export { parseRetryAfter } from './providerHttp.js';
 export type { ClaimOptions, Queue, QueueJob } from './queue.js';
 export type { RetryPolicy } from './retry.js';
 export { defaultRetryPolicy, isRetryableError, retryDelay, withRetry } from './retry.js';
@@ -93,7 +113,6 @@ export {
   structureReviewSchema,
   tutorialSchema,
 } from './schemas.js';
-
 export type {
   AcquireLeaseResult,
   ContentValue,
@@ -122,3 +141,7 @@ export {
   terminalStatuses,
   toPublicTask,
 } from './task.js';
+export type { UnsplashImageProviderOptions } from './unsplashImageProvider.js';
+export { createUnsplashImageProvider } from './unsplashImageProvider.js';
+export type { WebhookImageProviderOptions } from './webhookImageProvider.js';
+export { createWebhookImageProvider } from './webhookImageProvider.js';

@@ -1,3 +1,4 @@
+import type { CoverRecord } from './coverRecord.js';
 import type { NewRoadmapEvent, RoadmapEvent } from './events.js';
 import { type ContentItem, type ContentKind, contentKinds, type Roadmap } from './schemas.js';
 import type {
@@ -56,6 +57,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
   /** Items per roadmap, in planned order. */
   const items = new Map<string, Map<string, ContentItem>>();
   const events: RoadmapEvent[] = [];
+  const covers = new Map<string, CoverRecord>();
   let lastSeq = 0;
 
   const holds = (fence: LeaseFence): TaskRecord | undefined => {
@@ -64,8 +66,12 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
     return task;
   };
 
-  const applyPatch = (task: TaskRecord, patch: TaskPatch | undefined) => {
-    if (patch) Object.assign(task, copy(patch));
+  /** Applies the fields a patch sets; a key whose value is `undefined` is left alone (as the SQL adapters do). */
+  const applyPatch = <Target extends object>(target: Target, patch: Partial<Target> | undefined) => {
+    if (!patch) return;
+    for (const [key, value] of Object.entries(patch)) {
+      if (value !== undefined) (target as Record<string, unknown>)[key] = copy(value);
+    }
   };
 
   const findItem = (roadmapId: string, conceptId: string, kind: ContentKind) =>
@@ -89,6 +95,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
     specificationVersion: 'v1',
 
     async createTask(record) {
+      if (tasks.has(record.task_id)) throw new Error(`Task ${record.task_id} already exists`);
       if (record.idempotency_key !== null) {
         const key = `${record.user_id}\u0000${record.idempotency_key}`;
         const existingId = idempotency.get(key);
@@ -96,7 +103,6 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
         if (existing) return { task: copy(existing), created: false };
         idempotency.set(key, record.task_id);
       }
-      if (tasks.has(record.task_id)) throw new Error(`Task ${record.task_id} already exists`);
       tasks.set(record.task_id, copy(record));
       return { task: copy(record), created: true };
     },
@@ -313,6 +319,62 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
         result.push(copy(event));
       }
       return result;
+    },
+
+    async ensureCover(cover) {
+      const existing = covers.get(cover.roadmap_id);
+      if (existing) return copy(existing);
+      const record: CoverRecord = {
+        roadmap_id: cover.roadmap_id,
+        user_id: cover.user_id,
+        task_id: cover.task_id,
+        cover_image_url: null,
+        status: 'not_started',
+        error: null,
+        retry_count: 0,
+        provider: null,
+        attribution: null,
+        blob_key: null,
+        next_attempt_at: null,
+        created_at: cover.created_at,
+        updated_at: cover.created_at,
+      };
+      covers.set(cover.roadmap_id, record);
+      return copy(record);
+    },
+
+    async getCover(roadmapId) {
+      const cover = covers.get(roadmapId);
+      return cover ? copy(cover) : null;
+    },
+
+    async getCovers(roadmapIds) {
+      const found: CoverRecord[] = [];
+      for (const roadmapId of new Set(roadmapIds)) {
+        const cover = covers.get(roadmapId);
+        if (cover) found.push(copy(cover));
+      }
+      return found;
+    },
+
+    async transitionCover(roadmapId, change) {
+      const cover = covers.get(roadmapId);
+      if (!cover || !change.from.includes(cover.status)) return null;
+      cover.status = change.to;
+      applyPatch(cover, change.patch);
+      return copy(cover);
+    },
+
+    async listDueCovers(query) {
+      return [...covers.values()]
+        .filter(
+          (cover) =>
+            (cover.status === 'failed' && cover.next_attempt_at !== null && cover.next_attempt_at <= query.now) ||
+            ((cover.status === 'pending' || cover.status === 'generating') && cover.updated_at < query.staleBefore),
+        )
+        .sort((a, b) => (a.updated_at < b.updated_at ? -1 : a.updated_at > b.updated_at ? 1 : 0))
+        .slice(0, query.limit)
+        .map(copy);
     },
   };
 }

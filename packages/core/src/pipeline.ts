@@ -156,5 +156,7 @@ export async function runPipeline(context: RunContext): Promise<ContentOutcome> 
       'title',
     );
   }
+  // The cover starts in the background; it never blocks or fails the pipeline.
+  context.onRoadmapStored?.(roadmap);
   return contentGeneration(context, roadmap);
 }

@@ -3,6 +3,7 @@ import { RoadmapError } from './errors.js';
 import type { RoadmapEventPayloads, RoadmapEventType } from './events.js';
 import type { LanguageModel, ModelUsage } from './languageModel.js';
 import type { RetryPolicy } from './retry.js';
+import type { Roadmap } from './schemas.js';
 import type { LeaseFence, Storage } from './storage.js';
 import type { TaskRecord } from './task.js';
 
@@ -25,6 +26,8 @@ export interface RunContext {
   /** Appends a fenced event to the log and delivers it to listeners. */
   publish<Type extends RoadmapEventType>(type: Type, payload: RoadmapEventPayloads[Type]): Promise<void>;
   onUsage?: (usage: ModelUsage) => void;
+  /** Told once the roadmap's framework is stored (or found stored on resume), e.g. to start its cover; never throws. */
+  onRoadmapStored?: (roadmap: Roadmap) => void;
 }
 
 /** Throws `lease_lost` when a fenced write was rejected: another worker holds the task, or it was cancelled. */

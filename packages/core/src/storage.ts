@@ -1,3 +1,4 @@
+import type { CoverChange, CoverRecord } from './coverRecord.js';
 import type { NewRoadmapEvent, RoadmapEvent } from './events.js';
 import type { ContentItem, ContentKind, ItemStatus, Quiz, Resources, Roadmap, Tutorial } from './schemas.js';
 import type { TaskRecord, TaskStatus } from './task.js';
@@ -163,4 +164,20 @@ export interface Storage {
   appendEvent(event: NewRoadmapEvent, fence?: LeaseFence): Promise<RoadmapEvent | null>;
   /** Events in `seq` order. */
   listEvents(query: EventQuery): Promise<RoadmapEvent[]>;
+
+  /**
+   * Inserts the cover (status `not_started`, `retry_count` 0, everything else null) unless the roadmap has one;
+   * returns the stored cover either way.
+   */
+  ensureCover(cover: Pick<CoverRecord, 'roadmap_id' | 'user_id' | 'task_id' | 'created_at'>): Promise<CoverRecord>;
+  getCover(roadmapId: string): Promise<CoverRecord | null>;
+  /** The covers that exist among `roadmapIds` (any order; missing ids are left out). */
+  getCovers(roadmapIds: readonly string[]): Promise<CoverRecord[]>;
+  /** Compare-and-set on the cover's status; `null` when it is missing or the condition failed. */
+  transitionCover(roadmapId: string, change: CoverChange): Promise<CoverRecord | null>;
+  /**
+   * Covers a sweeper should act on at `now`: `failed` ones whose `next_attempt_at <= now`, and `pending` or
+   * `generating` ones not updated since `staleBefore` (ISO time; their generator died). Oldest first, at most `limit`.
+   */
+  listDueCovers(query: { now: number; staleBefore: string; limit: number }): Promise<CoverRecord[]>;
 }

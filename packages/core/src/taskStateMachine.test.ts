@@ -297,6 +297,9 @@ function newEngine(real: Real, slot: number): RoadmapEngine {
     concurrency: 2,
     taskConcurrency: maxTasks,
     failureThreshold,
+    // Covers are not part of the task state machine (coverService.test.ts covers them); rendering them would only
+    // slow the thousands of runs down.
+    covers: { autoGenerate: false },
     workerId: `worker-${real.allEngines.length + 1}`,
     onError: (error) => real.errors.push(error),
   });

@@ -3,6 +3,9 @@
  * peer dependency); import it only from tests.
  */
 
+export type { BlobStoreFactory, BlobStoreFixture } from './blobStoreConformance.js';
+export { runBlobStoreConformance } from './blobStoreConformance.js';
+export { latestSeq, nextEvent, sequentialIds, settle, terminalEvent } from './engineHelpers.js';
 export * from './faults.js';
 export type { ManualClock, ManualClockOptions } from './manualClock.js';
 export { createManualClock, nextTurn } from './manualClock.js';

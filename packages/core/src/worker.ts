@@ -11,6 +11,7 @@ import type { Queue, QueueJob } from './queue.js';
 import type { RetryPolicy } from './retry.js';
 import { allowManyListeners, RunAbort, runAbortKind } from './runAbort.js';
 import type { RunContext } from './runContext.js';
+import type { Roadmap } from './schemas.js';
 import type { LeaseFence, Storage } from './storage.js';
 import type { TaskRecord } from './task.js';
 
@@ -35,6 +36,8 @@ export interface WorkerSettings {
     payload: RoadmapEventPayloads[Type],
     fence?: LeaseFence,
   ): Promise<void>;
+  /** Told once a run has the roadmap's framework stored (just now, or found on resume); must not throw. */
+  onRoadmapStored?(task: TaskRecord, roadmap: Roadmap): void;
   /** Reports errors that have no caller to go to (heartbeat failures, listener errors). */
   onError(error: unknown): void;
 }
@@ -199,6 +202,7 @@ export class TaskWorker {
         }
       },
       publish: (type, payload) => settings.publish(task, type, payload, fence),
+      onRoadmapStored: (roadmap) => settings.onRoadmapStored?.(task, roadmap),
     };
   }
 

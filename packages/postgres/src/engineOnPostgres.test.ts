@@ -5,16 +5,17 @@ import {
   type Queue,
   RoadmapEngine,
   type RoadmapEngineOptions,
-  type RoadmapEvent,
   type Storage,
 } from '@roadmap/core';
 import {
   createManualClock,
   createScriptedModel,
   type ManualClock,
-  nextTurn,
   type ScriptedModel,
   type ScriptedModelOptions,
+  sequentialIds,
+  settle,
+  terminalEvent,
 } from '@roadmap/core/testing';
 import pg from 'pg';
 import { afterAll, afterEach, expect, it } from 'vitest';
@@ -31,20 +32,6 @@ const frameworkOperations: readonly ModelOperation[] = [
   'structure_review',
   'roadmap_edit',
 ];
-
-/** Deterministic ids: `00000000-0000-4000-8000-000000000001`, … (valid UUID v4 shape). */
-function sequentialIds(prefix = 0): () => string {
-  let next = 0;
-  return () => {
-    next += 1;
-    return `00000000-0000-4000-8${String(prefix).padStart(3, '0')}-${String(next).padStart(12, '0')}`;
-  };
-}
-
-/** Lets every promise chain that can progress without time passing do so. */
-async function settle(turns = 5): Promise<void> {
-  for (let turn = 0; turn < turns; turn += 1) await nextTurn();
-}
 
 /** Waits real time: PostgreSQL round trips, unlike memory storage, need more than microtask turns. */
 const realDelay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -90,28 +77,6 @@ function createWorld(): World {
       await queue.close();
     },
   };
-}
-
-/** Resolves with the task's first terminal event, whether already in the log or still to come. */
-function terminalEvent(engine: RoadmapEngine, taskId: string): Promise<RoadmapEvent> {
-  const isTerminal = (event: RoadmapEvent) =>
-    event.task_id === taskId && (event.type === 'completed' || event.type === 'failed' || event.type === 'cancelled');
-  return new Promise((resolve, reject) => {
-    const unsubscribe = engine.subscribe((event) => {
-      if (!isTerminal(event)) return;
-      unsubscribe();
-      resolve(event);
-    });
-    engine
-      .listEvents({ taskId })
-      .then((events) => {
-        const found = events.find(isTerminal);
-        if (!found) return;
-        unsubscribe();
-        resolve(found);
-      })
-      .catch(reject);
-  });
 }
 
 /** Everything a user can read of a finished task's result, to compare runs. */

@@ -120,6 +120,30 @@ export const migrations: readonly Migration[] = [
       $function$;
     `,
   },
+  {
+    version: 2,
+    name: 'cover images',
+    up: (schema) => `
+      -- One cover per roadmap. No foreign key: a cover may be ensured before (or without) its roadmap row.
+      CREATE TABLE ${schema}.covers (
+        roadmap_id text COLLATE "C" PRIMARY KEY,
+        user_id text COLLATE "C" NOT NULL,
+        task_id text COLLATE "C" NOT NULL,
+        cover_image_url text,
+        status text NOT NULL,
+        error text,
+        retry_count integer NOT NULL,
+        provider text,
+        attribution jsonb,
+        blob_key text,
+        next_attempt_at bigint,
+        created_at text COLLATE "C" NOT NULL,
+        updated_at text COLLATE "C" NOT NULL
+      );
+      -- listDueCovers: the statuses a sweeper acts on, oldest first.
+      CREATE INDEX covers_due ON ${schema}.covers (updated_at) WHERE status IN ('failed', 'pending', 'generating');
+    `,
+  },
 ];
 
 /** The newest version this package knows. */
@@ -129,9 +153,14 @@ export const latestMigrationVersion = Math.max(...migrations.map((migration) => 
  * Brings `schema` up to date: creates it and `roadmap_migrations` when missing, then applies every step not yet
  * recorded, all in one transaction under a transaction-level advisory lock for the schema. Processes starting
  * together wait for each other instead of racing; each finds the steps already applied and does nothing.
- * Returns the versions this call applied.
+ * Returns the versions this call applied. `list` defaults to every step of this package (tests pass a prefix to
+ * create an older schema).
  */
-export async function applyMigrations(pool: Pool, schemaName: string): Promise<number[]> {
+export async function applyMigrations(
+  pool: Pool,
+  schemaName: string,
+  list: readonly Migration[] = migrations,
+): Promise<number[]> {
   const schema = quoteSchema(schemaName);
   return inTransaction(pool, 'migrate', async (client) => {
     await runQuery(client, 'migrate', `SELECT pg_advisory_xact_lock(${migrationLockKey(schemaName)})`);
@@ -152,7 +181,7 @@ export async function applyMigrations(pool: Pool, schemaName: string): Promise<n
     );
     const done = new Set(applied.rows.map((row) => row.version));
     const appliedNow: number[] = [];
-    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+    for (const migration of [...list].sort((a, b) => a.version - b.version)) {
       if (done.has(migration.version)) continue;
       await runQuery(client, `apply migration ${migration.version}`, migration.up(schema, schemaName));
       await runQuery(client, 'migrate', `INSERT INTO ${schema}.roadmap_migrations (version, name) VALUES ($1, $2)`, [

@@ -1,4 +1,11 @@
-import { createMemoryStorage, isoTime, RoadmapError, type RoadmapEvent, type TaskPatch } from '@roadmap/core';
+import {
+  type CoverPatch,
+  createMemoryStorage,
+  isoTime,
+  RoadmapError,
+  type RoadmapEvent,
+  type TaskPatch,
+} from '@roadmap/core';
 import { makeEvent, makeTaskRecord, runStorageConformance } from '@roadmap/core/testing';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -79,6 +86,40 @@ describeWithDatabase('postgres', () => {
       expect(await storage.getTask(makeTaskRecord().task_id)).toBeNull();
     });
 
+    it('upgrades a schema at version 1: its tasks are kept and covers work', async () => {
+      const schema = newSchema();
+      expect(await applyMigrations(pool, schema, migrations.slice(0, 1))).toEqual([1]);
+      const tables = async () =>
+        (
+          await pool.query<{ table_name: string }>(
+            'SELECT table_name FROM information_schema.tables WHERE table_schema = $1',
+            [schema],
+          )
+        ).rows.map((row) => row.table_name);
+      expect(await tables()).not.toContain('covers');
+      const older = await open({ schema, migrate: false });
+      const { task } = await older.createTask(makeTaskRecord());
+
+      const storage = await open({ schema });
+      expect(await recordedVersions(schema)).toEqual(migrations.map((migration) => migration.version));
+      expect(await tables()).toContain('covers');
+      expect(await storage.getTask(task.task_id)).toEqual(task);
+      const cover = await storage.ensureCover({
+        roadmap_id: task.roadmap_id,
+        user_id: task.user_id,
+        task_id: task.task_id,
+        created_at: task.created_at,
+      });
+      expect(cover).toMatchObject({ status: 'not_started', retry_count: 0, next_attempt_at: null });
+      const failed = await storage.transitionCover(task.roadmap_id, {
+        from: ['not_started'],
+        to: 'failed',
+        patch: { error: 'boom', retry_count: 1, next_attempt_at: Date.UTC(2026, 0, 1) },
+      });
+      expect(failed?.next_attempt_at).toBe(Date.UTC(2026, 0, 1));
+      expect(await storage.getCovers([task.roadmap_id])).toEqual([failed]);
+    });
+
     it('rejects a schema name that is not a plain identifier', async () => {
       await expect(open({ schema: 'roadmap"; DROP TABLE x; --' })).rejects.toMatchObject({ code: 'invalid_input' });
     });
@@ -154,6 +195,38 @@ describeWithDatabase('postgres', () => {
       expect(onPostgres).toEqual(inMemory);
       expect(onPostgres).toMatchObject({ status: 'pending', attempts: 0, cancel_reason: 'retry' });
       expect(await storage.getTask(record.task_id)).toEqual(await memory.getTask(record.task_id));
+    });
+  });
+
+  describe('cover patches', () => {
+    it('writes every CoverPatch field exactly as memory storage does', async () => {
+      const storage = await open({ schema: newSchema() });
+      const memory = createMemoryStorage();
+      const input = { roadmap_id: 'learn-go-00000001', user_id: 'u', task_id: 't', created_at: isoTime(0) };
+      const patch: CoverPatch = {
+        cover_image_url: 'https://img.example/go.jpg',
+        error: null,
+        retry_count: 3,
+        provider: 'unsplash',
+        attribution: {
+          author: 'A',
+          authorUrl: 'https://a.example',
+          source: 'Unsplash',
+          sourceUrl: 'https://u.example',
+        },
+        blob_key: 'covers/go.jpg',
+        next_attempt_at: 2 ** 45,
+        updated_at: isoTime(Date.UTC(2026, 0, 2)),
+      };
+      const change = { from: ['not_started'] as const, to: 'success' as const, patch };
+      expect(await storage.ensureCover(input)).toEqual(await memory.ensureCover(input));
+      const [onPostgres, inMemory] = await Promise.all([
+        storage.transitionCover(input.roadmap_id, change),
+        memory.transitionCover(input.roadmap_id, change),
+      ]);
+      expect(onPostgres).toEqual(inMemory);
+      expect(onPostgres?.next_attempt_at).toBe(2 ** 45);
+      expect(await storage.getCover(input.roadmap_id)).toEqual(await memory.getCover(input.roadmap_id));
     });
   });
 

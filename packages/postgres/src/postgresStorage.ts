@@ -14,6 +14,7 @@ import type {
 } from '@roadmap/core';
 import { RoadmapError, taskStatuses } from '@roadmap/core';
 import pg from 'pg';
+import { createCoverMethods } from './coverQueries.js';
 import { quoteSchema, runQuery } from './database.js';
 import { applyMigrations } from './migrations.js';
 import {
@@ -481,6 +482,8 @@ export async function createPostgresStorage(options: PostgresStorageOptions = {}
       );
       return result.rows.map((row) => ({ ...row.event, seq: Number(row.seq) }) as RoadmapEvent);
     },
+
+    ...createCoverMethods(pool, schema),
   };
 
   if (options.migrate ?? true) {

@@ -7,14 +7,15 @@ import {
   type Queue,
   RoadmapEngine,
   type RoadmapEngineOptions,
-  type RoadmapEvent,
 } from '@roadmap/core';
 import {
   createManualClock,
   createScriptedModel,
   type ManualClock,
-  nextTurn,
   type ScriptedModel,
+  sequentialIds,
+  settle,
+  terminalEvent,
 } from '@roadmap/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteStorage, type SqliteStorage } from './sqliteStorage.js';
@@ -27,42 +28,6 @@ const frameworkOperations: readonly ModelOperation[] = [
   'structure_review',
   'roadmap_edit',
 ];
-
-/** Deterministic ids in the shape of UUID v4. */
-function sequentialIds(prefix: number): () => string {
-  let next = 0;
-  return () => {
-    next += 1;
-    return `00000000-0000-4000-8${String(prefix).padStart(3, '0')}-${String(next).padStart(12, '0')}`;
-  };
-}
-
-/** Lets every promise chain that can progress without time passing do so. */
-async function settle(turns = 5): Promise<void> {
-  for (let turn = 0; turn < turns; turn += 1) await nextTurn();
-}
-
-/** The task's first terminal event, whether already in the log or still to come. */
-function terminalEvent(engine: RoadmapEngine, taskId: string): Promise<RoadmapEvent> {
-  const isTerminal = (event: RoadmapEvent) =>
-    event.task_id === taskId && (event.type === 'completed' || event.type === 'failed' || event.type === 'cancelled');
-  return new Promise((resolve, reject) => {
-    const unsubscribe = engine.subscribe((event) => {
-      if (!isTerminal(event)) return;
-      unsubscribe();
-      resolve(event);
-    });
-    engine
-      .listEvents({ taskId })
-      .then((events) => {
-        const found = events.find(isTerminal);
-        if (!found) return;
-        unsubscribe();
-        resolve(found);
-      })
-      .catch(reject);
-  });
-}
 
 /** What a user can read of a task's result; `updated_at` of items depends on when they were written. */
 async function snapshot(storage: SqliteStorage, roadmapId: string) {
@@ -105,6 +70,7 @@ describe('RoadmapEngine on SQLite', () => {
       clock,
       generateId: sequentialIds(idPrefix),
       leaseMs,
+      covers: { autoGenerate: false },
       concurrency: 2,
       onError: (error) => errors.push(error),
       ...options,
@@ -166,6 +132,7 @@ describe('RoadmapEngine on SQLite', () => {
       clock,
       generateId: sequentialIds(1),
       leaseMs,
+      covers: { autoGenerate: false },
       concurrency: 2,
       onError: (error) => errors.push(error),
     });

@@ -1,7 +1,10 @@
 import { RoadmapError } from '@roadmap/core';
+import { makeTaskRecord } from '@roadmap/core/testing';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { latestSchemaVersion, type Migration, migrate, migrations } from './migrations.js';
+import { taskColumns, taskToRow } from './rows.js';
+import { createSqliteStorage } from './sqliteStorage.js';
 
 describe('migrate', () => {
   let database: BetterSqlite3.Database;
@@ -22,7 +25,7 @@ describe('migrate', () => {
   it('applies every migration to an empty database once, then nothing', () => {
     expect(migrate(database)).toEqual(migrations.map((migration) => migration.version));
     expect(version()).toBe(latestSchemaVersion);
-    expect(tables()).toEqual(['checkpoints', 'content_items', 'events', 'roadmaps', 'tasks']);
+    expect(tables()).toEqual(['checkpoints', 'content_items', 'covers', 'events', 'roadmaps', 'tasks']);
     expect(migrate(database)).toEqual([]);
     expect(version()).toBe(latestSchemaVersion);
   });
@@ -42,10 +45,34 @@ describe('migrate', () => {
       { version: latestSchemaVersion + 1, name: 'good', sql: 'CREATE TABLE good (id TEXT)' },
       { version: latestSchemaVersion + 2, name: 'broken', sql: 'CREATE TABLE half (id TEXT); NOT SQL' },
     ];
-    expect(() => migrate(database, broken)).toThrow(/Migration 3 \(broken\) failed/);
+    expect(() => migrate(database, broken)).toThrow(`Migration ${latestSchemaVersion + 2} (broken) failed`);
     expect(version()).toBe(latestSchemaVersion);
     expect(tables()).not.toContain('good');
     expect(tables()).not.toContain('half');
+  });
+
+  it('upgrades a version 1 database (tasks kept as they were), then covers work', async () => {
+    expect(migrate(database, migrations.slice(0, 1))).toEqual([1]);
+    expect(tables()).not.toContain('covers');
+    const record = makeTaskRecord();
+    const columns = taskColumns.join(', ');
+    const values = taskColumns.map((column) => `@${column}`).join(', ');
+    database.prepare(`INSERT INTO tasks (${columns}) VALUES (${values})`).run(taskToRow(record));
+
+    const storage = createSqliteStorage({ database });
+    expect(version()).toBe(latestSchemaVersion);
+    expect(await storage.getTask(record.task_id)).toEqual(record);
+    const cover = await storage.ensureCover({
+      roadmap_id: record.roadmap_id,
+      user_id: record.user_id,
+      task_id: record.task_id,
+      created_at: record.created_at,
+    });
+    expect(cover.status).toBe('not_started');
+    const pending = await storage.transitionCover(record.roadmap_id, { from: ['not_started'], to: 'pending' });
+    expect(pending?.status).toBe('pending');
+    expect(await storage.getCovers([record.roadmap_id])).toEqual([pending]);
+    expect(migrate(database)).toEqual([]);
   });
 
   it('refuses a schema newer than it knows with a storage_error', () => {
@@ -62,6 +89,6 @@ describe('migrate', () => {
 
   it('rejects a list whose versions are not 1, 2, 3, …', () => {
     const gap: Migration[] = [...migrations, { version: latestSchemaVersion + 2, name: 'gap', sql: 'SELECT 1' }];
-    expect(() => migrate(database, gap)).toThrow(/expected 2/);
+    expect(() => migrate(database, gap)).toThrow(`expected ${latestSchemaVersion + 1}`);
   });
 });

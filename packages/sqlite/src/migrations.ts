@@ -89,6 +89,32 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX events_user ON events (user_id, seq);
     `,
   },
+  {
+    version: 2,
+    name: 'cover images',
+    sql: `
+      -- One cover per roadmap. No foreign key: a cover may be ensured before (or without) its roadmap row.
+      CREATE TABLE covers (
+        roadmap_id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        task_id TEXT NOT NULL,
+        cover_image_url TEXT,
+        status TEXT NOT NULL,
+        error TEXT,
+        retry_count INTEGER NOT NULL,
+        provider TEXT,
+        -- JSON text of the ImageAttribution, or NULL.
+        attribution TEXT,
+        blob_key TEXT,
+        -- Milliseconds since the epoch.
+        next_attempt_at INTEGER,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      -- listDueCovers: the statuses a sweeper acts on, oldest first.
+      CREATE INDEX covers_due ON covers (updated_at) WHERE status IN ('failed', 'pending', 'generating');
+    `,
+  },
 ];
 
 /** The schema version this package creates and understands. */

@@ -19,6 +19,7 @@ import {
 } from '@roadmap/core';
 import type BetterSqlite3 from 'better-sqlite3';
 import { configureDatabase, openDatabase, type Statement } from './connection.js';
+import { createCoverMethods } from './coverStatements.js';
 import { migrate } from './migrations.js';
 import {
   checkpointFromColumn,
@@ -445,5 +446,7 @@ function buildStorage(database: BetterSqlite3.Database, now: () => number, owned
         return (statement.all(parameters) as EventRow[]).map(eventFromRow);
       });
     },
+
+    ...createCoverMethods(database),
   };
 }

@@ -1,0 +1,7 @@
+/**
+ * `@roadmap/core/node`: adapters that need Node built-ins (the file system). The main entry stays free of them,
+ * so it runs in browsers and edge runtimes.
+ */
+
+export type { FileBlobStoreOptions } from './fileBlobStore.js';
+export { createFileBlobStore } from './fileBlobStore.js';

@@ -1,0 +1,49 @@
+import { RoadmapError } from '@roadmap/core';
+import OpenAI from 'openai';
+
+/** Connection options shared by the model and the image provider. */
+export interface OpenAIClientOptions {
+  /** API key. Default: the `OPENAI_API_KEY` environment variable. Local servers that ignore it accept any string. */
+  apiKey?: string;
+  /**
+   * Base URL of any OpenAI-compatible server, e.g. `http://localhost:11434/v1` (Ollama), `http://localhost:8000/v1`
+   * (vLLM), `https://openrouter.ai/api/v1`, or an Azure OpenAI `…/openai/v1` endpoint. Default: the
+   * `OPENAI_BASE_URL` environment variable, else `https://api.openai.com/v1`.
+   */
+  baseURL?: string;
+  /**
+   * Time one request may take before it fails with a retryable `timeout` error, in milliseconds. Default: 120 000.
+   */
+  timeoutMs?: number;
+  /**
+   * A client you configured yourself (proxy, headers, Azure auth…). `apiKey` and `baseURL` are then ignored; its own
+   * retries are still turned off per request, since the engine retries. Default: a new client from the options above.
+   */
+  client?: OpenAI;
+}
+
+export const defaultTimeoutMs = 120_000;
+
+/** An environment variable, or undefined when unset or empty. */
+export function environmentVariable(name: string): string | undefined {
+  const value = typeof process === 'undefined' ? undefined : process.env[name];
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+/** The client to call: the one given, or a new one with the SDK's own retries off (the engine retries). */
+export function resolveClient(options: OpenAIClientOptions, factoryName: string): OpenAI {
+  if (options.client) return options.client;
+  const apiKey = options.apiKey ?? environmentVariable('OPENAI_API_KEY');
+  if (apiKey === undefined) {
+    throw new RoadmapError(
+      'invalid_input',
+      `${factoryName} needs an API key: pass { apiKey } or set OPENAI_API_KEY (local servers such as Ollama accept any string).`,
+    );
+  }
+  return new OpenAI({
+    apiKey,
+    baseURL: options.baseURL ?? environmentVariable('OPENAI_BASE_URL') ?? null,
+    maxRetries: 0,
+    timeout: options.timeoutMs ?? defaultTimeoutMs,
+  });
+}

@@ -1,0 +1,170 @@
+import { type LanguageModel, type ModelRequest, type ModelResult, type ModelUsage, RoadmapError } from '@roadmap/core';
+import type OpenAI from 'openai';
+import { chatMessages } from './chatMessages.js';
+import { defaultTimeoutMs, environmentVariable, type OpenAIClientOptions, resolveClient } from './openAIClient.js';
+import { isRejectedParameter, toRoadmapError } from './providerError.js';
+import { type JsonSchema, removeNullOptionalProperties, toStrictJsonSchema } from './strictJsonSchema.js';
+
+/** How the output schema reaches the server. */
+export type StructuredOutputMode = 'json_schema' | 'json_object' | 'auto';
+
+export interface OpenAIModelOptions extends OpenAIClientOptions {
+  /** Model name as the server knows it (`gpt-4o-mini`, `llama3.1`, `openai/gpt-4o`…). Default: `ROADMAP_MODEL`, else `gpt-4o-mini`. */
+  model?: string;
+  /**
+   * How the output schema is sent. `json_schema`: Structured Outputs (`response_format: { type: 'json_schema',
+   * json_schema: { name, schema, strict } }`). `json_object`: JSON mode, with the schema in the system prompt, for
+   * servers without json_schema. `auto`: json_schema first; when the server rejects it (a 400 about
+   * `response_format`/`json_schema`) this call is repeated in json_object mode, and so are all later calls (only
+   * later calls of the same schema when the server merely rejected that schema). Default: `auto`.
+   */
+  structuredOutput?: StructuredOutputMode;
+  /** Sampling temperature. Default: not sent (the server's default). */
+  temperature?: number;
+  /** Called with the token usage of every successful call that reported it. Default: none. */
+  onUsage?: (usage: ModelUsage, request: ModelRequest) => void;
+}
+
+/** What one request sends as `response_format`, with what the model must know in its prompt. */
+interface OutputFormat {
+  responseFormat: OpenAI.ChatCompletionCreateParams['response_format'];
+  /** The JSON Schema the system prompt carries (json_object mode). */
+  schemaInPrompt?: JsonSchema;
+}
+
+/** The request schema as JSON Schema (the input side: fields with defaults are optional), if zod can express it. */
+function jsonSchemaOf(request: ModelRequest): JsonSchema | undefined {
+  const schema = request.schema as { toJSONSchema?: (params: object) => unknown };
+  if (typeof schema.toJSONSchema !== 'function') return undefined;
+  try {
+    const json = schema.toJSONSchema({ io: 'input', unrepresentable: 'any' });
+    return typeof json === 'object' && json !== null ? (json as JsonSchema) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `response_format.json_schema.name` allows a-z, A-Z, 0-9, `_` and `-`, at most 64 characters. */
+function schemaNameOf(request: ModelRequest): string {
+  const name = request.schemaName.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64);
+  return name.length > 0 ? name : 'output';
+}
+
+const responseFormatPattern = /response_format|json_schema/i;
+const invalidSchemaPattern = /invalid schema/i;
+
+/**
+ * A `LanguageModel` over Chat Completions of the official `openai` SDK, for OpenAI or any OpenAI-compatible server.
+ * The output schema goes out as a strict json_schema response format (falling back to JSON mode where the server
+ * lacks it); errors come back as `RoadmapError`s the engine retries (429, 408, 409, 5xx, timeouts) or not.
+ *
+ * @example
+ * const model = createOpenAIModel({ model: 'gpt-4o-mini' }); // OPENAI_API_KEY from the environment
+ * const engine = new RoadmapEngine({ storage, queue, model });
+ *
+ * @example
+ * // Ollama on this machine, JSON mode only
+ * const model = createOpenAIModel({ baseURL: 'http://localhost:11434/v1', apiKey: 'ollama', model: 'llama3.1' });
+ */
+export function createOpenAIModel(options: OpenAIModelOptions = {}): LanguageModel {
+  const client = resolveClient(options, 'createOpenAIModel');
+  const modelId = options.model ?? environmentVariable('ROADMAP_MODEL') ?? 'gpt-4o-mini';
+  const mode = options.structuredOutput ?? 'auto';
+  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+  /** Set once the server rejected json_schema (auto mode): every later call uses json_object. */
+  let jsonSchemaUnsupported = false;
+  /** Schemas the server refused in strict json_schema form (auto mode): their later calls use json_object. */
+  const rejectedSchemaNames = new Set<string>();
+
+  function outputFormat(request: ModelRequest, jsonSchema: JsonSchema | undefined): OutputFormat {
+    const useJsonObject =
+      mode === 'json_object' ||
+      (mode === 'auto' && (jsonSchemaUnsupported || rejectedSchemaNames.has(request.schemaName)));
+    if (jsonSchema === undefined) return { responseFormat: { type: 'json_object' } };
+    if (useJsonObject) return { responseFormat: { type: 'json_object' }, schemaInPrompt: jsonSchema };
+    const { schema, strict } = toStrictJsonSchema(jsonSchema);
+    return { responseFormat: { type: 'json_schema', json_schema: { name: schemaNameOf(request), schema, strict } } };
+  }
+
+  async function complete(request: ModelRequest, format: OutputFormat): Promise<OpenAI.ChatCompletion> {
+    return client.chat.completions.create(
+      {
+        model: modelId,
+        messages: chatMessages(request, format.schemaInPrompt),
+        response_format: format.responseFormat,
+        ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
+      },
+      { signal: request.abortSignal, maxRetries: 0, timeout: timeoutMs },
+    );
+  }
+
+  async function completeWithFallback(
+    request: ModelRequest,
+    jsonSchema: JsonSchema | undefined,
+  ): Promise<OpenAI.ChatCompletion> {
+    const format = outputFormat(request, jsonSchema);
+    try {
+      return await complete(request, format);
+    } catch (error) {
+      const fallback =
+        mode === 'auto' &&
+        format.responseFormat?.type === 'json_schema' &&
+        !request.abortSignal.aborted &&
+        isRejectedParameter(error, responseFormatPattern);
+      if (!fallback) throw error;
+      if (isRejectedParameter(error, invalidSchemaPattern)) rejectedSchemaNames.add(request.schemaName);
+      else jsonSchemaUnsupported = true;
+      return complete(request, { responseFormat: { type: 'json_object' }, schemaInPrompt: jsonSchema });
+    }
+  }
+
+  return {
+    specificationVersion: 'v1',
+    provider: 'openai',
+    modelId,
+    async generate(request: ModelRequest): Promise<ModelResult> {
+      request.abortSignal.throwIfAborted();
+      const jsonSchema = jsonSchemaOf(request);
+      let completion: OpenAI.ChatCompletion;
+      try {
+        completion = await completeWithFallback(request, jsonSchema);
+      } catch (error) {
+        throw toRoadmapError(error, {
+          action: `Chat completion (${modelId}, ${request.key})`,
+          failureCode: 'model_error',
+          abortSignal: request.abortSignal,
+        });
+      }
+      const message = completion.choices[0]?.message;
+      if (message?.refusal) {
+        throw new RoadmapError('model_error', `The model refused ${request.key}: ${message.refusal}`);
+      }
+      const content = message?.content;
+      if (typeof content !== 'string' || content.trim() === '') {
+        const reason = completion.choices[0]?.finish_reason ?? 'no choice';
+        throw new RoadmapError('model_error', `The model returned no content for ${request.key} (${reason}).`);
+      }
+      const usage: ModelUsage | undefined = completion.usage
+        ? { inputTokens: completion.usage.prompt_tokens, outputTokens: completion.usage.completion_tokens }
+        : undefined;
+      if (usage) options.onUsage?.(usage, request);
+      return { text: withoutNullOptionals(content, jsonSchema), ...(usage ? { usage } : {}) };
+    },
+  };
+}
+
+/**
+ * The answer with `null`s removed where the schema has an optional, non-nullable property (strict mode makes the
+ * model write `null` for "absent"). Text that is not JSON, or needs no change, is returned as it came: the engine
+ * judges it.
+ */
+function withoutNullOptionals(text: string, jsonSchema: JsonSchema | undefined): string {
+  if (jsonSchema === undefined) return text;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  return removeNullOptionalProperties(value, jsonSchema) > 0 ? JSON.stringify(value) : text;
+}
