@@ -382,3 +382,36 @@ describe('failures, retry and per-item retry', () => {
     expect(stubborn.callCount({ operation: 'roadmap_edit' })).toBe(3);
   });
 });
+
+describe('token usage', () => {
+  it('records the usage every model call reported, per task, readable by its owner', async () => {
+    world = createWorld();
+    const model = world.model();
+    const engine = await world.engine(model);
+    const { task } = await engine.generate({ userId: 'u1', request: learnGo });
+    await terminalEvent(engine, task.task_id);
+    const usage = await engine.getUsage(task.task_id, { userId: 'u1' });
+    const reported = model.calls.length;
+    expect(usage.calls).toBe(reported);
+    expect(usage.input_tokens).toBeGreaterThan(reported);
+    expect(usage.output_tokens).toBeGreaterThan(reported);
+    await expect(engine.getUsage(task.task_id, { userId: 'intruder' })).rejects.toMatchObject({ code: 'forbidden' });
+
+    // A retry adds to what the first run used.
+    const failing = world.model({
+      script: [{ key: 'quiz:s1-m1-c1', fail: new RoadmapError('model_error', 'x'), times: 1 }],
+    });
+    const second = await world.engine(failing);
+    await engine.stop();
+    const next = await second.generate({ userId: 'u1', request: learnGo });
+    await terminalEvent(second, next.task.task_id);
+    const before = await second.getUsage(next.task.task_id);
+    const mark = await latestSeq(second, next.task.task_id);
+    await second.retry(next.task.task_id);
+    await terminalEvent(second, next.task.task_id, mark);
+    const after = await second.getUsage(next.task.task_id);
+    expect(after.calls).toBe(before.calls + 1); // the failed call reported nothing; its retry did
+    expect(after.input_tokens).toBeGreaterThan(before.input_tokens);
+    expect(failing.calls.length).toBe(before.calls + 2);
+  });
+});

@@ -31,6 +31,7 @@ import {
   type TaskStatus,
   toPublicTask,
 } from './task.js';
+import { type TaskUsage, usageFrom } from './usageMeter.js';
 import { TaskWorker } from './worker.js';
 
 export interface RoadmapEngineOptions {
@@ -583,6 +584,12 @@ export class RoadmapEngine {
       });
     }
     return summaries;
+  }
+
+  /** Tokens the task's model calls used so far, as the provider reported them (zeros for providers that do not). */
+  async getUsage(taskId: string, options?: OwnerOptions): Promise<TaskUsage> {
+    await this.requireTask(taskId, options);
+    return usageFrom(await this.storage.getCheckpoints(taskId));
   }
 
   /** One concept with its tutorial, resources and quiz (each `null` until generated), or `null`. */

@@ -143,5 +143,7 @@ export {
 } from './task.js';
 export type { UnsplashImageProviderOptions } from './unsplashImageProvider.js';
 export { createUnsplashImageProvider } from './unsplashImageProvider.js';
+export type { TaskUsage } from './usageMeter.js';
+export { emptyUsage, UsageMeter, usageCheckpointKey, usageFrom } from './usageMeter.js';
 export type { WebhookImageProviderOptions } from './webhookImageProvider.js';
 export { createWebhookImageProvider } from './webhookImageProvider.js';

@@ -14,6 +14,7 @@ import type { RunContext } from './runContext.js';
 import type { Roadmap } from './schemas.js';
 import type { LeaseFence, Storage } from './storage.js';
 import type { TaskRecord } from './task.js';
+import { UsageMeter, usageFrom } from './usageMeter.js';
 
 export interface WorkerSettings {
   storage: Storage;
@@ -152,18 +153,21 @@ export class TaskWorker {
       await queue.release(job);
       return;
     }
-    const stopHeartbeat = this.heartbeat(job, fence, controller);
+    const usage = new UsageMeter(usageFrom(await storage.getCheckpoints(task.task_id)));
+    const stopHeartbeat = this.heartbeat(job, fence, controller, usage);
     let outcome: 'release' | 'requeue' | 'keep' = 'release';
     try {
       if (controller.signal.aborted) throw controller.signal.reason;
       if (acquired.recovered) {
         await this.settings.publish(task, 'task_recovering', { current_step: task.current_step }, fence);
       }
-      const context = this.context(task, fence, controller);
+      const context = this.context(task, fence, controller, usage);
       const result = await runPipeline(context);
+      await usage.flush(storage, fence);
       await this.finish(task, fence, result);
     } catch (error) {
       const kind = runAbortKind(controller.signal);
+      if (kind !== 'crashed') await usage.flush(storage, fence).catch(() => false);
       if (kind === 'stopping') {
         outcome = 'requeue';
         // A graceful stop gives the start back: only crashes count towards `maxAttempts`.
@@ -181,7 +185,7 @@ export class TaskWorker {
     else if (outcome === 'release') await queue.release(job);
   }
 
-  private context(task: TaskRecord, fence: LeaseFence, controller: AbortController): RunContext {
+  private context(task: TaskRecord, fence: LeaseFence, controller: AbortController, usage: UsageMeter): RunContext {
     const settings = this.settings;
     return {
       task,
@@ -203,11 +207,12 @@ export class TaskWorker {
       },
       publish: (type, payload) => settings.publish(task, type, payload, fence),
       onRoadmapStored: (roadmap) => settings.onRoadmapStored?.(task, roadmap),
+      onUsage: (reported) => usage.add(reported),
     };
   }
 
   /** Renews the lease every `heartbeatMs`; a rejected renewal aborts the run (cancelled or taken over). */
-  private heartbeat(job: QueueJob, fence: LeaseFence, controller: AbortController): () => void {
+  private heartbeat(job: QueueJob, fence: LeaseFence, controller: AbortController, usage: UsageMeter): () => void {
     const { storage, queue, clock, leaseMs, heartbeatMs } = this.settings;
     let cancelTimer: (() => void) | undefined;
     let stopped = false;
@@ -217,6 +222,7 @@ export class TaskWorker {
           storage.renewLease(fence, clock.now() + leaseMs),
           queue.heartbeat(job, leaseMs),
         ]);
+        if (renewed) await usage.flush(storage, fence);
         if (!renewed && !controller.signal.aborted) {
           const current = await storage.getTask(fence.taskId);
           controller.abort(new RunAbort(current?.status === 'cancelled' ? 'cancelled' : 'lease_lost'));
