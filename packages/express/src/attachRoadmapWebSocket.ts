@@ -1,0 +1,168 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type RoadmapEngine, RoadmapError } from '@roadmap/core';
+import { WebSocketServer } from 'ws';
+import type { Authenticate } from './authenticate.js';
+import { EventHub } from './eventHub.js';
+import { RoadmapSocket } from './roadmapSocket.js';
+import { isPlausibleTaskId, parseSince, parseUpgradeTarget, rejectUpgrade } from './upgradeRequest.js';
+
+export interface RoadmapWebSocketOptions {
+  /** Checks the `token` query parameter (and the request's headers) before the upgrade; `null` answers 401. */
+  authenticate: Authenticate;
+  /** Base path of the two endpoints: `{path}` (user-wide) and `{path}/{task_id}`. Default: `'/api/v1/ws'`. */
+  path?: string;
+  /**
+   * How often the durable event log is polled for events written by other processes (workers), while at least one
+   * client is connected. Events of the local engine are sent at once. Default: 250.
+   */
+  pollIntervalMs?: number;
+  /** Keep-alive: a WebSocket ping frame this often; a client that has not answered the previous one is dropped. Default: 30 000. */
+  pingIntervalMs?: number;
+  /**
+   * Bytes a client may leave unread (queued on its socket, or buffered while its replay runs) before it is closed
+   * with 1013 (try again later); it resumes with `since`. Bounds the server's memory per client. Default: 1 048 576.
+   */
+  maxBufferedBytes?: number;
+  /** Largest client message in bytes; a bigger one closes the connection with 1009. Default: 4096. */
+  maxMessageBytes?: number;
+  /** Events read per `listEvents` call, by the hub and by replays. Default: 500. */
+  pageSize?: number;
+  /**
+   * `seq` of the oldest event still in the log, for deployments that prune it (`null` when the log is empty). A
+   * client whose `since` is older gets `resync` and a fresh `current_status` instead of a replay. Default: none —
+   * the kit never prunes the log, so every `since` can be replayed.
+   */
+  oldestRetainedSeq?: () => number | null | Promise<number | null>;
+  /** Receives errors that have no caller (storage failures while tailing the log or replaying). Default: `console.error`. */
+  onError?: (error: unknown) => void;
+}
+
+export interface RoadmapWebSocket {
+  /** Sends `closing { reason: 'server_shutdown' }` to every client, closes them (1001), and stops the hub. */
+  close(): Promise<void>;
+  /** Clients connected now. */
+  clients(): number;
+}
+
+/**
+ * Serves the WebSocket API of SPEC §4 on `server`: `GET /api/v1/ws/{task_id}?token=&since=` (one task's events)
+ * and `GET /api/v1/ws?token=&since=` (every event of the user's tasks).
+ *
+ * @example
+ * ```ts
+ * const server = app.listen(3000);
+ * const sockets = attachRoadmapWebSocket(server, engine, {
+ *   authenticate: createJwtAuthenticator({ secret: process.env.ROADMAP_JWT_SECRET }),
+ * });
+ * // on shutdown
+ * await sockets.close();
+ * ```
+ */
+export function attachRoadmapWebSocket(
+  server: Server,
+  engine: RoadmapEngine,
+  options: RoadmapWebSocketOptions,
+): RoadmapWebSocket {
+  const path = options.path ?? '/api/v1/ws';
+  const maxBufferedBytes = options.maxBufferedBytes ?? 1_048_576;
+  const pageSize = options.pageSize ?? 500;
+  const onError = options.onError ?? ((error: unknown) => console.error('[roadmap websocket]', error));
+  const hub = new EventHub({ engine, pollIntervalMs: options.pollIntervalMs ?? 250, pageSize, onError });
+  const webSocketServer = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxMessageBytes ?? 4096,
+    perMessageDeflate: false,
+  });
+  const connections = new Set<RoadmapSocket>();
+  let closed = false;
+
+  const keepAlive = setInterval(() => {
+    for (const connection of connections) {
+      if (!connection.alive) {
+        connection.socket.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.socket.ping();
+    }
+  }, options.pingIntervalMs ?? 30_000);
+  keepAlive.unref();
+
+  async function admit(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const target = parseUpgradeTarget(request.url, path);
+    if (!target) return;
+    socket.on('error', () => socket.destroy());
+    if (closed) return rejectUpgrade(socket, 503, 'unavailable', 'The server is shutting down.');
+    const user = await options.authenticate({
+      headers: request.headers,
+      ...(target.token !== undefined ? { token: target.token } : {}),
+    });
+    if (!user) return rejectUpgrade(socket, 401, 'unauthorized', 'A valid token is required.');
+    const since = parseSince(target.since);
+    if (since === null) return rejectUpgrade(socket, 400, 'invalid_input', 'since must be a whole number ≥ 0.');
+    if (target.taskId !== null) {
+      const task = isPlausibleTaskId(target.taskId) ? await engine.getTask(target.taskId) : null;
+      if (!task) return rejectUpgrade(socket, 404, 'not_found', `Task ${target.taskId} does not exist.`);
+      if (task.user_id !== user.userId) {
+        return rejectUpgrade(socket, 403, 'forbidden', 'This task belongs to another user.');
+      }
+    }
+    if (closed || socket.destroyed) return rejectUpgrade(socket, 503, 'unavailable', 'The server is shutting down.');
+    webSocketServer.handleUpgrade(request, socket, head, (webSocket) => {
+      const connection = new RoadmapSocket({
+        socket: webSocket,
+        engine,
+        hub,
+        userId: user.userId,
+        taskId: target.taskId,
+        since,
+        maxBufferedBytes,
+        pageSize,
+        oldestRetainedSeq: options.oldestRetainedSeq,
+        onError,
+        onClosed: (done) => connections.delete(done),
+      });
+      connections.add(connection);
+      void connection.start();
+    });
+  }
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    admit(request, socket, head).catch((error: unknown) => {
+      if (RoadmapError.isInstance(error) && error.code === 'forbidden') {
+        return rejectUpgrade(socket, 403, 'forbidden', 'This task belongs to another user.');
+      }
+      onError(error);
+      rejectUpgrade(socket, 500, 'internal_error', 'The connection could not be opened.');
+    });
+  };
+  server.on('upgrade', onUpgrade);
+
+  return {
+    clients: () => connections.size,
+    async close() {
+      if (closed) return;
+      closed = true;
+      server.off('upgrade', onUpgrade);
+      clearInterval(keepAlive);
+      const sockets = [...connections].map((connection) => connection.socket);
+      for (const connection of [...connections]) connection.finish('server_shutdown', 1001);
+      hub.close();
+      await Promise.all(
+        sockets.map(
+          (socket) =>
+            new Promise<void>((resolve) => {
+              if (socket.readyState === socket.CLOSED) return resolve();
+              const timer = setTimeout(() => socket.terminate(), 1000);
+              socket.once('close', () => {
+                clearTimeout(timer);
+                resolve();
+              });
+            }),
+        ),
+      );
+      await new Promise<void>((resolve) => webSocketServer.close(() => resolve()));
+    },
+  };
+}

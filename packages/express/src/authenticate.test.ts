@@ -1,0 +1,90 @@
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createJwtAuthenticator, readBearerToken, signJwt } from './authenticate.js';
+
+const secret = 'unit-test-secret';
+const nowMs = Date.UTC(2030, 0, 1);
+const authenticate = createJwtAuthenticator({ secret, now: () => nowMs });
+const withHeader = (authorization: string) => authenticate({ headers: { authorization } });
+
+function encode(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/** A token with any header and payload, signed HS256 with `key`. */
+function handMade(header: unknown, payload: unknown, key = secret): string {
+  const signingInput = `${encode(header)}.${encode(payload)}`;
+  return `${signingInput}.${createHmac('sha256', key).update(signingInput).digest('base64url')}`;
+}
+
+const exp = nowMs / 1000 + 60;
+
+describe('createJwtAuthenticator', () => {
+  it('accepts a valid HS256 token from the Authorization header or the token parameter', async () => {
+    const token = signJwt({ sub: 'user-1', nowMs }, secret);
+    await expect(withHeader(`Bearer ${token}`)).resolves.toEqual({ userId: 'user-1' });
+    await expect(withHeader(`bearer ${token}`)).resolves.toEqual({ userId: 'user-1' });
+    await expect(authenticate({ headers: {}, token })).resolves.toEqual({ userId: 'user-1' });
+  });
+
+  it.each([
+    ['no credential', undefined],
+    ['another scheme', 'Basic dXNlcjpwYXNz'],
+    ['an empty bearer', 'Bearer '],
+    ['two parts', 'Bearer abc.def'],
+    ['garbage', 'Bearer !!!.###.$$$'],
+    ['a header that is not JSON', `Bearer bm90IGpzb24.${encode({ sub: 'u', exp })}.c2ln`],
+  ])('refuses %s', async (_name, authorization) => {
+    await expect(authenticate({ headers: authorization === undefined ? {} : { authorization } })).resolves.toBeNull();
+  });
+
+  it('refuses a wrong signature, and a signature of the right length but other bytes', async () => {
+    await expect(withHeader(`Bearer ${signJwt({ sub: 'u', nowMs }, 'other-secret')}`)).resolves.toBeNull();
+    const token = signJwt({ sub: 'u', nowMs }, secret);
+    const flipped = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`;
+    await expect(withHeader(`Bearer ${flipped}`)).resolves.toBeNull();
+  });
+
+  it('refuses alg none and every algorithm but HS256', async () => {
+    const unsigned = `${encode({ alg: 'none', typ: 'JWT' })}.${encode({ sub: 'u', exp })}.`;
+    await expect(withHeader(`Bearer ${unsigned}`)).resolves.toBeNull();
+    await expect(authenticate({ headers: {}, token: unsigned })).resolves.toBeNull();
+    await expect(withHeader(`Bearer ${handMade({ alg: 'HS512' }, { sub: 'u', exp })}`)).resolves.toBeNull();
+    await expect(withHeader(`Bearer ${handMade({ alg: 'RS256' }, { sub: 'u', exp })}`)).resolves.toBeNull();
+    await expect(withHeader(`Bearer ${handMade({ alg: 'HS256' }, { sub: 'u', exp })}`)).resolves.toEqual({
+      userId: 'u',
+    });
+  });
+
+  it('checks exp and nbf with 5 s of tolerance', async () => {
+    const at = nowMs / 1000;
+    const token = (payload: object) => `Bearer ${handMade({ alg: 'HS256', typ: 'JWT' }, payload)}`;
+    await expect(withHeader(token({ sub: 'u', exp: at - 10 }))).resolves.toBeNull();
+    await expect(withHeader(token({ sub: 'u', exp: at - 4 }))).resolves.toEqual({ userId: 'u' });
+    await expect(withHeader(token({ sub: 'u', exp: 'tomorrow' }))).resolves.toBeNull();
+    await expect(withHeader(token({ sub: 'u', exp, nbf: at + 10 }))).resolves.toBeNull();
+    await expect(withHeader(token({ sub: 'u', exp, nbf: at + 4 }))).resolves.toEqual({ userId: 'u' });
+    await expect(withHeader(token({ sub: 'u' }))).resolves.toBeNull();
+    const lenient = createJwtAuthenticator({ secret, requireExpiration: false, now: () => nowMs });
+    await expect(lenient({ headers: { authorization: token({ sub: 'u' }) } })).resolves.toEqual({ userId: 'u' });
+  });
+
+  it('requires a non-empty string sub', async () => {
+    const token = (payload: object) => `Bearer ${handMade({ alg: 'HS256' }, payload)}`;
+    await expect(withHeader(token({ exp }))).resolves.toBeNull();
+    await expect(withHeader(token({ sub: '', exp }))).resolves.toBeNull();
+    await expect(withHeader(token({ sub: '   ', exp }))).resolves.toBeNull();
+    await expect(withHeader(token({ sub: 42, exp }))).resolves.toBeNull();
+    await expect(withHeader(`Bearer ${handMade({ alg: 'HS256' }, ['sub'])}`)).resolves.toBeNull();
+  });
+
+  it('refuses an empty secret at creation', () => {
+    expect(() => createJwtAuthenticator({ secret: '' })).toThrow(TypeError);
+  });
+
+  it('reads only a single Bearer header', () => {
+    expect(readBearerToken({ authorization: 'Bearer a.b.c' })).toBe('a.b.c');
+    expect(readBearerToken({ authorization: ['Bearer a.b.c'] })).toBeUndefined();
+    expect(readBearerToken({})).toBeUndefined();
+  });
+});

@@ -1,0 +1,133 @@
+import type { RoadmapEngine, RoadmapEvent } from '@roadmap/core';
+
+/** Receives every event the hub reads, in `seq` order, with its JSON text (serialized once for all listeners). */
+export type EventHubListener = (event: RoadmapEvent, json: string) => void;
+
+export interface EventHubOptions {
+  engine: RoadmapEngine;
+  /** How often the durable log is polled while someone listens (events of other processes). */
+  pollIntervalMs: number;
+  /** Events read per `listEvents` call. */
+  pageSize: number;
+  onError: (error: unknown) => void;
+}
+
+/**
+ * Tails the durable event log in `seq` order and fans every event out to its listeners.
+ *
+ * It polls `engine.listEvents({ after: cursor })` every `pollIntervalMs` while it has listeners (events written by
+ * other processes arrive within one interval) and reads at once when the local engine emits (local events arrive
+ * immediately). The engine's emitted event is only a wake-up: everything is read back from the log, so listeners
+ * see one order — the log's — whichever process wrote the event.
+ */
+export class EventHub {
+  /** `seq` of the last event read from the log: every later event will be fanned out. */
+  cursor = 0;
+  private readonly listeners = new Set<EventHubListener>();
+  private readonly options: EventHubOptions;
+  private pumping: Promise<boolean> | null = null;
+  private again = false;
+  private closed = false;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly unsubscribe: () => void;
+  private readonly started: Promise<boolean>;
+
+  constructor(options: EventHubOptions) {
+    this.options = options;
+    this.unsubscribe = options.engine.subscribe(() => {
+      if (this.listeners.size > 0) void this.wake();
+    });
+    // The first read moves the cursor to the end of the log without fanning anything out: the hub starts live.
+    this.started = this.wake();
+  }
+
+  get size(): number {
+    return this.listeners.size;
+  }
+
+  /**
+   * Reads the log up to its end (as of a moment after this call) and fans out what is new. Resolves when done.
+   * Concurrent calls share one reader; a call made while it runs makes it read once more. Resolves `false` when
+   * reading failed (the error went to `onError`; the next wake tries again).
+   */
+  async wake(): Promise<boolean> {
+    if (this.closed) return false;
+    if (this.pumping) {
+      this.again = true;
+      return this.pumping;
+    }
+    this.pumping = this.pump().finally(() => {
+      this.pumping = null;
+    });
+    return this.pumping;
+  }
+
+  /** Brings the cursor to the log's current end: afterwards, every event appended later reaches the listeners. */
+  async catchUp(): Promise<void> {
+    await this.started;
+    if (!(await this.wake())) throw new Error('The event log could not be read.');
+  }
+
+  /** Adds a listener; it receives every event read from now on. Returns the function that removes it. */
+  listen(listener: EventHubListener): () => void {
+    this.listeners.add(listener);
+    if (this.listeners.size === 1) this.startTimer();
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.stopTimer();
+    };
+  }
+
+  close(): void {
+    this.closed = true;
+    this.stopTimer();
+    this.unsubscribe();
+    this.listeners.clear();
+  }
+
+  private startTimer(): void {
+    if (this.timer || this.closed) return;
+    this.timer = setInterval(() => void this.wake(), this.options.pollIntervalMs);
+    this.timer.unref?.();
+  }
+
+  private stopTimer(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private async pump(): Promise<boolean> {
+    do {
+      this.again = false;
+      try {
+        await this.readToEnd();
+      } catch (error) {
+        this.options.onError(error);
+        return false;
+      }
+    } while (this.again && !this.closed);
+    return !this.closed;
+  }
+
+  private async readToEnd(): Promise<void> {
+    const { engine, pageSize } = this.options;
+    for (;;) {
+      const page = await engine.listEvents({ after: this.cursor, limit: pageSize });
+      if (this.closed) return;
+      for (const event of page) {
+        if (event.seq <= this.cursor) continue;
+        this.cursor = event.seq;
+        if (this.listeners.size === 0) continue;
+        const json = JSON.stringify(event);
+        for (const listener of this.listeners) {
+          try {
+            listener(event, json);
+          } catch (error) {
+            this.options.onError(error);
+          }
+        }
+      }
+      if (page.length < pageSize) return;
+    }
+  }
+}

@@ -1,0 +1,18 @@
+export type {
+  RoadmapWebSocket,
+  RoadmapWebSocketOptions,
+} from './attachRoadmapWebSocket.js';
+export { attachRoadmapWebSocket } from './attachRoadmapWebSocket.js';
+export type { Authenticate, AuthenticatedUser, JwtAuthenticatorOptions, SignJwtClaims } from './authenticate.js';
+export { createJwtAuthenticator, readBearerToken, signJwt } from './authenticate.js';
+export type { HealthRouterOptions, ReadinessCheck } from './healthRouter.js';
+export { createHealthRouter } from './healthRouter.js';
+export type { ErrorBody, FieldProblem } from './httpErrors.js';
+export { HttpError, statusOfErrorCode, toHttpResponse } from './httpErrors.js';
+export type { MemoryRateLimitStoreOptions, RateLimit, RateLimitStore } from './rateLimit.js';
+export { createMemoryRateLimitStore } from './rateLimit.js';
+export type { RedisRateLimitClient, RedisRateLimitStoreOptions } from './redisRateLimitStore.js';
+export { createRedisRateLimitStore } from './redisRateLimitStore.js';
+export type { RoadmapRouterOptions } from './roadmapRouter.js';
+export { createRoadmapRouter, defaultCoverGenerationRateLimit, defaultGenerateRateLimit } from './roadmapRouter.js';
+export type { TaskListResponse, TaskStatusResponse, TaskSummary } from './wireFormat.js';

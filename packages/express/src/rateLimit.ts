@@ -1,0 +1,71 @@
+import { HttpError } from './httpErrors.js';
+
+/** Counts hits per key in fixed windows. Implement it on Redis (see `createRedisRateLimitStore`) to share limits. */
+export interface RateLimitStore {
+  /**
+   * Counts one hit for `key` in its current window (a new window of `windowMs` starts at the first hit after the
+   * previous one ended) and answers the count so far and when the window ends (ms since epoch).
+   */
+  hit(key: string, windowMs: number): Promise<{ count: number; resetAt: number }>;
+}
+
+/** A limit of `limit` requests per user per `windowMs`. */
+export interface RateLimit {
+  /** Requests allowed per window. */
+  limit: number;
+  /** Length of the window in milliseconds. */
+  windowMs: number;
+}
+
+export interface MemoryRateLimitStoreOptions {
+  /** Current time in milliseconds. Default: `Date.now`. */
+  now?: () => number;
+  /** Keys kept before expired windows are swept out. Default: 10 000. */
+  sweepThreshold?: number;
+}
+
+/**
+ * A {@link RateLimitStore} in this process's memory: limits are per process (with several API processes, each
+ * allows `limit`). Expired windows are swept when the map grows past `sweepThreshold`.
+ */
+export function createMemoryRateLimitStore(options: MemoryRateLimitStoreOptions = {}): RateLimitStore {
+  const now = options.now ?? Date.now;
+  const sweepThreshold = options.sweepThreshold ?? 10_000;
+  const windows = new Map<string, { count: number; resetAt: number }>();
+  return {
+    async hit(key, windowMs) {
+      const at = now();
+      if (windows.size >= sweepThreshold) {
+        for (const [entryKey, entry] of windows) if (entry.resetAt <= at) windows.delete(entryKey);
+      }
+      let entry = windows.get(key);
+      if (entry === undefined || entry.resetAt <= at) {
+        entry = { count: 0, resetAt: at + windowMs };
+        windows.set(key, entry);
+      }
+      entry.count += 1;
+      return { count: entry.count, resetAt: entry.resetAt };
+    },
+  };
+}
+
+/**
+ * Counts a hit for `userId` in `bucket` and throws a 429 `rate_limited` {@link HttpError} with `Retry-After`
+ * (whole seconds until the window ends, at least 1) once the limit is exceeded.
+ */
+export async function enforceRateLimit(
+  store: RateLimitStore,
+  bucket: string,
+  userId: string,
+  rateLimit: RateLimit,
+  now: () => number,
+): Promise<void> {
+  const { count, resetAt } = await store.hit(`roadmap:${bucket}:${userId}`, rateLimit.windowMs);
+  if (count <= rateLimit.limit) return;
+  const retryAfterSeconds = Math.max(1, Math.ceil((resetAt - now()) / 1000));
+  throw new HttpError(
+    429,
+    { detail: `Too many requests: try again in ${retryAfterSeconds} s.`, code: 'rate_limited' },
+    { 'Retry-After': String(retryAfterSeconds) },
+  );
+}

@@ -1,0 +1,129 @@
+import {
+  type ContentKind,
+  contentKindSchema,
+  type GenerateRequest,
+  generateRequestSchema,
+  maxCoverBatchSize,
+  type TaskStatus,
+  taskStatuses,
+  taskStatusSchema,
+} from '@roadmap/core';
+import { invalidInput } from './httpErrors.js';
+
+/** Longest roadmap id accepted in a batch. */
+const maxRoadmapIdLength = 200;
+/** Longest cancel reason. */
+const maxReasonLength = 500;
+
+/**
+ * The body of `POST /roadmaps/generate`, validated and defaulted with core's `generateRequestSchema`. Unknown keys
+ * (`user_id`, `__proto__`, …) are dropped: the result is a fresh object holding only known fields.
+ */
+export function parseGenerateBody(body: unknown): GenerateRequest {
+  const parsed = generateRequestSchema.safeParse(body ?? {});
+  if (parsed.success) return parsed.data;
+  throw invalidInput(
+    'The roadmap request is invalid.',
+    parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
+  );
+}
+
+/** The optional `Idempotency-Key` header: 1–200 characters. */
+export function parseIdempotencyKey(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (header.length === 0 || header.length > 200) {
+    throw invalidInput('The Idempotency-Key header has 1 to 200 characters.', [
+      { path: 'Idempotency-Key', message: 'must have 1 to 200 characters' },
+    ]);
+  }
+  return header;
+}
+
+export interface TaskListQuery {
+  /** `undefined`: every status. */
+  statuses: TaskStatus[] | undefined;
+  limit: number;
+  offset: number;
+}
+
+/**
+ * `?status=&limit=&offset=` of `GET /roadmaps/tasks`. `status` is one task status, several separated by commas
+ * (`failed,partial_failure`) or repeated; empty means all. `limit` 1–100 (default 50), `offset` ≥ 0 (default 0).
+ */
+export function parseTaskListQuery(query: Record<string, unknown>): TaskListQuery {
+  const problems: Array<{ path: string; message: string }> = [];
+  let statuses: TaskStatus[] | undefined;
+  const status = query.status;
+  if (status !== undefined) {
+    const values = (Array.isArray(status) ? status : [status]).flatMap((value) =>
+      typeof value === 'string' ? value.split(',') : [null],
+    );
+    const chosen = values.filter((value) => value !== '');
+    if (chosen.some((value) => value === null || !taskStatusSchema.safeParse(value).success)) {
+      problems.push({ path: 'status', message: `must be one or more of ${taskStatuses.join(', ')}` });
+    } else if (chosen.length > 0) {
+      statuses = [...new Set(chosen as TaskStatus[])];
+    }
+  }
+  const limit = parseWholeNumber(query.limit, 50, 1, 100);
+  if (limit === null) problems.push({ path: 'limit', message: 'must be a whole number from 1 to 100' });
+  const offset = parseWholeNumber(query.offset, 0, 0, Number.MAX_SAFE_INTEGER);
+  if (offset === null) problems.push({ path: 'offset', message: 'must be a whole number ≥ 0' });
+  if (problems.length > 0 || limit === null || offset === null) {
+    throw invalidInput('The query parameters are invalid.', problems);
+  }
+  return { statuses, limit, offset };
+}
+
+function parseWholeNumber(value: unknown, fallback: number, minimum: number, maximum: number): number | null {
+  if (value === undefined || value === '') return fallback;
+  if (typeof value !== 'string' || !/^\d{1,16}$/.test(value)) return null;
+  const number = Number(value);
+  return number >= minimum && number <= maximum ? number : null;
+}
+
+/** `{ roadmap_ids: string[1..100] }` of the batch cover routes; each id 1–200 characters. */
+export function parseRoadmapIds(body: unknown): string[] {
+  const roadmapIds = isPlainObject(body) ? body.roadmap_ids : undefined;
+  if (!Array.isArray(roadmapIds) || roadmapIds.length < 1 || roadmapIds.length > maxCoverBatchSize) {
+    throw invalidInput(`roadmap_ids lists 1 to ${maxCoverBatchSize} roadmap ids.`, [
+      { path: 'roadmap_ids', message: `must be an array of 1 to ${maxCoverBatchSize} roadmap ids` },
+    ]);
+  }
+  const problems = roadmapIds.flatMap((id, index) =>
+    typeof id === 'string' && id.length > 0 && id.length <= maxRoadmapIdLength
+      ? []
+      : [{ path: `roadmap_ids.${index}`, message: `must be a string of 1 to ${maxRoadmapIdLength} characters` }],
+  );
+  if (problems.length > 0) throw invalidInput('roadmap_ids holds invalid ids.', problems.slice(0, 10));
+  return [...(roadmapIds as string[])];
+}
+
+/** The optional `{ reason? }` body of a cancel: a string of at most 500 characters. */
+export function parseCancelBody(body: unknown): { reason?: string } {
+  if (body === undefined || body === null) return {};
+  if (!isPlainObject(body)) {
+    throw invalidInput('The cancel request is invalid.', [{ path: '', message: 'must be an object' }]);
+  }
+  const reason = body.reason;
+  if (reason === undefined || reason === null) return {};
+  if (typeof reason !== 'string' || reason.length > maxReasonLength) {
+    throw invalidInput('The cancel request is invalid.', [
+      { path: 'reason', message: `must be a string of at most ${maxReasonLength} characters` },
+    ]);
+  }
+  return { reason };
+}
+
+/** The `{tutorial|resources|quiz}` segment of an item retry. */
+export function parseContentKind(value: string): ContentKind {
+  const parsed = contentKindSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw invalidInput('The content type is invalid.', [
+    { path: 'content_type', message: 'must be tutorial, resources or quiz' },
+  ]);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,339 @@
+import { type RoadmapEngine, RoadmapError } from '@roadmap/core';
+import express, { type NextFunction, type Request, type RequestHandler, type Response, Router } from 'express';
+import helmet, { type HelmetOptions } from 'helmet';
+import type { Authenticate, AuthenticatedUser } from './authenticate.js';
+import { createErrorHandler, HttpError } from './httpErrors.js';
+import { createMemoryRateLimitStore, enforceRateLimit, type RateLimit, type RateLimitStore } from './rateLimit.js';
+import {
+  parseCancelBody,
+  parseContentKind,
+  parseGenerateBody,
+  parseIdempotencyKey,
+  parseRoadmapIds,
+  parseTaskListQuery,
+} from './requestValidation.js';
+import { toTaskListResponse, toTaskStatusResponse } from './wireFormat.js';
+
+export interface RoadmapRouterOptions {
+  /**
+   * Who is calling: resolves the user from the request's headers (`Authorization: Bearer <jwt>`), `null` for a
+   * missing or invalid credential (answered 401). The owner of everything is always this user, never a field of
+   * the body or query. Required; see `createJwtAuthenticator`.
+   */
+  authenticate: Authenticate;
+  /** Per-user rate limits. Each bucket can be set on its own; the other keeps its default. */
+  rateLimits?: {
+    /** `POST /roadmaps/generate`. Default: `{ limit: 10, windowMs: 60_000 }`. */
+    generate?: RateLimit;
+    /**
+     * Cover generation, single (`POST /roadmap/{id}/cover-image/generate`) and batch
+     * (`POST /cover-images/batch-generate`), one hit per request. Default: `{ limit: 30, windowMs: 60_000 }`.
+     */
+    coverGeneration?: RateLimit;
+  };
+  /** Where rate-limit counts live. Default: in this process's memory (`createMemoryRateLimitStore`). */
+  rateLimitStore?: RateLimitStore;
+  /** Largest JSON body, in bytes or as a size string (`'64kb'`); bigger ones get 413. Default: `'64kb'`. */
+  jsonBodyLimit?: string | number;
+  /** Security headers set by helmet; `false` leaves them to the host app. Default: helmet's defaults (`{}`). */
+  helmet?: HelmetOptions | false;
+  /** Receives every error answered with 500 (the client only sees a generic detail). Default: `console.error`. */
+  onError?: (error: unknown, request: Request) => void;
+  /** Current time in milliseconds, for rate-limit windows and `Retry-After`. Default: `Date.now`. */
+  now?: () => number;
+}
+
+/** Default per-user limit of roadmap generation. */
+export const defaultGenerateRateLimit: RateLimit = { limit: 10, windowMs: 60_000 };
+/** Default per-user limit of cover generation. */
+export const defaultCoverGenerationRateLimit: RateLimit = { limit: 30, windowMs: 60_000 };
+/** Largest uploaded cover image (as `engine.covers.upload` accepts). */
+const coverUploadLimit = '2mb';
+const coverUploadTypes = ['image/png', 'image/jpeg', 'image/webp', 'application/octet-stream'];
+/** Images are stored under random keys and never change: they may be cached for a year. */
+const imageCacheControl = 'public, max-age=31536000, immutable';
+const servableImageTypes = new Set(['image/png', 'image/jpeg', 'image/webp']);
+
+type UserHandler = (request: Request, response: Response, user: AuthenticatedUser) => Promise<void>;
+
+/**
+ * The REST API of SPEC §3 as an Express router, to mount at `/api/v1`. Every route except the public
+ * `GET /cover-images/{file}` requires a user (`authenticate`); routes that are not its own fall through untouched.
+ *
+ * @example
+ * const app = express();
+ * app.use(createHealthRouter(engine));
+ * app.use('/api/v1', createRoadmapRouter(engine, {
+ *   authenticate: createJwtAuthenticator({ secret: process.env.ROADMAP_JWT_SECRET ?? '' }),
+ * }));
+ */
+export function createRoadmapRouter(engine: RoadmapEngine, options: RoadmapRouterOptions): Router {
+  const now = options.now ?? Date.now;
+  const rateLimitStore = options.rateLimitStore ?? createMemoryRateLimitStore({ now });
+  const generateLimit = options.rateLimits?.generate ?? defaultGenerateRateLimit;
+  const coverLimit = options.rateLimits?.coverGeneration ?? defaultCoverGenerationRateLimit;
+  const onError = options.onError ?? ((error: unknown) => console.error('[roadmap/express]', error));
+  const json = express.json({ limit: options.jsonBodyLimit ?? '64kb', strict: true });
+  const rawImage = express.raw({ type: coverUploadTypes, limit: coverUploadLimit });
+
+  const requireUser: RequestHandler = async (request, response, next) => {
+    const user = await options.authenticate({ headers: request.headers });
+    if (user === null || typeof user.userId !== 'string' || user.userId.length === 0) {
+      const hasCredential = request.headers.authorization !== undefined;
+      response.setHeader('WWW-Authenticate', hasCredential ? 'Bearer error="invalid_token"' : 'Bearer');
+      response.status(401).json({ detail: 'A valid bearer token is required.', code: 'unauthorized' });
+      return;
+    }
+    response.locals.roadmapUser = { userId: user.userId } satisfies AuthenticatedUser;
+    next();
+  };
+  const handle =
+    (handler: UserHandler): RequestHandler =>
+    (request, response) =>
+      handler(request, response, response.locals.roadmapUser as AuthenticatedUser);
+  const limit = (bucket: string, rateLimit: RateLimit) => (user: AuthenticatedUser) =>
+    enforceRateLimit(rateLimitStore, bucket, user.userId, rateLimit, now);
+  const limitGenerate = limit('generate', generateLimit);
+  const limitCovers = limit('cover-generation', coverLimit);
+
+  const router = Router();
+  if (options.helmet !== false) router.use(helmet(options.helmet ?? {}));
+
+  // Public: cover images are shown in <img> tags, which send no Authorization header.
+  router.get('/cover-images/:file', async (request, response) => {
+    const blob = await readBlob(engine, param(request, 'file'));
+    if (blob === null) throw new RoadmapError('not_found', 'No such image.');
+    const contentType = servableImageTypes.has(blob.contentType) ? blob.contentType : 'application/octet-stream';
+    response.setHeader('Content-Type', contentType);
+    response.setHeader('Cache-Control', imageCacheControl);
+    response.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+    response.setHeader('Content-Security-Policy', "default-src 'none'");
+    response.status(200).end(Buffer.from(blob.data.buffer, blob.data.byteOffset, blob.data.byteLength));
+  });
+
+  router.post(
+    '/roadmaps/generate',
+    requireUser,
+    json,
+    handle(async (request, response, user) => {
+      const generateRequest = parseGenerateBody(request.body);
+      const idempotencyKey = parseIdempotencyKey(request.get('Idempotency-Key'));
+      await limitGenerate(user);
+      const { task, created } = await engine.generate({
+        userId: user.userId,
+        request: generateRequest,
+        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+      });
+      response.status(202).json({
+        task_id: task.task_id,
+        roadmap_id: task.roadmap_id,
+        status: task.status,
+        message: created ? 'Roadmap generation started.' : 'A task with this Idempotency-Key already exists.',
+      });
+    }),
+  );
+
+  // Before `/roadmaps/:roadmapId`, so that `tasks` is never taken for a roadmap id.
+  router.get(
+    '/roadmaps/tasks',
+    requireUser,
+    handle(async (request, response, user) => {
+      const query = parseTaskListQuery(request.query as Record<string, unknown>);
+      const result = await engine.listTasks({
+        userId: user.userId,
+        limit: query.limit,
+        offset: query.offset,
+        ...(query.statuses === undefined ? {} : { statuses: query.statuses }),
+      });
+      response.status(200).json(toTaskListResponse(result));
+    }),
+  );
+
+  router.get(
+    '/roadmaps/tasks/:taskId',
+    requireUser,
+    handle(async (request, response, user) => {
+      response.status(200).json(await requireTask(engine, param(request, 'taskId'), user));
+    }),
+  );
+
+  router.post(
+    '/roadmaps/tasks/:taskId/cancel',
+    requireUser,
+    json,
+    handle(async (request, response, user) => {
+      const { reason } = parseCancelBody(request.body);
+      const taskId = param(request, 'taskId');
+      const { task, previousStatus } = await engine.cancel(taskId, {
+        userId: user.userId,
+        ...(reason === undefined ? {} : { reason }),
+      });
+      response.status(200).json({
+        success: true,
+        task_id: task.task_id,
+        message: 'Task cancelled.',
+        previous_status: previousStatus,
+      });
+    }),
+  );
+
+  router.post(
+    '/roadmaps/tasks/:taskId/retry',
+    requireUser,
+    handle(async (request, response, user) => {
+      const { task, itemsToRetry } = await engine.retry(param(request, 'taskId'), { userId: user.userId });
+      response.status(202).json({
+        task_id: task.task_id,
+        status: 'pending',
+        items_to_retry: itemsToRetry,
+        message: `Task queued again: ${itemsToRetry} content items to generate.`,
+      });
+    }),
+  );
+
+  router.get(
+    '/roadmaps',
+    requireUser,
+    handle(async (_request, response, user) => {
+      response.status(200).json({ roadmaps: await engine.listRoadmaps(user.userId) });
+    }),
+  );
+
+  router.get(
+    '/roadmaps/:taskId/status',
+    requireUser,
+    handle(async (request, response, user) => {
+      response.status(200).json(toTaskStatusResponse(await requireTask(engine, param(request, 'taskId'), user)));
+    }),
+  );
+
+  router.get(
+    '/roadmaps/:roadmapId',
+    requireUser,
+    handle(async (request, response, user) => {
+      const roadmapId = param(request, 'roadmapId');
+      const roadmap = await engine.getRoadmap(roadmapId, { userId: user.userId });
+      if (roadmap === null) throw new RoadmapError('not_found', `Roadmap ${roadmapId} does not exist.`);
+      response.status(200).json(roadmap);
+    }),
+  );
+
+  router.get(
+    '/roadmaps/:roadmapId/concepts/:conceptId',
+    requireUser,
+    handle(async (request, response, user) => {
+      const roadmapId = param(request, 'roadmapId');
+      const conceptId = param(request, 'conceptId');
+      const concept = await engine.getConcept(roadmapId, conceptId, { userId: user.userId });
+      if (concept === null) {
+        throw new RoadmapError('not_found', `Concept ${conceptId} does not exist in ${roadmapId}.`);
+      }
+      response.status(200).json(concept);
+    }),
+  );
+
+  router.post(
+    '/roadmaps/:roadmapId/concepts/:conceptId/:contentType/retry',
+    requireUser,
+    handle(async (request, response, user) => {
+      const conceptId = param(request, 'conceptId');
+      const kind = parseContentKind(param(request, 'contentType'));
+      const { task } = await engine.retryItem(param(request, 'roadmapId'), conceptId, kind, { userId: user.userId });
+      response.status(202).json({
+        success: true,
+        concept_id: conceptId,
+        content_type: kind,
+        task_id: task.task_id,
+        message: `The ${kind} of ${conceptId} is generated again.`,
+      });
+    }),
+  );
+
+  router.get(
+    '/roadmap/:roadmapId/cover-image',
+    requireUser,
+    handle(async (request, response, user) => {
+      response.status(200).json(await engine.covers.get(param(request, 'roadmapId'), { userId: user.userId }));
+    }),
+  );
+
+  router.post(
+    '/roadmap/:roadmapId/cover-image/generate',
+    requireUser,
+    handle(async (request, response, user) => {
+      const roadmapId = param(request, 'roadmapId');
+      await engine.covers.get(roadmapId, { userId: user.userId });
+      await limitCovers(user);
+      response.status(202).json(await engine.covers.generate(roadmapId, { userId: user.userId }));
+    }),
+  );
+
+  router.put(
+    '/roadmap/:roadmapId/cover-image',
+    requireUser,
+    // Ownership first, so that nobody can make the server read 2 MB for someone else's roadmap.
+    async (request: Request, response: Response, next: NextFunction) => {
+      const user = response.locals.roadmapUser as AuthenticatedUser;
+      await engine.covers.get(param(request, 'roadmapId'), { userId: user.userId });
+      next();
+    },
+    rawImage,
+    handle(async (request, response, user) => {
+      if (!Buffer.isBuffer(request.body)) {
+        throw new HttpError(400, {
+          detail: `Send the image bytes with Content-Type ${coverUploadTypes.join(', ')}.`,
+          code: 'unsupported_media_type',
+        });
+      }
+      const cover = await engine.covers.upload(param(request, 'roadmapId'), request.body, { userId: user.userId });
+      response.status(200).json(cover);
+    }),
+  );
+
+  router.post(
+    '/cover-images/batch-get',
+    requireUser,
+    json,
+    handle(async (request, response, user) => {
+      const roadmapIds = parseRoadmapIds(request.body);
+      response.status(200).json(await engine.covers.batchGet(roadmapIds, { userId: user.userId }));
+    }),
+  );
+
+  router.post(
+    '/cover-images/batch-generate',
+    requireUser,
+    json,
+    handle(async (request, response, user) => {
+      const roadmapIds = parseRoadmapIds(request.body);
+      await limitCovers(user);
+      response.status(200).json(await engine.covers.batchGenerate(roadmapIds, { userId: user.userId }));
+    }),
+  );
+
+  router.use(createErrorHandler(onError));
+  return router;
+}
+
+/** A route parameter (always present on the routes that read it). */
+function param(request: Request, name: string): string {
+  const value = (request.params as Record<string, string | undefined>)[name];
+  if (typeof value !== 'string') throw new RoadmapError('invalid_input', `Missing path parameter ${name}.`);
+  return value;
+}
+
+async function requireTask(engine: RoadmapEngine, taskId: string, user: AuthenticatedUser) {
+  const task = await engine.getTask(taskId, { userId: user.userId });
+  if (task === null) throw new RoadmapError('not_found', `Task ${taskId} does not exist.`);
+  return task;
+}
+
+/** The blob of an image URL's last segment (Express has decoded it once), or `null` for an unknown or invalid key. */
+async function readBlob(engine: RoadmapEngine, key: string) {
+  try {
+    return await engine.blobStore.get(key);
+  } catch (error) {
+    if (RoadmapError.isInstance(error) && error.code === 'invalid_input') return null;
+    throw error;
+  }
+}

@@ -1,0 +1,238 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signJwt } from './authenticate.js';
+import {
+  bearer,
+  createTestApp,
+  learnRust,
+  otherUser,
+  owner,
+  pngBytes,
+  type TestApp,
+  testSecret,
+  waitForCover,
+} from './routerTestSupport.js';
+
+/** Broken object-level authorization matrix: every route × every kind of caller → the status it must answer. */
+
+type Caller = 'owner' | 'other' | 'none' | 'badSignature' | 'expired';
+const callers: readonly Caller[] = ['other', 'none', 'badSignature', 'expired', 'owner'];
+
+interface Fixture {
+  taskId: string;
+  roadmapId: string;
+  conceptId: string;
+  imageFile: string;
+}
+
+interface RouteRow {
+  method: 'get' | 'post' | 'put';
+  /** The path template exactly as the router declares it. */
+  path: string;
+  concrete: (fixture: Fixture) => string;
+  body?: (fixture: Fixture) => object | Buffer;
+  expected: Record<Caller, number>;
+}
+
+const denied = { none: 401, badSignature: 401, expired: 401 } as const;
+
+/** Owner's statuses are for a completed task: cancel and retries of it are refused with 400 (after authorization). */
+const table: RouteRow[] = [
+  {
+    method: 'get',
+    path: '/cover-images/:file',
+    concrete: (f) => `/cover-images/${f.imageFile}`,
+    expected: { owner: 200, other: 200, none: 200, badSignature: 200, expired: 200 },
+  },
+  {
+    method: 'post',
+    path: '/roadmaps/generate',
+    concrete: () => '/roadmaps/generate',
+    body: () => learnRust,
+    expected: { owner: 202, other: 202, ...denied },
+  },
+  {
+    method: 'get',
+    path: '/roadmaps/tasks',
+    concrete: () => '/roadmaps/tasks',
+    expected: { owner: 200, other: 200, ...denied },
+  },
+  {
+    method: 'get',
+    path: '/roadmaps/tasks/:taskId',
+    concrete: (f) => `/roadmaps/tasks/${f.taskId}`,
+    expected: { owner: 200, other: 403, ...denied },
+  },
+  {
+    method: 'post',
+    path: '/roadmaps/tasks/:taskId/cancel',
+    concrete: (f) => `/roadmaps/tasks/${f.taskId}/cancel`,
+    body: () => ({ reason: 'test' }),
+    expected: { owner: 400, other: 403, ...denied },
+  },
+  {
+    method: 'post',
+    path: '/roadmaps/tasks/:taskId/retry',
+    concrete: (f) => `/roadmaps/tasks/${f.taskId}/retry`,
+    expected: { owner: 400, other: 403, ...denied },
+  },
+  {
+    method: 'get',
+    path: '/roadmaps',
+    concrete: () => '/roadmaps',
+    expected: { owner: 200, other: 200, ...denied },
+  },
+  {
+    method: 'get',
+    path: '/roadmaps/:taskId/status',
+    concrete: (f) => `/roadmaps/${f.taskId}/status`,
+    expected: { owner: 200, other: 403, ...denied },
+  },
+  {
+    method: 'get',
+    path: '/roadmaps/:roadmapId',
+    concrete: (f) => `/roadmaps/${f.roadmapId}`,
+    expected: { owner: 200, other: 403, ...denied },
+  },
+  {
+    method: 'get',
+    path: '/roadmaps/:roadmapId/concepts/:conceptId',
+    concrete: (f) => `/roadmaps/${f.roadmapId}/concepts/${f.conceptId}`,
+    expected: { owner: 200, other: 403, ...denied },
+  },
+  {
+    method: 'post',
+    path: '/roadmaps/:roadmapId/concepts/:conceptId/:contentType/retry',
+    concrete: (f) => `/roadmaps/${f.roadmapId}/concepts/${f.conceptId}/tutorial/retry`,
+    expected: { owner: 400, other: 403, ...denied },
+  },
+  {
+    method: 'get',
+    path: '/roadmap/:roadmapId/cover-image',
+    concrete: (f) => `/roadmap/${f.roadmapId}/cover-image`,
+    expected: { owner: 200, other: 403, ...denied },
+  },
+  {
+    method: 'post',
+    path: '/roadmap/:roadmapId/cover-image/generate',
+    concrete: (f) => `/roadmap/${f.roadmapId}/cover-image/generate`,
+    expected: { owner: 202, other: 403, ...denied },
+  },
+  {
+    method: 'put',
+    path: '/roadmap/:roadmapId/cover-image',
+    concrete: (f) => `/roadmap/${f.roadmapId}/cover-image`,
+    body: () => pngBytes(),
+    expected: { owner: 200, other: 403, ...denied },
+  },
+  {
+    method: 'post',
+    path: '/cover-images/batch-get',
+    concrete: () => '/cover-images/batch-get',
+    body: (f) => ({ roadmap_ids: [f.roadmapId] }),
+    expected: { owner: 200, other: 200, ...denied },
+  },
+  {
+    method: 'post',
+    path: '/cover-images/batch-generate',
+    concrete: () => '/cover-images/batch-generate',
+    body: (f) => ({ roadmap_ids: [f.roadmapId] }),
+    expected: { owner: 200, other: 200, ...denied },
+  },
+];
+
+function authorizationOf(caller: Caller): string | undefined {
+  switch (caller) {
+    case 'owner':
+      return bearer(owner);
+    case 'other':
+      return bearer(otherUser);
+    case 'none':
+      return undefined;
+    case 'badSignature':
+      return `Bearer ${signJwt({ sub: owner }, 'another-secret')}`;
+    case 'expired':
+      return `Bearer ${signJwt({ sub: owner, expiresInSeconds: -60 }, testSecret)}`;
+  }
+}
+
+/** `METHOD path` of every route the router declares, read from its layer stack. */
+function declaredRoutes(router: TestApp['router']): string[] {
+  const stack = (router as unknown as { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> })
+    .stack;
+  return stack.flatMap((layer) =>
+    layer.route === undefined
+      ? []
+      : Object.keys(layer.route.methods)
+          .filter((method) => method !== '_all')
+          .map((method) => `${method.toUpperCase()} ${layer.route?.path}`),
+  );
+}
+
+describe('authorization matrix (BOLA)', () => {
+  let app: TestApp;
+  let fixture: Fixture;
+  beforeAll(async () => {
+    app = await createTestApp({ router: { rateLimits: { generate: { limit: 1000, windowMs: 60_000 } } } });
+    const { taskId, roadmapId } = await app.generateAndFinish(owner);
+    await waitForCover(app.engine, roadmapId);
+    const roadmap = await app.engine.getRoadmap(roadmapId);
+    const cover = await app.engine.covers.get(roadmapId);
+    fixture = {
+      taskId,
+      roadmapId,
+      conceptId: roadmap?.stages[0]?.modules[0]?.concepts[0]?.concept_id ?? '',
+      imageFile: cover.cover_image_url?.split('/').at(-1) ?? '',
+    };
+  });
+  afterAll(() => app.close());
+
+  it('lists every route of the router, and the router has no route outside the table', () => {
+    const inTable = table.map((row) => `${row.method.toUpperCase()} ${row.path}`).sort();
+    expect(declaredRoutes(app.router).sort()).toEqual(inTable);
+    expect(inTable).toHaveLength(16);
+  });
+
+  const cells = table.flatMap((row) => callers.map((caller) => ({ row, caller })));
+
+  it(`answers the expected status in each of its ${table.length * callers.length} cells`, async () => {
+    const answered: string[] = [];
+    const expected: string[] = [];
+    for (const { row, caller } of cells) {
+      let request = app.http[row.method](`/api/v1${row.concrete(fixture)}`);
+      const authorization = authorizationOf(caller);
+      if (authorization !== undefined) request = request.set('Authorization', authorization);
+      const body = row.body?.(fixture);
+      if (Buffer.isBuffer(body)) request = request.set('Content-Type', 'image/png').send(body);
+      else if (body !== undefined) request = request.send(body);
+      const response = await request;
+      const label = `${row.method.toUpperCase()} ${row.path} as ${caller}`;
+      answered.push(`${label} → ${response.status}`);
+      expected.push(`${label} → ${row.expected[caller]}`);
+      if (response.status === 401) {
+        expect(response.body).toEqual({ detail: expect.any(String), code: 'unauthorized' });
+        expect(response.headers['www-authenticate']).toMatch(/^Bearer/);
+      }
+      if (response.status === 403) expect(response.body.code).toBe('forbidden');
+    }
+    expect(answered).toEqual(expected);
+    // Nothing another user did changed the owner's task.
+    expect((await app.engine.getTask(fixture.taskId))?.status).toBe('completed');
+  });
+
+  it('shows another user none of the owner data in list and batch routes', async () => {
+    const tasks = await app.http.get('/api/v1/roadmaps/tasks').set('Authorization', bearer(otherUser)).expect(200);
+    expect(tasks.body.tasks.every((task: { task_id: string }) => task.task_id !== fixture.taskId)).toBe(true);
+    const covers = await app.http
+      .post('/api/v1/cover-images/batch-get')
+      .set('Authorization', bearer(otherUser))
+      .send({ roadmap_ids: [fixture.roadmapId] })
+      .expect(200);
+    expect(covers.body).toEqual([{ roadmap_id: fixture.roadmapId, status: 'not_found', cover_image_url: null }]);
+    const generated = await app.http
+      .post('/api/v1/cover-images/batch-generate')
+      .set('Authorization', bearer(otherUser))
+      .send({ roadmap_ids: [fixture.roadmapId] })
+      .expect(200);
+    expect(generated.body).toMatchObject({ triggered: 0, not_found: [fixture.roadmapId] });
+  });
+});
