@@ -38,9 +38,10 @@ function conceptIds(roadmap: Roadmap): string[] {
   );
 }
 
-function newerFirst(a: { created_at: string; id: string }, b: { created_at: string; id: string }): number {
-  if (a.created_at !== b.created_at) return a.created_at < b.created_at ? 1 : -1;
-  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+/** Newest first: `created_at` descending, then id descending. */
+function newerFirst(createdA: string, idA: string, createdB: string, idB: string): number {
+  if (createdA !== createdB) return createdA < createdB ? 1 : -1;
+  return idA < idB ? 1 : idA > idB ? -1 : 0;
 }
 
 /**
@@ -122,7 +123,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
         if (query.statuses && !query.statuses.includes(task.status)) continue;
         mine.push(task);
       }
-      mine.sort((a, b) => newerFirst({ ...a, id: a.task_id }, { ...b, id: b.task_id }));
+      mine.sort((a, b) => newerFirst(a.created_at, a.task_id, b.created_at, b.task_id));
       const offset = query.offset ?? 0;
       const limit = query.limit ?? 50;
       return { tasks: mine.slice(offset, offset + limit).map(copy), total: mine.length, counts };
@@ -240,7 +241,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
     async listRoadmaps(userId) {
       return [...roadmaps.values()]
         .filter((roadmap) => roadmap.user_id === userId)
-        .sort((a, b) => newerFirst({ ...a, id: a.roadmap_id }, { ...b, id: b.roadmap_id }))
+        .sort((a, b) => newerFirst(a.created_at, a.roadmap_id, b.created_at, b.roadmap_id))
         .map(withStatuses);
     },
 

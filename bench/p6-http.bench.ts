@@ -1,0 +1,158 @@
+import { createRequire } from 'node:module';
+import { createMemoryQueue, createMemoryStorage, RoadmapEngine } from '@roadmap/core';
+import { createJwtAuthenticator, createRoadmapRouter, signJwt } from '../packages/express/src/index.js';
+import { ask, childRole, endChild, express, forkRole, listen, serveMessages } from './httpSupport.js';
+import { type Benchmark, preferences, round } from './support.js';
+
+const tasks = 50;
+const connections = 10;
+const durationSeconds = 5;
+const warmupSeconds = 1;
+const secret = 'roadmap-bench-p6-secret-0123456789abcdef';
+const userId = 'p6-user';
+
+interface LoadOptions {
+  url: string;
+  connections: number;
+  duration: number;
+  headers?: Record<string, string>;
+}
+
+interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  total: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+
+/** autocannon 9 (root devDependency, no bundled types): the programmatic call returns a promise without callback. */
+const loadAutocannon = () =>
+  createRequire(import.meta.url)('autocannon') as (options: LoadOptions) => Promise<AutocannonResult>;
+
+// The load generator runs in a forked child, so it does not share the servers' CPU.
+if (childRole() === 'p6-autocannon') {
+  const autocannon = loadAutocannon();
+  serveMessages(async (message) => {
+    const result = await autocannon(message as LoadOptions);
+    return {
+      rps: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      total: result.requests.total,
+      non2xx: result.non2xx,
+      errors: result.errors,
+      timeouts: result.timeouts,
+    } satisfies LoadResult;
+  });
+}
+
+async function measure() {
+  const queue = createMemoryQueue();
+  // No worker: the 50 tasks stay `pending`, so the listing is stable while it is measured.
+  const engine = new RoadmapEngine({
+    storage: createMemoryStorage(),
+    queue,
+    model: { specificationVersion: 'v1', provider: 'bench', modelId: 'unused', generate: () => Promise.reject() },
+    worker: false,
+    covers: { autoGenerate: false },
+    onError: () => {},
+  });
+  await engine.start();
+  for (let index = 0; index < tasks; index += 1) {
+    await engine.generate({ userId, request: preferences(`Learn Rust (P6 task ${index})`) });
+  }
+  const serverErrors: unknown[] = [];
+  const api = express();
+  api.use(
+    '/api/v1',
+    createRoadmapRouter(engine, {
+      authenticate: createJwtAuthenticator({ secret }),
+      rateLimits: {
+        generate: { limit: 1_000_000, windowMs: 60_000 },
+        coverGeneration: { limit: 1_000_000, windowMs: 60_000 },
+      },
+      onError: (error) => serverErrors.push(error),
+    }),
+  );
+  const apiServer = await listen(api);
+  const headers = { authorization: `Bearer ${signJwt({ sub: userId, expiresInSeconds: 3600 }, secret)}` };
+  const tasksUrl = `${apiServer.url}/api/v1/roadmaps/tasks`;
+  const listing = await fetch(tasksUrl, { headers });
+  if (listing.status !== 200) throw new Error(`GET /roadmaps/tasks answered ${listing.status}`);
+  const payloadText = await listing.text();
+  const payload = JSON.parse(payloadText) as { tasks: unknown[] };
+  if (payload.tasks.length !== tasks) throw new Error(`listing has ${payload.tasks.length} tasks, not ${tasks}`);
+
+  // The baseline: a bare Express JSON route answering the very same body.
+  const bare = express();
+  bare.get('/json', (_request, response) => response.json(payload));
+  const bareServer = await listen(bare);
+  const bareUrl = `${bareServer.url}/json`;
+  const bareBytes = (await (await fetch(bareUrl)).text()).length;
+
+  const child = forkRole(import.meta.url, 'p6-autocannon');
+  try {
+    const run = (url: string, duration: number, withAuth: boolean) =>
+      ask<LoadResult>(child, { url, connections, duration, ...(withAuth ? { headers } : {}) });
+    await run(bareUrl, warmupSeconds, false);
+    await run(tasksUrl, warmupSeconds, true);
+    const bareResult = await run(bareUrl, durationSeconds, false);
+    const apiResult = await run(tasksUrl, durationSeconds, true);
+    return { apiResult, bareResult, payloadBytes: payloadText.length, bareBytes, serverErrors: serverErrors.length };
+  } finally {
+    await endChild(child);
+    await apiServer.close();
+    await bareServer.close();
+    await engine.stop();
+    await queue.close();
+  }
+}
+
+export const benchmarks: Benchmark[] = [
+  {
+    id: 'P6',
+    title: `GET /roadmaps/tasks (${tasks} tasks) req/s ÷ bare Express JSON route, ${connections} conn × ${durationSeconds} s`,
+    target: { op: '>=', value: 0.4 },
+    async run() {
+      const { apiResult, bareResult, payloadBytes, bareBytes, serverErrors } = await measure();
+      const failures = apiResult.non2xx + apiResult.errors + apiResult.timeouts;
+      if (failures > 0 || bareResult.non2xx + bareResult.errors + bareResult.timeouts > 0) {
+        throw new Error(`requests failed: api ${JSON.stringify(apiResult)} bare ${JSON.stringify(bareResult)}`);
+      }
+      return {
+        value: round(apiResult.rps / bareResult.rps),
+        unit: 'ratio',
+        detail: {
+          api_rps: round(apiResult.rps, 1),
+          bare_rps: round(bareResult.rps, 1),
+          api_p50_ms: apiResult.p50,
+          api_p99_ms: apiResult.p99,
+          bare_p50_ms: bareResult.p50,
+          bare_p99_ms: bareResult.p99,
+          api_requests: apiResult.total,
+          bare_requests: bareResult.total,
+          payload_bytes: payloadBytes,
+          bare_payload_bytes: bareBytes,
+          connections,
+          duration_s: durationSeconds,
+          warmup_s: warmupSeconds,
+          server_errors: serverErrors,
+          setup:
+            'in-memory engine without worker (tasks pending), router with JWT auth and helmet defaults; bare route ' +
+            'answers the same JSON body; autocannon in a forked child process, servers in the bench process',
+        },
+      };
+    },
+  },
+];

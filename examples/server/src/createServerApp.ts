@@ -1,0 +1,152 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { RoadmapEngine } from '@roadmap/core';
+import { createFileBlobStore } from '@roadmap/core/node';
+import {
+  attachRoadmapWebSocket,
+  createHealthRouter,
+  createJwtAuthenticator,
+  createRoadmapRouter,
+  type RoadmapWebSocket,
+} from '@roadmap/express';
+import type { ServerConfig } from './config.js';
+import { createImageProvider, createModel, describeModel } from './createProviders.js';
+import { createExpressApp } from './expressApp.js';
+import { type Logger, requestLogger } from './logging.js';
+import { openQueue } from './openQueue.js';
+import { openStorage } from './openStorage.js';
+
+export interface RunningServer {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  port: number;
+  engine: RoadmapEngine;
+  /**
+   * Graceful shutdown: stop accepting connections, close WebSockets (`closing` message, 1001), stop the engine
+   * (claimed tasks released and requeued), close the queue and the storage. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/** How long open HTTP connections may finish their request during shutdown before they are cut. */
+const drainMs = 5_000;
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeHttp(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), drainMs);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+/**
+ * Builds and starts the whole server of SPEC §5 from a validated config: storage, queue, model, image provider,
+ * file blob store, engine (worker for roles `worker`/`all`; `start()` requeues tasks whose lease expired), and HTTP:
+ * the REST router + WebSocket for roles `api`/`all`, only `/healthz` and `/readyz` for role `worker`.
+ */
+export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
+  const onError = (error: unknown) => logger.error({ err: error }, 'engine error');
+  const storage = await openStorage(config);
+  let queue: Awaited<ReturnType<typeof openQueue>>;
+  try {
+    queue = await openQueue(config, onError);
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+
+  const serveApi = config.role !== 'worker';
+  const engine = new RoadmapEngine({
+    storage: storage.storage,
+    queue: queue.queue,
+    model: createModel(config.model),
+    imageProvider: createImageProvider(config.imageProvider),
+    blobStore: createFileBlobStore({ directory: config.coverImageDir }),
+    concurrency: config.concurrency,
+    leaseMs: config.leaseMs,
+    worker: config.role !== 'api',
+    onError,
+  });
+  await engine.start();
+  logger.info(
+    {
+      role: config.role,
+      storage: storage.description,
+      queue: queue.description,
+      model: describeModel(config.model),
+      imageProvider: config.imageProvider.kind,
+      concurrency: config.concurrency,
+      leaseMs: config.leaseMs,
+    },
+    'engine started',
+  );
+
+  const app = createExpressApp();
+  app.disable('x-powered-by');
+  app.use(requestLogger(logger));
+  app.use(createHealthRouter(engine));
+  const authenticate = createJwtAuthenticator({ secret: config.jwtSecret });
+  if (serveApi) {
+    app.use(
+      '/api/v1',
+      createRoadmapRouter(engine, {
+        authenticate,
+        onError: (error) => logger.error({ err: error }, 'request failed'),
+      }),
+    );
+  }
+  app.use((_request, response) => {
+    response.status(404).json({ detail: 'Not found.', code: 'not_found' });
+  });
+
+  const server = createServer(app);
+  let sockets: RoadmapWebSocket | undefined;
+  if (serveApi) {
+    sockets = attachRoadmapWebSocket(server, engine, {
+      authenticate,
+      onError: (error) => logger.error({ err: error }, 'websocket error'),
+    });
+  }
+
+  let port: number;
+  try {
+    port = await listen(server, config.port);
+  } catch (error) {
+    await sockets?.close();
+    await engine.stop();
+    await queue.queue.close();
+    await storage.close();
+    throw error;
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      logger.info('shutting down');
+      const httpClosed = closeHttp(server);
+      await sockets?.close();
+      await engine.stop();
+      await queue.queue.close();
+      await httpClosed;
+      await storage.close();
+      logger.info('shut down');
+    })();
+    return closing;
+  };
+
+  return { url: `http://127.0.0.1:${port}`, port, engine, close };
+}

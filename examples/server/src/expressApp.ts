@@ -1,0 +1,28 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import type { createRoadmapRouter } from '@roadmap/express';
+
+/*
+ * express 5 ships no types and @types/express is not a dependency of this example (packages/express has it), so
+ * the few pieces used here are typed from the Router that @roadmap/express returns.
+ */
+
+/** An Express router, as `createRoadmapRouter` and `createHealthRouter` return it. */
+export type Router = ReturnType<typeof createRoadmapRouter>;
+export type Request = Parameters<Router>[0];
+export type Response = Parameters<Router>[1];
+export type NextFunction = Parameters<Router>[2];
+export type Handler = (request: Request, response: Response, next: NextFunction) => void;
+
+/** The part of an Express application this server uses. */
+export interface App {
+  (request: IncomingMessage, response: ServerResponse): void;
+  use(handler: Handler | Router): App;
+  use(path: string, handler: Handler | Router): App;
+  disable(setting: string): App;
+}
+
+const require = createRequire(import.meta.url);
+
+/** `express()`: a new application. */
+export const createExpressApp = require('express') as () => App;

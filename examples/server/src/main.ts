@@ -1,0 +1,53 @@
+import { ConfigError, parseConfig } from './config.js';
+import { startServer } from './createServerApp.js';
+import { createLogger } from './logging.js';
+
+/** Entry point of `pnpm --filter @roadmap/example-server start`: configure from the environment, serve, shut down on signals. */
+async function main(): Promise<void> {
+  let config: ReturnType<typeof parseConfig>;
+  try {
+    config = parseConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  for (const warning of config.warnings) logger.warn(warning);
+
+  const server = await startServer(config, logger);
+  const what = config.role === 'worker' ? 'worker (health endpoints only)' : 'server';
+  process.stdout.write(`Roadmap Kit ${what} listening on ${server.url}\n`);
+  if (config.usingDevJwtSecret && config.role !== 'worker') {
+    process.stdout.write(
+      'Dev login (dev secret in use): TOKEN=$(pnpm --silent --filter @roadmap/example-server run token alice) && ' +
+        `curl -H "Authorization: Bearer $TOKEN" ${server.url}/api/v1/roadmaps\n`,
+    );
+  }
+
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      logger.warn({ signal }, 'second signal during shutdown: exiting at once');
+      process.exit(1);
+    }
+    signalled = true;
+    logger.info({ signal }, 'signal received');
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Roadmap Kit server failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
