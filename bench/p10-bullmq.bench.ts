@@ -31,6 +31,8 @@ async function startCluster(models: { model: LanguageModel; options?: Partial<Ro
       queue,
       model,
       onError: (error) => errors.push(String(error)),
+      // All engines share this one process here; covers (CPU-bound artwork) would measure drawing, not the queue.
+      covers: { autoGenerate: false },
       ...options,
     });
     await engine.start();
