@@ -1,5 +1,5 @@
 import { createPostgresStorage } from '../packages/postgres/src/index.js';
-import { type Benchmark, createRecordingModel, median, preferences, round, startEngine } from './support.js';
+import { type Benchmark, createRecordingModel, measureThroughput, preferences, startEngine } from './support.js';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const concurrency = 8;
@@ -44,27 +44,6 @@ export const benchmarks: Benchmark[] = [
   {
     id: 'P2pg',
     title: `content items/s, ${concepts} concepts × 3 kinds, 0 ms model, PostgreSQL storage, concurrency ${concurrency}`,
-    async run() {
-      for (let index = 0; index < warmups; index += 1) await runOnce(-1 - index);
-      const measured: { ms: number; total: number }[] = [];
-      for (let index = 0; index < runs; index += 1) measured.push(await runOnce(index));
-      const wrong = measured.find((run) => run.total !== items);
-      if (wrong) throw new Error(`P2pg planned ${wrong.total} items, expected ${items}`);
-      const rates = measured.map((run) => (items * 1000) / run.ms);
-      return {
-        value: round(median(rates), 0),
-        unit: 'items/s',
-        detail: {
-          items,
-          runs: measured.length,
-          storage: 'postgres',
-          concurrency,
-          median_ms: round(median(measured.map((run) => run.ms)), 1),
-          min: round(Math.min(...rates), 0),
-          max: round(Math.max(...rates), 0),
-          per_item_us: round((1000 * median(measured.map((run) => run.ms))) / items, 1),
-        },
-      };
-    },
+    run: () => measureThroughput({ id: 'P2pg', items, storage: 'postgres', concurrency, warmups, runs, runOnce }),
   },
 ];

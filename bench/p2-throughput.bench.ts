@@ -1,4 +1,4 @@
-import { type Benchmark, createRecordingModel, median, preferences, round, startEngine } from './support.js';
+import { type Benchmark, createRecordingModel, measureThroughput, preferences, startEngine } from './support.js';
 
 const concurrency = 8;
 const shape = { stages: 4, modules: 6, concepts: 5 };
@@ -32,27 +32,6 @@ export const benchmarks: Benchmark[] = [
   {
     id: 'P2',
     title: `content items/s, ${concepts} concepts × 3 kinds, 0 ms model, in-memory storage, concurrency ${concurrency}`,
-    async run() {
-      for (let index = 0; index < warmups; index += 1) await runOnce(-1 - index);
-      const measured: { ms: number; total: number }[] = [];
-      for (let index = 0; index < runs; index += 1) measured.push(await runOnce(index));
-      const wrong = measured.find((run) => run.total !== items);
-      if (wrong) throw new Error(`P2 planned ${wrong.total} items, expected ${items}`);
-      const rates = measured.map((run) => (items * 1000) / run.ms);
-      return {
-        value: round(median(rates), 0),
-        unit: 'items/s',
-        detail: {
-          items,
-          runs: measured.length,
-          storage: 'memory',
-          concurrency,
-          median_ms: round(median(measured.map((run) => run.ms)), 1),
-          min: round(Math.min(...rates), 0),
-          max: round(Math.max(...rates), 0),
-          per_item_us: round((1000 * median(measured.map((run) => run.ms))) / items, 1),
-        },
-      };
-    },
+    run: () => measureThroughput({ id: 'P2', items, storage: 'memory', concurrency, warmups, runs, runOnce }),
   },
 ];

@@ -128,3 +128,46 @@ export function within(promise: Promise<unknown>, ms: number): Promise<boolean> 
 }
 
 export const preferences = (goal: string) => ({ preferences: { learning_goal: goal, available_hours_per_week: 10 } });
+
+/** One run of a throughput benchmark: how long the content phase took and how many items it planned. */
+export interface ThroughputRun {
+  ms: number;
+  total: number;
+}
+
+/**
+ * The P2 family: `warmups` discarded runs, then `runs` measured ones; the value is the median content items/s, and
+ * a run that planned another number of items than `items` fails the benchmark.
+ */
+export async function measureThroughput(options: {
+  id: string;
+  items: number;
+  storage: string;
+  concurrency: number;
+  warmups: number;
+  runs: number;
+  runOnce: (index: number) => Promise<ThroughputRun>;
+}): Promise<BenchResult> {
+  const { id, items } = options;
+  for (let index = 0; index < options.warmups; index += 1) await options.runOnce(-1 - index);
+  const measured: ThroughputRun[] = [];
+  for (let index = 0; index < options.runs; index += 1) measured.push(await options.runOnce(index));
+  const wrong = measured.find((run) => run.total !== items);
+  if (wrong) throw new Error(`${id} planned ${wrong.total} items, expected ${items}`);
+  const rates = measured.map((run) => (items * 1000) / run.ms);
+  const medianMs = median(measured.map((run) => run.ms));
+  return {
+    value: round(median(rates), 0),
+    unit: 'items/s',
+    detail: {
+      items,
+      runs: measured.length,
+      storage: options.storage,
+      concurrency: options.concurrency,
+      median_ms: round(medianMs, 1),
+      min: round(Math.min(...rates), 0),
+      max: round(Math.max(...rates), 0),
+      per_item_us: round((1000 * medianMs) / items, 1),
+    },
+  };
+}
