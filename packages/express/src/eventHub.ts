@@ -1,7 +1,11 @@
-import type { RoadmapEngine, RoadmapEvent } from '@roadmap/core';
+import type { RoadmapEngine } from '@roadmap/core';
+import { OutgoingMessage } from './outgoingMessage.js';
 
-/** Receives every event the hub reads, in `seq` order, with its JSON text (serialized once for all listeners). */
-export type EventHubListener = (event: RoadmapEvent, json: string) => void;
+/**
+ * Receives every event the hub reads, in `seq` order, in batches: each event serialized and framed once for all
+ * listeners.
+ */
+export type EventHubListener = (batch: readonly OutgoingMessage[]) => void;
 
 export interface EventHubOptions {
   engine: RoadmapEngine;
@@ -9,6 +13,11 @@ export interface EventHubOptions {
   pollIntervalMs: number;
   /** Events read per `listEvents` call. */
   pageSize: number;
+  /**
+   * A read starts at most this long after the previous one started: events appended in between are fanned out
+   * together, so each client gets one write per window instead of one per event. `0` reads at every wake-up.
+   */
+  batchWindowMs: number;
   onError: (error: unknown) => void;
 }
 
@@ -17,8 +26,8 @@ export interface EventHubOptions {
  *
  * It polls `engine.listEvents({ after: cursor })` every `pollIntervalMs` while it has listeners (events written by
  * other processes arrive within one interval) and reads at once when the local engine emits (local events arrive
- * immediately). The engine's emitted event is only a wake-up: everything is read back from the log, so listeners
- * see one order — the log's — whichever process wrote the event.
+ * immediately — within `batchWindowMs` of the previous read). The engine's emitted event is only a wake-up:
+ * everything is read back from the log, so listeners see one order — the log's — whichever process wrote the event.
  */
 export class EventHub {
   /** `seq` of the last event read from the log: every later event will be fanned out. */
@@ -29,6 +38,8 @@ export class EventHub {
   private again = false;
   private closed = false;
   private timer: ReturnType<typeof setInterval> | undefined;
+  /** When the last read started (`performance.now()`), for the batch window. */
+  private lastReadAt = Number.NEGATIVE_INFINITY;
   private readonly unsubscribe: () => void;
   private readonly started: Promise<boolean>;
 
@@ -98,7 +109,11 @@ export class EventHub {
 
   private async pump(): Promise<boolean> {
     do {
+      const wait = this.lastReadAt + this.options.batchWindowMs - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (this.closed) return false;
       this.again = false;
+      this.lastReadAt = performance.now();
       try {
         await this.readToEnd();
       } catch (error) {
@@ -114,14 +129,16 @@ export class EventHub {
     for (;;) {
       const page = await engine.listEvents({ after: this.cursor, limit: pageSize });
       if (this.closed) return;
+      const batch: OutgoingMessage[] = [];
       for (const event of page) {
         if (event.seq <= this.cursor) continue;
         this.cursor = event.seq;
-        if (this.listeners.size === 0) continue;
-        const json = JSON.stringify(event);
+        if (this.listeners.size > 0) batch.push(new OutgoingMessage(event));
+      }
+      if (batch.length > 0) {
         for (const listener of this.listeners) {
           try {
-            listener(event, json);
+            listener(batch);
           } catch (error) {
             this.options.onError(error);
           }

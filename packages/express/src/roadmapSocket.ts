@@ -1,6 +1,7 @@
 import { isoTime, type RoadmapEngine, type RoadmapEvent, type Task, type TaskStatus } from '@roadmap/core';
 import type { WebSocket } from 'ws';
 import type { EventHub } from './eventHub.js';
+import { OutgoingMessage, sendMessages } from './outgoingMessage.js';
 
 /** Why a connection is being closed, sent in `closing { reason }`. */
 export type ClosingReason =
@@ -45,7 +46,7 @@ export class RoadmapSocket {
   /** Cleared by each keep-alive ping, set by the pong. */
   alive = true;
   private phase: 'setup' | 'replaying' | 'live' | 'closed' = 'setup';
-  private buffer: Array<{ event: RoadmapEvent; json: string }> = [];
+  private buffer: OutgoingMessage[] = [];
   private bufferedBytes = 0;
   private status: TaskStatus | null = null;
   private stopListening: (() => void) | undefined;
@@ -75,7 +76,7 @@ export class RoadmapSocket {
       if (this.isClosed()) return;
       this.lastSeq = resync ? 0 : (since ?? 0);
       // Listen before reading anything: events appended from now on reach the buffer, the replay reads the rest.
-      this.stopListening = hub.listen((event, json) => this.receive(event, json));
+      this.stopListening = hub.listen((batch) => this.receive(batch));
       this.phase = 'replaying';
       this.sendControl('connected');
       socket.on('message', (data, isBinary) => this.handleMessage(data, isBinary));
@@ -129,13 +130,18 @@ export class RoadmapSocket {
     return taskId === null ? event.user_id === userId : event.task_id === taskId;
   }
 
-  /** An event from the hub: buffered while the replay runs, sent when live. */
-  private receive(event: RoadmapEvent, json: string): void {
-    if (!this.matches(event)) return;
-    if (this.phase === 'live') this.deliver(event, json);
-    else if (this.phase === 'replaying' && event.seq > this.lastSeq) {
-      this.buffer.push({ event, json });
-      this.bufferedBytes += json.length;
+  /** Events from the hub: buffered while the replay runs, sent when live. */
+  private receive(batch: readonly OutgoingMessage[]): void {
+    if (this.phase === 'live') {
+      const matching = batch.filter((message) => this.matches(message.event));
+      // The hub's own array when every event matches: its joined frames are then built once for all such clients.
+      this.deliver(matching.length === batch.length ? batch : matching);
+    } else if (this.phase === 'replaying') {
+      for (const message of batch) {
+        if (!this.matches(message.event) || message.event.seq <= this.lastSeq) continue;
+        this.buffer.push(message);
+        this.bufferedBytes += message.json.length;
+      }
       if (this.bufferedBytes > this.options.maxBufferedBytes) this.close(1013, 'slow consumer');
     }
   }
@@ -151,7 +157,7 @@ export class RoadmapSocket {
       for (const event of page) {
         if (socket.bufferedAmount > maxBufferedBytes / 2 && !(await this.drain())) return;
         if (this.phase !== 'replaying') return;
-        this.deliver(event, JSON.stringify(event));
+        this.deliver([new OutgoingMessage(event)]);
       }
       if (page.length < pageSize || this.phase !== 'replaying') return;
     }
@@ -177,20 +183,32 @@ export class RoadmapSocket {
     const buffered = this.buffer;
     this.buffer = [];
     this.bufferedBytes = 0;
-    for (const { event, json } of buffered) {
-      this.deliver(event, json);
-      if (this.isClosed()) return;
-    }
+    this.deliver(buffered);
+    if (this.isClosed()) return;
     this.phase = 'live';
     this.closeIfTerminal();
   }
 
-  private deliver(event: RoadmapEvent, json: string): void {
-    if (this.phase === 'closed' || event.seq <= this.lastSeq) return;
-    const { socket, maxBufferedBytes } = this.options;
-    socket.send(json);
-    this.lastSeq = event.seq;
-    this.trackStatus(event);
+  /**
+   * Sends the messages not yet delivered, in one write. Live on the task endpoint, a terminal event ends the batch:
+   * what follows it is not sent, `closing` is.
+   */
+  private deliver(messages: readonly OutgoingMessage[]): void {
+    if (this.phase === 'closed') return;
+    const { socket, maxBufferedBytes, taskId } = this.options;
+    let start = 0;
+    while (start < messages.length && (messages[start] as OutgoingMessage).event.seq <= this.lastSeq) start += 1;
+    let end = start;
+    while (end < messages.length) {
+      const { event } = messages[end] as OutgoingMessage;
+      end += 1;
+      this.lastSeq = event.seq;
+      this.trackStatus(event);
+      if (this.phase === 'live' && taskId !== null && this.status !== null && terminalStatuses.has(this.status)) break;
+    }
+    const sending = start === 0 && end === messages.length ? messages : messages.slice(start, end);
+    if (sending.length === 0) return;
+    sendMessages(socket, sending);
     if (socket.bufferedAmount > maxBufferedBytes) this.close(1013, 'slow consumer');
     else if (this.phase === 'live') this.closeIfTerminal();
   }
