@@ -1,5 +1,8 @@
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signJwt } from './authenticate.js';
+import { WebSocket } from 'ws';
+import { attachRoadmapWebSocket, type RoadmapWebSocket } from './attachRoadmapWebSocket.js';
+import { createJwtAuthenticator, signJwt } from './authenticate.js';
 import {
   bearer,
   createTestApp,
@@ -140,6 +143,65 @@ const table: RouteRow[] = [
   },
 ];
 
+/** The two WebSocket endpoints of SPEC §4 (token in the query, as browsers must send it). */
+interface SocketRow {
+  path: string;
+  concrete: (fixture: Fixture) => string;
+  /** 101: the upgrade is accepted; otherwise the HTTP status that refuses it. */
+  expected: Record<Caller, number>;
+}
+
+const socketTable: SocketRow[] = [
+  {
+    path: '/ws/:taskId',
+    concrete: (f) => `/ws/${f.taskId}`,
+    expected: { owner: 101, other: 403, ...denied },
+  },
+  {
+    path: '/ws',
+    concrete: () => '/ws',
+    expected: { owner: 101, other: 101, ...denied },
+  },
+];
+
+interface SocketOutcome {
+  status: number;
+  /** Events (not control messages) received, once the replay from `since=0` is complete. */
+  events: Array<{ seq: number; task_id: string; user_id: string }>;
+}
+
+/** Connects with `since=0` and, when accepted, reads until `expectedEvents` events came (or the server closed). */
+function connectSocket(url: string, expectedEvents: () => Promise<number>): Promise<SocketOutcome> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url);
+    const events: SocketOutcome['events'] = [];
+    let wanted: number | undefined;
+    const finish = () => {
+      socket.terminate();
+      resolve({ status: 101, events });
+    };
+    socket.on('unexpected-response', (_request, response) => {
+      response.resume();
+      socket.terminate();
+      resolve({ status: response.statusCode ?? 0, events });
+    });
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { type: string; seq: number; task_id: string; user_id: string };
+      if (message.type === 'connected') {
+        void expectedEvents().then((count) => {
+          wanted = count;
+          if (events.length >= count) finish();
+        }, reject);
+      } else if (!['current_status', 'closing', 'pong', 'resync'].includes(message.type)) {
+        events.push(message);
+        if (wanted !== undefined && events.length >= wanted) finish();
+      }
+    });
+    socket.on('close', () => resolve({ status: 101, events }));
+    socket.on('error', () => {});
+  });
+}
+
 function authorizationOf(caller: Caller): string | undefined {
   switch (caller) {
     case 'owner':
@@ -170,9 +232,14 @@ function declaredRoutes(router: TestApp['router']): string[] {
 
 describe('authorization matrix (BOLA)', () => {
   let app: TestApp;
+  let sockets: RoadmapWebSocket;
   let fixture: Fixture;
   beforeAll(async () => {
     app = await createTestApp({ router: { rateLimits: { generate: { limit: 1000, windowMs: 60_000 } } } });
+    sockets = attachRoadmapWebSocket(app.server, app.engine, {
+      authenticate: createJwtAuthenticator({ secret: testSecret }),
+      onError: (error) => app.serverErrors.push(error),
+    });
     const { taskId, roadmapId } = await app.generateAndFinish(owner);
     await waitForCover(app.engine, roadmapId);
     const roadmap = await app.engine.getRoadmap(roadmapId);
@@ -184,7 +251,10 @@ describe('authorization matrix (BOLA)', () => {
       imageFile: cover.cover_image_url?.split('/').at(-1) ?? '',
     };
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await sockets.close();
+    await app.close();
+  });
 
   it('lists every route of the router, and the router has no route outside the table', () => {
     const inTable = table.map((row) => `${row.method.toUpperCase()} ${row.path}`).sort();
@@ -234,5 +304,38 @@ describe('authorization matrix (BOLA)', () => {
       .send({ roadmap_ids: [fixture.roadmapId] })
       .expect(200);
     expect(generated.body).toMatchObject({ triggered: 0, not_found: [fixture.roadmapId] });
+  });
+
+  it(`answers the expected upgrade in each of the ${socketTable.length * callers.length} WebSocket cells, and streams no foreign event`, async () => {
+    // Another user with a task of their own, so that the user-wide stream has something to show them.
+    await app.generateAndFinish(otherUser);
+    const { port } = app.server.address() as AddressInfo;
+    const answered: string[] = [];
+    const expected: string[] = [];
+    for (const row of socketTable) {
+      for (const caller of callers) {
+        const token = authorizationOf(caller)?.slice('Bearer '.length);
+        const query = `${token === undefined ? '' : `token=${encodeURIComponent(token)}&`}since=0`;
+        const url = `ws://127.0.0.1:${port}/api/v1${row.concrete(fixture)}?${query}`;
+        const userId = caller === 'other' ? otherUser : owner;
+        const outcome = await connectSocket(url, async () =>
+          row.path === '/ws'
+            ? (await app.engine.listEvents({ userId, limit: 10_000 })).length
+            : (await app.engine.listEvents({ taskId: fixture.taskId, limit: 10_000 })).length,
+        );
+        const label = `WS ${row.path} as ${caller}`;
+        answered.push(`${label} → ${outcome.status}`);
+        expected.push(`${label} → ${row.expected[caller]}`);
+        if (outcome.status !== 101) expect(outcome.events).toEqual([]);
+        else {
+          expect(outcome.events.length).toBeGreaterThan(0);
+          expect(outcome.events.every((event) => event.user_id === userId)).toBe(true);
+          if (row.path === '/ws/:taskId')
+            expect(outcome.events.every((event) => event.task_id === fixture.taskId)).toBe(true);
+        }
+      }
+    }
+    expect(answered).toEqual(expected);
+    expect(app.serverErrors).toEqual([]);
   });
 });
