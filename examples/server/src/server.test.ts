@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createSqliteStorage } from '@roadmap/sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeOpenAIServer } from './fakeOpenAIServer.js';
 import {
   api,
   generateBody,
@@ -178,6 +180,68 @@ describe('example server (child process, SQLite)', () => {
     const task = await waitForStatus(second, 'alice', body.task_id, ['completed', 'partial_failure', 'failed'], 30_000);
     expect(task.status).toBe('completed');
   }, 40_000);
+
+  it('after kill -9 with an OpenAI-compatible model, asks the model nothing it already answered for stored work', async () => {
+    const model = await startFakeOpenAIServer({ latencyMs: 120 });
+    try {
+      const environment = {
+        OPENAI_API_KEY: 'sk-test',
+        OPENAI_BASE_URL: model.baseUrl,
+        ROADMAP_LEASE_MS: '1000',
+        ROADMAP_CONCURRENCY: '3',
+      };
+      const first = await start(environment);
+      const { body } = await api<GenerateResponse>(first, 'POST', '/roadmaps/generate', 'alice', generateBody());
+      await waitFor('some content to be stored', async () => {
+        const { body: task } = await api<TaskBody & { progress: { completed: number } }>(
+          first,
+          'GET',
+          `/roadmaps/tasks/${body.task_id}`,
+          'alice',
+        );
+        return task.progress.completed >= 4 ? task : undefined;
+      });
+      first.child.kill('SIGKILL');
+      expect(await first.exited).toBe('SIGKILL');
+      const callsBeforeKill = model.calls.length;
+
+      // What the killed process had stored, read straight from its SQLite file.
+      const storage = createSqliteStorage({ filename: path.join(dataDir, 'roadmap.db') });
+      const stored = await storage.getRoadmap(body.roadmap_id);
+      storage.close();
+      const storedKeys = ['intent_analysis', 'curriculum_design', 'structure_review'];
+      for (const stage of stored?.stages ?? []) {
+        for (const module of stage.modules) {
+          for (const concept of module.concepts) {
+            for (const kind of ['tutorial', 'resources', 'quiz'] as const) {
+              if (concept[`${kind}_status`] === 'completed') storedKeys.push(`${kind}:${concept.name}`);
+            }
+          }
+        }
+      }
+      expect(storedKeys.length).toBeGreaterThanOrEqual(3 + 4);
+
+      const second = await start(environment);
+      const task = await waitForStatus(
+        second,
+        'alice',
+        body.task_id,
+        ['completed', 'partial_failure', 'failed'],
+        30_000,
+      );
+      expect(task.status).toBe('completed');
+      const afterRestart = model.calls.slice(callsBeforeKill).map((call) => call.key);
+      expect(afterRestart.filter((key) => storedKeys.includes(key))).toEqual([]);
+      // Asked again: only work that was in flight when the process died (answers it never stored), at most the
+      // 3 concepts × 3 kinds that run at once; and nothing twice.
+      const askedBefore = new Set(model.calls.slice(0, callsBeforeKill).map((call) => call.key));
+      expect(afterRestart.filter((key) => askedBefore.has(key)).length).toBeLessThanOrEqual(3 * 3);
+      expect(new Set(afterRestart).size).toBe(afterRestart.length);
+      expect(afterRestart.length).toBeGreaterThan(0);
+    } finally {
+      await model.close();
+    }
+  }, 60_000);
 
   it('refuses ROADMAP_ROLE=api without REDIS_URL with a clear message', async () => {
     const { code, output } = await runFailingServer({ ROADMAP_DATA_DIR: dataDir, ROADMAP_ROLE: 'api' });
