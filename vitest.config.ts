@@ -7,7 +7,7 @@ export default defineConfig({
   },
   ssr: { resolve: { conditions: ['@roadmap/source'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'tests/*/src/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.{ts,tsx}', 'examples/*/src/**/*.test.{ts,tsx}', 'tests/*/src/**/*.test.ts'],
     testTimeout: 20_000,
   },
 });

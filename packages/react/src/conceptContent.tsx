@@ -1,0 +1,110 @@
+import type { ConceptDetail } from '@roadmap/core/client';
+import type { ComponentProps } from 'react';
+import { cn } from './cn.js';
+import { Markdown, safeHref } from './markdown.js';
+import { useRoadmapLabels } from './provider.js';
+import { useConcept } from './useConcept.js';
+
+export interface ConceptContentProps extends Omit<ComponentProps<'article'>, 'children'> {
+  /** The concept's roadmap. */
+  roadmapId: string;
+  /** The concept to show. */
+  conceptId: string;
+}
+
+type Quiz = NonNullable<ConceptDetail['quiz']>;
+
+function QuizList({ quiz }: { quiz: Quiz }) {
+  const labels = useRoadmapLabels();
+  return (
+    <ol className="roadmap-quiz">
+      {quiz.map((question) => (
+        <li key={question.question_id}>
+          <p>{question.question}</p>
+          <ol type="A">
+            {question.options.map((option, index) => (
+              <li key={option} data-correct={question.correct_answer.includes(index) || undefined}>
+                {option}
+              </li>
+            ))}
+          </ol>
+          <details>
+            <summary>{labels.answer}</summary>
+            <p>
+              {question.correct_answer.map((index) => question.options[index]).join(', ')}. {question.explanation}
+            </p>
+          </details>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/**
+ * One concept's content: the tutorial (untrusted Markdown rendered safely), resources and quiz.
+ *
+ * @example
+ * <ConceptContent roadmapId={roadmapId} conceptId={conceptId} />
+ */
+export function ConceptContent({ roadmapId, conceptId, className, ...props }: ConceptContentProps) {
+  const labels = useRoadmapLabels();
+  const { concept: detail, isLoading, error } = useConcept(roadmapId, conceptId);
+  return (
+    <article
+      data-slot="concept-content"
+      aria-busy={isLoading}
+      className={cn('roadmap-concept-content', className)}
+      {...props}
+    >
+      {error && (
+        <p role="alert" className="roadmap-error">
+          {error.detail}
+        </p>
+      )}
+      {!detail && isLoading && <p className="roadmap-muted">{labels.loading}</p>}
+      {detail && (
+        <>
+          <h2 className="roadmap-heading">{detail.concept.name}</h2>
+          <p className="roadmap-muted">{detail.concept.description}</p>
+          <section aria-label={labels.tutorial}>
+            <h3 className="roadmap-subheading">{labels.tutorial}</h3>
+            {detail.tutorial ? (
+              <Markdown source={detail.tutorial.content} />
+            ) : (
+              <p className="roadmap-muted">{labels.notGenerated}</p>
+            )}
+          </section>
+          <section aria-label={labels.resources}>
+            <h3 className="roadmap-subheading">{labels.resources}</h3>
+            {detail.resources ? (
+              <ul className="roadmap-resources">
+                {detail.resources.map((resource) => {
+                  const href = safeHref(resource.url);
+                  return (
+                    <li key={resource.url} data-type={resource.type}>
+                      {href ? (
+                        <a className="roadmap-link" href={href} rel="noopener noreferrer nofollow" target="_blank">
+                          {resource.title}
+                        </a>
+                      ) : (
+                        resource.title
+                      )}{' '}
+                      <span className="roadmap-muted">({resource.type})</span>
+                      <p>{resource.description}</p>
+                    </li>
+                  );
+                })}
+              </ul>
+            ) : (
+              <p className="roadmap-muted">{labels.notGenerated}</p>
+            )}
+          </section>
+          <section aria-label={labels.quiz}>
+            <h3 className="roadmap-subheading">{labels.quiz}</h3>
+            {detail.quiz ? <QuizList quiz={detail.quiz} /> : <p className="roadmap-muted">{labels.notGenerated}</p>}
+          </section>
+        </>
+      )}
+    </article>
+  );
+}

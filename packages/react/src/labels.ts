@@ -1,0 +1,323 @@
+import type { ContentKind, CoverStatus, CurrentStep, RoadmapEvent, TaskStatus } from '@roadmap/core/client';
+import type { ItemStatus } from './types.js';
+
+/** Every string the components show. Replace any of them through `<RoadmapProvider labels>`. */
+export interface RoadmapLabels {
+  /** Names of task statuses, shown in badges and filters. */
+  status: Record<TaskStatus, string>;
+  /** Names of pipeline steps. */
+  step: Record<CurrentStep, string>;
+  /** Names of the three content kinds of a concept. */
+  contentKind: Record<ContentKind, string>;
+  /** Names of content item statuses. */
+  itemStatus: Record<ItemStatus, string>;
+  /** Names of cover statuses. */
+  coverStatus: Record<CoverStatus | 'not_found', string>;
+  /** Filter tab showing every task. */
+  all: string;
+  refresh: string;
+  loading: string;
+  /** Shown when a list has nothing in it. */
+  empty: string;
+  /** Accessible name of the task table. */
+  tasksTable: string;
+  /** Accessible name of the filter group. */
+  filters: string;
+  columnTitle: string;
+  columnStatus: string;
+  columnStep: string;
+  columnProgress: string;
+  columnCreated: string;
+  columnCompleted: string;
+  columnActions: string;
+  /** The row action and the dialog's confirm button. */
+  cancelTask: string;
+  /** The button that opens the cancel confirmation on the detail page. */
+  cancelTaskTitleCase: string;
+  cancelDialogTitle: string;
+  cancelDialogDescription: string;
+  keepRunning: string;
+  cancelling: string;
+  /** Prefix of the error shown when a cancel was refused. */
+  cancelFailed: string;
+  retry: string;
+  retryFailed: string;
+  viewRoadmap: string;
+  /** `"{completed} of {total} items"`. */
+  progressText: (progress: { completed: number; failed: number; total: number; percentage: number }) => string;
+  /** Accessible name of a progress bar. */
+  progress: string;
+  /** Formats an ISO time for people. */
+  formatDate: (iso: string) => string;
+  stages: string;
+  concepts: string;
+  timeline: string;
+  /** Connection states of the live stream. */
+  connection: Record<'connecting' | 'open' | 'reconnecting' | 'closed', string>;
+  /** Accessible name of a per-item retry button: `"Retry tutorial of Ownership"`. */
+  retryItem: (kind: string, conceptName: string) => string;
+  /** One line of the event timeline. */
+  describeEvent: (event: RoadmapEvent, labels: RoadmapLabels) => string;
+  retryCover: string;
+  generating: string;
+  /** Alternative text of a cover image. */
+  coverAlt: (title: string) => string;
+  conceptsDone: (completed: number, total: number) => string;
+  hours: (hours: number) => string;
+  tutorial: string;
+  resources: string;
+  quiz: string;
+  /** Caption of a Mermaid diagram, shown as a code block. */
+  mermaid: string;
+  /** Shown for content that is not generated yet. */
+  notGenerated: string;
+  answer: string;
+  learningGoal: string;
+  learningGoalHint: string;
+  hoursPerWeek: string;
+  currentLevel: string;
+  level: Record<'beginner' | 'intermediate' | 'advanced', string>;
+  motivation: string;
+  careerBackground: string;
+  contentPreference: string;
+  contentPreferenceOptions: Record<'text' | 'video' | 'interactive' | 'project', string>;
+  primaryLanguage: string;
+  additionalContext: string;
+  generate: string;
+  submitting: string;
+  /** Message of a form field that failed validation. */
+  invalidField: Record<'learning_goal' | 'available_hours_per_week' | 'other', string>;
+  /** Title of an error box. */
+  error: string;
+}
+
+const englishStatus: Record<TaskStatus, string> = {
+  pending: 'Pending',
+  processing: 'Processing',
+  completed: 'Completed',
+  failed: 'Failed',
+  partial_failure: 'Partially failed',
+  cancelled: 'Cancelled',
+};
+
+/** The default labels. */
+export const englishLabels: RoadmapLabels = {
+  status: englishStatus,
+  step: {
+    queued: 'Queued',
+    intent_analysis: 'Intent analysis',
+    curriculum_design: 'Curriculum design',
+    structure_validation: 'Structure validation',
+    roadmap_edit: 'Roadmap edit',
+    content_generation: 'Content generation',
+    completed: 'Completed',
+    failed: 'Failed',
+    cancelled: 'Cancelled',
+  },
+  contentKind: { tutorial: 'tutorial', resources: 'resources', quiz: 'quiz' },
+  itemStatus: { pending: 'Pending', generating: 'Generating', completed: 'Done', failed: 'Failed' },
+  coverStatus: {
+    not_started: 'Not started',
+    pending: 'Pending',
+    generating: 'Generating',
+    success: 'Ready',
+    failed: 'Failed',
+    not_found: 'Not found',
+  },
+  all: 'All',
+  refresh: 'Refresh',
+  loading: 'Loading…',
+  empty: 'Nothing here yet.',
+  tasksTable: 'Generation tasks',
+  filters: 'Filter tasks by status',
+  columnTitle: 'Title',
+  columnStatus: 'Status',
+  columnStep: 'Current step',
+  columnProgress: 'Progress',
+  columnCreated: 'Created',
+  columnCompleted: 'Completed',
+  columnActions: 'Actions',
+  cancelTask: 'Cancel task',
+  cancelTaskTitleCase: 'Cancel Task',
+  cancelDialogTitle: 'Cancel this task?',
+  cancelDialogDescription: 'Generation stops now. Content generated so far is kept, and you can retry later.',
+  keepRunning: 'Keep running',
+  cancelling: 'Cancelling…',
+  cancelFailed: 'Could not cancel',
+  retry: 'Retry',
+  retryFailed: 'Could not retry',
+  viewRoadmap: 'View roadmap',
+  progressText: ({ completed, failed, total }) => `${completed} of ${total} items${failed ? `, ${failed} failed` : ''}`,
+  progress: 'Progress',
+  formatDate: (iso) => new Date(iso).toLocaleString(),
+  stages: 'Stages',
+  concepts: 'Concepts',
+  timeline: 'Event log',
+  connection: { connecting: 'Connecting…', open: 'Live', reconnecting: 'Reconnecting…', closed: 'Offline' },
+  retryItem: (kind, conceptName) => `Retry ${kind} of ${conceptName}`,
+  describeEvent: (event, labels) => {
+    switch (event.type) {
+      case 'progress':
+        return event.message || labels.step[event.step];
+      case 'concept_start':
+        return `Started ${labels.contentKind[event.content_type]}: ${event.concept_name}`;
+      case 'concept_complete':
+        return `Finished ${labels.contentKind[event.content_type]}: ${event.concept_name}`;
+      case 'concept_failed':
+        return `Failed ${labels.contentKind[event.content_type]}: ${event.concept_name}${event.error ? ` (${event.error})` : ''}`;
+      case 'completed':
+        return event.status === 'completed' ? 'Roadmap completed' : `Completed with ${event.failed_count} failures`;
+      case 'failed':
+        return `Failed: ${event.error}`;
+      case 'cancelled':
+        return `Cancelled${event.reason ? `: ${event.reason}` : ''}`;
+      case 'task_recovering':
+        return `Recovering at ${labels.step[event.current_step]}`;
+      case 'cover_updated':
+        return `Cover ${labels.coverStatus[event.status].toLowerCase()}`;
+    }
+  },
+  retryCover: 'Retry Cover Generation',
+  generating: 'Generating...',
+  coverAlt: (title) => `Cover of ${title}`,
+  conceptsDone: (completed, total) => `${completed} / ${total} concepts`,
+  hours: (hours) => `${hours} h`,
+  tutorial: 'Tutorial',
+  resources: 'Resources',
+  quiz: 'Quiz',
+  mermaid: 'Mermaid diagram',
+  notGenerated: 'Not generated yet.',
+  answer: 'Show answer',
+  learningGoal: 'Learning goal',
+  learningGoalHint: 'What do you want to learn? (3–500 characters)',
+  hoursPerWeek: 'Hours per week',
+  currentLevel: 'Current level',
+  level: { beginner: 'Beginner', intermediate: 'Intermediate', advanced: 'Advanced' },
+  motivation: 'Motivation',
+  careerBackground: 'Career background',
+  contentPreference: 'Preferred content',
+  contentPreferenceOptions: { text: 'Text', video: 'Video', interactive: 'Interactive', project: 'Projects' },
+  primaryLanguage: 'Language',
+  additionalContext: 'Anything else?',
+  generate: 'Generate roadmap',
+  submitting: 'Starting…',
+  invalidField: {
+    learning_goal: 'Describe your goal in 3 to 500 characters.',
+    available_hours_per_week: 'Enter a whole number of hours from 1 to 168.',
+    other: 'This value is not valid.',
+  },
+  error: 'Something went wrong',
+};
+
+/** Simplified Chinese labels: `<RoadmapProvider labels={chineseLabels}>`. */
+export const chineseLabels: RoadmapLabels = {
+  ...englishLabels,
+  status: {
+    pending: '等待中',
+    processing: '生成中',
+    completed: '已完成',
+    failed: '失败',
+    partial_failure: '部分失败',
+    cancelled: '已取消',
+  },
+  step: {
+    queued: '排队中',
+    intent_analysis: '需求分析',
+    curriculum_design: '课程设计',
+    structure_validation: '结构校验',
+    roadmap_edit: '路线图修订',
+    content_generation: '内容生成',
+    completed: '已完成',
+    failed: '失败',
+    cancelled: '已取消',
+  },
+  contentKind: { tutorial: '教程', resources: '学习资源', quiz: '测验' },
+  itemStatus: { pending: '等待中', generating: '生成中', completed: '完成', failed: '失败' },
+  coverStatus: {
+    not_started: '未开始',
+    pending: '等待中',
+    generating: '生成中',
+    success: '已生成',
+    failed: '失败',
+    not_found: '不存在',
+  },
+  all: '全部',
+  refresh: '刷新',
+  loading: '加载中…',
+  empty: '暂无内容。',
+  tasksTable: '生成任务',
+  filters: '按状态筛选任务',
+  columnTitle: '标题',
+  columnStatus: '状态',
+  columnStep: '当前步骤',
+  columnProgress: '进度',
+  columnCreated: '创建时间',
+  columnCompleted: '完成时间',
+  columnActions: '操作',
+  cancelTask: '取消任务',
+  cancelTaskTitleCase: '取消任务',
+  cancelDialogTitle: '确定取消该任务？',
+  cancelDialogDescription: '生成将立即停止。已生成的内容会保留，之后可以重试。',
+  keepRunning: '继续运行',
+  cancelling: '正在取消…',
+  cancelFailed: '取消失败',
+  retry: '重试',
+  retryFailed: '重试失败',
+  viewRoadmap: '查看路线图',
+  progressText: ({ completed, failed, total }) => `${completed} / ${total} 项${failed ? `，${failed} 项失败` : ''}`,
+  progress: '进度',
+  formatDate: (iso) => new Date(iso).toLocaleString('zh-CN'),
+  stages: '阶段',
+  concepts: '知识点',
+  timeline: '执行日志',
+  connection: { connecting: '连接中…', open: '实时', reconnecting: '重新连接中…', closed: '离线' },
+  retryItem: (kind, conceptName) => `重试「${conceptName}」的${kind}`,
+  describeEvent: (event, labels) => {
+    switch (event.type) {
+      case 'concept_start':
+        return `开始生成${labels.contentKind[event.content_type]}：${event.concept_name}`;
+      case 'concept_complete':
+        return `完成${labels.contentKind[event.content_type]}：${event.concept_name}`;
+      case 'concept_failed':
+        return `${labels.contentKind[event.content_type]}生成失败：${event.concept_name}`;
+      case 'completed':
+        return event.status === 'completed' ? '路线图已完成' : `已完成，${event.failed_count} 项失败`;
+      case 'failed':
+        return `失败：${event.error}`;
+      case 'cancelled':
+        return `已取消${event.reason ? `：${event.reason}` : ''}`;
+      default:
+        return englishLabels.describeEvent(event, labels);
+    }
+  },
+  retryCover: '重新生成封面',
+  generating: '生成中...',
+  coverAlt: (title) => `${title} 的封面`,
+  conceptsDone: (completed, total) => `${completed} / ${total} 个知识点`,
+  hours: (hours) => `${hours} 小时`,
+  tutorial: '教程',
+  resources: '学习资源',
+  quiz: '测验',
+  mermaid: 'Mermaid 图',
+  notGenerated: '尚未生成。',
+  answer: '查看答案',
+  learningGoal: '学习目标',
+  learningGoalHint: '你想学什么？（3–500 个字符）',
+  hoursPerWeek: '每周学习小时数',
+  currentLevel: '当前水平',
+  level: { beginner: '入门', intermediate: '中级', advanced: '高级' },
+  motivation: '学习动机',
+  careerBackground: '职业背景',
+  contentPreference: '内容偏好',
+  contentPreferenceOptions: { text: '图文', video: '视频', interactive: '交互练习', project: '项目实战' },
+  primaryLanguage: '语言',
+  additionalContext: '补充说明',
+  generate: '生成路线图',
+  submitting: '提交中…',
+  invalidField: {
+    learning_goal: '请用 3 到 500 个字符描述你的目标。',
+    available_hours_per_week: '请输入 1 到 168 之间的整数。',
+    other: '该值无效。',
+  },
+  error: '出错了',
+};

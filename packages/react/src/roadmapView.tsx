@@ -1,0 +1,48 @@
+import type { ComponentProps } from 'react';
+import { cn } from './cn.js';
+import { useRoadmapLabels } from './provider.js';
+import { RoadmapTree } from './roadmapTree.js';
+import { useRoadmap } from './useRoadmap.js';
+
+export interface RoadmapViewProps extends Omit<ComponentProps<'section'>, 'children'> {
+  /** The roadmap to show. */
+  roadmapId: string;
+  /** Link of each concept (its content page). Default: concepts are plain text. */
+  getConceptHref?: (conceptId: string) => string;
+}
+
+/**
+ * A roadmap: stages → modules → concepts, each concept with the status of its tutorial, resources and quiz.
+ *
+ * @example
+ * <RoadmapView roadmapId={roadmapId} getConceptHref={(id) => `/roadmaps/${roadmapId}/concepts/${id}`} />
+ */
+export function RoadmapView({ roadmapId, getConceptHref, className, ...props }: RoadmapViewProps) {
+  const labels = useRoadmapLabels();
+  const { roadmap, isLoading, error } = useRoadmap(roadmapId);
+  return (
+    <section
+      data-slot="roadmap-view"
+      aria-label={roadmap?.title ?? labels.loading}
+      aria-busy={isLoading}
+      className={cn('roadmap-view', className)}
+      {...props}
+    >
+      {error && (
+        <p role="alert" className="roadmap-error">
+          {error.detail}
+        </p>
+      )}
+      {!roadmap && isLoading && <p className="roadmap-muted">{labels.loading}</p>}
+      {roadmap && (
+        <>
+          <h2 className="roadmap-heading">{roadmap.title}</h2>
+          <p className="roadmap-muted">
+            {roadmap.goal} · {labels.hours(roadmap.total_estimated_hours)}
+          </p>
+          <RoadmapTree roadmap={roadmap} getConceptHref={getConceptHref} />
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,63 @@
+import type { CurrentStep, RoadmapEvent } from '@roadmap/core/client';
+import type { ComponentProps } from 'react';
+import { cn } from './cn.js';
+import { CheckIcon } from './icons.js';
+import { useRoadmapLabels } from './provider.js';
+
+/** The pipeline's steps in order, as the diagram shows them. */
+export const pipelineSteps = [
+  'queued',
+  'intent_analysis',
+  'curriculum_design',
+  'structure_validation',
+  'roadmap_edit',
+  'content_generation',
+  'completed',
+] as const satisfies readonly CurrentStep[];
+
+/** The step a task was at when it failed or was cancelled: the last step its events name. */
+export function lastReachedStep(step: CurrentStep, events: readonly RoadmapEvent[]): CurrentStep {
+  if (step !== 'failed' && step !== 'cancelled') return step;
+  for (let index = events.length - 1; index >= 0; index--) {
+    const event = events[index];
+    if (event?.type === 'progress' && event.step !== 'failed' && event.step !== 'cancelled') return event.step;
+    if (event?.type === 'failed' && event.step !== 'failed' && event.step !== 'cancelled') return event.step;
+  }
+  return 'queued';
+}
+
+export interface StageDiagramProps extends ComponentProps<'ol'> {
+  /** The task's current step. */
+  step: CurrentStep;
+  /** The task's events: where a failed or cancelled task stopped. Default: none. */
+  events?: readonly RoadmapEvent[];
+}
+
+/** The pipeline as a row of steps: done ones checked, the current one highlighted (`data-current`, `aria-current`). */
+export function StageDiagram({ step, events = [], className, ...props }: StageDiagramProps) {
+  const labels = useRoadmapLabels();
+  const reached = lastReachedStep(step, events);
+  const stopped = step === 'failed' || step === 'cancelled';
+  const currentIndex = pipelineSteps.indexOf(reached as (typeof pipelineSteps)[number]);
+  return (
+    <ol data-slot="stage-diagram" aria-label={labels.stages} className={cn('roadmap-stages', className)} {...props}>
+      {pipelineSteps.map((name, index) => {
+        const current = index === currentIndex;
+        const done = index < currentIndex || (current && name === 'completed');
+        return (
+          <li
+            key={name}
+            className="roadmap-stage"
+            data-state={done ? 'done' : current ? (stopped ? step : 'current') : 'upcoming'}
+            data-current={current || undefined}
+            aria-current={current ? 'step' : undefined}
+          >
+            {done && <CheckIcon />}
+            {labels.step[name]}
+            {current && stopped && ` (${labels.step[step]})`}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}

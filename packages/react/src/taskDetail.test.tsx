@@ -1,0 +1,199 @@
+// @vitest-environment jsdom
+import { act, screen, waitFor, within } from '@testing-library/react';
+import { userEvent } from '@testing-library/user-event';
+import { HttpResponse, http } from 'msw';
+import { describe, expect, it } from 'vitest';
+import { TaskDetail } from './taskDetail.js';
+import {
+  api,
+  expectNoAxeViolations,
+  FakeSocket,
+  fullTask,
+  renderWithProvider,
+  roadmapFixture,
+  server,
+  setUpTestServer,
+  timestamp,
+} from './testSupport.js';
+
+setUpTestServer();
+
+const task = fullTask({ status: 'processing', current_step: 'content_generation' });
+const taskId = task.task_id;
+const base = { task_id: taskId, user_id: 'user-1', timestamp };
+const progress = (completed: number, failed = 0) => ({
+  completed,
+  failed,
+  total: 6,
+  percentage: Math.round((100 * (completed + failed)) / 6),
+});
+
+function serve(current = task) {
+  const requests: string[] = [];
+  server.use(
+    http.get(api('/roadmaps/tasks/:taskId'), () => HttpResponse.json(current)),
+    http.get(api('/roadmaps/:roadmapId'), () => HttpResponse.json(roadmapFixture())),
+    http.post(api('/roadmaps/tasks/:taskId/cancel'), async ({ request }) => {
+      requests.push(`cancel ${JSON.stringify(await request.json())}`);
+      current = { ...current, status: 'cancelled', current_step: 'cancelled' };
+      return HttpResponse.json({
+        success: true,
+        task_id: taskId,
+        message: 'Task cancelled',
+        previous_status: 'processing',
+      });
+    }),
+    http.post(api('/roadmaps/:roadmapId/concepts/:conceptId/:kind/retry'), ({ params }) => {
+      requests.push(`retry ${params.conceptId} ${params.kind}`);
+      return HttpResponse.json(
+        {
+          success: true,
+          concept_id: params.conceptId,
+          content_type: params.kind,
+          task_id: taskId,
+          message: 'Retrying',
+        },
+        { status: 202 },
+      );
+    }),
+  );
+  return requests;
+}
+
+async function openStream() {
+  await waitFor(() => expect(FakeSocket.live(`/ws/${taskId}`)).toHaveLength(1));
+  const [socket] = FakeSocket.live(`/ws/${taskId}`);
+  if (!socket) throw new Error('no socket');
+  act(() => socket.open());
+  return socket;
+}
+
+describe.each([
+  ['without StrictMode', false],
+  ['under StrictMode', true],
+])('TaskDetail %s', (_name, strict) => {
+  it('follows the task over its WebSocket with replay from the start of its log', async () => {
+    serve();
+    renderWithProvider(<TaskDetail taskId={taskId} />, { strict });
+    await screen.findByRole('heading', { name: 'Learn Rust 1' });
+    const socket = await openStream();
+    expect(new URL(socket.url).searchParams.get('since')).toBe('0');
+    expect(new URL(socket.url).searchParams.get('token')).toBe('test-token');
+    expect(screen.getByText('Live')).toBeTruthy();
+    expect(document.querySelector('[data-current="true"]')?.textContent).toBe('Content generation');
+
+    act(() => {
+      socket.receive({
+        ...base,
+        type: 'concept_start',
+        seq: 3,
+        concept_id: 's1-m1-c1',
+        concept_name: 'Moves',
+        content_type: 'quiz',
+      });
+      socket.receive({
+        ...base,
+        type: 'concept_failed',
+        seq: 4,
+        concept_id: 's1-m1-c1',
+        concept_name: 'Moves',
+        content_type: 'quiz',
+        error: 'bad JSON',
+        progress: progress(3, 1),
+      });
+    });
+    expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('67');
+    expect(screen.getByText('Failed quiz: Moves (bad JSON)')).toBeTruthy();
+    const moves = document.querySelector('[data-concept-id="s1-m1-c1"] [data-kind="quiz"]');
+    await waitFor(() => expect(moves?.getAttribute('data-status')).toBe('failed'));
+
+    act(() =>
+      socket.receive({
+        ...base,
+        type: 'progress',
+        seq: 2,
+        step: 'queued',
+        status: 'pending',
+        message: 'old',
+        progress: progress(0),
+      }),
+    );
+    expect(screen.queryByText('old')).toBeNull(); // a replayed duplicate is dropped by seq
+
+    act(() => {
+      socket.receive({
+        ...base,
+        type: 'completed',
+        seq: 9,
+        roadmap_id: task.roadmap_id,
+        status: 'partial_failure',
+        tutorials_count: 2,
+        failed_count: 1,
+        progress: progress(5, 1),
+      });
+      socket.receive({ type: 'closing', task_id: taskId, seq: 9, timestamp, reason: 'task_partial_failure' });
+    });
+    expect(screen.getByText('Completed with 1 failures')).toBeTruthy();
+    expect(socket.closed).toBe(true);
+    expect(screen.getByText('Offline')).toBeTruthy();
+  });
+
+  it('retries one failed content item', async () => {
+    const requests = serve();
+    renderWithProvider(<TaskDetail taskId={taskId} />, { strict });
+    const retry = await screen.findByRole('button', { name: 'Retry resources of Borrowing' });
+    await userEvent.click(retry);
+    await waitFor(() => expect(requests).toEqual(['retry s1-m1-c2 resources']));
+  });
+
+  it('confirms a cancel in an accessible dialog, then cancels and closes it', async () => {
+    const requests = serve();
+    const { container } = renderWithProvider(<TaskDetail taskId={taskId} />, { strict });
+    await screen.findByRole('heading', { name: 'Learn Rust 1' });
+    await expectNoAxeViolations(container);
+    await userEvent.click(screen.getByRole('button', { name: 'Cancel Task' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Cancel this task?' });
+    expect(dialog.contains(document.activeElement)).toBe(true);
+    await expectNoAxeViolations(document.body);
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel task' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(requests).toEqual(['cancel {}']);
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Cancel Task' })).toBeNull());
+    expect(document.querySelector('[data-slot="task-detail"] [data-slot="status-badge"]')?.textContent).toBe(
+      'Cancelled',
+    );
+  });
+
+  it('closes the dialog with Escape or "Keep running" without cancelling, and reports open changes', async () => {
+    const requests = serve();
+    const changes: boolean[] = [];
+    renderWithProvider(<TaskDetail taskId={taskId} onOpenChange={(open) => changes.push(open)} />, { strict });
+    const trigger = await screen.findByRole('button', { name: 'Cancel Task' });
+    await userEvent.click(trigger);
+    await screen.findByRole('dialog');
+    await userEvent.keyboard('{Escape}');
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(document.activeElement).toBe(trigger);
+    await userEvent.click(trigger);
+    await userEvent.click(await screen.findByRole('button', { name: 'Keep running' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(changes).toEqual([true, false, true, false]);
+    expect(requests).toEqual([]);
+  });
+});
+
+describe('TaskDetail dialog', () => {
+  it('opens controlled by `open` and shows a refused cancel inside the dialog', async () => {
+    serve();
+    server.use(
+      http.post(api('/roadmaps/tasks/:taskId/cancel'), () =>
+        HttpResponse.json({ detail: 'Task already finished', code: 'task_not_cancellable' }, { status: 400 }),
+      ),
+    );
+    renderWithProvider(<TaskDetail taskId={taskId} open />);
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel task' }));
+    expect((await within(dialog).findByRole('alert')).textContent).toBe('Could not cancel: Task already finished');
+    expect(screen.getByRole('dialog')).toBeTruthy();
+  });
+});

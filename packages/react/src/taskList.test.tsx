@@ -1,0 +1,160 @@
+// @vitest-environment jsdom
+import { act, screen, waitFor, within } from '@testing-library/react';
+import { userEvent } from '@testing-library/user-event';
+import { HttpResponse, http } from 'msw';
+import type { ProfilerOnRenderCallback } from 'react';
+import { describe, expect, it } from 'vitest';
+import { TaskList } from './taskList.js';
+import {
+  api,
+  expectNoAxeViolations,
+  FakeSocket,
+  listResponse,
+  renderWithProvider,
+  server,
+  setUpTestServer,
+  taskSummary,
+  timestamp,
+} from './testSupport.js';
+
+setUpTestServer();
+
+const tasks = [
+  taskSummary(1, { status: 'processing' }),
+  taskSummary(2, { status: 'pending', current_step: 'queued' }),
+  taskSummary(3, { status: 'completed', current_step: 'completed', completed_at: timestamp }),
+  taskSummary(4, { status: 'failed', current_step: 'failed', error_message: 'model down' }),
+  taskSummary(5, { status: 'cancelled', current_step: 'cancelled' }),
+];
+const rowOf = (index: number) =>
+  document.querySelector(`tr[data-task-id="${taskSummary(index).task_id}"]`) as HTMLElement;
+
+describe.each([
+  ['without StrictMode', false],
+  ['under StrictMode', true],
+])('TaskList %s', (_name, strict) => {
+  it('shows the table with status badges, filters with counts and actions by status', async () => {
+    server.use(http.get(api('/roadmaps/tasks'), () => HttpResponse.json(listResponse(tasks))));
+    const { container } = renderWithProvider(
+      <TaskList getTaskHref={(task) => `/tasks/${task.task_id}`} getRoadmapHref={(id) => `/roadmaps/${id}`} />,
+      { strict },
+    );
+    await screen.findByText('Learn Rust 1');
+    expect(screen.getByRole('link', { name: 'Learn Rust 1' }).getAttribute('href')).toBe(`/tasks/${tasks[0]?.task_id}`);
+    expect(screen.getByRole('button', { name: /^Cancelled/ }).textContent).toBe('Cancelled1');
+    expect(screen.getByRole('button', { name: /^All/ }).textContent).toBe('All5');
+    expect(
+      within(rowOf(5)).getByText('Cancelled', { selector: '[data-slot="status-badge"]' }).getAttribute('data-status'),
+    ).toBe('cancelled');
+    // Cancel only while pending or processing.
+    expect(within(rowOf(1)).getByRole('button', { name: 'Cancel task' })).toBeTruthy();
+    expect(within(rowOf(2)).getByRole('button', { name: 'Cancel task' })).toBeTruthy();
+    for (const index of [3, 4, 5])
+      expect(within(rowOf(index)).queryByRole('button', { name: 'Cancel task' })).toBeNull();
+    expect(within(rowOf(4)).getByRole('button', { name: 'Retry' })).toBeTruthy();
+    expect(within(rowOf(3)).getByRole('link', { name: 'View roadmap' })).toBeTruthy();
+    await expectNoAxeViolations(container);
+  });
+
+  it('shows a cancel at once and rolls it back with a visible error when the server refuses', async () => {
+    let respond: (() => void) | undefined;
+    server.use(
+      http.get(api('/roadmaps/tasks'), () => HttpResponse.json(listResponse(tasks))),
+      http.post(api('/roadmaps/tasks/:taskId/cancel'), async () => {
+        await new Promise<void>((resolve) => {
+          respond = resolve;
+        });
+        return HttpResponse.json(
+          { detail: 'Task is completed and cannot be cancelled', code: 'task_not_cancellable' },
+          { status: 400 },
+        );
+      }),
+    );
+    renderWithProvider(<TaskList />, { strict });
+    await screen.findByText('Learn Rust 1');
+    await userEvent.click(within(rowOf(1)).getByRole('button', { name: 'Cancel task' }));
+    expect(rowOf(1).dataset.status).toBe('cancelled');
+    expect(within(rowOf(1)).getByText('Cancelled', { selector: '[data-slot="status-badge"]' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: /^Cancelled/ }).textContent).toBe('Cancelled2');
+    await waitFor(() => expect(respond).toBeDefined());
+    respond?.();
+    const alert = await within(rowOf(1)).findByRole('alert');
+    expect(alert.textContent).toBe('Could not cancel: Task is completed and cannot be cancelled');
+    expect(rowOf(1).dataset.status).toBe('processing');
+    expect(screen.getByRole('button', { name: /^Cancelled/ }).textContent).toBe('Cancelled1');
+  });
+
+  it('lets onCancel stop the built-in cancel with preventDefault', async () => {
+    server.use(http.get(api('/roadmaps/tasks'), () => HttpResponse.json(listResponse(tasks))));
+    const asked: string[] = [];
+    renderWithProvider(
+      <TaskList
+        onCancel={(taskId, event) => {
+          asked.push(taskId);
+          event.preventDefault();
+        }}
+      />,
+      { strict },
+    );
+    await screen.findByText('Learn Rust 1');
+    await userEvent.click(within(rowOf(2)).getByRole('button', { name: 'Cancel task' }));
+    expect(asked).toEqual([taskSummary(2).task_id]);
+    expect(rowOf(2).dataset.status).toBe('pending');
+  });
+
+  it('follows live events of the user stream', async () => {
+    server.use(http.get(api('/roadmaps/tasks'), () => HttpResponse.json(listResponse(tasks))));
+    renderWithProvider(<TaskList />, { strict });
+    await screen.findByText('Learn Rust 1');
+    const [socket] = FakeSocket.live('/ws');
+    expect(socket).toBeDefined();
+    act(() => {
+      socket?.open();
+      socket?.receive({
+        type: 'cancelled',
+        seq: 7,
+        task_id: taskSummary(1).task_id,
+        user_id: 'user-1',
+        timestamp,
+        reason: null,
+        previous_status: 'processing',
+        progress: { completed: 3, failed: 0, total: 9, percentage: 33 },
+      });
+    });
+    expect(rowOf(1).dataset.status).toBe('cancelled');
+    expect(within(rowOf(1)).queryByRole('button', { name: 'Cancel task' })).toBeNull();
+  });
+});
+
+describe('TaskList rendering', () => {
+  it('re-renders only the row of the task a live event is about, in a list of 1,000', async () => {
+    const many = Array.from({ length: 1000 }, (_, index) => taskSummary(index));
+    server.use(http.get(api('/roadmaps/tasks'), () => HttpResponse.json(listResponse(many))));
+    const rendered: string[] = [];
+    const onRowRender: ProfilerOnRenderCallback = (id, phase) => {
+      if (phase !== 'mount') rendered.push(id);
+    };
+    renderWithProvider(<TaskList onRowRender={onRowRender} />);
+    await screen.findByText('Learn Rust 999');
+    const [socket] = FakeSocket.live('/ws');
+    const target = taskSummary(500).task_id;
+    act(() => socket?.open());
+    rendered.length = 0;
+    act(() => {
+      socket?.receive({
+        type: 'concept_complete',
+        seq: 1,
+        task_id: target,
+        user_id: 'user-1',
+        timestamp,
+        concept_id: 'c',
+        concept_name: 'Borrowing',
+        content_type: 'quiz',
+        progress: { completed: 4, failed: 0, total: 9, percentage: 44 },
+      });
+    });
+    expect(rendered).toEqual([target]);
+    const bar = document.querySelector(`tr[data-task-id="${target}"] [role="progressbar"]`);
+    expect(bar?.getAttribute('aria-valuenow')).toBe('44');
+  }, 30_000);
+});

@@ -1,0 +1,94 @@
+import type { TaskSummary } from '@roadmap/core/client';
+import { type MouseEvent, memo } from 'react';
+import { Button } from './button.js';
+import { ArrowRightIcon, RetryIcon, XCircleIcon } from './icons.js';
+import { ProgressBar } from './progressBar.js';
+import { useRoadmapLabels } from './provider.js';
+import { StatusBadge } from './statusBadge.js';
+import type { TaskListObserver } from './taskListObserver.js';
+import { useTaskRow } from './useTasks.js';
+
+export interface TaskRowProps {
+  observer: TaskListObserver;
+  taskId: string;
+  onCancel?: ((taskId: string, event: MouseEvent<HTMLButtonElement>) => void) | undefined;
+  getTaskHref?: ((task: TaskSummary) => string) | undefined;
+  getRoadmapHref?: ((roadmapId: string) => string) | undefined;
+}
+
+const ignore = () => {};
+
+/** @internal One row of a `TaskList`: subscribes to its own task, so other tasks' updates never render it. */
+export const TaskRow = memo(function TaskRow({
+  observer,
+  taskId,
+  onCancel,
+  getTaskHref,
+  getRoadmapHref,
+}: TaskRowProps) {
+  const labels = useRoadmapLabels();
+  const row = useTaskRow(observer, taskId);
+  if (!row) return null;
+  const { task, error } = row;
+  const { status } = task;
+  const cancel = (event: MouseEvent<HTMLButtonElement>) => {
+    onCancel?.(taskId, event);
+    if (!event.defaultPrevented) observer.cancelTask(taskId).catch(ignore);
+  };
+  return (
+    <tr data-slot="task-row" data-task-id={taskId} data-status={status}>
+      <td>
+        {getTaskHref ? (
+          <a className="roadmap-link" href={getTaskHref(task)}>
+            {task.title}
+          </a>
+        ) : (
+          task.title
+        )}
+      </td>
+      <td>
+        <StatusBadge status={status} />
+      </td>
+      <td>{labels.step[task.current_step]}</td>
+      <td>
+        <ProgressBar value={task.progress.percentage} valueText={labels.progressText(task.progress)} />
+      </td>
+      <td>
+        <time dateTime={task.created_at}>{labels.formatDate(task.created_at)}</time>
+      </td>
+      <td>
+        {task.completed_at ? <time dateTime={task.completed_at}>{labels.formatDate(task.completed_at)}</time> : '—'}
+      </td>
+      <td>
+        <div className="roadmap-actions">
+          {(status === 'pending' || status === 'processing') && (
+            <Button variant="warning" size="sm" onClick={cancel}>
+              <XCircleIcon />
+              {labels.cancelTask}
+            </Button>
+          )}
+          {(status === 'failed' || status === 'partial_failure' || status === 'cancelled') && (
+            <Button variant="outline" size="sm" onClick={() => observer.retryTask(taskId).catch(ignore)}>
+              <RetryIcon />
+              {labels.retry}
+            </Button>
+          )}
+          {(status === 'completed' || status === 'partial_failure') && getRoadmapHref && (
+            <a
+              className="roadmap-button roadmap-button--ghost roadmap-button--sm"
+              href={getRoadmapHref(task.roadmap_id)}
+            >
+              {labels.viewRoadmap}
+              <ArrowRightIcon />
+            </a>
+          )}
+        </div>
+        {error && (
+          <p role="alert" className="roadmap-error">
+            {error.action === 'cancel' ? labels.cancelFailed : labels.retryFailed}: {error.message}
+          </p>
+        )}
+      </td>
+    </tr>
+  );
+});

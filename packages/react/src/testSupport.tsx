@@ -1,0 +1,181 @@
+// Shared by the tests: an msw server for SPEC §3 bodies, a hand-driven WebSocket, fixtures and a render helper.
+import type { Roadmap, Task, TaskListResponse, TaskSummary } from '@roadmap/core/client';
+import { createRoadmapClient, type RoadmapClient } from '@roadmap/core/client';
+import { cleanup, type RenderResult, render } from '@testing-library/react';
+import axe from 'axe-core';
+import { setupServer } from 'msw/node';
+import { type ReactNode, StrictMode } from 'react';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import type { RoadmapLabels } from './labels.js';
+import { RoadmapProvider } from './provider.js';
+
+export const baseUrl = 'http://roadmap.test';
+export const api = (path: string) => `${baseUrl}/api/v1${path}`;
+export const server = setupServer();
+
+/** Registers the msw server (unhandled requests fail the test) and testing-library cleanup for this file. */
+export function setUpTestServer(): void {
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  afterEach(() => {
+    cleanup();
+    server.resetHandlers();
+    FakeSocket.instances.length = 0;
+  });
+  afterAll(() => server.close());
+}
+
+/** A browser-like WebSocket driven by the test: `open()`, `receive()`. */
+export class FakeSocket {
+  static instances: FakeSocket[] = [];
+  readyState = 0;
+  readonly sent: string[] = [];
+  closed = false;
+  onopen: ((event: unknown) => void) | null = null;
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  onclose: ((event: { code: number }) => void) | null = null;
+  onerror: ((event: unknown) => void) | null = null;
+
+  constructor(readonly url: string) {
+    FakeSocket.instances.push(this);
+  }
+
+  send(data: string): void {
+    this.sent.push(data);
+  }
+
+  close(code = 1000): void {
+    this.closed = true;
+    this.readyState = 3;
+    this.onclose?.({ code });
+  }
+
+  open(): void {
+    this.readyState = 1;
+    this.onopen?.({});
+  }
+
+  receive(message: object): void {
+    this.onmessage?.({ data: JSON.stringify(message) });
+  }
+
+  /** The open sockets whose URL path ends with `path` (e.g. `/ws` or `/ws/{task_id}`). */
+  static live(path: string): FakeSocket[] {
+    return FakeSocket.instances.filter((socket) => !socket.closed && new URL(socket.url).pathname.endsWith(path));
+  }
+}
+
+export function testClient() {
+  return createRoadmapClient({
+    baseUrl,
+    token: 'test-token',
+    WebSocket: FakeSocket as unknown as typeof WebSocket,
+    random: () => 0,
+  });
+}
+
+export interface RenderOptions {
+  strict?: boolean;
+  labels?: Partial<RoadmapLabels>;
+}
+
+export function renderWithProvider(
+  ui: ReactNode,
+  { strict = false, labels }: RenderOptions = {},
+): RenderResult & { client: RoadmapClient } {
+  const client = testClient();
+  const tree = (
+    <RoadmapProvider client={client} {...(labels ? { labels } : {})}>
+      {ui}
+    </RoadmapProvider>
+  );
+  return { client, ...render(strict ? <StrictMode>{tree}</StrictMode> : tree) };
+}
+
+/** Asserts that axe finds no violations (color contrast is not computable in jsdom). */
+export async function expectNoAxeViolations(element: Element): Promise<void> {
+  const results = await axe.run(element, { rules: { 'color-contrast': { enabled: false } } });
+  expect(results.violations.map((violation) => `${violation.id}: ${violation.help}`)).toEqual([]);
+}
+
+export const timestamp = '2026-01-15T10:00:00.000Z';
+const progress = { completed: 3, failed: 0, total: 9, percentage: 33 };
+
+export function taskSummary(index: number, fields: Partial<TaskSummary> = {}): TaskSummary {
+  return {
+    task_id: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
+    roadmap_id: `learn-rust-${String(index).padStart(8, '0')}`,
+    title: `Learn Rust ${index}`,
+    status: 'processing',
+    current_step: 'content_generation',
+    progress,
+    created_at: timestamp,
+    updated_at: timestamp,
+    completed_at: null,
+    error_message: null,
+    ...fields,
+  };
+}
+
+export function listResponse(tasks: TaskSummary[]): TaskListResponse {
+  const count = (status: TaskSummary['status']) => tasks.filter((task) => task.status === status).length;
+  return {
+    tasks,
+    total: tasks.length,
+    pending_count: count('pending'),
+    processing_count: count('processing'),
+    completed_count: count('completed'),
+    failed_count: count('failed'),
+    cancelled_count: count('cancelled'),
+  };
+}
+
+export function fullTask(fields: Partial<Task> = {}): Task {
+  return {
+    ...taskSummary(1),
+    user_id: 'user-1',
+    failed_concepts: { count: 0, concept_ids: [] },
+    cancel_reason: null,
+    attempts: 1,
+    ...fields,
+  };
+}
+
+export function roadmapFixture(roadmapId = 'learn-rust-00000001'): Roadmap {
+  const concept = (id: string, name: string, failed = false) => ({
+    concept_id: id,
+    name,
+    description: `About ${name}`,
+    estimated_hours: 2,
+    difficulty: 'easy' as const,
+    prerequisites: [],
+    keywords: [],
+    tutorial_status: 'completed' as const,
+    resources_status: failed ? ('failed' as const) : ('completed' as const),
+    quiz_status: 'pending' as const,
+  });
+  return {
+    roadmap_id: roadmapId,
+    user_id: 'user-1',
+    title: 'Learn Rust',
+    goal: 'Learn Rust',
+    stages: [
+      {
+        stage_id: 's1',
+        name: 'Foundations',
+        description: '',
+        order: 1,
+        modules: [
+          {
+            module_id: 's1-m1',
+            name: 'Ownership',
+            description: '',
+            concepts: [concept('s1-m1-c1', 'Moves'), concept('s1-m1-c2', 'Borrowing', true)],
+          },
+        ],
+      },
+    ],
+    total_estimated_hours: 4,
+    recommended_completion_weeks: 1,
+    created_at: timestamp,
+  };
+}

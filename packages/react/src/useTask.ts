@@ -1,0 +1,45 @@
+import type { ConnectionState, ContentKind, RoadmapApiError, RoadmapEvent, Task } from '@roadmap/core/client';
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useRoadmapClient } from './provider.js';
+import { TaskObserver } from './taskObserver.js';
+
+export interface UseTaskResult {
+  /** The full task, kept live; `undefined` until loaded. */
+  task: Task | undefined;
+  /** The task's events in `seq` order: its retained log, then live ones. */
+  events: RoadmapEvent[];
+  /** State of the live stream; `closed` once the task ended and the server closed the stream. */
+  connection: ConnectionState;
+  isLoading: boolean;
+  /** The last failed load or action. */
+  error: RoadmapApiError | null;
+  /** Loads the task again. */
+  refresh: () => Promise<void>;
+  /** Cancels the task (`pending`/`processing` only); rejects with the server's error. */
+  cancel: (reason?: string) => Promise<void>;
+  /** Retries a failed, partially failed or cancelled task and follows it again. */
+  retry: () => Promise<void>;
+  /** Generates one content item of a concept again. */
+  retryItem: (conceptId: string, kind: ContentKind) => Promise<void>;
+}
+
+/**
+ * One task, live over its WebSocket stream with replay from the start of its log; the stream closes when the task
+ * ends and opens again after a retry.
+ *
+ * @example
+ * const { task, events, cancel } = useTask(taskId);
+ */
+export function useTask(taskId: string): UseTaskResult {
+  const client = useRoadmapClient();
+  const [observer] = useState(() => new TaskObserver(client));
+  const state = useSyncExternalStore(observer.subscribe, observer.getSnapshot, observer.getSnapshot);
+  useEffect(() => observer.mount(taskId), [observer, taskId]);
+  return {
+    ...state,
+    refresh: observer.refresh,
+    cancel: observer.cancel,
+    retry: observer.retry,
+    retryItem: observer.retryItem,
+  };
+}

@@ -1,0 +1,67 @@
+import type { RoadmapApiError, TaskSummary } from '@roadmap/core/client';
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+import { useRoadmapClient } from './provider.js';
+import { type TaskCounts, TaskListObserver, type TaskListOptions, type TaskRowState } from './taskListObserver.js';
+
+export interface UseTasksResult {
+  /** The listed tasks, newest first, kept live by the user's event stream. */
+  tasks: TaskSummary[];
+  /** Tasks per status (all of the caller's tasks, not only the listed page). */
+  counts: TaskCounts;
+  isLoading: boolean;
+  error: RoadmapApiError | null;
+  /** Loads the list again. */
+  refresh: () => Promise<void>;
+  /** Cancels at once on screen; rolls back, records the row's error and rejects if the server refuses. */
+  cancelTask: (taskId: string) => Promise<void>;
+  /** Retries a failed, partially failed or cancelled task; records the row's error and rejects on failure. */
+  retryTask: (taskId: string) => Promise<void>;
+}
+
+/** @internal The list's observer, created once, mounted (live stream + load) and reloaded when the options change. */
+export function useTaskListObserver({ status, limit }: TaskListOptions): TaskListObserver {
+  const client = useRoadmapClient();
+  const [observer] = useState(() => new TaskListObserver(client));
+  useEffect(() => observer.connect(), [observer]);
+  useEffect(
+    () => observer.load({ ...(status ? { status } : {}), ...(limit === undefined ? {} : { limit }) }),
+    [observer, status, limit],
+  );
+  return observer;
+}
+
+/** @internal One row, re-rendered only when that task changes. */
+export function useTaskRow(observer: TaskListObserver, taskId: string): TaskRowState | undefined {
+  const subscribe = useCallback(
+    (listener: () => void) => observer.rows.subscribe(taskId, listener),
+    [observer, taskId],
+  );
+  const read = () => observer.rows.get(taskId);
+  return useSyncExternalStore(subscribe, read, read);
+}
+
+/**
+ * The caller's tasks with counts, live over the user's WebSocket stream.
+ *
+ * @example
+ * const { tasks, counts, cancelTask } = useTasks({ status: 'processing' });
+ */
+export function useTasks(options: TaskListOptions = {}): UseTasksResult {
+  const observer = useTaskListObserver(options);
+  const list = useSyncExternalStore(observer.list.subscribe, observer.list.getSnapshot, observer.list.getSnapshot);
+  const counts = useSyncExternalStore(
+    observer.counts.subscribe,
+    observer.counts.getSnapshot,
+    observer.counts.getSnapshot,
+  );
+  const tasks = useSyncExternalStore(observer.subscribeTasks, observer.getTasks, observer.getTasks);
+  return {
+    tasks,
+    counts,
+    isLoading: list.isLoading,
+    error: list.error,
+    refresh: observer.refresh,
+    cancelTask: observer.cancelTask,
+    retryTask: observer.retryTask,
+  };
+}
