@@ -1,0 +1,333 @@
+// @vitest-environment jsdom
+// Every story, rendered as Storybook would (its args, decorators, loaders and msw handlers), under msw's Node server
+// with the same handlers; each asserts what a user would see, and the task screens are checked with axe.
+import { composeStories, setProjectAnnotations } from '@storybook/react-vite';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import axe from 'axe-core';
+import type { SetupWorker } from 'msw/browser';
+import { setupServer } from 'msw/node';
+import { mswLoader } from 'msw-storybook-addon/csf3';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { annotations } from '../../../.storybook/preview.js';
+import * as conceptContentStories from './conceptContent.stories.js';
+import * as coverImageStories from './coverImage.stories.js';
+import * as generateRoadmapFormStories from './generateRoadmapForm.stories.js';
+import { conceptDetail, roadmap, roadmapSummaries, tasks } from './mockRoadmapApi.js';
+import * as progressBarStories from './progressBar.stories.js';
+import * as roadmapCardStories from './roadmapCard.stories.js';
+import * as roadmapGridStories from './roadmapGrid.stories.js';
+import * as roadmapViewStories from './roadmapView.stories.js';
+import * as statusBadgeStories from './statusBadge.stories.js';
+import * as taskDetailStories from './taskDetail.stories.js';
+import * as taskListStories from './taskList.stories.js';
+
+const server = setupServer();
+
+// The preview's decorators, parameters (default handlers) and loaders; msw's loader drives the Node server here
+// instead of the browser's service worker (it only calls `resetHandlers` and `use`, which both have).
+setProjectAnnotations([annotations, { loaders: [mswLoader(() => server as unknown as SetupWorker)] }]);
+
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => cleanup());
+afterAll(() => server.close());
+
+type Canvas = ReturnType<typeof within>;
+/** What a user sees in one story. `container` is the story's canvas; dialogs render into `document.body`. */
+type Expectation = (canvas: Canvas, container: HTMLElement) => Promise<void> | void;
+
+/** Nothing arrives while the request hangs: the loading state holds. */
+const stillLoading = async (container: HTMLElement, selector: string) => {
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  expect(container.querySelector(selector)?.getAttribute('aria-busy')).toBe('true');
+};
+
+const rows = (container: HTMLElement) => [...container.querySelectorAll<HTMLElement>('tr[data-task-id]')];
+
+/** Violations of axe's WCAG A/AA and best-practice rules (jsdom cannot lay out, so contrast is left to Storybook). */
+async function violations(context: Element) {
+  const result = await axe.run(context, { rules: { 'color-contrast': { enabled: false } } });
+  return result.violations.map(
+    (violation) => `${violation.id}: ${violation.nodes.map((node) => node.html).join(' | ')}`,
+  );
+}
+
+const [firstRoadmap] = roadmapSummaries;
+
+const files = {
+  StatusBadge: {
+    stories: composeStories(statusBadgeStories),
+    expect: {
+      Pending: (canvas) => expect(canvas.getByText('Pending').dataset.status).toBe('pending'),
+      Processing: (canvas) => expect(canvas.getByText('Processing').dataset.status).toBe('processing'),
+      Completed: (canvas) => expect(canvas.getByText('Completed').dataset.status).toBe('completed'),
+      Failed: (canvas) => expect(canvas.getByText('Failed').dataset.status).toBe('failed'),
+      PartialFailure: (canvas) => expect(canvas.getByText('Partially failed').dataset.status).toBe('partial_failure'),
+      Cancelled: (canvas) => expect(canvas.getByText('Cancelled').dataset.status).toBe('cancelled'),
+      Generating: (canvas) => expect(canvas.getByText('Generating').dataset.status).toBe('generating'),
+      AllStatuses: (_canvas, container) =>
+        expect([...container.querySelectorAll('[data-slot="status-badge"]')].map((badge) => badge.textContent)).toEqual(
+          ['Pending', 'Processing', 'Completed', 'Failed', 'Partially failed', 'Cancelled'],
+        ),
+    },
+  },
+  ProgressBar: {
+    stories: composeStories(progressBarStories),
+    expect: {
+      Empty: (canvas) =>
+        expect(canvas.getByRole('progressbar', { name: 'Progress' }).getAttribute('aria-valuenow')).toBe('0'),
+      InProgress: (canvas) =>
+        expect(canvas.getByRole('progressbar').getAttribute('aria-valuetext')).toBe('12 of 27 items, 1 failed'),
+      Complete: (canvas) => expect(canvas.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100'),
+      Clamped: (canvas) => expect(canvas.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100'),
+    },
+  },
+  TaskList: {
+    stories: composeStories(taskListStories),
+    expect: {
+      AllStatuses: async (canvas, container) => {
+        await canvas.findByText(tasks.processing.title);
+        expect(rows(container).map((row) => row.dataset.status)).toEqual([
+          'pending',
+          'processing',
+          'completed',
+          'failed',
+          'partial_failure',
+          'cancelled',
+        ]);
+        expect(canvas.getAllByRole('button', { name: 'Cancel task' })).toHaveLength(2);
+        expect(canvas.getAllByRole('button', { name: 'Retry' })).toHaveLength(3);
+        expect(canvas.getAllByRole('link', { name: 'View roadmap' })).toHaveLength(2);
+        expect(canvas.getByRole('link', { name: tasks.failed.title }).getAttribute('href')).toBe(
+          `#/tasks/${tasks.failed.task_id}`,
+        );
+        expect(await violations(container)).toEqual([]);
+      },
+      Loading: async (canvas, container) => {
+        await stillLoading(container, 'table');
+        expect(rows(container)).toHaveLength(0);
+        expect(canvas.queryByText('Nothing here yet.')).toBeNull();
+      },
+      Empty: async (canvas, container) => {
+        await canvas.findByText('Nothing here yet.');
+        expect(rows(container)).toHaveLength(0);
+      },
+      ServerError: async (canvas) =>
+        expect((await canvas.findByRole('alert')).textContent).toBe('Something went wrong on our side.'),
+      FilteredByStatus: async (canvas, container) => {
+        await canvas.findByText(tasks.failed.title);
+        expect(rows(container).map((row) => row.dataset.status)).toEqual(['failed']);
+        expect(canvas.getByRole('button', { name: /^Failed/, pressed: true })).toBeTruthy();
+      },
+      CancelAccepted: (canvas) =>
+        expect(canvas.getByText(tasks.processing.title).closest('tr')?.dataset.status).toBe('cancelled'),
+      CancelRefused: async (canvas, container) => {
+        const row = canvas.getByText(tasks.processing.title).closest('tr');
+        expect(row?.dataset.status).toBe('processing');
+        expect(within(row as HTMLElement).getByRole('alert').textContent).toContain('Could not cancel');
+        expect(await violations(container)).toEqual([]);
+      },
+    },
+  },
+  TaskDetail: {
+    stories: composeStories(taskDetailStories),
+    expect: {
+      Pending: async (canvas, container) => {
+        await canvas.findByRole('heading', { name: tasks.pending.title });
+        expect(container.querySelector('[data-current="true"]')?.textContent).toContain('Queued');
+        expect(canvas.getByRole('button', { name: 'Cancel Task' })).toBeTruthy();
+        expect(await violations(container)).toEqual([]);
+      },
+      Processing: async (canvas, container) => {
+        await canvas.findByRole('heading', { name: tasks.processing.title });
+        expect(container.querySelector('[data-current="true"]')?.textContent).toContain('Content generation');
+        await canvas.findByRole('button', { name: 'Retry quiz of Borrowing and lifetimes' });
+        await canvas.findByText('Finished tutorial: Ownership');
+        await waitFor(() => expect(canvas.getByText('Live')).toBeTruthy());
+        expect(await violations(container)).toEqual([]);
+      },
+      Completed: async (canvas, container) => {
+        await canvas.findByRole('heading', { name: tasks.completed.title });
+        expect(canvas.getByRole('link', { name: 'View roadmap' })).toBeTruthy();
+        expect(canvas.queryByRole('button', { name: 'Cancel Task' })).toBeNull();
+        await canvas.findByText('Roadmap completed');
+        expect(await violations(container)).toEqual([]);
+      },
+      Failed: async (canvas, container) => {
+        await canvas.findByRole('heading', { name: tasks.failed.title });
+        expect(canvas.getAllByText(tasks.failed.error_message as string).length).toBeGreaterThan(0);
+        expect(canvas.getByRole('button', { name: 'Retry' })).toBeTruthy();
+        expect(await violations(container)).toEqual([]);
+      },
+      PartialFailure: async (canvas, container) => {
+        await canvas.findByRole('heading', { name: tasks.partial_failure.title });
+        expect(canvas.getByRole('link', { name: 'View roadmap' })).toBeTruthy();
+        await canvas.findByText('Completed with 2 failures');
+        expect(await violations(container)).toEqual([]);
+      },
+      Cancelled: async (canvas, container) => {
+        await canvas.findByRole('heading', { name: tasks.cancelled.title });
+        await canvas.findByText(`Cancelled: ${tasks.cancelled.cancel_reason}`);
+        expect(canvas.queryByRole('button', { name: 'Cancel Task' })).toBeNull();
+        expect(await violations(container)).toEqual([]);
+      },
+      Loading: async (canvas, container) => {
+        await stillLoading(container, '[data-slot="task-detail"]');
+        expect(canvas.getByRole('heading', { name: 'Loading…' })).toBeTruthy();
+      },
+      CancelDialogOpen: async () => {
+        const dialog = await screen.findByRole('dialog', { name: 'Cancel this task?' });
+        expect(within(dialog).getByRole('button', { name: 'Keep running' })).toBeTruthy();
+        expect(within(dialog).getByRole('button', { name: 'Cancel task' })).toBeTruthy();
+        expect(dialog.contains(document.activeElement)).toBe(true);
+        expect(await violations(document.body)).toEqual([]);
+      },
+      CancelConfirmed: async (canvas) => {
+        expect(screen.queryByRole('dialog')).toBeNull();
+        expect(canvas.queryByRole('button', { name: 'Cancel Task' })).toBeNull();
+      },
+    },
+  },
+  CoverImage: {
+    stories: composeStories(coverImageStories),
+    expect: {
+      Success: async (canvas) =>
+        waitFor(() => expect(canvas.getByRole('img', { name: `Cover of ${firstRoadmap?.title}` }).tagName).toBe('IMG')),
+      FailedWithRetry: async (canvas) => {
+        await canvas.findByRole('button', { name: 'Retry Cover Generation' });
+        expect(canvas.getByRole('img').textContent).toBe('R');
+      },
+      FailedWithoutRetry: async (_canvas, container) => {
+        await waitFor(() => expect(container.querySelector('[data-status="failed"]')).not.toBeNull());
+        expect(within(container).queryByRole('button')).toBeNull();
+      },
+      Generating: async (canvas) => expect((await canvas.findByRole('status')).textContent).toBe('Generating...'),
+      NotStarted: async (_canvas, container) => {
+        await waitFor(() => expect(container.querySelector('[data-status="not_started"]')).not.toBeNull());
+        expect(within(container).getByRole('img').textContent).toBe('R');
+      },
+      Loading: (_canvas, container) =>
+        expect(container.querySelector('[data-slot="cover-image"]')?.getAttribute('data-status')).toBe('loading'),
+      RetryInProgress: (canvas) => expect(canvas.getByRole('status').textContent).toBe('Generating...'),
+      RetrySucceeds: (canvas) => expect(canvas.queryByRole('button', { name: 'Retry Cover Generation' })).toBeNull(),
+    },
+  },
+  RoadmapCard: {
+    stories: composeStories(roadmapCardStories),
+    expect: {
+      WithCover: (canvas) => {
+        expect(canvas.getByRole('link', { name: tasks.completed.title })).toBeTruthy();
+        expect(canvas.getByRole('img').tagName).toBe('IMG');
+        expect(canvas.getByText('8 / 8 concepts')).toBeTruthy();
+      },
+      InProgress: (canvas) => {
+        expect(canvas.getByText('Processing')).toBeTruthy();
+        expect(canvas.getByRole('status').textContent).toBe('Generating...');
+      },
+      CoverFailed: (canvas) => expect(canvas.getByRole('button', { name: 'Retry Cover Generation' })).toBeTruthy(),
+      FetchesItsCover: (canvas) => waitFor(() => expect(canvas.getByRole('img').tagName).toBe('IMG')),
+    },
+  },
+  RoadmapGrid: {
+    stories: composeStories(roadmapGridStories),
+    expect: {
+      CoversAutoGenerated: async (_canvas, container) => {
+        const cards = () => [...container.querySelectorAll('[data-slot="roadmap-card"]')];
+        await waitFor(() => expect(cards()).toHaveLength(roadmapSummaries.length));
+        await waitFor(
+          () => expect(container.querySelectorAll('[data-slot="cover-image"] img')).toHaveLength(cards().length),
+          { timeout: 6000 },
+        );
+      },
+      WithoutAutoGeneration: async (canvas, container) => {
+        await canvas.findByRole('button', { name: 'Retry Cover Generation' });
+        expect(container.querySelectorAll('[data-slot="cover-image"] img')).toHaveLength(2);
+      },
+      Empty: async (canvas) => expect(await canvas.findByText('Nothing here yet.')).toBeTruthy(),
+      Loading: async (_canvas, container) => {
+        await stillLoading(container, '[data-slot="roadmap-grid"]');
+        expect(container.querySelector('[data-slot="roadmap-card"]')).toBeNull();
+      },
+      ServerError: async (canvas) =>
+        expect((await canvas.findByRole('alert')).textContent).toBe('Something went wrong on our side.'),
+    },
+  },
+  RoadmapView: {
+    stories: composeStories(roadmapViewStories),
+    expect: {
+      InProgress: async (canvas, container) => {
+        await canvas.findByRole('heading', { name: roadmap.title });
+        expect(canvas.getByRole('link', { name: 'Ownership' }).getAttribute('href')).toBe('#/concepts/s1-m1-c1');
+        const statuses = [...container.querySelectorAll<HTMLElement>('[data-kind]')].map((item) => item.dataset.status);
+        expect(new Set(statuses)).toEqual(new Set(['completed', 'generating', 'pending', 'failed']));
+      },
+      Completed: async (canvas, container) => {
+        await canvas.findByRole('heading', { name: tasks.completed.title });
+        const statuses = [...container.querySelectorAll<HTMLElement>('[data-kind]')].map((item) => item.dataset.status);
+        expect(new Set(statuses)).toEqual(new Set(['completed']));
+      },
+      Loading: async (canvas, container) => {
+        await stillLoading(container, '[data-slot="roadmap-view"]');
+        expect(canvas.getByText('Loading…')).toBeTruthy();
+      },
+      NotFound: async (canvas) => expect((await canvas.findByRole('alert')).textContent).toBe('Roadmap not found.'),
+    },
+  },
+  ConceptContent: {
+    stories: composeStories(conceptContentStories),
+    expect: {
+      Generated: async (canvas, container) => {
+        await canvas.findByRole('heading', { name: 'Ownership', level: 2 });
+        expect(canvas.getByRole('link', { name: 'the Rust book' }).getAttribute('href')).toMatch(/^https:/);
+        expect(canvas.queryByRole('link', { name: 'malicious link' })).toBeNull();
+        expect(canvas.getByText(/malicious link/)).toBeTruthy();
+        expect(container.querySelector('img[onerror], [href^="javascript"]')).toBeNull();
+        expect(canvas.getAllByRole('link', { name: /Rust|Rustlings|lifetime/ }).length).toBeGreaterThan(3);
+        expect(container.querySelectorAll('.roadmap-quiz > li')).toHaveLength(conceptDetail.quiz?.length ?? 0);
+      },
+      NotGenerated: async (canvas) => {
+        await canvas.findByRole('heading', { name: 'Futures and async/await' });
+        expect(canvas.getAllByText('Not generated yet.')).toHaveLength(3);
+      },
+      Loading: async (canvas, container) => {
+        await stillLoading(container, '[data-slot="concept-content"]');
+        expect(canvas.getByText('Loading…')).toBeTruthy();
+      },
+      ServerError: async (canvas) =>
+        expect((await canvas.findByRole('alert')).textContent).toBe('Something went wrong on our side.'),
+    },
+  },
+  GenerateRoadmapForm: {
+    stories: composeStories(generateRoadmapFormStories),
+    expect: {
+      Default: (canvas) => {
+        expect((canvas.getByLabelText('Hours per week') as HTMLInputElement).value).toBe('10');
+        expect((canvas.getByLabelText('Current level') as HTMLSelectElement).value).toBe('beginner');
+      },
+      Valid: (canvas) => expect(canvas.getByLabelText('Learning goal').getAttribute('aria-invalid')).toBeNull(),
+      ValidationErrors: (canvas) => {
+        const goal = canvas.getByLabelText('Learning goal');
+        const describedBy = goal.getAttribute('aria-describedby');
+        expect(describedBy && document.getElementById(describedBy)?.textContent).toBeTruthy();
+        expect(document.activeElement).toBe(goal);
+      },
+      ServerValidationError: (canvas) =>
+        expect(canvas.getByLabelText('Learning goal').getAttribute('aria-invalid')).toBe('true'),
+    },
+  },
+} satisfies Record<string, { stories: Record<string, unknown>; expect: Record<string, Expectation> }>;
+
+for (const [component, file] of Object.entries(files)) {
+  describe(component, () => {
+    const expectations: Record<string, Expectation> = file.expect;
+    for (const [name, Story] of Object.entries(file.stories)) {
+      it(name, async () => {
+        const expectation = expectations[name];
+        if (!expectation) throw new Error(`${component}/${name} has no expectation in stories.test.tsx`);
+        await Story.load();
+        const { container } = render(<Story />);
+        await Story.play?.({ canvasElement: container });
+        await expectation(within(container), container);
+      });
+    }
+  });
+}

@@ -1,0 +1,49 @@
+import type { Meta, StoryObj } from '@storybook/react-vite';
+import { expect, screen, userEvent, within } from 'storybook/test';
+import { never, roadmapRoutes, taskRoutes, tasks } from './mockRoadmapApi.js';
+import { TaskDetail } from './taskDetail.js';
+
+const meta = {
+  title: 'Tasks/TaskDetail',
+  component: TaskDetail,
+  args: { taskId: tasks.processing.task_id, getRoadmapHref: (roadmapId) => `#/roadmaps/${roadmapId}` },
+  parameters: { msw: { handlers: { taskRoutes: taskRoutes(), roadmaps: roadmapRoutes() } } },
+} satisfies Meta<typeof TaskDetail>;
+
+export default meta;
+type Story = StoryObj<typeof meta>;
+
+/** Queued: no curriculum yet, so no concepts; Cancel Task is offered. */
+export const Pending: Story = { args: { taskId: tasks.pending.task_id } };
+
+/** Generating content: live stream open, the current step highlighted, a failed item with its retry button. */
+export const Processing: Story = {};
+
+export const Completed: Story = { args: { taskId: tasks.completed.task_id } };
+
+/** Over the failure threshold: the error, and Retry. */
+export const Failed: Story = { args: { taskId: tasks.failed.task_id } };
+
+/** Completed with failures: View roadmap and Retry, failed items can be retried one by one. */
+export const PartialFailure: Story = { args: { taskId: tasks.partial_failure.task_id } };
+
+export const Cancelled: Story = { args: { taskId: tasks.cancelled.task_id } };
+
+/** `GET /roadmaps/tasks/{id}` never answers. */
+export const Loading: Story = {
+  parameters: { msw: { handlers: { taskRoutes: [never('get', '/roadmaps/tasks/:taskId')] } } },
+};
+
+/** The cancel confirmation, open (`defaultOpen`): focus is inside the dialog. */
+export const CancelDialogOpen: Story = { args: { defaultOpen: true } };
+
+/** Cancel Task → confirm: the dialog closes and the task ends `cancelled`. */
+export const CancelConfirmed: Story = {
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    await userEvent.click(await canvas.findByRole('button', { name: 'Cancel Task' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Cancel this task?' });
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel task' }));
+    await expect(await canvas.findByText('Cancelled', { selector: '[data-slot="status-badge"]' })).toBeVisible();
+  },
+};

@@ -1,0 +1,68 @@
+import type { Meta, StoryObj } from '@storybook/react-vite';
+import { expect, userEvent, waitFor, within } from 'storybook/test';
+import { cancelRefused, listTasks, never, serverError, taskRoutes, tasks } from './mockRoadmapApi.js';
+import { TaskList } from './taskList.js';
+
+const meta = {
+  title: 'Tasks/TaskList',
+  component: TaskList,
+  args: {
+    getTaskHref: (task) => `#/tasks/${task.task_id}`,
+    getRoadmapHref: (roadmapId) => `#/roadmaps/${roadmapId}`,
+  },
+  parameters: { msw: { handlers: { tasks: [listTasks()], taskRoutes: taskRoutes() } } },
+} satisfies Meta<typeof TaskList>;
+
+export default meta;
+type Story = StoryObj<typeof meta>;
+
+/** The row of a fixture task, once the list has loaded. */
+const rowOf = async (canvasElement: HTMLElement, taskId: string) => {
+  await within(canvasElement).findByText(tasks.processing.title);
+  const row = canvasElement.querySelector<HTMLElement>(`tr[data-task-id="${taskId}"]`);
+  if (!row) throw new Error(`no row for ${taskId}`);
+  return row;
+};
+
+/** One task in each status: Cancel on pending and processing, Retry on the ended ones, View roadmap when done. */
+export const AllStatuses: Story = {};
+
+/** `GET /roadmaps/tasks` never answers. */
+export const Loading: Story = {
+  parameters: { msw: { handlers: { tasks: [never('get', '/roadmaps/tasks')] } } },
+};
+
+export const Empty: Story = {
+  parameters: { msw: { handlers: { tasks: [listTasks([])] } } },
+};
+
+/** `GET /roadmaps/tasks` answers 500: the server's message is shown. */
+export const ServerError: Story = {
+  parameters: { msw: { handlers: { tasks: [serverError('get', '/roadmaps/tasks')] } } },
+};
+
+/** Opens on the Failed filter (`defaultStatus`). */
+export const FilteredByStatus: Story = { args: { defaultStatus: 'failed' } };
+
+/** Cancel is optimistic: the row shows `cancelled` at once, and stays so once the server agrees. */
+export const CancelAccepted: Story = {
+  play: async ({ canvasElement }) => {
+    const row = await rowOf(canvasElement, tasks.processing.task_id);
+    await userEvent.click(within(row).getByRole('button', { name: 'Cancel task' }));
+    await expect(row).toHaveAttribute('data-status', 'cancelled');
+    await expect(within(row).queryByRole('button', { name: 'Cancel task' })).toBeNull();
+  },
+};
+
+/** The server refuses the cancel (400 `task_not_cancellable`): the row rolls back and says why. */
+export const CancelRefused: Story = {
+  parameters: { msw: { handlers: { taskRoutes: [cancelRefused(), ...taskRoutes()] } } },
+  play: async ({ canvasElement }) => {
+    const row = await rowOf(canvasElement, tasks.processing.task_id);
+    await userEvent.click(within(row).getByRole('button', { name: 'Cancel task' }));
+    await expect(row).toHaveAttribute('data-status', 'cancelled');
+    const alert = await within(row).findByRole('alert', {}, { timeout: 3000 });
+    await expect(alert).toHaveTextContent('The task finished before the cancel arrived.');
+    await waitFor(() => expect(row).toHaveAttribute('data-status', 'processing'));
+  },
+};
