@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, devJwtSecret, parseConfig, resolveJwtSecret } from './config.js';
+import { ConfigError, defaultWebDir, devJwtSecret, parseConfig, resolveJwtSecret } from './config.js';
 
 const cwd = '/srv/app';
 
@@ -153,6 +153,16 @@ describe('parseConfig', () => {
       kind: 'unsplash',
       accessKey: 'abc',
     });
+  });
+
+  it('serves the web build of examples/web by default, or ROADMAP_WEB_DIR; dev login only with the dev secret', () => {
+    const defaults = parseConfig({}, cwd);
+    expect(defaults.webDir).toBe(defaultWebDir);
+    expect(defaultWebDir.split(path.sep).slice(-3)).toEqual(['examples', 'web', 'dist']);
+    expect(defaults.devLogin).toBe(true);
+    expect(parseConfig({ ROADMAP_WEB_DIR: 'public' }, cwd).webDir).toBe('/srv/app/public');
+    expect(parseConfig({ ROADMAP_JWT_SECRET: 'x'.repeat(40) }, cwd).devLogin).toBe(false);
+    expect(parseConfig({ ROADMAP_JWT_SECRET: 'x'.repeat(40), NODE_ENV: 'production' }, cwd).devLogin).toBe(false);
   });
 
   it('lists all problems in one message', () => {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** The environment the server reads: `process.env` or any plain object (tests). */
 export type Environment = Record<string, string | undefined>;
@@ -8,6 +9,9 @@ export const roles: readonly Role[] = ['api', 'worker', 'all'];
 
 export type ImageProviderKind = 'offline' | 'openai' | 'unsplash' | 'webhook';
 export const imageProviderKinds: readonly ImageProviderKind[] = ['offline', 'openai', 'unsplash', 'webhook'];
+
+/** `examples/web/dist`, where `pnpm --filter @roadmap/example-web run build` writes the demo web app. */
+export const defaultWebDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 /** Secret used when `ROADMAP_JWT_SECRET` is unset outside production. Anyone can mint tokens with it. */
 export const devJwtSecret = 'roadmap-kit-dev-secret-do-not-use-in-production';
@@ -44,6 +48,10 @@ export interface ServerConfig {
   leaseMs: number;
   demoLatencyMs: number;
   logLevel: string;
+  /** Absolute path of `ROADMAP_WEB_DIR` (default {@link defaultWebDir}): the built web app, served when it exists. */
+  webDir: string;
+  /** True when the dev login (printed link, `POST /api/dev/login`) is on: dev secret in use, not production. */
+  devLogin: boolean;
   /** Things worth saying at start (e.g. the dev secret is in use). */
   warnings: string[];
 }
@@ -184,6 +192,8 @@ export function parseConfig(env: Environment, cwd: string = process.cwd()): Serv
   }
 
   const logLevel = oneOf(env, 'ROADMAP_LOG_LEVEL', logLevels, 'info', problems);
+  const webDirSetting = read(env, 'ROADMAP_WEB_DIR');
+  const webDir = webDirSetting === undefined ? defaultWebDir : path.resolve(cwd, webDirSetting);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -203,6 +213,8 @@ export function parseConfig(env: Environment, cwd: string = process.cwd()): Serv
     leaseMs,
     demoLatencyMs,
     logLevel,
+    webDir,
+    devLogin: secret === undefined && !production,
     warnings,
   };
 }

@@ -11,16 +11,20 @@ import {
 } from '@roadmap/express';
 import type { ServerConfig } from './config.js';
 import { createImageProvider, createModel, describeModel } from './createProviders.js';
+import { createDevLoginHandler } from './devLogin.js';
 import { createExpressApp } from './expressApp.js';
 import { type Logger, requestLogger } from './logging.js';
 import { openQueue } from './openQueue.js';
 import { openStorage } from './openStorage.js';
+import { createWebAppHandler, hasWebBuild } from './webApp.js';
 
 export interface RunningServer {
   /** `http://127.0.0.1:<port>` */
   url: string;
   port: number;
   engine: RoadmapEngine;
+  /** The directory of the web app being served (`config.webDir` when it holds a build), else `undefined`. */
+  webDir: string | undefined;
   /**
    * Graceful shutdown: stop accepting connections, close WebSockets (`closing` message, 1001), stop the engine
    * (claimed tasks released and requeued), close the queue and the storage. Idempotent.
@@ -57,6 +61,8 @@ function closeHttp(server: Server): Promise<void> {
  * Builds and starts the whole server of SPEC §5 from a validated config: storage, queue, model, image provider,
  * file blob store, engine (worker for roles `worker`/`all`; `start()` requeues tasks whose lease expired), and HTTP:
  * the REST router + WebSocket for roles `api`/`all`, only `/healthz` and `/readyz` for role `worker`.
+ * Roles `api`/`all` also serve the dev login (`/api/dev/login`, refused unless `config.devLogin`) and the built web
+ * app of `config.webDir` with SPA fallback, when a build is there; neither shadows `/api/v1`, `/healthz`, `/readyz`.
  */
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   const onError = (error: unknown) => logger.error({ err: error }, 'engine error');
@@ -108,7 +114,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         onError: (error) => logger.error({ err: error }, 'request failed'),
       }),
     );
+    app.use('/api/dev/login', createDevLoginHandler({ enabled: config.devLogin, secret: config.jwtSecret }));
   }
+  const webDir = serveApi && hasWebBuild(config.webDir) ? config.webDir : undefined;
+  if (webDir) app.use(createWebAppHandler(webDir));
   app.use((_request, response) => {
     response.status(404).json({ detail: 'Not found.', code: 'not_found' });
   });
@@ -148,5 +157,5 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     return closing;
   };
 
-  return { url: `http://127.0.0.1:${port}`, port, engine, close };
+  return { url: `http://127.0.0.1:${port}`, port, engine, webDir, close };
 }

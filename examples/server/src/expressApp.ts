@@ -22,7 +22,20 @@ export interface App {
   disable(setting: string): App;
 }
 
+/** The options of `express.static` (serve-static) used here. */
+export interface StaticOptions {
+  index?: string | false;
+  redirect?: boolean;
+  fallthrough?: boolean;
+  dotfiles?: 'allow' | 'deny' | 'ignore';
+  setHeaders?: (response: ServerResponse, filePath: string) => void;
+}
+
 const require = createRequire(import.meta.url);
+const express = require('express') as (() => App) & { static(root: string, options?: StaticOptions): Handler };
 
 /** `express()`: a new application. */
-export const createExpressApp = require('express') as () => App;
+export const createExpressApp = (): App => express();
+
+/** `express.static(root, options)`: serves the files under `root`. */
+export const serveStatic = (root: string, options?: StaticOptions): Handler => express.static(root, options);

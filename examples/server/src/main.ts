@@ -1,5 +1,6 @@
 import { ConfigError, parseConfig } from './config.js';
 import { startServer } from './createServerApp.js';
+import { devLoginToken, devLoginUser } from './devLogin.js';
 import { createLogger } from './logging.js';
 
 /** Entry point of `pnpm --filter @roadmap/example-server start`: configure from the environment, serve, shut down on signals. */
@@ -20,9 +21,24 @@ async function main(): Promise<void> {
   const server = await startServer(config, logger);
   const what = config.role === 'worker' ? 'worker (health endpoints only)' : 'server';
   process.stdout.write(`Roadmap Kit ${what} listening on ${server.url}\n`);
-  if (config.usingDevJwtSecret && config.role !== 'worker') {
+  if (config.role !== 'worker') {
+    if (server.webDir) {
+      process.stdout.write(`Web app: ${server.url}/\n`);
+    } else {
+      process.stdout.write(
+        `Web app not built (no ${config.webDir}/index.html): ` +
+          'node scripts/pnpm.mjs --filter @roadmap/example-web run build, then restart. The API works without it.\n',
+      );
+    }
+  }
+  if (config.devLogin && config.role !== 'worker') {
+    if (server.webDir) {
+      process.stdout.write(
+        `Dev login (dev secret in use), open as user "${devLoginUser}": ${server.url}/#token=${devLoginToken(config.jwtSecret)}\n`,
+      );
+    }
     process.stdout.write(
-      'Dev login (dev secret in use): TOKEN=$(pnpm --silent --filter @roadmap/example-server run token alice) && ' +
+      'Dev login for the API: TOKEN=$(pnpm --silent --filter @roadmap/example-server run token alice) && ' +
         `curl -H "Authorization: Bearer $TOKEN" ${server.url}/api/v1/roadmaps\n`,
     );
   }

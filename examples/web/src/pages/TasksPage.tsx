@@ -1,0 +1,15 @@
+import { TaskList } from '@roadmap/react';
+import { useAppLabels } from '../appContext.js';
+import { paths } from '../router.js';
+import { PageHeader } from './PageHeader.js';
+
+/** Every generation task of the user, live. */
+export function TasksPage() {
+  const labels = useAppLabels();
+  return (
+    <>
+      <PageHeader title={labels.tasksTitle} intro={labels.tasksIntro} />
+      <TaskList getTaskHref={(task) => paths.task(task.task_id)} getRoadmapHref={paths.roadmap} />
+    </>
+  );
+}
