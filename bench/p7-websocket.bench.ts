@@ -63,8 +63,9 @@ function serveClients(): void {
     options: { perMessageDeflate: boolean; skipUTF8Validation: boolean },
   ) => WsClient;
   const sockets: WsClient[] = [];
-  /** Flat pairs: seq, receive time. */
-  const received: number[] = [];
+  /** Flat pairs: seq, receive time — allocated once, so that growing it never stalls the receiving process. */
+  const received = new Float64Array(2 * (clients * events + clients));
+  let receivedLength = 0;
   let unexpectedCloses = 0;
   let closing = false;
   const connectOne = (url: string) =>
@@ -79,7 +80,11 @@ function serveClients(): void {
           sockets.push(socket);
           resolve(true);
         } else if (message.seq !== undefined && !controlTypes.has(message.type)) {
-          received.push(message.seq, at);
+          if (receivedLength < received.length) {
+            received[receivedLength] = message.seq;
+            received[receivedLength + 1] = at;
+            receivedLength += 2;
+          }
         }
       });
       socket.on('error', () => {
@@ -102,12 +107,12 @@ function serveClients(): void {
       }
       return { connected: sockets.length, failed };
     }
-    if (message.cmd === 'count') return { received: received.length / 2, unexpectedCloses };
+    if (message.cmd === 'count') return { received: receivedLength / 2, unexpectedCloses };
     if (message.cmd === 'collect') {
       const appended = new Map(message.appended);
       const latencies: number[] = [];
       let unknown = 0;
-      for (let index = 0; index < received.length; index += 2) {
+      for (let index = 0; index < receivedLength; index += 2) {
         const at = appended.get(received[index] ?? -1);
         if (at === undefined) unknown += 1;
         else latencies.push(round((received[index + 1] ?? 0) - at, 3));

@@ -1,6 +1,6 @@
-import { cva, type VariantProps } from 'class-variance-authority';
 import type { ComponentProps } from 'react';
 import { cn } from './cn.js';
+import { cva, type VariantProps } from './variants.js';
 
 /** Classes of a button: `variant` (`default`, `outline`, `ghost`, `warning`, `danger`) and `size` (`sm`, `md`, `icon`). */
 export const buttonVariants = cva('roadmap-button', {

@@ -1,5 +1,5 @@
 import type { ConceptDetail } from '@roadmap/core/client';
-import type { ComponentProps } from 'react';
+import type { ComponentProps, ReactNode } from 'react';
 import { cn } from './cn.js';
 import { Markdown, safeHref } from './markdown.js';
 import { useRoadmapLabels } from './provider.js';
@@ -40,6 +40,17 @@ function QuizList({ quiz }: { quiz: Quiz }) {
   );
 }
 
+/** One part of a concept's content, or "not generated yet" while it is missing. */
+function ContentPart({ title, children }: { title: string; children: ReactNode }) {
+  const labels = useRoadmapLabels();
+  return (
+    <section aria-label={title}>
+      <h3 className="roadmap-subheading">{title}</h3>
+      {children ?? <p className="roadmap-muted">{labels.notGenerated}</p>}
+    </section>
+  );
+}
+
 /**
  * One concept's content: the tutorial (untrusted Markdown rendered safely), resources and quiz.
  *
@@ -66,17 +77,11 @@ export function ConceptContent({ roadmapId, conceptId, className, ...props }: Co
         <>
           <h2 className="roadmap-heading">{detail.concept.name}</h2>
           <p className="roadmap-muted">{detail.concept.description}</p>
-          <section aria-label={labels.tutorial}>
-            <h3 className="roadmap-subheading">{labels.tutorial}</h3>
-            {detail.tutorial ? (
-              <Markdown source={detail.tutorial.content} />
-            ) : (
-              <p className="roadmap-muted">{labels.notGenerated}</p>
-            )}
-          </section>
-          <section aria-label={labels.resources}>
-            <h3 className="roadmap-subheading">{labels.resources}</h3>
-            {detail.resources ? (
+          <ContentPart title={labels.tutorial}>
+            {detail.tutorial && <Markdown source={detail.tutorial.content} />}
+          </ContentPart>
+          <ContentPart title={labels.resources}>
+            {detail.resources && (
               <ul className="roadmap-resources">
                 {detail.resources.map((resource) => {
                   const href = safeHref(resource.url);
@@ -95,14 +100,9 @@ export function ConceptContent({ roadmapId, conceptId, className, ...props }: Co
                   );
                 })}
               </ul>
-            ) : (
-              <p className="roadmap-muted">{labels.notGenerated}</p>
             )}
-          </section>
-          <section aria-label={labels.quiz}>
-            <h3 className="roadmap-subheading">{labels.quiz}</h3>
-            {detail.quiz ? <QuizList quiz={detail.quiz} /> : <p className="roadmap-muted">{labels.notGenerated}</p>}
-          </section>
+          </ContentPart>
+          <ContentPart title={labels.quiz}>{detail.quiz && <QuizList quiz={detail.quiz} />}</ContentPart>
         </>
       )}
     </article>

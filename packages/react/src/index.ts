@@ -38,7 +38,7 @@ export { TaskDetail } from './taskDetail.js';
 export type { TaskListProps } from './taskList.js';
 export { TaskList } from './taskList.js';
 export type { TaskCounts, TaskListOptions, TaskRowState } from './taskListObserver.js';
-export type { Concept, ItemStatus, RoadmapTheme } from './types.js';
+export type { Concept, ItemStatus, RoadmapTheme, ShownItemStatus } from './types.js';
 export type { UseConceptResult } from './useConcept.js';
 export { useConcept } from './useConcept.js';
 export type { UseCoverImageOptions, UseCoverImageResult } from './useCoverImage.js';

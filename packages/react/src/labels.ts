@@ -1,5 +1,5 @@
 import type { ContentKind, CoverStatus, CurrentStep, RoadmapEvent, TaskStatus } from '@roadmap/core/client';
-import type { ItemStatus } from './types.js';
+import type { ShownItemStatus } from './types.js';
 
 /** Every string the components show. Replace any of them through `<RoadmapProvider labels>`. */
 export interface RoadmapLabels {
@@ -7,10 +7,12 @@ export interface RoadmapLabels {
   status: Record<TaskStatus, string>;
   /** Names of pipeline steps. */
   step: Record<CurrentStep, string>;
+  /** Suffix of a pipeline step that did not run (`roadmap_edit` when the structure needed no repair). */
+  skipped: string;
   /** Names of the three content kinds of a concept. */
   contentKind: Record<ContentKind, string>;
-  /** Names of content item statuses. */
-  itemStatus: Record<ItemStatus, string>;
+  /** Names of content item statuses; `not_generated`: left pending or generating by a task that ended. */
+  itemStatus: Record<ShownItemStatus, string>;
   /** Names of cover statuses. */
   coverStatus: Record<CoverStatus | 'not_found', string>;
   /** Filter tab showing every task. */
@@ -114,8 +116,15 @@ export const englishLabels: RoadmapLabels = {
     failed: 'Failed',
     cancelled: 'Cancelled',
   },
+  skipped: 'skipped',
   contentKind: { tutorial: 'tutorial', resources: 'resources', quiz: 'quiz' },
-  itemStatus: { pending: 'Pending', generating: 'Generating', completed: 'Done', failed: 'Failed' },
+  itemStatus: {
+    pending: 'Pending',
+    generating: 'Generating',
+    completed: 'Done',
+    failed: 'Failed',
+    not_generated: 'Not generated',
+  },
   coverStatus: {
     not_started: 'Not started',
     pending: 'Pending',
@@ -231,8 +240,9 @@ export const chineseLabels: RoadmapLabels = {
     failed: '失败',
     cancelled: '已取消',
   },
+  skipped: '已跳过',
   contentKind: { tutorial: '教程', resources: '学习资源', quiz: '测验' },
-  itemStatus: { pending: '等待中', generating: '生成中', completed: '完成', failed: '失败' },
+  itemStatus: { pending: '等待中', generating: '生成中', completed: '完成', failed: '失败', not_generated: '未生成' },
   coverStatus: {
     not_started: '未开始',
     pending: '等待中',

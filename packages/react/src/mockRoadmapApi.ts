@@ -214,7 +214,17 @@ export function taskEvents(of: Task, firstSeq = 100): RoadmapEvent[] {
   } else if (of.status === 'failed') {
     events.push({ ...stamp(), type: 'failed', error: of.error_message ?? '', step: 'content_generation', progress });
   } else if (of.status === 'cancelled') {
-    events.push({ ...stamp(), type: 'cancelled', reason: of.cancel_reason, previous_status: 'processing', progress });
+    // Cancelled while a quiz was being generated: it never completed (the server puts it back to `pending`).
+    events.push(
+      {
+        ...stamp(),
+        type: 'concept_start',
+        concept_id: 's1-m2-c1',
+        concept_name: 'Enums and pattern matching',
+        content_type: 'quiz',
+      },
+      { ...stamp(), type: 'cancelled', reason: of.cancel_reason, previous_status: 'processing', progress },
+    );
   }
   return events;
 }

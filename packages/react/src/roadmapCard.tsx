@@ -33,13 +33,7 @@ export function RoadmapCard({ roadmap, href, cover, fetchCover = true, className
       className={cn('roadmap-card', className)}
       {...props}
     >
-      <CoverImage
-        roadmapId={roadmap.roadmap_id}
-        title={roadmap.title}
-        retry
-        fetch={fetchCover}
-        {...(cover ? { cover } : {})}
-      />
+      <CoverImage roadmapId={roadmap.roadmap_id} title={roadmap.title} retry fetch={fetchCover} cover={cover} />
       <div className="roadmap-card__body">
         <h3 className="roadmap-card__title">
           {href ? (

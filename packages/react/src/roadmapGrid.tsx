@@ -40,8 +40,8 @@ export function RoadmapGrid({ getRoadmapHref, autoGenerateCovers = true, classNa
             key={roadmap.roadmap_id}
             roadmap={roadmap}
             fetchCover={false}
-            {...(getRoadmapHref ? { href: getRoadmapHref(roadmap.roadmap_id) } : {})}
-            {...(cover ? { cover } : {})}
+            href={getRoadmapHref?.(roadmap.roadmap_id)}
+            cover={cover}
           />
         );
       })}

@@ -3,18 +3,17 @@ import { Button } from './button.js';
 import { RetryIcon } from './icons.js';
 import { useRoadmapLabels } from './provider.js';
 import { StatusBadge } from './statusBadge.js';
-import type { Concept, ItemStatus } from './types.js';
+import type { Concept, ItemStatus, ShownItemStatus } from './types.js';
 
 const kinds: readonly ContentKind[] = ['tutorial', 'resources', 'quiz'];
+
+const statusOfEvent = { concept_start: 'generating', concept_complete: 'completed', concept_failed: 'failed' } as const;
 
 /** Item statuses that events report after the roadmap was loaded, keyed `conceptId:kind`. */
 export function itemStatusesFromEvents(events: readonly RoadmapEvent[]): Map<string, ItemStatus> {
   const statuses = new Map<string, ItemStatus>();
-  for (const event of events) {
-    if (event.type === 'concept_start') statuses.set(`${event.concept_id}:${event.content_type}`, 'generating');
-    if (event.type === 'concept_complete') statuses.set(`${event.concept_id}:${event.content_type}`, 'completed');
-    if (event.type === 'concept_failed') statuses.set(`${event.concept_id}:${event.content_type}`, 'failed');
-  }
+  for (const event of events)
+    if ('concept_id' in event) statuses.set(`${event.concept_id}:${event.content_type}`, statusOfEvent[event.type]);
   return statuses;
 }
 
@@ -25,13 +24,17 @@ export interface RoadmapTreeProps {
   /** Shows a retry button on failed items. */
   onRetryItem?: ((conceptId: string, kind: ContentKind) => void) | undefined;
   getConceptHref?: ((conceptId: string) => string) | undefined;
+  /** The task ended (failed, cancelled…): items still pending or generating show as `not_generated`. */
+  stopped?: boolean | undefined;
 }
 
 /** @internal Stages → modules → concepts, each concept with its three content statuses. */
-export function RoadmapTree({ roadmap, liveStatuses, onRetryItem, getConceptHref }: RoadmapTreeProps) {
+export function RoadmapTree({ roadmap, liveStatuses, onRetryItem, getConceptHref, stopped }: RoadmapTreeProps) {
   const labels = useRoadmapLabels();
-  const status = (concept: Concept, kind: ContentKind): ItemStatus =>
-    liveStatuses?.get(`${concept.concept_id}:${kind}`) ?? concept[`${kind}_status`];
+  const status = (concept: Concept, kind: ContentKind): ShownItemStatus => {
+    const shown = liveStatuses?.get(`${concept.concept_id}:${kind}`) ?? concept[`${kind}_status`];
+    return stopped && (shown === 'pending' || shown === 'generating') ? 'not_generated' : shown;
+  };
   return (
     <ol data-slot="roadmap-tree" className="roadmap-tree" aria-label={labels.stages}>
       {roadmap.stages.map((stage) => (

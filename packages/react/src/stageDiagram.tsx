@@ -20,8 +20,12 @@ export function lastReachedStep(step: CurrentStep, events: readonly RoadmapEvent
   if (step !== 'failed' && step !== 'cancelled') return step;
   for (let index = events.length - 1; index >= 0; index--) {
     const event = events[index];
-    if (event?.type === 'progress' && event.step !== 'failed' && event.step !== 'cancelled') return event.step;
-    if (event?.type === 'failed' && event.step !== 'failed' && event.step !== 'cancelled') return event.step;
+    if (
+      (event?.type === 'progress' || event?.type === 'failed') &&
+      event.step !== 'failed' &&
+      event.step !== 'cancelled'
+    )
+      return event.step;
   }
   return 'queued';
 }
@@ -33,28 +37,46 @@ export interface StageDiagramProps extends ComponentProps<'ol'> {
   events?: readonly RoadmapEvent[];
 }
 
-/** The pipeline as a row of steps: done ones checked, the current one highlighted (`data-current`, `aria-current`). */
+/**
+ * The pipeline as a row of steps: done ones checked, the current one highlighted (`data-current`, `aria-current`).
+ * `roadmap_edit` runs only when the structure needs repairs: without its `progress` event it shows as skipped
+ * (`data-state="skipped"`) when the events cover structure validation, and as unknown otherwise, never as done.
+ */
 export function StageDiagram({ step, events = [], className, ...props }: StageDiagramProps) {
   const labels = useRoadmapLabels();
   const reached = lastReachedStep(step, events);
   const stopped = step === 'failed' || step === 'cancelled';
   const currentIndex = pipelineSteps.indexOf(reached as (typeof pipelineSteps)[number]);
+  const entered = new Set(events.map((event) => event.type === 'progress' && event.step));
   return (
     <ol data-slot="stage-diagram" aria-label={labels.stages} className={cn('roadmap-stages', className)} {...props}>
       {pipelineSteps.map((name, index) => {
         const current = index === currentIndex;
-        const done = index < currentIndex || (current && name === 'completed');
+        const state = current
+          ? name === 'completed'
+            ? 'done'
+            : stopped
+              ? step
+              : 'current'
+          : index > currentIndex
+            ? 'upcoming'
+            : name !== 'roadmap_edit' || entered.has(name)
+              ? 'done'
+              : entered.has('structure_validation')
+                ? 'skipped'
+                : 'unknown';
         return (
           <li
             key={name}
             className="roadmap-stage"
-            data-state={done ? 'done' : current ? (stopped ? step : 'current') : 'upcoming'}
+            data-state={state}
             data-current={current || undefined}
             aria-current={current ? 'step' : undefined}
           >
-            {done && <CheckIcon />}
+            {state === 'done' && <CheckIcon />}
             {labels.step[name]}
             {current && stopped && ` (${labels.step[step]})`}
+            {state === 'skipped' && ` (${labels.skipped})`}
           </li>
         );
       })}

@@ -1,9 +1,9 @@
 import type { TaskStatus } from '@roadmap/core/client';
-import { cva } from 'class-variance-authority';
 import type { ComponentProps } from 'react';
 import { cn } from './cn.js';
 import { useRoadmapLabels } from './provider.js';
-import type { ItemStatus } from './types.js';
+import type { ShownItemStatus } from './types.js';
+import { cva } from './variants.js';
 
 /** Classes of a status badge, one `status` variant per task and item status (`cancelled` has its own). */
 export const statusBadgeVariants = cva('roadmap-badge', {
@@ -16,13 +16,14 @@ export const statusBadgeVariants = cva('roadmap-badge', {
       failed: 'roadmap-badge--failed',
       partial_failure: 'roadmap-badge--partial',
       cancelled: 'roadmap-badge--cancelled',
+      not_generated: 'roadmap-badge--cancelled',
     },
   },
 });
 
 export interface StatusBadgeProps extends ComponentProps<'span'> {
   /** A task status, or a content item status. */
-  status: TaskStatus | ItemStatus;
+  status: TaskStatus | ShownItemStatus;
 }
 
 /** The status of a task or content item, as a colored label (text from the provider's labels). */
@@ -35,7 +36,7 @@ export function StatusBadge({ status, className, children, ...props }: StatusBad
       className={cn(statusBadgeVariants({ status }), className)}
       {...props}
     >
-      {children ?? (status === 'generating' ? labels.itemStatus.generating : labels.status[status])}
+      {children ?? labels.status[status as TaskStatus] ?? labels.itemStatus[status as ShownItemStatus]}
     </span>
   );
 }

@@ -115,8 +115,10 @@ const files = {
         expect((await canvas.findByRole('alert')).textContent).toBe('Something went wrong on our side.'),
       FilteredByStatus: async (canvas, container) => {
         await canvas.findByText(tasks.failed.title);
-        expect(rows(container).map((row) => row.dataset.status)).toEqual(['failed']);
-        expect(canvas.getByRole('button', { name: /^Failed/, pressed: true })).toBeTruthy();
+        // "Failed" lists the partially failed task too: as many rows as the filter's count.
+        await waitFor(() => expect(rows(container)).toHaveLength(2));
+        expect(rows(container).map((row) => row.dataset.status)).toEqual(['failed', 'partial_failure']);
+        expect(canvas.getByRole('button', { name: /^Failed/, pressed: true }).textContent).toBe('Failed2');
       },
       CancelAccepted: (canvas) =>
         expect(canvas.getByText(tasks.processing.title).closest('tr')?.dataset.status).toBe('cancelled'),
@@ -168,6 +170,17 @@ const files = {
         await canvas.findByRole('heading', { name: tasks.cancelled.title });
         await canvas.findByText(`Cancelled: ${tasks.cancelled.cancel_reason}`);
         expect(canvas.queryByRole('button', { name: 'Cancel Task' })).toBeNull();
+        // The quiz in flight at the cancel, and the items never started, are not generated: none is "Generating".
+        const quiz = await waitFor(() => {
+          const found = container.querySelector<HTMLElement>('[data-concept-id="s1-m2-c1"] [data-kind="quiz"]');
+          if (!found) throw new Error('no tree yet');
+          return found;
+        });
+        expect(quiz.dataset.status).toBe('not_generated');
+        expect(container.querySelector('.roadmap-item[data-status="generating"]')).toBeNull();
+        expect(container.querySelector('[data-slot="stage-diagram"] [data-state="skipped"]')?.textContent).toBe(
+          'Roadmap edit (skipped)',
+        );
         expect(await violations(container)).toEqual([]);
       },
       Loading: async (canvas, container) => {

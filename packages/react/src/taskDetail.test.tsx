@@ -1,4 +1,6 @@
 // @vitest-environment jsdom
+
+import type { Task } from '@roadmap/core/client';
 import { act, screen, waitFor, within } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { HttpResponse, http } from 'msw';
@@ -21,6 +23,7 @@ setUpTestServer();
 const task = fullTask({ status: 'processing', current_step: 'content_generation' });
 const taskId = task.task_id;
 const base = { task_id: taskId, user_id: 'user-1', timestamp };
+const emptyProgress = { completed: 0, failed: 0, total: 0, percentage: 0 };
 const progress = (completed: number, failed = 0) => ({
   completed,
   failed,
@@ -195,5 +198,145 @@ describe('TaskDetail dialog', () => {
     await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel task' }));
     expect((await within(dialog).findByRole('alert')).textContent).toBe('Could not cancel: Task already finished');
     expect(screen.getByRole('dialog')).toBeTruthy();
+  });
+});
+
+describe('TaskDetail roadmap', () => {
+  /** Serves a task that changes as the test moves it on, and counts the roadmap requests. */
+  function serveLive(initial: Task) {
+    const state = { task: initial, roadmap: roadmapFixture(), roadmapRequests: 0 };
+    server.use(
+      http.get(api('/roadmaps/tasks/:taskId'), () => HttpResponse.json(state.task)),
+      http.get(api('/roadmaps/:roadmapId'), () => {
+        state.roadmapRequests += 1;
+        return HttpResponse.json(state.roadmap);
+      }),
+    );
+    return state;
+  }
+  const step = (seq: number, name: Task['current_step'], total = 0) => ({
+    ...base,
+    type: 'progress' as const,
+    seq,
+    step: name,
+    status: 'processing' as const,
+    message: `Entering ${name}`,
+    progress: { completed: 0, failed: 0, total, percentage: 0 },
+  });
+  const item = (conceptId: string, kind: string) =>
+    document.querySelector(`[data-concept-id="${conceptId}"] [data-kind="${kind}"]`) as HTMLElement | null;
+
+  it('asks for the roadmap only once it is stored (content generation), then again when the step changes', async () => {
+    const state = serveLive(
+      fullTask({ status: 'processing', current_step: 'intent_analysis', progress: emptyProgress }),
+    );
+    renderWithProvider(<TaskDetail taskId={taskId} />);
+    await screen.findByRole('heading', { name: 'Learn Rust 1' });
+    const socket = await openStream();
+    act(() => {
+      socket.receive(step(2, 'intent_analysis'));
+      socket.receive(step(3, 'curriculum_design'));
+      socket.receive(step(4, 'structure_validation'));
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(state.roadmapRequests).toBe(0);
+    expect(screen.queryByRole('region', { name: 'Concepts' })).toBeNull();
+
+    act(() => socket.receive(step(5, 'content_generation', 6)));
+    await screen.findByRole('region', { name: 'Concepts' });
+    expect(state.roadmapRequests).toBe(1);
+
+    state.task = fullTask({ status: 'completed', current_step: 'completed', progress: progress(6) });
+    act(() =>
+      socket.receive({
+        ...base,
+        type: 'completed',
+        seq: 9,
+        roadmap_id: task.roadmap_id,
+        status: 'completed',
+        tutorials_count: 2,
+        failed_count: 0,
+        progress: progress(6),
+      }),
+    );
+    await waitFor(() => expect(state.roadmapRequests).toBe(2));
+  });
+
+  it('asks for the roadmap of an ended task at once when content was planned', async () => {
+    const state = serveLive(fullTask({ status: 'cancelled', current_step: 'cancelled', progress: progress(2) }));
+    renderWithProvider(<TaskDetail taskId={taskId} />);
+    await screen.findByRole('region', { name: 'Concepts' });
+    expect(state.roadmapRequests).toBe(1);
+  });
+
+  it('never asks for the roadmap of a task cancelled before its curriculum was stored', async () => {
+    const state = serveLive(fullTask({ status: 'cancelled', current_step: 'cancelled', progress: emptyProgress }));
+    renderWithProvider(<TaskDetail taskId={taskId} />);
+    await screen.findByRole('heading', { name: 'Learn Rust 1' });
+    const socket = await openStream();
+    act(() => {
+      socket.receive(step(2, 'intent_analysis'));
+      socket.receive({
+        ...base,
+        type: 'cancelled',
+        seq: 3,
+        reason: null,
+        previous_status: 'processing',
+        progress: emptyProgress,
+      });
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(state.roadmapRequests).toBe(0);
+  });
+
+  it('shows items left generating or pending by a cancel as not generated, not "Generating"', async () => {
+    const state = serveLive(task);
+    renderWithProvider(<TaskDetail taskId={taskId} />);
+    await screen.findByRole('region', { name: 'Concepts' });
+    const socket = await openStream();
+    act(() =>
+      socket.receive({
+        ...base,
+        type: 'concept_start',
+        seq: 3,
+        concept_id: 's1-m1-c1',
+        concept_name: 'Moves',
+        content_type: 'quiz',
+      }),
+    );
+    await waitFor(() => expect(item('s1-m1-c1', 'quiz')?.dataset.status).toBe('generating'));
+    expect(item('s1-m1-c2', 'quiz')?.dataset.status).toBe('pending');
+
+    // The server left the in-flight item `generating` in the roadmap (as a stale read would show it).
+    const roadmap = roadmapFixture();
+    const moves = roadmap.stages[0]?.modules[0]?.concepts[0];
+    if (moves) moves.quiz_status = 'generating';
+    state.roadmap = roadmap;
+    state.task = fullTask({ status: 'cancelled', current_step: 'cancelled' });
+    act(() =>
+      socket.receive({
+        ...base,
+        type: 'cancelled',
+        seq: 4,
+        reason: 'changed my mind',
+        previous_status: 'processing',
+        progress: progress(3),
+      }),
+    );
+    await waitFor(() => expect(state.roadmapRequests).toBe(2));
+    await waitFor(() => expect(item('s1-m1-c1', 'quiz')?.dataset.status).toBe('not_generated'));
+    expect(item('s1-m1-c2', 'quiz')?.dataset.status).toBe('not_generated');
+    expect(item('s1-m1-c1', 'quiz')?.textContent).toBe('quiz: Not generated');
+    expect(item('s1-m1-c1', 'tutorial')?.dataset.status).toBe('completed');
+    expect(screen.queryByText(/Generating/)).toBeNull();
+  });
+
+  it("shows a failed task's unfinished items as not generated, and keeps its failed items retryable", async () => {
+    serveLive(fullTask({ status: 'failed', current_step: 'failed', progress: progress(3, 1) }));
+    renderWithProvider(<TaskDetail taskId={taskId} />);
+    await screen.findByRole('region', { name: 'Concepts' });
+    expect(item('s1-m1-c1', 'quiz')?.dataset.status).toBe('not_generated');
+    expect(item('s1-m1-c2', 'resources')?.dataset.status).toBe('failed');
+    expect(screen.getByRole('button', { name: 'Retry resources of Borrowing' })).toBeTruthy();
   });
 });

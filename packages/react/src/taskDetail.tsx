@@ -44,16 +44,20 @@ export function TaskDetail({
 }: TaskDetailProps) {
   const labels = useRoadmapLabels();
   const { task, events, connection, isLoading, error, refresh, cancel, retry, retryItem } = useTask(taskId);
-  const roadmap = useRoadmap(task && task.current_step !== 'queued' ? task.roadmap_id : undefined);
-  const liveStatuses = useMemo(() => itemStatusesFromEvents(events), [events]);
   const step = task?.current_step;
+  const running = task?.status === 'pending' || task?.status === 'processing';
+  // The roadmap is stored just before content generation plans its items: asking earlier gets a 404.
+  const stored = !!task && (task.progress.total > 0 || step === 'content_generation' || step === 'completed');
+  const roadmap = useRoadmap(stored ? task.roadmap_id : undefined);
+  const liveStatuses = useMemo(() => itemStatusesFromEvents(events), [events]);
   const refreshRoadmap = roadmap.refresh;
-  const previousStep = useRef(step);
-  // The tree grows as the task moves on: load it again when the step changes (not on the first load).
+  const loadedAt = useRef<string>(undefined);
+  // Statuses change as the task moves on (and a cancel or failure resets items in flight): load the roadmap again
+  // when the step changes, once it was loaded (the first load follows `stored`).
   useEffect(() => {
-    if (previousStep.current && step && step !== previousStep.current && step !== 'queued') void refreshRoadmap();
-    previousStep.current = step;
-  }, [step, refreshRoadmap]);
+    if (loadedAt.current && loadedAt.current !== step) void refreshRoadmap();
+    loadedAt.current = stored ? step : undefined;
+  }, [step, stored, refreshRoadmap]);
   const ignore = () => {};
   return (
     <section
@@ -74,13 +78,13 @@ export function TaskDetail({
           <RefreshIcon className={cn(isLoading && 'roadmap-spin')} />
           {labels.refresh}
         </Button>
-        {task && (task.status === 'pending' || task.status === 'processing') && (
+        {running && (
           <CancelTaskButton
             size="sm"
             onConfirm={() => cancel()}
-            {...(open === undefined ? {} : { open })}
-            {...(defaultOpen === undefined ? {} : { defaultOpen })}
-            {...(onOpenChange ? { onOpenChange } : {})}
+            open={open}
+            defaultOpen={defaultOpen}
+            onOpenChange={onOpenChange}
           />
         )}
         {task && (task.status === 'failed' || task.status === 'partial_failure' || task.status === 'cancelled') && (
@@ -113,6 +117,7 @@ export function TaskDetail({
               <RoadmapTree
                 roadmap={roadmap.roadmap}
                 liveStatuses={liveStatuses}
+                stopped={!running}
                 onRetryItem={(conceptId, kind) => retryItem(conceptId, kind).catch(ignore)}
               />
             </section>

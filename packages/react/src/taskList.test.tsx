@@ -158,3 +158,88 @@ describe('TaskList rendering', () => {
     expect(bar?.getAttribute('aria-valuenow')).toBe('44');
   }, 30_000);
 });
+
+describe('TaskList filters', () => {
+  const mixed = [
+    taskSummary(1, { status: 'processing' }),
+    taskSummary(2, { status: 'failed', current_step: 'failed', created_at: '2026-01-15T09:00:00.000Z' }),
+    taskSummary(3, { status: 'partial_failure', current_step: 'completed', created_at: '2026-01-15T09:30:00.000Z' }),
+    taskSummary(4, { status: 'completed', current_step: 'completed' }),
+  ];
+
+  function serveFiltered() {
+    const queries: (string | null)[] = [];
+    server.use(
+      http.get(api('/roadmaps/tasks'), ({ request }) => {
+        const status = new URL(request.url).searchParams.get('status');
+        queries.push(status);
+        return HttpResponse.json(listResponse(mixed, status));
+      }),
+    );
+    return queries;
+  }
+
+  it('lists failed and partially failed tasks under "Failed", as many rows as its count, newest first', async () => {
+    const queries = serveFiltered();
+    renderWithProvider(<TaskList />);
+    await screen.findByText('Learn Rust 1');
+    const failed = screen.getByRole('button', { name: /^Failed/ });
+    expect(failed.textContent).toBe('Failed2');
+    await userEvent.click(failed);
+    await waitFor(() => expect(document.querySelectorAll('tr[data-task-id]')).toHaveLength(2));
+    expect([...document.querySelectorAll<HTMLElement>('tr[data-task-id]')].map((row) => row.dataset.status)).toEqual([
+      'partial_failure',
+      'failed',
+    ]);
+    expect(screen.getByRole('button', { name: /^Failed/, pressed: true }).textContent).toBe('Failed2');
+    // "All" still counts every task, not the filtered ones.
+    expect(screen.getByRole('button', { name: /^All/ }).textContent).toBe('All4');
+    expect(queries.slice(1).sort()).toEqual(['failed', 'partial_failure']);
+  });
+
+  it('keeps the other filters to one request with their own status', async () => {
+    const queries = serveFiltered();
+    renderWithProvider(<TaskList defaultStatus="completed" />);
+    await screen.findByText('Learn Rust 4');
+    expect(document.querySelectorAll('tr[data-task-id]')).toHaveLength(1);
+    expect(queries).toEqual(['completed']);
+    expect(screen.getByRole('button', { name: /^Completed/, pressed: true }).textContent).toBe('Completed1');
+  });
+
+  it('counts a task that ends partially failed under "Failed", and moves it out when retried', async () => {
+    serveFiltered();
+    server.use(
+      http.post(api('/roadmaps/tasks/:taskId/retry'), ({ params }) =>
+        HttpResponse.json(
+          { task_id: params.taskId, status: 'pending', items_to_retry: 1, message: 'Retrying' },
+          { status: 202 },
+        ),
+      ),
+    );
+    renderWithProvider(<TaskList />);
+    await screen.findByText('Learn Rust 1');
+    const [socket] = FakeSocket.live('/ws');
+    act(() => {
+      socket?.open();
+      socket?.receive({
+        type: 'completed',
+        seq: 8,
+        task_id: taskSummary(1).task_id,
+        user_id: 'user-1',
+        timestamp,
+        roadmap_id: taskSummary(1).roadmap_id,
+        status: 'partial_failure',
+        tutorials_count: 3,
+        failed_count: 1,
+        progress: { completed: 8, failed: 1, total: 9, percentage: 100 },
+      });
+    });
+    expect(rowOf(1).dataset.status).toBe('partial_failure');
+    expect(screen.getByRole('button', { name: /^Processing/ }).textContent).toBe('Processing0');
+    expect(screen.getByRole('button', { name: /^Failed/ }).textContent).toBe('Failed3');
+    await userEvent.click(within(rowOf(3)).getByRole('button', { name: 'Retry' }));
+    await waitFor(() => expect(rowOf(3).dataset.status).toBe('pending'));
+    expect(screen.getByRole('button', { name: /^Failed/ }).textContent).toBe('Failed2');
+    expect(screen.getByRole('button', { name: /^Pending/ }).textContent).toBe('Pending1');
+  });
+});

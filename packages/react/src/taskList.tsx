@@ -57,7 +57,7 @@ export function TaskList({
 }: TaskListProps) {
   const labels = useRoadmapLabels();
   const [status, setStatus] = useState<TaskStatus | undefined>(defaultStatus);
-  const observer = useTaskListObserver({ ...(status ? { status } : {}), ...(limit === undefined ? {} : { limit }) });
+  const observer = useTaskListObserver({ status, limit });
   const { ids, isLoading, error } = useSyncExternalStore(
     observer.list.subscribe,
     observer.list.getSnapshot,

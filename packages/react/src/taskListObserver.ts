@@ -4,10 +4,12 @@ import { KeyedStore, Store } from './store.js';
 
 /** Task counts per status, as `GET /roadmaps/tasks` reports them. */
 export interface TaskCounts {
+  /** Every task of the caller, whatever the filter. */
   total: number;
   pending: number;
   processing: number;
   completed: number;
+  /** Failed and partially failed tasks (the server's `failed_count`). */
   failed: number;
   cancelled: number;
 }
@@ -20,7 +22,10 @@ export interface TaskRowState {
 }
 
 export interface TaskListOptions {
-  /** Only tasks with this status. Default: all. */
+  /**
+   * Only tasks with this status. `failed` lists partially failed tasks too, as `counts.failed` counts them.
+   * Default: all.
+   */
   status?: TaskStatus;
   /** Page size, 1–100. Default: the server's (50). */
   limit?: number;
@@ -121,25 +126,36 @@ export class TaskListObserver {
     this.#controller = controller;
     this.list.update({ isLoading: true });
     try {
-      const response = await this.#client.listTasks({ ...this.#options, signal: controller.signal });
+      const options = { ...this.#options, signal: controller.signal };
+      const [response, partial] = await Promise.all([
+        this.#client.listTasks(options),
+        // `failed` lists partially failed tasks too, as the server's `failed_count` counts them.
+        options.status === 'failed' && this.#client.listTasks({ ...options, status: 'partial_failure' }),
+      ]);
       if (controller.signal.aborted) return;
-      for (const task of response.tasks) {
+      const tasks = partial
+        ? [...response.tasks, ...partial.tasks]
+            .sort((a, b) => b.created_at.localeCompare(a.created_at))
+            .slice(0, options.limit ?? 50)
+        : response.tasks;
+      for (const task of tasks) {
         const row = this.rows.get(task.task_id);
         if (!row || JSON.stringify(row.task) !== JSON.stringify(task))
           this.rows.set(task.task_id, { task, error: null });
       }
-      const ids = response.tasks.map((task) => task.task_id);
+      const ids = tasks.map((task) => task.task_id);
       const current = this.list.getSnapshot().ids;
       const same = ids.length === current.length && ids.every((id, index) => id === current[index]);
       this.list.update({ ids: same ? current : ids, isLoading: false, error: null });
-      this.counts.update({
-        total: response.total,
+      const counts = {
         pending: response.pending_count,
         processing: response.processing_count,
         completed: response.completed_count,
         failed: response.failed_count,
         cancelled: response.cancelled_count,
-      });
+      };
+      // The server's `total` counts the filtered tasks only; "All" counts every task.
+      this.counts.update({ ...counts, total: Object.values(counts).reduce((sum, count) => sum + count) });
     } catch (error) {
       if (controller.signal.aborted || isAbort(error)) return;
       this.list.update({ isLoading: false, error: toApiError(error) });
@@ -222,13 +238,15 @@ export class TaskListObserver {
   }
 
   #setRow(taskId: string, next: TaskRowState): void {
-    const previous = this.rows.get(taskId)?.task.status;
-    const status = next.task.status;
+    // Partially failed tasks are counted with the failed ones.
+    const key = (task?: TaskSummary) => (task?.status === 'partial_failure' ? 'failed' : task?.status);
+    const previous = key(this.rows.get(taskId)?.task);
+    const status = key(next.task);
     if (previous && previous !== status) {
       const counts = this.counts.getSnapshot();
       const patch: Partial<TaskCounts> = {};
       if (previous in counts) patch[previous as keyof TaskCounts] = counts[previous as keyof TaskCounts] - 1;
-      if (status in counts) patch[status as keyof TaskCounts] = counts[status as keyof TaskCounts] + 1;
+      if (status && status in counts) patch[status as keyof TaskCounts] = counts[status as keyof TaskCounts] + 1;
       this.counts.update(patch);
     }
     this.rows.set(taskId, next);

@@ -70,7 +70,7 @@ export class TaskObserver extends Store<TaskState> {
   };
 
   readonly cancel = async (reason?: string): Promise<void> => {
-    await this.#act(() => this.#client.cancelTask(this.#taskId, reason === undefined ? {} : { reason }));
+    await this.#act(() => this.#client.cancelTask(this.#taskId, { reason }));
   };
 
   readonly retry = async (): Promise<void> => {

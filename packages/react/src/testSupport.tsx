@@ -116,15 +116,19 @@ export function taskSummary(index: number, fields: Partial<TaskSummary> = {}): T
   };
 }
 
-export function listResponse(tasks: TaskSummary[]): TaskListResponse {
-  const count = (status: TaskSummary['status']) => tasks.filter((task) => task.status === status).length;
+/** `GET /roadmaps/tasks` over `tasks`, as the server answers: `status` filters (one status or a comma list), the
+ * counts cover every task, and `failed_count` includes partially failed tasks. */
+export function listResponse(tasks: TaskSummary[], status?: string | null): TaskListResponse {
+  const count = (...statuses: TaskSummary['status'][]) => tasks.filter((task) => statuses.includes(task.status)).length;
+  const wanted = status ? status.split(',') : [];
+  const matching = wanted.length ? tasks.filter((task) => wanted.includes(task.status)) : tasks;
   return {
-    tasks,
-    total: tasks.length,
+    tasks: matching,
+    total: matching.length,
     pending_count: count('pending'),
     processing_count: count('processing'),
     completed_count: count('completed'),
-    failed_count: count('failed'),
+    failed_count: count('failed', 'partial_failure'),
     cancelled_count: count('cancelled'),
   };
 }

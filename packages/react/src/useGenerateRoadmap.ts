@@ -33,7 +33,7 @@ export function useGenerateRoadmap(): UseGenerateRoadmapResult {
       setPending(true);
       setError(null);
       try {
-        return await client.generateRoadmap(body, idempotencyKey ? { idempotencyKey } : {});
+        return await client.generateRoadmap(body, { idempotencyKey });
       } catch (thrown) {
         const apiError = toApiError(thrown);
         setError(apiError);

@@ -23,10 +23,7 @@ export function useTaskListObserver({ status, limit }: TaskListOptions): TaskLis
   const client = useRoadmapClient();
   const [observer] = useState(() => new TaskListObserver(client));
   useEffect(() => observer.connect(), [observer]);
-  useEffect(
-    () => observer.load({ ...(status ? { status } : {}), ...(limit === undefined ? {} : { limit }) }),
-    [observer, status, limit],
-  );
+  useEffect(() => observer.load({ status, limit }), [observer, status, limit]);
   return observer;
 }
 
