@@ -1,10 +1,10 @@
 import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createMemoryQueue, createMemoryStorage, RoadmapEngine, type Storage } from '@roadmap/core';
 import { attachRoadmapWebSocket, createJwtAuthenticator, signJwt } from '../packages/express/src/index.js';
 import { ask, childRole, endChild, forkRole, getGc, listen, monotonicMs, serveMessages } from './httpSupport.js';
+import { LeanWebSocket } from './leanWebSocket.js';
 import { type Benchmark, percentile, preferences, round } from './support.js';
 
 const clients = 1000;
@@ -58,10 +58,6 @@ export function peekMessage(data: Buffer): { type: string; seq: number | undefin
 }
 
 function serveClients(): void {
-  const WebSocket = createRequire(import.meta.url)('ws') as new (
-    url: string,
-    options: { perMessageDeflate: boolean; skipUTF8Validation: boolean },
-  ) => WsClient;
   const sockets: WsClient[] = [];
   /** Flat pairs: seq, receive time — allocated once, so that growing it never stalls the receiving process. */
   const received = new Float64Array(2 * (clients * events + clients));
@@ -70,7 +66,7 @@ function serveClients(): void {
   let closing = false;
   const connectOne = (url: string) =>
     new Promise<boolean>((resolve) => {
-      const socket = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true });
+      const socket: WsClient = new LeanWebSocket(url);
       let connected = false;
       socket.on('message', (data) => {
         const at = monotonicMs();
@@ -295,7 +291,8 @@ export const benchmarks: Benchmark[] = [
           setup:
             'events = real engine.generate() progress events (local emit wakes the hub; default 250 ms polling ' +
             'never needed); latency = client receive − storage append resolve, machine-wide monotonic clock; ' +
-            `clients in ${childProcesses} forked child processes, so memory = server process only (heapUsed + ` +
+            `clients in ${childProcesses} forked child processes (a lean frame reader, not \`ws\`: see ` +
+            'bench/leanWebSocket.ts), so memory = server process only (heapUsed + ' +
             'external delta after forced GC, ÷ 1,000)',
         },
       };
