@@ -161,6 +161,7 @@ describeWithDatabase('RoadmapEngine on PostgreSQL', () => {
     let contentCalls = 0;
     let crashed: Promise<void> | undefined;
     let inFlightAtCrash: string[] = [];
+    let roadmapId: string | undefined;
     let announceCrash: () => void = () => {};
     const crashStarted = new Promise<void>((resolve) => {
       announceCrash = resolve;
@@ -169,7 +170,13 @@ describeWithDatabase('RoadmapEngine on PostgreSQL', () => {
       onCall: async (call) => {
         if (!frameworkOperations.includes(call.operation)) contentCalls += 1;
         if (crashed || contentCalls !== 9) return;
-        await realDelay(50); // let results already received be stored, as time would
+        // Let results already received be stored, as time would: wait (real time) until one is, however busy the
+        // machine — a fixed delay was not always enough under CI load.
+        await realDelay(50);
+        for (let waited = 0; waited < 10_000 && roadmapId !== undefined; waited += 10) {
+          if ((await storageA.listItems(roadmapId)).some((item) => item.status === 'completed')) break;
+          await realDelay(10);
+        }
         if (crashed) return;
         inFlightAtCrash = [...modelA.inFlight];
         crashed = engineA.stop({ releaseTasks: false });
@@ -179,6 +186,7 @@ describeWithDatabase('RoadmapEngine on PostgreSQL', () => {
     });
     const engineA = await currentWorld.engine(storageA, modelA);
     const { task } = await engineA.generate({ userId: 'u1', request: learnGo });
+    roadmapId = task.roadmap_id;
     await crashStarted;
     await crashed;
     await settle();
