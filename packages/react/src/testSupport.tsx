@@ -1,5 +1,5 @@
 // Shared by the tests: an msw server for SPEC §3 bodies, a hand-driven WebSocket, fixtures and a render helper.
-import type { Roadmap, Task, TaskListResponse, TaskSummary } from '@roadmap/core/client';
+import type { Roadmap, Task, TaskSummary } from '@roadmap/core/client';
 import { createRoadmapClient, type RoadmapClient } from '@roadmap/core/client';
 import { cleanup, type RenderResult, render } from '@testing-library/react';
 import axe from 'axe-core';
@@ -116,22 +116,8 @@ export function taskSummary(index: number, fields: Partial<TaskSummary> = {}): T
   };
 }
 
-/** `GET /roadmaps/tasks` over `tasks`, as the server answers: `status` filters (one status or a comma list), the
- * counts cover every task, and `failed_count` includes partially failed tasks. */
-export function listResponse(tasks: TaskSummary[], status?: string | null): TaskListResponse {
-  const count = (...statuses: TaskSummary['status'][]) => tasks.filter((task) => statuses.includes(task.status)).length;
-  const wanted = status ? status.split(',') : [];
-  const matching = wanted.length ? tasks.filter((task) => wanted.includes(task.status)) : tasks;
-  return {
-    tasks: matching,
-    total: matching.length,
-    pending_count: count('pending'),
-    processing_count: count('processing'),
-    completed_count: count('completed'),
-    failed_count: count('failed', 'partial_failure'),
-    cancelled_count: count('cancelled'),
-  };
-}
+/** `GET /roadmaps/tasks` over `tasks`, as the server answers (shared with the stories' mock API). */
+export { taskListResponse as listResponse } from './mockRoadmapApi.js';
 
 export function fullTask(fields: Partial<Task> = {}): Task {
   return {
