@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDemoModel, createMemoryQueue, RoadmapEngine } from '../packages/core/src/index.js';
+import { createDemoModel, createMemoryQueue, RoadmapEngine } from '@roadmap/core';
 import { createSqliteStorage } from '../packages/sqlite/src/index.js';
 import { callIdentity, storedIdentities, tasksOf, terminal } from '../tests/crash/src/crashSupport.js';
 import { startFakeModelServer } from '../tests/crash/src/fakeModelServer.js';

@@ -1,7 +1,13 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/testing.ts', 'src/node.ts', 'src/client.ts'],
+  // Named entries: each subpath's folder `index.ts` builds to `dist/<subpath>.js`.
+  entry: {
+    index: 'src/index.ts',
+    testing: 'src/testing/index.ts',
+    node: 'src/node.ts',
+    client: 'src/client/index.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

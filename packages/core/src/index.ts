@@ -1,66 +1,39 @@
-export { assertValidBlobKey } from './blobKey.js';
-export type { BlobStore } from './blobStore.js';
-export type { Clock } from './clock.js';
-export { isoTime, sleep, systemClock } from './clock.js';
-export { coverBlobKey, coverPrompt } from './coverGenerator.js';
-export type { CoverChange, CoverPatch, CoverProvider, CoverRecord } from './coverRecord.js';
-export { toPublicCover } from './coverRecord.js';
+export { assertValidBlobKey } from './covers/blobKey.js';
+export type { BlobStore } from './covers/blobStore.js';
+export { coverBlobKey, coverPrompt } from './covers/coverGenerator.js';
+export type { CoverChange, CoverPatch, CoverProvider, CoverRecord } from './covers/coverRecord.js';
+export { toPublicCover } from './covers/coverRecord.js';
 export type {
   BatchGenerateResult,
   CoverNotFound,
   CoverServiceOptions,
   CoverServiceSettings,
-} from './coverService.js';
-export { CoverService, maxCoverBatchSize, maxCoverUploadBytes } from './coverService.js';
-export type { DemoModelOptions, DemoOutputs, DemoResponseOptions } from './demoModel.js';
-export { createDemoModel, demoResponse } from './demoModel.js';
-export type {
-  GenerateOptions,
-  ListTasksOptions,
-  OwnerOptions,
-  RoadmapEngineOptions,
-  RoadmapSummary,
-} from './engine.js';
-export { RoadmapEngine } from './engine.js';
-export type { RoadmapErrorCode, RoadmapErrorOptions } from './errors.js';
-export { abortError, errorMessage, isAbortError, RoadmapError } from './errors.js';
+} from './covers/coverService.js';
+export { CoverService, maxCoverBatchSize, maxCoverUploadBytes } from './covers/coverService.js';
+export type { ImageAttribution, ImageProvider, ImageRequest, ImageResult } from './covers/imageProvider.js';
+export type { ImageType } from './covers/imageType.js';
+export { detectImageType, imageExtensions } from './covers/imageType.js';
+export type { MemoryBlobStoreOptions } from './covers/memoryBlobStore.js';
+export { createMemoryBlobStore } from './covers/memoryBlobStore.js';
+export type { OfflineImageProviderOptions } from './covers/offlineImageProvider.js';
+export { createOfflineImageProvider } from './covers/offlineImageProvider.js';
+export type { PngEncodeOptions, PngImage } from './covers/png.js';
+export { encodePng } from './covers/png.js';
+export type { UnsplashImageProviderOptions } from './covers/unsplashImageProvider.js';
+export { createUnsplashImageProvider } from './covers/unsplashImageProvider.js';
+export type { WebhookImageProviderOptions } from './covers/webhookImageProvider.js';
+export { createWebhookImageProvider } from './covers/webhookImageProvider.js';
+export type { DemoModelOptions, DemoOutputs, DemoResponseOptions } from './demo/demoModel.js';
+export { createDemoModel, demoResponse } from './demo/demoModel.js';
 export type {
   NewRoadmapEvent,
   RoadmapEvent,
   RoadmapEventBase,
   RoadmapEventPayloads,
   RoadmapEventType,
-} from './events.js';
-export { isTerminalEvent, terminalEventTypes } from './events.js';
-export { hex8, randomId, roadmapIdFor, slugify } from './ids.js';
-export type { ImageAttribution, ImageProvider, ImageRequest, ImageResult } from './imageProvider.js';
-export type { ImageType } from './imageType.js';
-export { detectImageType, imageExtensions } from './imageType.js';
-export type {
-  ConceptContext,
-  LanguageModel,
-  ModelInput,
-  ModelOperation,
-  ModelRequest,
-  ModelResult,
-  ModelUsage,
-} from './languageModel.js';
-export type { MemoryBlobStoreOptions } from './memoryBlobStore.js';
-export { createMemoryBlobStore } from './memoryBlobStore.js';
-export type { MemoryQueueOptions } from './memoryQueue.js';
-export { createMemoryQueue } from './memoryQueue.js';
-export type { MemoryStorageOptions } from './memoryStorage.js';
-export { createMemoryStorage } from './memoryStorage.js';
-export type { OfflineImageProviderOptions } from './offlineImageProvider.js';
-export { createOfflineImageProvider } from './offlineImageProvider.js';
-export type { PngEncodeOptions, PngImage } from './png.js';
-export { encodePng } from './png.js';
-export { parseRetryAfter } from './providerHttp.js';
-export type { ClaimOptions, Queue, QueueJob } from './queue.js';
-export type { RetryPolicy } from './retry.js';
-export { defaultRetryPolicy, isRetryableError, retryDelay, withRetry } from './retry.js';
-export type { RunAbortKind } from './runAbort.js';
-export { RunAbort } from './runAbort.js';
+} from './domain/events.js';
+export { isTerminalEvent, terminalEventTypes } from './domain/events.js';
+export { hex8, randomId, roadmapIdFor, slugify } from './domain/ids.js';
 export type {
   Concept,
   ConceptDetail,
@@ -87,7 +60,7 @@ export type {
   Stage,
   StructureReview,
   Tutorial,
-} from './schemas.js';
+} from './domain/schemas.js';
 export {
   conceptSchema,
   contentKindSchema,
@@ -112,21 +85,9 @@ export {
   stageSchema,
   structureReviewSchema,
   tutorialSchema,
-} from './schemas.js';
-export type {
-  AcquireLeaseResult,
-  ContentValue,
-  EventQuery,
-  LeaseFence,
-  StatusChange,
-  Storage,
-  TaskListQuery,
-  TaskListResult,
-  TaskPatch,
-} from './storage.js';
-export { checkStructure, toRoadmap } from './structure.js';
-export { describeIssues, generateStructured } from './structuredGeneration.js';
-export type { CurrentStep, Progress, Task, TaskRecord, TaskStatus } from './task.js';
+} from './domain/schemas.js';
+export { checkStructure, toRoadmap } from './domain/structure.js';
+export type { CurrentStep, Progress, Task, TaskRecord, TaskStatus } from './domain/task.js';
 export {
   allowedTransitions,
   cancellableStatuses,
@@ -140,10 +101,49 @@ export {
   taskStatusSchema,
   terminalStatuses,
   toPublicTask,
-} from './task.js';
-export type { UnsplashImageProviderOptions } from './unsplashImageProvider.js';
-export { createUnsplashImageProvider } from './unsplashImageProvider.js';
-export type { TaskUsage } from './usageMeter.js';
-export { emptyUsage, UsageMeter, usageCheckpointKey, usageFrom } from './usageMeter.js';
-export type { WebhookImageProviderOptions } from './webhookImageProvider.js';
-export { createWebhookImageProvider } from './webhookImageProvider.js';
+} from './domain/task.js';
+export type {
+  GenerateOptions,
+  ListTasksOptions,
+  OwnerOptions,
+  RoadmapEngineOptions,
+  RoadmapSummary,
+} from './engine/engine.js';
+export { RoadmapEngine } from './engine/engine.js';
+export type { RunAbortKind } from './engine/runAbort.js';
+export { RunAbort } from './engine/runAbort.js';
+export type {
+  ConceptContext,
+  LanguageModel,
+  ModelInput,
+  ModelOperation,
+  ModelRequest,
+  ModelResult,
+  ModelUsage,
+} from './model/languageModel.js';
+export type { RetryPolicy } from './model/retry.js';
+export { defaultRetryPolicy, isRetryableError, retryDelay, withRetry } from './model/retry.js';
+export { describeIssues, generateStructured } from './model/structuredGeneration.js';
+export type { TaskUsage } from './model/usageMeter.js';
+export { emptyUsage, UsageMeter, usageCheckpointKey, usageFrom } from './model/usageMeter.js';
+export type { MemoryQueueOptions } from './queue/memoryQueue.js';
+export { createMemoryQueue } from './queue/memoryQueue.js';
+export type { ClaimOptions, Queue, QueueJob } from './queue/queue.js';
+export type { Clock } from './shared/clock.js';
+export { isoTime, sleep, systemClock } from './shared/clock.js';
+export type { RoadmapErrorCode, RoadmapErrorOptions } from './shared/errors.js';
+export { abortError, errorMessage, isAbortError, RoadmapError } from './shared/errors.js';
+export { parseRetryAfter } from './shared/retryAfter.js';
+export type { MemoryStorageOptions } from './storage/memoryStorage.js';
+export { createMemoryStorage } from './storage/memoryStorage.js';
+export type {
+  AcquireLeaseResult,
+  ContentValue,
+  EventQuery,
+  LeaseFence,
+  StatusChange,
+  Storage,
+  TaskListQuery,
+  TaskListResult,
+  TaskPatch,
+} from './storage/storage.js';

@@ -3,5 +3,5 @@
  * so it runs in browsers and edge runtimes.
  */
 
-export type { FileBlobStoreOptions } from './fileBlobStore.js';
-export { createFileBlobStore } from './fileBlobStore.js';
+export type { FileBlobStoreOptions } from './covers/fileBlobStore.js';
+export { createFileBlobStore } from './covers/fileBlobStore.js';

@@ -1,0 +1,261 @@
+// The browser-safe client of the REST API (SPEC §3) and the WebSocket streams (SPEC §4).
+// Uses only `fetch` and the platform `WebSocket`; imports nothing at runtime from the rest of core.
+import { errorFromResponse, RoadmapApiError } from './clientErrors.js';
+import {
+  type EventSubscriptionOptions,
+  openSubscription,
+  type SubscriptionSettings,
+  type TaskSubscriptionOptions,
+  type Unsubscribe,
+} from './taskSubscription.js';
+import type {
+  BatchCover,
+  BatchGenerateCoversResponse,
+  CancelTaskResponse,
+  ConceptDetail,
+  ContentKind,
+  Cover,
+  CoverImageType,
+  GenerateRoadmapBody,
+  GenerateRoadmapResponse,
+  RetryConceptContentResponse,
+  RetryTaskResponse,
+  Roadmap,
+  RoadmapListResponse,
+  Task,
+  TaskListResponse,
+  TaskStatus,
+  TaskStatusResponse,
+} from './wireTypes.js';
+
+export interface RoadmapClientOptions {
+  /** Origin (and path prefix) of the server, e.g. `https://app.example.com`; `''` for the page's own origin. `/api/v1` is appended. */
+  baseUrl: string;
+  /** Bearer JWT, or a function asked before each request and each connection (so it can refresh). Default: none. */
+  token?: string | (() => string | Promise<string>);
+  /** Default: `globalThis.fetch`, looked up at each call. */
+  fetch?: typeof fetch;
+  /** Default: `globalThis.WebSocket` (in Node 20 pass the `ws` package's). */
+  WebSocket?: typeof WebSocket;
+  /** Timers of reconnects and pings. Default: the global ones. */
+  setTimeout?: (callback: () => void, ms: number) => unknown;
+  clearTimeout?: (handle: unknown) => void;
+  /** Source of reconnect jitter, in [0, 1). Default: `Math.random`. */
+  random?: () => number;
+  /** First reconnect delay; it doubles on each failed attempt. Default: 500. */
+  reconnectDelayMs?: number;
+  /** Longest reconnect delay. Default: 30 000. */
+  maxReconnectDelayMs?: number;
+  /** A connection open this long resets the reconnect delay. Default: 10 000. */
+  stableConnectionMs?: number;
+  /** Interval of `{ type: 'ping' }` messages. Default: 25 000. */
+  pingIntervalMs?: number;
+}
+
+/** Options every method accepts. */
+export interface RequestOptions {
+  /** Aborts the request; the promise then rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+export interface GenerateRoadmapOptions extends RequestOptions {
+  /** Repeating a request with the same key returns the first task instead of starting another. */
+  idempotencyKey?: string;
+}
+
+export interface ListTasksOptions extends RequestOptions {
+  status?: TaskStatus;
+  /** Page size, 1–100. Server default: 50. */
+  limit?: number;
+  offset?: number;
+}
+
+export interface CancelTaskOptions extends RequestOptions {
+  /** Recorded with the task and sent in its `cancelled` event. */
+  reason?: string;
+}
+
+interface Call extends RequestOptions {
+  method?: string;
+  json?: unknown;
+  body?: BodyInit;
+  headers?: Record<string, string>;
+}
+
+export type RoadmapClient = ReturnType<typeof createRoadmapClient>;
+
+/**
+ * A typed client of one Roadmap Kit server.
+ *
+ * @example
+ * const client = createRoadmapClient({ baseUrl: '', token: () => auth.getToken() });
+ * const { task_id } = await client.generateRoadmap({ preferences: { learning_goal: 'Learn Rust' } });
+ * const unsubscribe = client.subscribeTask(task_id, { onEvent: (event) => console.log(event.type) });
+ */
+export function createRoadmapClient(options: RoadmapClientOptions) {
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const segment = encodeURIComponent;
+
+  const token = async () => (typeof options.token === 'function' ? options.token() : options.token);
+
+  async function call<T>(path: string, { method = 'GET', json, body, headers = {}, signal }: Call = {}): Promise<T> {
+    const bearer = await token();
+    if (bearer) headers.authorization = `Bearer ${bearer}`;
+    if (json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(json);
+    }
+    let response: Response;
+    try {
+      response = await (options.fetch ?? fetch).call(globalThis, `${base}/api/v1${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw new RoadmapApiError('The server could not be reached.', { status: 0, code: 'network_error', cause: error });
+    }
+    if (!response.ok) throw await errorFromResponse(response);
+    const text = await response.text();
+    try {
+      return (text ? JSON.parse(text) : undefined) as T;
+    } catch (error) {
+      throw new RoadmapApiError('The server sent a response that is not JSON.', {
+        status: response.status,
+        code: 'invalid_response',
+        cause: error,
+      });
+    }
+  }
+
+  const post = <T>(path: string, json?: unknown, request?: RequestOptions) =>
+    call<T>(path, { ...request, method: 'POST', json });
+
+  const settings: SubscriptionSettings = {
+    createSocket: (url) => new (options.WebSocket ?? WebSocket)(url),
+    setTimeout: options.setTimeout ?? ((callback, ms) => setTimeout(callback, ms)),
+    clearTimeout: options.clearTimeout ?? ((handle) => clearTimeout(handle as number)),
+    random: options.random ?? Math.random,
+    initialDelayMs: options.reconnectDelayMs ?? 500,
+    maxDelayMs: options.maxReconnectDelayMs ?? 30_000,
+    stableAfterMs: options.stableConnectionMs ?? 10_000,
+    pingIntervalMs: options.pingIntervalMs ?? 25_000,
+  };
+
+  const socketUrl = (path: string) => async (since: number | undefined) => {
+    const origin = base
+      ? base.replace(/^http/, 'ws')
+      : `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
+    const query = new URLSearchParams();
+    const bearer = await token();
+    if (bearer) query.set('token', bearer);
+    if (since !== undefined) query.set('since', String(since));
+    const search = query.toString();
+    return `${origin}/api/v1${path}${search ? `?${search}` : ''}`;
+  };
+
+  return {
+    /** `POST /roadmaps/generate`: starts a task (202). */
+    generateRoadmap: (body: GenerateRoadmapBody, { idempotencyKey, signal }: GenerateRoadmapOptions = {}) =>
+      call<GenerateRoadmapResponse>('/roadmaps/generate', {
+        method: 'POST',
+        json: body,
+        ...(idempotencyKey ? { headers: { 'idempotency-key': idempotencyKey } } : {}),
+        ...(signal ? { signal } : {}),
+      }),
+
+    /** `GET /roadmaps/tasks`: the caller's tasks, newest first, with counts per status. */
+    listTasks: ({ status, limit, offset, signal }: ListTasksOptions = {}) => {
+      const query = new URLSearchParams();
+      if (status) query.set('status', status);
+      if (limit !== undefined) query.set('limit', String(limit));
+      if (offset !== undefined) query.set('offset', String(offset));
+      const search = query.toString();
+      return call<TaskListResponse>(`/roadmaps/tasks${search ? `?${search}` : ''}`, signal ? { signal } : {});
+    },
+
+    /** `GET /roadmaps/tasks/{task_id}`: the full task. */
+    getTask: (taskId: string, request?: RequestOptions) => call<Task>(`/roadmaps/tasks/${segment(taskId)}`, request),
+
+    /** `GET /roadmaps/{task_id}/status`. */
+    getTaskStatus: (taskId: string, request?: RequestOptions) =>
+      call<TaskStatusResponse>(`/roadmaps/${segment(taskId)}/status`, request),
+
+    /** `POST /roadmaps/tasks/{task_id}/cancel`: `400 task_not_cancellable` unless `pending` or `processing`. */
+    cancelTask: (taskId: string, { reason, ...request }: CancelTaskOptions = {}) =>
+      post<CancelTaskResponse>(
+        `/roadmaps/tasks/${segment(taskId)}/cancel`,
+        reason === undefined ? {} : { reason },
+        request,
+      ),
+
+    /** `POST /roadmaps/tasks/{task_id}/retry`: resumes a failed, partially failed or cancelled task (202). */
+    retryTask: (taskId: string, request?: RequestOptions) =>
+      post<RetryTaskResponse>(`/roadmaps/tasks/${segment(taskId)}/retry`, undefined, request),
+
+    /** `GET /roadmaps`: the caller's roadmaps. */
+    listRoadmaps: (request?: RequestOptions) => call<RoadmapListResponse>('/roadmaps', request),
+
+    /** `GET /roadmaps/{roadmap_id}`: stages → modules → concepts with their content statuses. */
+    getRoadmap: (roadmapId: string, request?: RequestOptions) =>
+      call<Roadmap>(`/roadmaps/${segment(roadmapId)}`, request),
+
+    /** `GET /roadmaps/{roadmap_id}/concepts/{concept_id}`: the concept and its content (`null` until generated). */
+    getConcept: (roadmapId: string, conceptId: string, request?: RequestOptions) =>
+      call<ConceptDetail>(`/roadmaps/${segment(roadmapId)}/concepts/${segment(conceptId)}`, request),
+
+    /** `POST /roadmaps/{roadmap_id}/concepts/{concept_id}/{kind}/retry`: generates one piece of content again (202). */
+    retryConceptContent: (roadmapId: string, conceptId: string, kind: ContentKind, request?: RequestOptions) =>
+      post<RetryConceptContentResponse>(
+        `/roadmaps/${segment(roadmapId)}/concepts/${segment(conceptId)}/${kind}/retry`,
+        undefined,
+        request,
+      ),
+
+    /** `GET /roadmap/{roadmap_id}/cover-image`. */
+    getCover: (roadmapId: string, request?: RequestOptions) =>
+      call<Cover>(`/roadmap/${segment(roadmapId)}/cover-image`, request),
+
+    /** `POST /roadmap/{roadmap_id}/cover-image/generate`: the cover comes back `pending` or `generating` (202). */
+    generateCover: (roadmapId: string, request?: RequestOptions) =>
+      post<Cover>(`/roadmap/${segment(roadmapId)}/cover-image/generate`, undefined, request),
+
+    /**
+     * `PUT /roadmap/{roadmap_id}/cover-image`: PNG, JPEG or WebP, at most 2 MB (`413` above).
+     * `contentType` defaults to the blob's own type.
+     */
+    uploadCover: (
+      roadmapId: string,
+      image: Blob | ArrayBuffer | ArrayBufferView,
+      contentType?: CoverImageType,
+      request?: RequestOptions,
+    ) =>
+      call<Cover>(`/roadmap/${segment(roadmapId)}/cover-image`, {
+        ...request,
+        method: 'PUT',
+        body: image as BodyInit,
+        headers: { 'content-type': contentType ?? ((image as Blob).type || 'application/octet-stream') },
+      }),
+
+    /** `POST /cover-images/batch-get`: 1–100 covers in request order; unknown ids come back as `not_found`. */
+    batchGetCovers: (roadmapIds: readonly string[], request?: RequestOptions) =>
+      post<BatchCover[]>('/cover-images/batch-get', { roadmap_ids: roadmapIds }, request),
+
+    /** `POST /cover-images/batch-generate`: starts covers that are `not_started` or `failed`, skips the rest. */
+    batchGenerateCovers: (roadmapIds: readonly string[], request?: RequestOptions) =>
+      post<BatchGenerateCoversResponse>('/cover-images/batch-generate', { roadmap_ids: roadmapIds }, request),
+
+    /**
+     * Live events of one task (`/api/v1/ws/{task_id}`), resumed without gaps or duplicates across reconnects.
+     * Closes by itself after the task ends unless `followRetries` is set.
+     */
+    subscribeTask: (taskId: string, subscription: TaskSubscriptionOptions): Unsubscribe =>
+      openSubscription(settings, socketUrl(`/ws/${segment(taskId)}`), subscription, true),
+
+    /** Live events of all the caller's tasks (`/api/v1/ws`), for task lists. Runs until unsubscribed. */
+    subscribeEvents: (subscription: EventSubscriptionOptions): Unsubscribe =>
+      openSubscription(settings, socketUrl('/ws'), subscription, false),
+  };
+}

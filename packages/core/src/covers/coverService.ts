@@ -1,0 +1,420 @@
+import type { RoadmapEventPayloads } from '../domain/events.js';
+import { randomId } from '../domain/ids.js';
+import type { Cover, CoverStatus, Roadmap } from '../domain/schemas.js';
+import type { TaskRecord } from '../domain/task.js';
+import type { OwnerOptions } from '../engine/engine.js';
+import { type Clock, isoTime } from '../shared/clock.js';
+import { RoadmapError } from '../shared/errors.js';
+import type { Storage } from '../storage/storage.js';
+import type { BlobStore } from './blobStore.js';
+import { CoverGenerator, coverBlobKey } from './coverGenerator.js';
+import { type CoverRecord, toPublicCover } from './coverRecord.js';
+import type { ImageProvider } from './imageProvider.js';
+import { detectImageType, imageExtensions } from './imageType.js';
+
+/** Largest cover a user may upload: 2 MB. */
+export const maxCoverUploadBytes = 2 * 1024 * 1024;
+/** Most roadmap ids in one batch call. */
+export const maxCoverBatchSize = 100;
+/** Most covers one sweep hands to the generator. */
+const sweepLimit = 100;
+
+/** Tuning of cover-image generation (`RoadmapEngineOptions.covers`). */
+export interface CoverServiceOptions {
+  /** Covers this engine generates at once; more wait in its in-process queue. Default: 4. */
+  concurrency?: number;
+  /**
+   * Failed attempts (`retry_count`) after which a cover is no longer retried automatically: with 3, a cover is tried
+   * at most 3 times on its own. A user can always retry by hand. Default: 3.
+   */
+  maxRetries?: number;
+  /** Wait before the first automatic retry of a failed cover; it doubles with each further failure. Default: 30 000 ms. */
+  retryBaseMs?: number;
+  /** How often the sweeper looks for failed covers due for a retry and abandoned ones. Default: 60 000 ms. */
+  sweepIntervalMs?: number;
+  /**
+   * A `pending` or `generating` cover not updated for this long was abandoned (its process died) and is generated
+   * again by the sweeper; also the longest one generation may take before it fails as timed out. Default: 300 000 ms.
+   */
+  staleAfterMs?: number;
+  /** Generate a roadmap's cover as soon as its framework is stored. Default: true. */
+  autoGenerate?: boolean;
+}
+
+/** What a {@link CoverService} is built from: the engine's adapters plus the tuning. */
+export interface CoverServiceSettings extends CoverServiceOptions {
+  storage: Storage;
+  imageProvider: ImageProvider;
+  blobStore: BlobStore;
+  clock: Clock;
+  /** Appends a `cover_updated` event to the cover's task stream and delivers it to listeners. */
+  publish(
+    task: Pick<TaskRecord, 'task_id' | 'user_id'>,
+    type: 'cover_updated',
+    payload: RoadmapEventPayloads['cover_updated'],
+  ): Promise<void>;
+  /** Receives errors that have no caller (background generation, the sweeper, events). */
+  onError(error: unknown): void;
+  /** Creates the random part of blob keys. Default: `crypto.randomUUID`. */
+  generateId?: () => string;
+}
+
+/** A roadmap id of a batch that is unknown or belongs to another user (SPEC §3). */
+export interface CoverNotFound {
+  roadmap_id: string;
+  status: 'not_found';
+  cover_image_url: null;
+}
+
+export interface BatchGenerateResult {
+  /** How many covers were moved to `pending`. */
+  triggered: number;
+  /** Covers left alone: already `success`, or `pending`/`generating`. */
+  skipped: number;
+  /** The triggered roadmap ids, in request order. */
+  roadmap_ids: string[];
+  /** Ids that are unknown or belong to another user. */
+  not_found: string[];
+  message: string;
+}
+
+const restartable: readonly CoverStatus[] = ['not_started', 'failed', 'success'];
+const triggerable: readonly CoverStatus[] = ['not_started', 'failed'];
+const anyStatus: readonly CoverStatus[] = ['not_started', 'pending', 'generating', 'success', 'failed'];
+
+function assertBatch(roadmapIds: readonly string[]): void {
+  if (
+    !Array.isArray(roadmapIds) ||
+    roadmapIds.length < 1 ||
+    roadmapIds.length > maxCoverBatchSize ||
+    !roadmapIds.every((id) => typeof id === 'string' && id.length > 0 && id.length <= 200)
+  ) {
+    throw new RoadmapError('invalid_input', `roadmap_ids lists 1 to ${maxCoverBatchSize} roadmap ids.`, {
+      errors: [{ path: 'roadmap_ids', message: `1 to ${maxCoverBatchSize} non-empty ids` }],
+    });
+  }
+}
+
+/**
+ * Cover images of roadmaps (SPEC §2–§3), exposed as `engine.covers`: one cover per roadmap, generated in this
+ * process with bounded concurrency, retried automatically with backoff, regenerated or uploaded on demand.
+ * Every status change is a compare-and-set in storage and emits a `cover_updated` event on the roadmap's task
+ * stream. The retry schedule and abandoned generations live in storage, so a restarted process's sweeper picks
+ * them up.
+ *
+ * @example
+ * ```ts
+ * const cover = await engine.covers.get('learn-rust-1a2b3c4d', { userId: 'u1' });
+ * if (cover.status === 'failed') await engine.covers.generate(cover.roadmap_id, { userId: 'u1' });
+ * ```
+ */
+export class CoverService {
+  private readonly settings: Required<
+    Omit<CoverServiceSettings, 'autoGenerate' | 'concurrency' | 'maxRetries' | 'retryBaseMs'>
+  >;
+  /** Whether covers are generated as soon as a roadmap's framework is stored. */
+  readonly autoGenerate: boolean;
+  private readonly generator: CoverGenerator;
+  private readonly background = new Set<Promise<unknown>>();
+  private cancelSweep: (() => void) | undefined;
+  private state: 'idle' | 'running' | 'stopped' = 'idle';
+
+  constructor(settings: CoverServiceSettings) {
+    this.settings = {
+      ...settings,
+      sweepIntervalMs: settings.sweepIntervalMs ?? 60_000,
+      staleAfterMs: settings.staleAfterMs ?? 300_000,
+      generateId: settings.generateId ?? randomId,
+    };
+    this.autoGenerate = settings.autoGenerate ?? true;
+    this.generator = new CoverGenerator({
+      ...this.settings,
+      concurrency: Math.max(1, settings.concurrency ?? 4),
+      maxRetries: settings.maxRetries ?? 3,
+      retryBaseMs: settings.retryBaseMs ?? 30_000,
+      announce: (cover) => this.announce(cover),
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Lifecycle
+  // ------------------------------------------------------------------------------------------------------------
+
+  /** Runs a first sweep, then one every `sweepIntervalMs`. Generation itself works without `start()`. */
+  async start(): Promise<void> {
+    if (this.state !== 'idle') return;
+    this.state = 'running';
+    await this.track(this.sweep().catch(this.settings.onError));
+    this.scheduleSweep();
+  }
+
+  /**
+   * Stops the sweeper and aborts every generation in flight. By default (graceful) those covers go back to
+   * `pending`, for the sweeper of this or another process to pick up once stale; `{ release: false }` writes
+   * nothing more, as a crash would. Covers still waiting in the in-process queue stay `pending` too.
+   */
+  async stop(options: { release?: boolean } = {}): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.state = 'stopped';
+    this.cancelSweep?.();
+    const stopping = this.generator.stop(options.release !== false);
+    await Promise.all([...this.background]);
+    await stopping;
+  }
+
+  private scheduleSweep(): void {
+    this.cancelSweep = this.settings.clock.setTimeout(
+      () => {
+        if (this.state !== 'running') return;
+        this.track(
+          this.sweep()
+            .catch(this.settings.onError)
+            .finally(() => {
+              if (this.state === 'running') this.scheduleSweep();
+            }),
+        );
+      },
+      this.settings.sweepIntervalMs,
+      { background: true },
+    );
+  }
+
+  /**
+   * Queues what storage says is due: failed covers whose automatic retry time has come, and `pending` or
+   * `generating` covers untouched for `staleAfterMs` (their process died). Returns how many were queued.
+   */
+  async sweep(): Promise<number> {
+    const { storage, clock, staleAfterMs } = this.settings;
+    const now = clock.now();
+    const due = await storage.listDueCovers({ now, staleBefore: isoTime(now - staleAfterMs), limit: sweepLimit });
+    let queued = 0;
+    for (const cover of due) {
+      if (this.state === 'stopped') break;
+      if (this.generator.isActive(cover.roadmap_id)) continue;
+      const patch = { updated_at: isoTime(clock.now()) };
+      // A stale `pending` cover only gets a fresh `updated_at`, so that no other sweeper takes it meanwhile.
+      const moved = await storage.transitionCover(cover.roadmap_id, {
+        from: [cover.status],
+        to: 'pending',
+        patch: cover.status === 'failed' ? { ...patch, next_attempt_at: null, error: null } : patch,
+      });
+      if (!moved) continue;
+      if (cover.status !== 'pending') await this.announce(moved);
+      this.generator.enqueue(moved.roadmap_id);
+      queued += 1;
+    }
+    return queued;
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Queries
+  // ------------------------------------------------------------------------------------------------------------
+
+  /** A roadmap's cover (`not_started` until generation was asked for); `not_found` or `forbidden` otherwise. */
+  async get(roadmapId: string, options: OwnerOptions = {}): Promise<Cover> {
+    return toPublicCover(await this.requireCover(roadmapId, options));
+  }
+
+  /**
+   * Covers of up to 100 roadmaps, in request order; ids that are unknown or not the caller's come back as
+   * `{ roadmap_id, status: 'not_found', cover_image_url: null }`.
+   */
+  async batchGet(roadmapIds: readonly string[], options: OwnerOptions = {}): Promise<Array<Cover | CoverNotFound>> {
+    assertBatch(roadmapIds);
+    const covers = await this.findCovers(roadmapIds, options);
+    return roadmapIds.map((roadmapId) => {
+      const cover = covers.get(roadmapId);
+      return cover ? toPublicCover(cover) : { roadmap_id: roadmapId, status: 'not_found', cover_image_url: null };
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Commands
+  // ------------------------------------------------------------------------------------------------------------
+
+  /**
+   * Triggers generation of up to 100 covers without waiting for it: only `not_started` and `failed` covers move to
+   * `pending`; `success` and in-progress ones are skipped (the original re-triggered those in progress).
+   */
+  async batchGenerate(roadmapIds: readonly string[], options: OwnerOptions = {}): Promise<BatchGenerateResult> {
+    assertBatch(roadmapIds);
+    const unique = [...new Set(roadmapIds)];
+    const covers = await this.findCovers(unique, options);
+    const triggered: string[] = [];
+    const notFound: string[] = [];
+    let skipped = 0;
+    for (const roadmapId of unique) {
+      const cover = covers.get(roadmapId);
+      if (!cover) notFound.push(roadmapId);
+      else if (triggerable.includes(cover.status) && (await this.trigger(cover, triggerable))) {
+        triggered.push(roadmapId);
+      } else skipped += 1;
+    }
+    return {
+      triggered: triggered.length,
+      skipped,
+      roadmap_ids: triggered,
+      not_found: notFound,
+      message: `Triggered ${triggered.length} cover image generation tasks, skipped ${skipped} already successful`,
+    };
+  }
+
+  /**
+   * (Re)generates one cover by hand, whatever its `retry_count`: from `not_started`, `failed` or `success` it moves
+   * to `pending` (the current image stays until the new one replaces it); a cover already `pending` or
+   * `generating` is returned as it is.
+   */
+  async generate(roadmapId: string, options: OwnerOptions = {}): Promise<Cover> {
+    let cover = await this.requireCover(roadmapId, options);
+    while (restartable.includes(cover.status)) {
+      const pending = await this.trigger(cover, restartable);
+      if (pending) return toPublicCover(pending);
+      cover = await this.requireCover(roadmapId, options);
+    }
+    return toPublicCover(cover);
+  }
+
+  /**
+   * Replaces a cover with an uploaded PNG, JPEG or WebP image of at most 2 MB, its type read from the bytes
+   * (`unsupported_media_type` otherwise, `payload_too_large` when bigger). The cover becomes `success` at once and
+   * a generation in flight for it is abandoned. On any error the previous cover stays as it was.
+   */
+  async upload(roadmapId: string, bytes: Uint8Array, options: OwnerOptions = {}): Promise<Cover> {
+    const { storage, blobStore, clock } = this.settings;
+    const previous = await this.requireCover(roadmapId, options);
+    if (!(bytes instanceof Uint8Array)) throw new RoadmapError('invalid_input', 'The image must be bytes.');
+    if (bytes.byteLength > maxCoverUploadBytes) {
+      throw new RoadmapError(
+        'payload_too_large',
+        `A cover image is at most 2 MB; this one has ${bytes.byteLength} bytes.`,
+      );
+    }
+    const type = detectImageType(bytes);
+    if (!type) throw new RoadmapError('unsupported_media_type', 'A cover image must be a PNG, JPEG or WebP image.');
+    const blobKey = coverBlobKey(roadmapId, imageExtensions[type], this.settings.generateId);
+    const { url } = await blobStore.put(blobKey, bytes, { contentType: type });
+    const uploaded = await storage.transitionCover(roadmapId, {
+      from: anyStatus,
+      to: 'success',
+      patch: {
+        cover_image_url: url,
+        provider: 'upload',
+        attribution: null,
+        blob_key: blobKey,
+        error: null,
+        retry_count: 0,
+        next_attempt_at: null,
+        updated_at: isoTime(clock.now()),
+      },
+    });
+    if (!uploaded) {
+      await this.generator.deleteBlob(blobKey);
+      throw new RoadmapError('not_found', `Roadmap ${roadmapId} has no cover.`);
+    }
+    this.generator.supersede(roadmapId);
+    await this.generator.deleteBlob(previous.blob_key);
+    await this.announce(uploaded);
+    return toPublicCover(uploaded);
+  }
+
+  /**
+   * Called by the pipeline once a roadmap's framework is stored: creates its cover and, with `autoGenerate`, starts
+   * generating it unless that was done before. Never throws and never waits: errors go to `onError`.
+   */
+  onRoadmapStored(roadmap: Pick<Roadmap, 'roadmap_id' | 'user_id'>, taskId: string): void {
+    const { storage, clock, onError } = this.settings;
+    const work = async () => {
+      const cover = await storage.ensureCover({
+        roadmap_id: roadmap.roadmap_id,
+        user_id: roadmap.user_id,
+        task_id: taskId,
+        created_at: isoTime(clock.now()),
+      });
+      if (!this.autoGenerate || cover.status !== 'not_started') return;
+      await this.trigger(cover, ['not_started']);
+    };
+    this.track(work().catch(onError));
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Generation
+  // ------------------------------------------------------------------------------------------------------------
+
+  /** Compare-and-set to `pending`, announce it, and queue the cover here; `null` when it changed meanwhile. */
+  private async trigger(cover: CoverRecord, from: readonly CoverStatus[]): Promise<CoverRecord | null> {
+    const pending = await this.settings.storage.transitionCover(cover.roadmap_id, {
+      from,
+      to: 'pending',
+      patch: { error: null, next_attempt_at: null, updated_at: isoTime(this.settings.clock.now()) },
+    });
+    if (!pending) return null;
+    await this.announce(pending);
+    this.generator.enqueue(pending.roadmap_id);
+    return pending;
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Helpers
+  // ------------------------------------------------------------------------------------------------------------
+
+  /** The cover, created (`not_started`) for a stored roadmap that has none yet; checks ownership. */
+  private async requireCover(roadmapId: string, options: OwnerOptions): Promise<CoverRecord> {
+    const cover = (await this.settings.storage.getCover(roadmapId)) ?? (await this.createCover(roadmapId));
+    if (!cover) throw new RoadmapError('not_found', `Roadmap ${roadmapId} does not exist.`);
+    if (options.userId !== undefined && options.userId !== cover.user_id) {
+      throw new RoadmapError('forbidden', 'This roadmap belongs to another user.');
+    }
+    return cover;
+  }
+
+  /** The caller's covers among `roadmapIds` (created where a stored roadmap has none yet), by roadmap id. */
+  private async findCovers(roadmapIds: readonly string[], options: OwnerOptions): Promise<Map<string, CoverRecord>> {
+    const found = new Map<string, CoverRecord>();
+    for (const cover of await this.settings.storage.getCovers(roadmapIds)) found.set(cover.roadmap_id, cover);
+    for (const roadmapId of new Set(roadmapIds)) {
+      if (found.has(roadmapId)) continue;
+      const created = await this.createCover(roadmapId);
+      if (created) found.set(roadmapId, created);
+    }
+    for (const [roadmapId, cover] of found) {
+      if (options.userId !== undefined && cover.user_id !== options.userId) found.delete(roadmapId);
+    }
+    return found;
+  }
+
+  private async createCover(roadmapId: string): Promise<CoverRecord | null> {
+    const { storage, clock } = this.settings;
+    const roadmap = await storage.getRoadmap(roadmapId);
+    if (!roadmap) return null;
+    const task = (await storage.listTasks({ roadmapId, limit: 1 })).tasks[0];
+    if (!task) return null;
+    return storage.ensureCover({
+      roadmap_id: roadmapId,
+      user_id: roadmap.user_id,
+      task_id: task.task_id,
+      created_at: isoTime(clock.now()),
+    });
+  }
+
+  private async announce(cover: CoverRecord): Promise<void> {
+    try {
+      await this.settings.publish(cover, 'cover_updated', {
+        roadmap_id: cover.roadmap_id,
+        status: cover.status,
+        cover_image_url: cover.cover_image_url,
+      });
+    } catch (error) {
+      // The status change is stored; a lost event must not undo it.
+      this.settings.onError(error);
+    }
+  }
+
+  private track<Value>(promise: Promise<Value>): Promise<Value> {
+    this.background.add(promise);
+    const forget = () => {
+      this.background.delete(promise);
+    };
+    promise.then(forget, forget);
+    return promise;
+  }
+}

@@ -1,0 +1,111 @@
+import type { Curriculum, Intent, Quiz, Resources, StructureReview, Tutorial } from '../domain/schemas.js';
+import type {
+  ConceptContext,
+  LanguageModel,
+  ModelInput,
+  ModelOperation,
+  ModelRequest,
+  ModelUsage,
+} from '../model/languageModel.js';
+import { type Clock, sleep, systemClock } from '../shared/clock.js';
+import { RoadmapError } from '../shared/errors.js';
+import { demoQuiz, demoResources, demoTutorial } from './demoContent.js';
+import { demoCurriculum, demoIntent, demoRoadmapEdit, demoStructureReview } from './demoCurriculum.js';
+import { resolveDemoTopic } from './demoSubject.js';
+
+/** The object each operation of the demo model answers with (each passes the step's schema). */
+export interface DemoOutputs {
+  intent_analysis: Intent;
+  curriculum_design: Curriculum;
+  structure_review: StructureReview;
+  roadmap_edit: Curriculum;
+  tutorial: Tutorial;
+  resources: Resources;
+  quiz: Quiz;
+}
+
+export interface DemoResponseOptions {
+  /** Varies how content is arranged (e.g. where quiz answers sit) while staying deterministic. Default: 0. */
+  seed?: number;
+}
+
+export interface DemoModelOptions extends DemoResponseOptions {
+  /** Simulated response time of every call, in milliseconds, waited on `clock`. Default: 0. */
+  latencyMs?: number;
+  /** Clock the latency is waited on; a manual clock makes latency instant in tests. Default: `systemClock`. */
+  clock?: Clock;
+}
+
+function conceptOf(operation: ModelOperation, input: ModelInput): ConceptContext {
+  if (input.concept) return input.concept;
+  throw new RoadmapError('invalid_input', `The demo model needs request.input.concept for a ${operation} call.`);
+}
+
+function answer(operation: ModelOperation, input: ModelInput, seed: number): DemoOutputs[ModelOperation] {
+  switch (operation) {
+    case 'intent_analysis':
+      return demoIntent(input);
+    case 'curriculum_design':
+      return demoCurriculum(input);
+    case 'structure_review':
+      return demoStructureReview(input);
+    case 'roadmap_edit':
+      return demoRoadmapEdit(input);
+    case 'tutorial':
+      return demoTutorial(conceptOf(operation, input), resolveDemoTopic(input.preferences.learning_goal));
+    case 'resources':
+      return demoResources(conceptOf(operation, input), resolveDemoTopic(input.preferences.learning_goal));
+    case 'quiz':
+      return demoQuiz(conceptOf(operation, input), resolveDemoTopic(input.preferences.learning_goal), seed);
+    default:
+      throw new RoadmapError('invalid_input', `The demo model does not know the operation ${String(operation)}.`);
+  }
+}
+
+/**
+ * The demo model's answer to a request, as an object: derived from `request.input` only (never the prompt),
+ * deterministic (same input and seed, same output), and valid against the operation's schema. Knows about eight
+ * popular topics (Rust, Python, React/frontend, machine learning, Go, SQL, Kubernetes/DevOps, data science)
+ * and builds a generic roadmap from the goal's words for anything else.
+ *
+ * @example
+ * const curriculum = demoResponse({ operation: 'curriculum_design', input: { preferences } });
+ */
+export function demoResponse<Operation extends ModelOperation>(
+  request: { operation: Operation; input: ModelInput },
+  options: DemoResponseOptions = {},
+): DemoOutputs[Operation] {
+  return answer(request.operation, request.input, options.seed ?? 0) as DemoOutputs[Operation];
+}
+
+/** Rough token counts (4 characters a token), so usage accounting has numbers to add up. */
+export function estimateUsage(request: Pick<ModelRequest, 'system' | 'prompt'>, text: string): ModelUsage {
+  return {
+    inputTokens: Math.ceil((request.system.length + request.prompt.length) / 4),
+    outputTokens: Math.ceil(text.length / 4),
+  };
+}
+
+/**
+ * A `LanguageModel` that needs no network and no key: answers every operation with plausible, schema-valid
+ * JSON built by {@link demoResponse}, marked as demo content. Used by the CLI demo, examples and tests.
+ *
+ * @example
+ * const model = createDemoModel({ latencyMs: 200 });
+ * const { text } = await model.generate(request); // JSON text that matches request.schema
+ */
+export function createDemoModel(options: DemoModelOptions = {}): LanguageModel {
+  const clock = options.clock ?? systemClock;
+  const latencyMs = options.latencyMs ?? 0;
+  const seed = options.seed ?? 0;
+  return {
+    specificationVersion: 'v1',
+    provider: 'demo',
+    modelId: 'roadmap-demo-1',
+    async generate(request) {
+      await sleep(clock, latencyMs, request.abortSignal);
+      const text = JSON.stringify(demoResponse(request, { seed }));
+      return { text, usage: estimateUsage(request, text) };
+    },
+  };
+}

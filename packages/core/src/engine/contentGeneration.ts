@@ -1,0 +1,252 @@
+import type { z } from 'zod';
+import {
+  type Concept,
+  type ContentItem,
+  type ContentKind,
+  quizSchema,
+  type Roadmap,
+  resourcesSchema,
+  tutorialSchema,
+} from '../domain/schemas.js';
+import { computeProgress, type Progress } from '../domain/task.js';
+import type { ConceptContext, ModelInput } from '../model/languageModel.js';
+import { buildPrompt } from '../model/prompts.js';
+import { generateStructured } from '../model/structuredGeneration.js';
+import { errorMessage, isAbortError, RoadmapError } from '../shared/errors.js';
+import { yieldToEventLoop } from '../shared/yieldToEventLoop.js';
+import type { ContentValue } from '../storage/storage.js';
+import { runAbortKind } from './runAbort.js';
+import { assertFenced, nowIso, type RunContext } from './runContext.js';
+
+const schemas: Record<ContentKind, z.ZodType<ContentValue>> = {
+  tutorial: tutorialSchema,
+  resources: resourcesSchema,
+  quiz: quizSchema,
+};
+
+/** How content generation ended: the task's terminal status and the numbers behind it. */
+export interface ContentOutcome {
+  status: 'completed' | 'partial_failure' | 'failed';
+  progress: Progress;
+  failedConcepts: { count: number; concept_ids: string[] };
+  completedTutorials: number;
+}
+
+interface PlannedConcept {
+  concept: Concept;
+  context: ConceptContext;
+  kinds: ContentKind[];
+}
+
+function conceptContexts(roadmap: Roadmap): Map<string, { concept: Concept; context: ConceptContext }> {
+  const names = new Map<string, string>();
+  for (const stage of roadmap.stages)
+    for (const module of stage.modules)
+      for (const concept of module.concepts) names.set(concept.concept_id, concept.name);
+  const result = new Map<string, { concept: Concept; context: ConceptContext }>();
+  for (const stage of roadmap.stages) {
+    for (const module of stage.modules) {
+      for (const concept of module.concepts) {
+        result.set(concept.concept_id, {
+          concept,
+          context: {
+            concept_id: concept.concept_id,
+            name: concept.name,
+            description: concept.description,
+            difficulty: concept.difficulty,
+            keywords: concept.keywords,
+            prerequisites: concept.prerequisites.map((id) => names.get(id) ?? id),
+            stage_name: stage.name,
+            module_name: module.name,
+            roadmap_title: roadmap.title,
+          },
+        });
+      }
+    }
+  }
+  return result;
+}
+
+/** Items still to generate, grouped by concept in roadmap order. `generating` means a crashed run's item. */
+function plan(items: ContentItem[], concepts: ReturnType<typeof conceptContexts>): PlannedConcept[] {
+  const byConcept = new Map<string, PlannedConcept>();
+  for (const item of items) {
+    if (item.status !== 'pending' && item.status !== 'generating') continue;
+    const found = concepts.get(item.concept_id);
+    if (!found) continue;
+    let planned = byConcept.get(item.concept_id);
+    if (!planned) {
+      planned = { ...found, kinds: [] };
+      byConcept.set(item.concept_id, planned);
+    }
+    planned.kinds.push(item.kind);
+  }
+  return [...byConcept.values()];
+}
+
+/** One item under way: `called` settles when its model call ended, `stored` when its result is stored. */
+interface ItemRun {
+  called: Promise<void>;
+  stored: Promise<void>;
+}
+
+/**
+ * Runs concepts through `limit` lanes. Each item is stored as soon as its own model call ends; a lane moves on to
+ * the next concept once the concept's calls have ended, while their results are still being stored (at most one
+ * concept per lane being stored), so storage work overlaps model latency instead of adding to it. The first error
+ * stops new starts and rejects.
+ */
+async function pipelinedPool(
+  concepts: PlannedConcept[],
+  limit: number,
+  generate: (planned: PlannedConcept) => ItemRun[],
+  onFatal: (error: unknown) => void,
+): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const fail = (error: unknown) => {
+    if (failure) return;
+    failure = { error };
+    onFatal(error);
+  };
+  const lane = async () => {
+    let storing: Promise<void> = Promise.resolve();
+    try {
+      while (failure === undefined && next < concepts.length) {
+        const planned = concepts[next] as PlannedConcept;
+        next += 1;
+        const runs = generate(planned);
+        const stored = Promise.all(runs.map((run) => run.stored)).then(() => undefined);
+        stored.catch(fail); // a lost lease stops the other lanes at once
+        await Promise.all(runs.map((run) => run.called));
+        await storing;
+        storing = stored;
+      }
+      await storing;
+    } catch (error) {
+      fail(error);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, concepts.length) }, lane));
+  if (failure) throw failure.error;
+}
+
+/**
+ * Fan-out over concepts with bounded concurrency, the three kinds of one concept in parallel. Each finished item
+ * is stored (fenced) before it counts. A failed item is recorded and the rest go on; an abort, a lost lease or a
+ * storage error stops everything. Items put back to `pending` meanwhile are picked up before finishing.
+ */
+export async function contentGeneration(context: RunContext, roadmap: Roadmap): Promise<ContentOutcome> {
+  const { storage, fence } = context;
+  const concepts = conceptContexts(roadmap);
+  const base: ModelInput = {
+    preferences: context.task.request.preferences,
+    ...(context.task.request.additional_context ? { additional_context: context.task.request.additional_context } : {}),
+  };
+  let items = await storage.listItems(roadmap.roadmap_id);
+  const total = items.length;
+  let completed = items.filter((item) => item.status === 'completed').length;
+  let failed = items.filter((item) => item.status === 'failed').length;
+  const progress = () => computeProgress(completed, failed, total);
+
+  const entered = await storage.updateTask(fence, {
+    current_step: 'content_generation',
+    progress: progress(),
+    updated_at: nowIso(context),
+  });
+  assertFenced(entered, context, 'enter content_generation');
+  await context.publish('progress', {
+    step: 'content_generation',
+    status: 'processing',
+    message: `Generating content for ${concepts.size} concepts`,
+    progress: progress(),
+  });
+
+  /** Marks the item `generating`, calls the model, and stores the result (or the failure) at once. */
+  const generateItem = (planned: PlannedConcept, kind: ContentKind): ItemRun => {
+    let calledResolve: () => void = () => {};
+    const called = new Promise<void>((resolve) => {
+      calledResolve = resolve;
+    });
+    const stored = (async () => {
+      try {
+        context.abortSignal.throwIfAborted();
+        const item = { roadmapId: roadmap.roadmap_id, conceptId: planned.concept.concept_id, kind };
+        const names = { concept_id: item.conceptId, concept_name: planned.concept.name, content_type: kind };
+        const input: ModelInput = { ...base, concept: planned.context };
+        const { system, prompt } = buildPrompt(kind, input);
+        const call = generateStructured(
+          {
+            operation: kind,
+            key: `${kind}:${item.conceptId}`,
+            schemaName: kind,
+            schema: schemas[kind],
+            system,
+            prompt,
+            input,
+          },
+          {
+            model: context.model,
+            clock: context.clock,
+            retryPolicy: context.retryPolicy,
+            abortSignal: context.abortSignal,
+            ...(context.onUsage ? { onUsage: context.onUsage } : {}),
+          },
+        );
+        call.then(calledResolve, calledResolve);
+        // The call is under way; record its start meanwhile (the result is only stored after this).
+        assertFenced(await storage.setItemStatus(fence, item, 'generating'), context, 'item start');
+        await context.publish('concept_start', names);
+        let content: ContentValue;
+        try {
+          content = await call;
+          await yieldToEventLoop();
+          // A crashed worker writes nothing more; after any other abort the fenced write decides.
+          if (runAbortKind(context.abortSignal) === 'crashed') throw context.abortSignal.reason;
+        } catch (error) {
+          if (isAbortError(error) || context.abortSignal.aborted) throw error;
+          if (RoadmapError.isInstance(error) && error.code === 'lease_lost') throw error;
+          const message = errorMessage(error);
+          failed += 1;
+          const snapshot = progress();
+          const patch = { progress: snapshot, updated_at: nowIso(context) };
+          assertFenced(await storage.setItemStatus(fence, item, 'failed', message, patch), context, 'item failed');
+          await context.publish('concept_failed', { ...names, error: message, progress: snapshot });
+          return;
+        }
+        completed += 1;
+        const snapshot = progress();
+        const patch = { progress: snapshot, updated_at: nowIso(context) };
+        assertFenced(await storage.saveItem(fence, { ...item, content }, patch), context, 'save item');
+        await context.publish('concept_complete', { ...names, progress: snapshot });
+      } finally {
+        calledResolve();
+      }
+    })();
+    return { called, stored };
+  };
+
+  for (;;) {
+    const todo = plan(items, concepts);
+    if (todo.length === 0) break;
+    await pipelinedPool(
+      todo,
+      context.concurrency,
+      (planned) => planned.kinds.map((kind) => generateItem(planned, kind)),
+      (error) => context.abortRun(error),
+    );
+    items = await storage.listItems(roadmap.roadmap_id);
+    completed = items.filter((item) => item.status === 'completed').length;
+    failed = items.filter((item) => item.status === 'failed').length;
+  }
+
+  const failedIds = [...new Set(items.filter((item) => item.status === 'failed').map((item) => item.concept_id))];
+  const share = total === 0 ? 0 : failed / total;
+  const status = failed === 0 ? 'completed' : share >= context.failureThreshold ? 'failed' : 'partial_failure';
+  return {
+    status,
+    progress: progress(),
+    failedConcepts: { count: failedIds.length, concept_ids: failedIds },
+    completedTutorials: items.filter((item) => item.kind === 'tutorial' && item.status === 'completed').length,
+  };
+}

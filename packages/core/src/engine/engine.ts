@@ -1,0 +1,613 @@
+import { EventEmitter } from 'eventemitter3';
+import type { BlobStore } from '../covers/blobStore.js';
+import { CoverService, type CoverServiceOptions } from '../covers/coverService.js';
+import type { ImageProvider } from '../covers/imageProvider.js';
+import { createMemoryBlobStore } from '../covers/memoryBlobStore.js';
+import { createOfflineImageProvider } from '../covers/offlineImageProvider.js';
+import type { NewRoadmapEvent, RoadmapEvent, RoadmapEventPayloads, RoadmapEventType } from '../domain/events.js';
+import { randomId, roadmapIdFor } from '../domain/ids.js';
+import {
+  type ConceptDetail,
+  type ContentKind,
+  type GenerateRequestInput,
+  generateRequestSchema,
+  type Quiz,
+  type Resources,
+  type Roadmap,
+  type Tutorial,
+} from '../domain/schemas.js';
+import {
+  cancellableStatuses,
+  emptyProgress,
+  retryableStatuses,
+  type Task,
+  type TaskRecord,
+  type TaskStatus,
+  toPublicTask,
+} from '../domain/task.js';
+import type { LanguageModel } from '../model/languageModel.js';
+import { defaultRetryPolicy, type RetryPolicy } from '../model/retry.js';
+import { type TaskUsage, usageFrom } from '../model/usageMeter.js';
+import type { Queue } from '../queue/queue.js';
+import { type Clock, isoTime, systemClock } from '../shared/clock.js';
+import { RoadmapError } from '../shared/errors.js';
+import type { EventQuery, LeaseFence, Storage } from '../storage/storage.js';
+import { TaskWorker } from './worker.js';
+
+export interface RoadmapEngineOptions {
+  /** Where tasks, roadmaps, content and events live. */
+  storage: Storage;
+  /** How tasks reach workers; share one between engines (or processes) to spread work and cancels. */
+  queue: Queue;
+  /** The model behind every pipeline step. */
+  model: LanguageModel;
+  /** Time source. Default: the system clock. */
+  clock?: Clock;
+  /** Creates task ids (UUID v4) and the random part of roadmap ids. Default: `crypto.randomUUID`. */
+  generateId?: () => string;
+  /** Concepts generated at once within one task; the three kinds of a concept always run in parallel. Default: 5. */
+  concurrency?: number;
+  /** Tasks this engine's worker runs at once. Default: 2. */
+  taskConcurrency?: number;
+  /** Lease of a running task; a worker that misses heartbeats this long loses it. Default: 30 000 ms. */
+  leaseMs?: number;
+  /** Heartbeat period. Default: a third of `leaseMs`. */
+  heartbeatMs?: number;
+  /** Failed share of content items at or above which a task ends `failed` instead of `partial_failure`. Default: 0.5. */
+  failureThreshold?: number;
+  /** Edit rounds after a failed structure validation. Default: 3. */
+  maxEditRounds?: number;
+  /**
+   * Starts of a task (the first run plus resumes after a crash or a lost lease) before it is failed as poison. A
+   * graceful `stop()` gives its start back, and `retry` starts the count afresh. Default: 5.
+   */
+  maxAttempts?: number;
+  /** Retries of transient model errors. Default: 3 retries, 500 ms doubling to 8 s, `retry-after` honoured. */
+  retry?: Partial<RetryPolicy>;
+  /** Whether `start()` runs a worker in this engine (false for an API-only process). Default: true. */
+  worker?: boolean;
+  /** How often orphaned tasks (expired leases) are requeued. Default: `leaseMs`. */
+  recoveryIntervalMs?: number;
+  /** Names this worker in queue claims. Default: a random id. */
+  workerId?: string;
+  /** Creates cover images. Default: `createOfflineImageProvider()` (generated artwork, no network). */
+  imageProvider?: ImageProvider;
+  /** Keeps cover images the kit stores itself. Default: `createMemoryBlobStore()` (lost with the process). */
+  blobStore?: BlobStore;
+  /** Cover-image generation: concurrency, automatic retries, the sweeper. Defaults: see {@link CoverServiceOptions}. */
+  covers?: CoverServiceOptions;
+  /**
+   * Receives errors that have no caller: heartbeat, recovery, cover generation and listener failures.
+   * Default: `console.error`.
+   */
+  onError?: (error: unknown) => void;
+}
+
+export interface GenerateOptions {
+  /** Owner of the task. */
+  userId: string;
+  /** Preferences and context; validated (and defaulted) with `generateRequestSchema`. */
+  request: GenerateRequestInput;
+  /** Repeating a call with the same key (per user) returns the first task instead of creating another. */
+  idempotencyKey?: string;
+}
+
+export interface OwnerOptions {
+  /** When set, the object must belong to this user, or the call throws `forbidden`. */
+  userId?: string;
+}
+
+export interface ListTasksOptions {
+  userId?: string;
+  statuses?: readonly TaskStatus[];
+  /** Page size, 1–100. Default: 50. */
+  limit?: number;
+  offset?: number;
+}
+
+export interface RoadmapSummary {
+  roadmap_id: string;
+  title: string;
+  total_concepts: number;
+  completed_concepts: number;
+  task_id: string | null;
+  task_status: TaskStatus | null;
+  created_at: string;
+}
+
+type EmitterEvents = { [Type in RoadmapEventType]: [Extract<RoadmapEvent, { type: Type }>] } & {
+  event: [RoadmapEvent];
+};
+
+function assertOwner(ownerId: string, options: OwnerOptions | undefined, what: string): void {
+  if (options?.userId !== undefined && options.userId !== ownerId) {
+    throw new RoadmapError('forbidden', `This ${what} belongs to another user.`);
+  }
+}
+
+/**
+ * The facade of Roadmap Kit: creates tasks, runs them on a worker, and cancels, retries and reads them.
+ *
+ * @example
+ * ```ts
+ * const engine = new RoadmapEngine({ storage: createMemoryStorage(), queue: createMemoryQueue(), model: createDemoModel() });
+ * engine.start();
+ * const { task } = await engine.generate({ userId: 'u1', request: { preferences: { learning_goal: 'Learn Rust' } } });
+ * engine.on('completed', (event) => console.log('done', event.roadmap_id));
+ * ```
+ */
+export class RoadmapEngine {
+  readonly storage: Storage;
+  readonly queue: Queue;
+  readonly model: LanguageModel;
+  readonly clock: Clock;
+  readonly imageProvider: ImageProvider;
+  readonly blobStore: BlobStore;
+  /** Cover images of roadmaps: get, batch get, (batch) generate, upload. */
+  readonly covers: CoverService;
+  private readonly generateId: () => string;
+  private readonly emitter = new EventEmitter<EmitterEvents>();
+  private readonly settings: {
+    concurrency: number;
+    taskConcurrency: number;
+    leaseMs: number;
+    heartbeatMs: number;
+    failureThreshold: number;
+    maxEditRounds: number;
+    maxAttempts: number;
+    retryPolicy: RetryPolicy;
+    worker: boolean;
+    recoveryIntervalMs: number;
+    workerId: string;
+  };
+  private readonly onError: (error: unknown) => void;
+  private readonly worker: TaskWorker;
+  private readonly unsubscribeCancel: () => void;
+  private cancelRecovery: (() => void) | undefined;
+  private state: 'idle' | 'running' | 'stopped' = 'idle';
+
+  constructor(options: RoadmapEngineOptions) {
+    this.storage = options.storage;
+    this.queue = options.queue;
+    this.model = options.model;
+    this.clock = options.clock ?? systemClock;
+    this.generateId = options.generateId ?? randomId;
+    this.onError = options.onError ?? ((error) => console.error('[roadmap]', error));
+    this.imageProvider = options.imageProvider ?? createOfflineImageProvider();
+    this.blobStore = options.blobStore ?? createMemoryBlobStore();
+    this.covers = new CoverService({
+      ...options.covers,
+      storage: this.storage,
+      imageProvider: this.imageProvider,
+      blobStore: this.blobStore,
+      clock: this.clock,
+      publish: (task, type, payload) => this.publish(task, type, payload),
+      onError: this.onError,
+    });
+    const leaseMs = options.leaseMs ?? 30_000;
+    this.settings = {
+      concurrency: Math.max(1, options.concurrency ?? 5),
+      taskConcurrency: Math.max(1, options.taskConcurrency ?? 2),
+      leaseMs,
+      heartbeatMs: options.heartbeatMs ?? Math.floor(leaseMs / 3),
+      failureThreshold: options.failureThreshold ?? 0.5,
+      maxEditRounds: options.maxEditRounds ?? 3,
+      maxAttempts: options.maxAttempts ?? 5,
+      retryPolicy: { ...defaultRetryPolicy, ...options.retry },
+      worker: options.worker ?? true,
+      recoveryIntervalMs: options.recoveryIntervalMs ?? leaseMs,
+      workerId: options.workerId ?? randomId(),
+    };
+    this.worker = new TaskWorker({
+      storage: this.storage,
+      queue: this.queue,
+      model: this.model,
+      clock: this.clock,
+      workerId: this.settings.workerId,
+      leaseMs,
+      heartbeatMs: this.settings.heartbeatMs,
+      taskConcurrency: this.settings.taskConcurrency,
+      concurrency: this.settings.concurrency,
+      maxEditRounds: this.settings.maxEditRounds,
+      maxAttempts: this.settings.maxAttempts,
+      failureThreshold: this.settings.failureThreshold,
+      retryPolicy: this.settings.retryPolicy,
+      publish: (task, type, payload, fence) => this.publish(task, type, payload, fence),
+      onRoadmapStored: (task, roadmap) => this.covers.onRoadmapStored(roadmap, task.task_id),
+      onError: this.onError,
+    });
+    this.unsubscribeCancel = this.queue.onCancel((taskId) => {
+      this.worker.abortTask(taskId, 'cancelled');
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Lifecycle
+  // ------------------------------------------------------------------------------------------------------------
+
+  /**
+   * Requeues tasks left behind by dead workers (pending, or processing with an expired lease), then starts the
+   * worker (unless `worker: false`), the periodic recovery sweep and the cover sweeper (due retries, abandoned
+   * covers). Resolves once the first sweeps are done.
+   */
+  async start(): Promise<void> {
+    if (this.state !== 'idle') throw new RoadmapError('engine_stopped', 'The engine was already started.');
+    this.state = 'running';
+    await this.recover(true);
+    if (this.settings.worker) this.worker.start();
+    this.scheduleRecovery();
+    await this.covers.start();
+  }
+
+  /**
+   * Stops the worker. By default (graceful) every claimed task's lease is released and its job requeued at once,
+   * so another worker continues it without waiting for the lease to expire. `{ releaseTasks: false }` stops
+   * without writing anything more — what a crash leaves behind, for tests and hard shutdowns. Cover generations in
+   * flight are aborted the same way: back to `pending` (graceful) or left as they are (crash), for a sweeper.
+   */
+  async stop(options: { releaseTasks?: boolean } = {}): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.state = 'stopped';
+    this.cancelRecovery?.();
+    this.unsubscribeCancel();
+    await this.worker.stop(options.releaseTasks ?? true);
+    await this.covers.stop({ release: options.releaseTasks ?? true });
+  }
+
+  private scheduleRecovery(): void {
+    this.cancelRecovery = this.clock.setTimeout(
+      () => {
+        if (this.state !== 'running') return;
+        this.recover(false)
+          .catch(this.onError)
+          .finally(() => {
+            if (this.state === 'running') this.scheduleRecovery();
+          });
+      },
+      this.settings.recoveryIntervalMs,
+      { background: true },
+    );
+  }
+
+  /**
+   * Enqueues orphaned tasks (processing, lease expired or released) and pending tasks that have waited longer than
+   * `recoveryIntervalMs` (their job may have been lost with a broker that keeps nothing on disk); at start, every
+   * pending task. Enqueueing is idempotent, so a task already queued is not delivered twice. Returns how many.
+   */
+  async recover(includeAllPending = false): Promise<number> {
+    const now = this.clock.now();
+    const orphaned = await this.storage.listOrphanedTasks(now);
+    const ids = orphaned.map((task) => task.task_id);
+    const staleBefore = isoTime(now - this.settings.recoveryIntervalMs);
+    for (let offset = 0; ; offset += 100) {
+      const page = await this.storage.listTasks({ statuses: ['pending'], limit: 100, offset });
+      for (const task of page.tasks) {
+        if (includeAllPending || task.updated_at <= staleBefore) ids.push(task.task_id);
+      }
+      if (page.tasks.length < 100) break;
+    }
+    for (const taskId of ids) await this.queue.enqueue(taskId);
+    return ids.length;
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Events
+  // ------------------------------------------------------------------------------------------------------------
+
+  /** Listens to one event type; returns the unsubscribe function. */
+  on<Type extends RoadmapEventType>(type: Type, listener: (event: EmitterEvents[Type][0]) => void): () => void {
+    const safe = (event: EmitterEvents[Type][0]) => {
+      try {
+        listener(event);
+      } catch (error) {
+        this.onError(error);
+      }
+    };
+    this.emitter.on(type, safe as never);
+    return () => {
+      this.emitter.off(type, safe as never);
+    };
+  }
+
+  /** Listens to every event; returns the unsubscribe function. */
+  subscribe(listener: (event: RoadmapEvent) => void): () => void {
+    const safe = (event: RoadmapEvent) => {
+      try {
+        listener(event);
+      } catch (error) {
+        this.onError(error);
+      }
+    };
+    this.emitter.on('event', safe);
+    return () => {
+      this.emitter.off('event', safe);
+    };
+  }
+
+  /** Events from the durable log, in `seq` order (replay after `after`). */
+  listEvents(query: EventQuery): Promise<RoadmapEvent[]> {
+    return this.storage.listEvents(query);
+  }
+
+  private async publish<Type extends RoadmapEventType>(
+    task: Pick<TaskRecord, 'task_id' | 'user_id'>,
+    type: Type,
+    payload: RoadmapEventPayloads[Type],
+    fence?: LeaseFence,
+  ): Promise<void> {
+    const event = {
+      type,
+      task_id: task.task_id,
+      user_id: task.user_id,
+      timestamp: isoTime(this.clock.now()),
+      ...payload,
+    } as NewRoadmapEvent;
+    const stored = await this.storage.appendEvent(event, fence);
+    if (!stored) return;
+    this.emitter.emit(stored.type, stored as never);
+    this.emitter.emit('event', stored);
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Commands
+  // ------------------------------------------------------------------------------------------------------------
+
+  /** Creates a task (or returns the one with the same idempotency key) and queues it. */
+  async generate(options: GenerateOptions): Promise<{ task: Task; created: boolean }> {
+    const parsed = generateRequestSchema.safeParse(options.request);
+    if (!parsed.success) {
+      throw new RoadmapError('invalid_input', 'The roadmap request is invalid.', {
+        errors: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+      });
+    }
+    if (
+      options.idempotencyKey !== undefined &&
+      (options.idempotencyKey.length === 0 || options.idempotencyKey.length > 200)
+    ) {
+      throw new RoadmapError('invalid_input', 'An idempotency key has 1 to 200 characters.');
+    }
+    const request = parsed.data;
+    const at = isoTime(this.clock.now());
+    const taskId = this.generateId();
+    const record: TaskRecord = {
+      task_id: taskId,
+      user_id: options.userId,
+      roadmap_id: roadmapIdFor(request.preferences.learning_goal, this.generateId()),
+      title: request.preferences.learning_goal,
+      status: 'pending',
+      current_step: 'queued',
+      progress: emptyProgress,
+      error_message: null,
+      failed_concepts: { count: 0, concept_ids: [] },
+      cancel_reason: null,
+      attempts: 0,
+      created_at: at,
+      updated_at: at,
+      completed_at: null,
+      request,
+      idempotency_key: options.idempotencyKey ?? null,
+      lease_token: null,
+      lease_expires_at: null,
+    };
+    const { task, created } = await this.storage.createTask(record);
+    if (created) {
+      await this.publish(task, 'progress', {
+        step: 'queued',
+        status: 'pending',
+        message: 'Queued',
+        progress: task.progress,
+      });
+      await this.queue.enqueue(task.task_id);
+    }
+    return { task: toPublicTask(task), created };
+  }
+
+  /**
+   * Cancels a `pending` or `processing` task: compare-and-set to `cancelled`, then every in-flight model call of
+   * the task is aborted — here at once, in other processes through the queue's broadcast — and one `cancelled`
+   * event is emitted. What was generated stays. Resolves after the local abort and the broadcast.
+   */
+  async cancel(
+    taskId: string,
+    options: OwnerOptions & { reason?: string } = {},
+  ): Promise<{ task: Task; previousStatus: TaskStatus }> {
+    let current = await this.requireTask(taskId, options);
+    for (;;) {
+      if (!cancellableStatuses.includes(current.status)) {
+        throw new RoadmapError('task_not_cancellable', `A ${current.status} task cannot be cancelled.`);
+      }
+      const at = isoTime(this.clock.now());
+      const cancelled = await this.storage.transitionTask(taskId, {
+        from: [current.status],
+        to: 'cancelled',
+        patch: {
+          current_step: 'cancelled',
+          cancel_reason: options.reason ?? null,
+          completed_at: at,
+          updated_at: at,
+          lease_token: null,
+          lease_expires_at: null,
+        },
+      });
+      if (cancelled) {
+        this.worker.abortTask(taskId, 'cancelled');
+        await this.queue.broadcastCancel(taskId);
+        // Items that were in flight were aborted; the holder can no longer write, so show them as not started.
+        await this.storage.resetItems(cancelled.roadmap_id, { statuses: ['generating'] });
+        await this.publish(cancelled, 'cancelled', {
+          reason: cancelled.cancel_reason,
+          previous_status: current.status,
+          progress: cancelled.progress,
+        });
+        return { task: toPublicTask(cancelled), previousStatus: current.status };
+      }
+      current = await this.requireTask(taskId, options);
+    }
+  }
+
+  /**
+   * Resumes a `failed`, `partial_failure` or `cancelled` task: failed and interrupted items go back to pending,
+   * the task to `pending`, and a worker continues from the checkpoints — nothing already stored is generated
+   * again. Returns how many content items remain to generate (0 when the framework is not designed yet).
+   */
+  async retry(taskId: string, options: OwnerOptions = {}): Promise<{ task: Task; itemsToRetry: number }> {
+    const current = await this.requireTask(taskId, options);
+    if (!retryableStatuses.includes(current.status)) {
+      throw new RoadmapError('task_not_retryable', `A ${current.status} task cannot be retried.`);
+    }
+    await this.storage.resetItems(current.roadmap_id, { statuses: ['failed', 'generating'] });
+    const task = await this.requeue(current, `Retrying`);
+    const items = await this.storage.listItems(current.roadmap_id);
+    return { task, itemsToRetry: items.filter((item) => item.status !== 'completed').length };
+  }
+
+  /**
+   * Regenerates one failed content item (concept × kind) of a finished task (`failed` or `partial_failure`):
+   * only that item is asked of the model again.
+   */
+  async retryItem(
+    roadmapId: string,
+    conceptId: string,
+    kind: ContentKind,
+    options: OwnerOptions = {},
+  ): Promise<{ task: Task }> {
+    const roadmap = await this.storage.getRoadmap(roadmapId);
+    if (!roadmap) throw new RoadmapError('not_found', `Roadmap ${roadmapId} does not exist.`);
+    assertOwner(roadmap.user_id, options, 'roadmap');
+    const [item] = (await this.storage.listItems(roadmapId, conceptId)).filter((entry) => entry.kind === kind);
+    if (!item) throw new RoadmapError('not_found', `Concept ${conceptId} does not exist in ${roadmapId}.`);
+    const task = (await this.storage.listTasks({ roadmapId, limit: 1 })).tasks[0];
+    if (!task) throw new RoadmapError('not_found', `No task generated ${roadmapId}.`);
+    if (task.status !== 'failed' && task.status !== 'partial_failure') {
+      throw new RoadmapError(
+        'item_not_retryable',
+        task.status === 'cancelled'
+          ? 'The task was cancelled: retry the whole task to resume it.'
+          : `Items can be retried once the task has finished with failures (it is ${task.status}).`,
+      );
+    }
+    if (item.status !== 'failed') {
+      throw new RoadmapError('item_not_retryable', `The ${kind} of ${conceptId} is ${item.status}, not failed.`);
+    }
+    await this.storage.resetItems(roadmapId, { statuses: ['failed'], conceptId, kind });
+    return { task: await this.requeue(task, `Retrying the ${kind} of ${conceptId}`) };
+  }
+
+  private async requeue(current: TaskRecord, message: string): Promise<Task> {
+    const at = isoTime(this.clock.now());
+    const task = await this.storage.transitionTask(current.task_id, {
+      from: [current.status],
+      to: 'pending',
+      patch: {
+        current_step: 'queued',
+        error_message: null,
+        cancel_reason: null,
+        failed_concepts: { count: 0, concept_ids: [] },
+        completed_at: null,
+        updated_at: at,
+        attempts: 0,
+      },
+    });
+    if (!task) throw new RoadmapError('task_not_retryable', 'The task changed meanwhile; reload and try again.');
+    await this.publish(task, 'progress', { step: 'queued', status: 'pending', message, progress: task.progress });
+    await this.queue.enqueue(task.task_id);
+    return toPublicTask(task);
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Queries
+  // ------------------------------------------------------------------------------------------------------------
+
+  private async requireTask(taskId: string, options: OwnerOptions | undefined): Promise<TaskRecord> {
+    const task = await this.storage.getTask(taskId);
+    if (!task) throw new RoadmapError('not_found', `Task ${taskId} does not exist.`);
+    assertOwner(task.user_id, options, 'task');
+    return task;
+  }
+
+  /** A task, or `null` when it does not exist; throws `forbidden` for another user's task. */
+  async getTask(taskId: string, options?: OwnerOptions): Promise<Task | null> {
+    const task = await this.storage.getTask(taskId);
+    if (!task) return null;
+    assertOwner(task.user_id, options, 'task');
+    return toPublicTask(task);
+  }
+
+  /** A page of tasks, newest first, with the total and per-status counts (counts ignore the status filter). */
+  async listTasks(
+    options: ListTasksOptions = {},
+  ): Promise<{ tasks: Task[]; total: number; counts: Record<TaskStatus, number> }> {
+    const limit = options.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+      throw new RoadmapError('invalid_input', 'limit is a whole number from 1 to 100.');
+    }
+    const offset = options.offset ?? 0;
+    if (!Number.isInteger(offset) || offset < 0)
+      throw new RoadmapError('invalid_input', 'offset is a whole number ≥ 0.');
+    const result = await this.storage.listTasks({
+      ...(options.userId !== undefined ? { userId: options.userId } : {}),
+      ...(options.statuses ? { statuses: options.statuses } : {}),
+      limit,
+      offset,
+    });
+    return { tasks: result.tasks.map(toPublicTask), total: result.total, counts: result.counts };
+  }
+
+  /** A roadmap with each concept's content statuses, or `null`; throws `forbidden` for another user's. */
+  async getRoadmap(roadmapId: string, options?: OwnerOptions): Promise<Roadmap | null> {
+    const roadmap = await this.storage.getRoadmap(roadmapId);
+    if (!roadmap) return null;
+    assertOwner(roadmap.user_id, options, 'roadmap');
+    return roadmap;
+  }
+
+  /** A user's roadmaps, newest first, with concept counts and the task that generated each. */
+  async listRoadmaps(userId: string): Promise<RoadmapSummary[]> {
+    const roadmaps = await this.storage.listRoadmaps(userId);
+    const summaries: RoadmapSummary[] = [];
+    for (const roadmap of roadmaps) {
+      const concepts = roadmap.stages.flatMap((stage) => stage.modules.flatMap((module) => module.concepts));
+      const task = (await this.storage.listTasks({ roadmapId: roadmap.roadmap_id, limit: 1 })).tasks[0];
+      summaries.push({
+        roadmap_id: roadmap.roadmap_id,
+        title: roadmap.title,
+        total_concepts: concepts.length,
+        completed_concepts: concepts.filter(
+          (concept) =>
+            concept.tutorial_status === 'completed' &&
+            concept.resources_status === 'completed' &&
+            concept.quiz_status === 'completed',
+        ).length,
+        task_id: task?.task_id ?? null,
+        task_status: task?.status ?? null,
+        created_at: roadmap.created_at,
+      });
+    }
+    return summaries;
+  }
+
+  /** Tokens the task's model calls used so far, as the provider reported them (zeros for providers that do not). */
+  async getUsage(taskId: string, options?: OwnerOptions): Promise<TaskUsage> {
+    await this.requireTask(taskId, options);
+    return usageFrom(await this.storage.getCheckpoints(taskId));
+  }
+
+  /** One concept with its tutorial, resources and quiz (each `null` until generated), or `null`. */
+  async getConcept(roadmapId: string, conceptId: string, options?: OwnerOptions): Promise<ConceptDetail | null> {
+    const roadmap = await this.getRoadmap(roadmapId, options);
+    if (!roadmap) return null;
+    const concept = roadmap.stages
+      .flatMap((stage) => stage.modules.flatMap((module) => module.concepts))
+      .find((entry) => entry.concept_id === conceptId);
+    if (!concept) return null;
+    const items = await this.storage.listItems(roadmapId, conceptId);
+    const content = (kind: ContentKind) =>
+      items.find((item) => item.kind === kind && item.status === 'completed')?.content ?? null;
+    return {
+      concept,
+      tutorial: content('tutorial') as Tutorial | null,
+      resources: (content('resources') as Resources | null)?.resources ?? null,
+      quiz: (content('quiz') as Quiz | null)?.questions ?? null,
+    };
+  }
+}

@@ -1,0 +1,42 @@
+import type { RoadmapEventPayloads, RoadmapEventType } from '../domain/events.js';
+import type { Roadmap } from '../domain/schemas.js';
+import type { TaskRecord } from '../domain/task.js';
+import type { LanguageModel, ModelUsage } from '../model/languageModel.js';
+import type { RetryPolicy } from '../model/retry.js';
+import type { Clock } from '../shared/clock.js';
+import { RoadmapError } from '../shared/errors.js';
+import type { LeaseFence, Storage } from '../storage/storage.js';
+
+/** Everything one run of a task needs: the adapters, the lease it holds, and its abort signal. */
+export interface RunContext {
+  task: TaskRecord;
+  fence: LeaseFence;
+  storage: Storage;
+  model: LanguageModel;
+  clock: Clock;
+  retryPolicy: RetryPolicy;
+  /** Aborted on cancel, lost lease or stop: every model call receives it. */
+  abortSignal: AbortSignal;
+  /** Concepts generated at once. */
+  concurrency: number;
+  maxEditRounds: number;
+  failureThreshold: number;
+  /** Aborts the whole run (siblings included) after a fatal error such as a lost lease. */
+  abortRun(reason: unknown): void;
+  /** Appends a fenced event to the log and delivers it to listeners. */
+  publish<Type extends RoadmapEventType>(type: Type, payload: RoadmapEventPayloads[Type]): Promise<void>;
+  onUsage?: (usage: ModelUsage) => void;
+  /** Told once the roadmap's framework is stored (or found stored on resume), e.g. to start its cover; never throws. */
+  onRoadmapStored?: (roadmap: Roadmap) => void;
+}
+
+/** Throws `lease_lost` when a fenced write was rejected: another worker holds the task, or it was cancelled. */
+export function assertFenced(accepted: boolean | object | null, context: RunContext, what: string): void {
+  if (accepted === false || accepted === null) {
+    throw new RoadmapError('lease_lost', `Task ${context.fence.taskId} is no longer held by this worker (${what}).`);
+  }
+}
+
+export function nowIso(context: { clock: Clock }): string {
+  return new Date(context.clock.now()).toISOString();
+}

@@ -1,0 +1,75 @@
+import type { z } from 'zod';
+import type { Clock } from '../shared/clock.js';
+import { errorMessage, isAbortError, RoadmapError } from '../shared/errors.js';
+import type { LanguageModel, ModelRequest, ModelUsage } from './languageModel.js';
+import { type RetryPolicy, withRetry } from './retry.js';
+
+export interface StructuredCall<Output> extends Omit<ModelRequest, 'feedback' | 'abortSignal' | 'schema'> {
+  schema: z.ZodType<Output>;
+}
+
+export interface StructuredContext {
+  model: LanguageModel;
+  clock: Clock;
+  retryPolicy: RetryPolicy;
+  abortSignal: AbortSignal;
+  /** Called with the token usage of every successful call. */
+  onUsage?: (usage: ModelUsage) => void;
+}
+
+/** Describes zod issues in one line, e.g. `stages.0.name: Too small`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 10)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+function parseOutput<Output>(
+  text: string,
+  schema: z.ZodType<Output>,
+): { ok: true; value: Output } | { ok: false; error: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, error: `Output is not valid JSON: ${errorMessage(error)}` };
+  }
+  const result = schema.safeParse(json);
+  if (result.success) return { ok: true, value: result.data };
+  return { ok: false, error: `Output does not match the schema: ${describeIssues(result.error)}` };
+}
+
+/**
+ * One structured model call: transient errors are retried with backoff; output that is not JSON or fails the
+ * schema is asked again once with the validation error as feedback, then fails with `schema_validation_failed`.
+ */
+export async function generateStructured<Output>(
+  call: StructuredCall<Output>,
+  context: StructuredContext,
+): Promise<Output> {
+  const { model, clock, retryPolicy, abortSignal } = context;
+  let feedback: ModelRequest['feedback'];
+  for (let attempt = 1; attempt <= 2; attempt += 1) {
+    const request: ModelRequest = { ...call, feedback, abortSignal };
+    let text: string;
+    try {
+      const result = await withRetry(() => model.generate(request), { clock, policy: retryPolicy, abortSignal });
+      if (result.usage) context.onUsage?.(result.usage);
+      text = result.text;
+    } catch (error) {
+      if (isAbortError(error) || abortSignal.aborted) throw error;
+      if (RoadmapError.isInstance(error)) throw error;
+      throw new RoadmapError('model_error', `Model call ${call.key} failed: ${errorMessage(error)}`, { cause: error });
+    }
+    abortSignal.throwIfAborted();
+    const parsed = parseOutput(text, call.schema);
+    if (parsed.ok) return parsed.value;
+    if (attempt === 2) {
+      throw new RoadmapError('schema_validation_failed', `Model call ${call.key}: ${parsed.error}`);
+    }
+    feedback = { output: text.slice(0, 4000), error: parsed.error };
+  }
+  /* c8 ignore next */
+  throw new RoadmapError('model_error', 'unreachable');
+}

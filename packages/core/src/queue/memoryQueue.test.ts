@@ -1,0 +1,4 @@
+import { runQueueConformance } from '../testing/queueConformance.js';
+import { createMemoryQueue } from './memoryQueue.js';
+
+runQueueConformance('createMemoryQueue', ({ clock }) => ({ queue: createMemoryQueue({ clock }) }));

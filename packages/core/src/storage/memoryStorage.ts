@@ -1,0 +1,381 @@
+import type { CoverRecord } from '../covers/coverRecord.js';
+import type { NewRoadmapEvent, RoadmapEvent } from '../domain/events.js';
+import { type ContentItem, type ContentKind, contentKinds, type Roadmap } from '../domain/schemas.js';
+import { type TaskRecord, type TaskStatus, taskStatuses } from '../domain/task.js';
+import type {
+  AcquireLeaseResult,
+  ContentValue,
+  EventQuery,
+  LeaseFence,
+  StatusChange,
+  Storage,
+  TaskListQuery,
+  TaskListResult,
+  TaskPatch,
+} from './storage.js';
+
+export interface MemoryStorageOptions {
+  /** Clock reading used for `updated_at` of content items. Default: `Date.now`. */
+  now?: () => number;
+}
+
+/** Deep copy of plain JSON-like data (what storage holds): several times faster than `structuredClone`. */
+function copy<Value>(value: Value): Value {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(copy) as Value;
+  const result: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) result[key] = copy((value as Record<string, unknown>)[key]);
+  return result as Value;
+}
+
+function itemKey(roadmapId: string, conceptId: string, kind: ContentKind): string {
+  return `${roadmapId}\u0000${conceptId}\u0000${kind}`;
+}
+
+function conceptIds(roadmap: Roadmap): string[] {
+  return roadmap.stages.flatMap((stage) =>
+    stage.modules.flatMap((module) => module.concepts.map((concept) => concept.concept_id)),
+  );
+}
+
+/** Newest first: `created_at` descending, then id descending. */
+function newerFirst(createdA: string, idA: string, createdB: string, idB: string): number {
+  if (createdA !== createdB) return createdA < createdB ? 1 : -1;
+  return idA < idB ? 1 : idA > idB ? -1 : 0;
+}
+
+/**
+ * `Storage` in process memory. Every method completes its change synchronously before its promise settles,
+ * so compare-and-set and fencing hold under any interleaving of concurrent calls. Data is lost with the
+ * process: use `@roadmap/sqlite` or `@roadmap/postgres` to survive restarts.
+ */
+export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage {
+  const now = options.now ?? Date.now;
+  const tasks = new Map<string, TaskRecord>();
+  const idempotency = new Map<string, string>();
+  const checkpoints = new Map<string, Map<string, unknown>>();
+  const roadmaps = new Map<string, Roadmap>();
+  /** Items per roadmap, in planned order. */
+  const items = new Map<string, Map<string, ContentItem>>();
+  const events: RoadmapEvent[] = [];
+  const covers = new Map<string, CoverRecord>();
+  let lastSeq = 0;
+
+  const holds = (fence: LeaseFence): TaskRecord | undefined => {
+    const task = tasks.get(fence.taskId);
+    if (task?.status !== 'processing' || task.lease_token !== fence.leaseToken) return undefined;
+    return task;
+  };
+
+  /** Applies the fields a patch sets; a key whose value is `undefined` is left alone (as the SQL adapters do). */
+  const applyPatch = <Target extends object>(target: Target, patch: Partial<Target> | undefined) => {
+    if (!patch) return;
+    for (const [key, value] of Object.entries(patch)) {
+      if (value !== undefined) (target as Record<string, unknown>)[key] = copy(value);
+    }
+  };
+
+  const findItem = (roadmapId: string, conceptId: string, kind: ContentKind) =>
+    items.get(roadmapId)?.get(itemKey(roadmapId, conceptId, kind));
+
+  const withStatuses = (roadmap: Roadmap): Roadmap => {
+    const result = copy(roadmap);
+    for (const stage of result.stages) {
+      for (const module of stage.modules) {
+        for (const concept of module.concepts) {
+          for (const kind of contentKinds) {
+            concept[`${kind}_status`] = findItem(roadmap.roadmap_id, concept.concept_id, kind)?.status ?? 'pending';
+          }
+        }
+      }
+    }
+    return result;
+  };
+
+  return {
+    specificationVersion: 'v1',
+
+    async createTask(record) {
+      if (tasks.has(record.task_id)) throw new Error(`Task ${record.task_id} already exists`);
+      if (record.idempotency_key !== null) {
+        const key = `${record.user_id}\u0000${record.idempotency_key}`;
+        const existingId = idempotency.get(key);
+        const existing = existingId === undefined ? undefined : tasks.get(existingId);
+        if (existing) return { task: copy(existing), created: false };
+        idempotency.set(key, record.task_id);
+      }
+      tasks.set(record.task_id, copy(record));
+      return { task: copy(record), created: true };
+    },
+
+    async getTask(taskId) {
+      const task = tasks.get(taskId);
+      return task ? copy(task) : null;
+    },
+
+    async listTasks(query: TaskListQuery): Promise<TaskListResult> {
+      const counts = Object.fromEntries(taskStatuses.map((status) => [status, 0])) as Record<TaskStatus, number>;
+      const mine: TaskRecord[] = [];
+      for (const task of tasks.values()) {
+        if (query.userId !== undefined && task.user_id !== query.userId) continue;
+        if (query.roadmapId !== undefined && task.roadmap_id !== query.roadmapId) continue;
+        counts[task.status] += 1;
+        if (query.statuses && !query.statuses.includes(task.status)) continue;
+        mine.push(task);
+      }
+      mine.sort((a, b) => newerFirst(a.created_at, a.task_id, b.created_at, b.task_id));
+      const offset = query.offset ?? 0;
+      const limit = query.limit ?? 50;
+      return { tasks: mine.slice(offset, offset + limit).map(copy), total: mine.length, counts };
+    },
+
+    async transitionTask(taskId, change: StatusChange) {
+      const task = tasks.get(taskId);
+      if (!task || !change.from.includes(task.status)) return null;
+      if (change.leaseToken !== undefined && task.lease_token !== change.leaseToken) return null;
+      task.status = change.to;
+      applyPatch(task, change.patch);
+      return copy(task);
+    },
+
+    async updateTask(fence, patch) {
+      const task = holds(fence);
+      if (!task) return null;
+      applyPatch(task, patch);
+      return copy(task);
+    },
+
+    async acquireLease(taskId, lease): Promise<AcquireLeaseResult | null> {
+      const task = tasks.get(taskId);
+      if (!task) return null;
+      const previousStatus = task.status;
+      if (previousStatus === 'processing') {
+        const live = task.lease_token !== null && task.lease_expires_at !== null && task.lease_expires_at > lease.now;
+        if (live) return null;
+      } else if (previousStatus !== 'pending') {
+        return null;
+      }
+      task.status = 'processing';
+      task.lease_token = lease.token;
+      task.lease_expires_at = lease.expiresAt;
+      task.attempts += 1;
+      task.updated_at = lease.updatedAt;
+      return { task: copy(task), previousStatus, recovered: previousStatus === 'processing' };
+    },
+
+    async renewLease(fence, expiresAt) {
+      const task = holds(fence);
+      if (!task) return false;
+      task.lease_expires_at = expiresAt;
+      return true;
+    },
+
+    async releaseLease(fence) {
+      const task = holds(fence);
+      if (!task) return false;
+      task.lease_token = null;
+      task.lease_expires_at = null;
+      return true;
+    },
+
+    async listOrphanedTasks(at) {
+      const orphaned: TaskRecord[] = [];
+      for (const task of tasks.values()) {
+        if (task.status !== 'processing') continue;
+        if (task.lease_token === null || task.lease_expires_at === null || task.lease_expires_at <= at) {
+          orphaned.push(copy(task));
+        }
+      }
+      return orphaned;
+    },
+
+    async saveCheckpoint(fence, key, value) {
+      if (!holds(fence)) return false;
+      let saved = checkpoints.get(fence.taskId);
+      if (!saved) {
+        saved = new Map();
+        checkpoints.set(fence.taskId, saved);
+      }
+      saved.set(key, copy(value));
+      return true;
+    },
+
+    async getCheckpoints(taskId) {
+      return Object.fromEntries(
+        [...(checkpoints.get(taskId) ?? new Map<string, unknown>())].map(([k, v]) => [k, copy(v)]),
+      );
+    },
+
+    async saveRoadmap(fence, roadmap) {
+      if (!holds(fence)) return false;
+      roadmaps.set(roadmap.roadmap_id, copy(roadmap));
+      let planned = items.get(roadmap.roadmap_id);
+      if (!planned) {
+        planned = new Map();
+        items.set(roadmap.roadmap_id, planned);
+      }
+      const updatedAt = new Date(now()).toISOString();
+      for (const conceptId of conceptIds(roadmap)) {
+        for (const kind of contentKinds) {
+          const key = itemKey(roadmap.roadmap_id, conceptId, kind);
+          if (planned.has(key)) continue;
+          planned.set(key, {
+            roadmap_id: roadmap.roadmap_id,
+            concept_id: conceptId,
+            kind,
+            status: 'pending',
+            content: null,
+            error: null,
+            updated_at: updatedAt,
+          });
+        }
+      }
+      return true;
+    },
+
+    async getRoadmap(roadmapId) {
+      const roadmap = roadmaps.get(roadmapId);
+      return roadmap ? withStatuses(roadmap) : null;
+    },
+
+    async listRoadmaps(userId) {
+      return [...roadmaps.values()]
+        .filter((roadmap) => roadmap.user_id === userId)
+        .sort((a, b) => newerFirst(a.created_at, a.roadmap_id, b.created_at, b.roadmap_id))
+        .map(withStatuses);
+    },
+
+    async setItemStatus(fence, item, status, error, taskPatch) {
+      const task = holds(fence);
+      if (!task) return false;
+      const stored = findItem(item.roadmapId, item.conceptId, item.kind);
+      if (!stored) return false;
+      applyPatch(task, taskPatch);
+      stored.status = status;
+      stored.error = status === 'failed' ? (error ?? 'failed') : null;
+      stored.updated_at = new Date(now()).toISOString();
+      return true;
+    },
+
+    async saveItem(
+      fence,
+      item: { roadmapId: string; conceptId: string; kind: ContentKind; content: ContentValue },
+      taskPatch?: TaskPatch,
+    ) {
+      const task = holds(fence);
+      if (!task) return false;
+      const stored = findItem(item.roadmapId, item.conceptId, item.kind);
+      if (!stored) return false;
+      applyPatch(task, taskPatch);
+      stored.status = 'completed';
+      stored.content = copy(item.content);
+      stored.error = null;
+      stored.updated_at = new Date(now()).toISOString();
+      return true;
+    },
+
+    async resetItems(roadmapId, filter) {
+      let changed = 0;
+      for (const item of items.get(roadmapId)?.values() ?? []) {
+        if (!filter.statuses.includes(item.status)) continue;
+        if (filter.conceptId !== undefined && item.concept_id !== filter.conceptId) continue;
+        if (filter.kind !== undefined && item.kind !== filter.kind) continue;
+        item.status = 'pending';
+        item.error = null;
+        item.updated_at = new Date(now()).toISOString();
+        changed += 1;
+      }
+      return changed;
+    },
+
+    async listItems(roadmapId, conceptId) {
+      const all = [...(items.get(roadmapId)?.values() ?? [])];
+      return all.filter((item) => conceptId === undefined || item.concept_id === conceptId).map(copy);
+    },
+
+    async appendEvent(event: NewRoadmapEvent, fence?: LeaseFence) {
+      if (fence && !holds(fence)) return null;
+      lastSeq += 1;
+      const stored = copy({ ...event, seq: lastSeq }) as RoadmapEvent;
+      events.push(stored);
+      return copy(stored);
+    },
+
+    async listEvents(query: EventQuery) {
+      const after = query.after ?? 0;
+      const limit = query.limit ?? 1000;
+      const result: RoadmapEvent[] = [];
+      // Events are in seq order: binary search the first one after `after`.
+      let low = 0;
+      let high = events.length;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if ((events[middle] as RoadmapEvent).seq <= after) low = middle + 1;
+        else high = middle;
+      }
+      for (let index = low; index < events.length && result.length < limit; index += 1) {
+        const event = events[index] as RoadmapEvent;
+        if (query.taskId !== undefined && event.task_id !== query.taskId) continue;
+        if (query.userId !== undefined && event.user_id !== query.userId) continue;
+        result.push(copy(event));
+      }
+      return result;
+    },
+
+    async ensureCover(cover) {
+      const existing = covers.get(cover.roadmap_id);
+      if (existing) return copy(existing);
+      const record: CoverRecord = {
+        roadmap_id: cover.roadmap_id,
+        user_id: cover.user_id,
+        task_id: cover.task_id,
+        cover_image_url: null,
+        status: 'not_started',
+        error: null,
+        retry_count: 0,
+        provider: null,
+        attribution: null,
+        blob_key: null,
+        next_attempt_at: null,
+        created_at: cover.created_at,
+        updated_at: cover.created_at,
+      };
+      covers.set(cover.roadmap_id, record);
+      return copy(record);
+    },
+
+    async getCover(roadmapId) {
+      const cover = covers.get(roadmapId);
+      return cover ? copy(cover) : null;
+    },
+
+    async getCovers(roadmapIds) {
+      const found: CoverRecord[] = [];
+      for (const roadmapId of new Set(roadmapIds)) {
+        const cover = covers.get(roadmapId);
+        if (cover) found.push(copy(cover));
+      }
+      return found;
+    },
+
+    async transitionCover(roadmapId, change) {
+      const cover = covers.get(roadmapId);
+      if (!cover || !change.from.includes(cover.status)) return null;
+      cover.status = change.to;
+      applyPatch(cover, change.patch);
+      return copy(cover);
+    },
+
+    async listDueCovers(query) {
+      return [...covers.values()]
+        .filter(
+          (cover) =>
+            (cover.status === 'failed' && cover.next_attempt_at !== null && cover.next_attempt_at <= query.now) ||
+            ((cover.status === 'pending' || cover.status === 'generating') && cover.updated_at < query.staleBefore),
+        )
+        .sort((a, b) => (a.updated_at < b.updated_at ? -1 : a.updated_at > b.updated_at ? 1 : 0))
+        .slice(0, query.limit)
+        .map(copy);
+    },
+  };
+}
