@@ -7,6 +7,7 @@ export default defineConfig({
     testing: 'src/testing/index.ts',
     node: 'src/node.ts',
     client: 'src/client/index.ts',
+    internal: 'src/internal.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
