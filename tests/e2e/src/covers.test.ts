@@ -1,7 +1,15 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { waitFor } from '../../../examples/server/src/serverProcess.js';
-import { api, generateBody, type Harness, type ImageWebhook, startHarness, startImageWebhook } from './harness.js';
+import {
+  api,
+  describeWithBrowser,
+  generateBody,
+  type Harness,
+  type ImageWebhook,
+  startHarness,
+  startImageWebhook,
+} from './harness.js';
 
 /**
  * A cover that really fails: the server's image provider is a webhook (this test's HTTP server) that answers
@@ -20,22 +28,22 @@ interface CoverBody {
   retry_count: number;
 }
 
-beforeAll(async () => {
-  webhook = await startImageWebhook();
-  harness = await startHarness({
-    ROADMAP_IMAGE_PROVIDER: 'webhook',
-    ROADMAP_IMAGE_WEBHOOK_URL: webhook.url,
-    ROADMAP_DEMO_LATENCY_MS: '20',
+describeWithBrowser('cover failure and retry (Chromium, webhook image provider)', () => {
+  beforeAll(async () => {
+    webhook = await startImageWebhook();
+    harness = await startHarness({
+      ROADMAP_IMAGE_PROVIDER: 'webhook',
+      ROADMAP_IMAGE_WEBHOOK_URL: webhook.url,
+      ROADMAP_DEMO_LATENCY_MS: '20',
+    });
+    page = harness.page;
+  }, 120_000);
+
+  afterAll(async () => {
+    await harness?.close();
+    await webhook?.close();
   });
-  page = harness.page;
-}, 120_000);
 
-afterAll(async () => {
-  await harness?.close();
-  await webhook?.close();
-});
-
-describe('cover failure and retry (Chromium, webhook image provider)', () => {
   it('shows "Retry Cover Generation" on a failed cover, and retrying fixes it', async () => {
     const generated = await api<{ roadmap_id: string }>(
       harness.server,

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, type Harness, startHarness, waitForStatus } from './harness.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { api, describeWithBrowser, type Harness, startHarness, waitForStatus } from './harness.js';
 
 /**
  * The demo web app on the real reference server, in Chromium: sign in, create a roadmap through the form, watch its
@@ -29,17 +29,17 @@ async function waitForProgressAbove(target: Page, than: number): Promise<number>
   return progressValue(target);
 }
 
-beforeAll(async () => {
-  // Slow enough to watch progress and cancel mid-way: 500 ms a model call, one concept at a time.
-  harness = await startHarness({ ROADMAP_DEMO_LATENCY_MS: '500', ROADMAP_CONCURRENCY: '1' });
-  page = harness.page;
-}, 120_000);
+describeWithBrowser('demo web app (Chromium, reference server)', () => {
+  beforeAll(async () => {
+    // Slow enough to watch progress and cancel mid-way: 500 ms a model call, one concept at a time.
+    harness = await startHarness({ ROADMAP_DEMO_LATENCY_MS: '500', ROADMAP_CONCURRENCY: '1' });
+    page = harness.page;
+  }, 120_000);
 
-afterAll(async () => {
-  await harness?.close();
-});
+  afterAll(async () => {
+    await harness?.close();
+  });
 
-describe('demo web app (Chromium, reference server)', () => {
   let taskId = '';
   let roadmapId = '';
 

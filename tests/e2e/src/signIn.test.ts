@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness, tokenFor } from './harness.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithBrowser, type Harness, startHarness, tokenFor } from './harness.js';
 
 /**
  * Sign-in on a server that runs with the built-in dev secret (as `npm run demo` does): the "Sign in as the demo user"
@@ -10,17 +10,17 @@ import { type Harness, startHarness, tokenFor } from './harness.js';
 let harness: Harness;
 let page: Page;
 
-beforeAll(async () => {
-  // An empty ROADMAP_JWT_SECRET counts as unset: the server signs with its dev secret and offers the dev login.
-  harness = await startHarness({ ROADMAP_JWT_SECRET: '' });
-  page = harness.page;
-}, 120_000);
+describeWithBrowser('sign-in with the dev secret (Chromium, reference server)', () => {
+  beforeAll(async () => {
+    // An empty ROADMAP_JWT_SECRET counts as unset: the server signs with its dev secret and offers the dev login.
+    harness = await startHarness({ ROADMAP_JWT_SECRET: '' });
+    page = harness.page;
+  }, 120_000);
 
-afterAll(async () => {
-  await harness?.close();
-});
+  afterAll(async () => {
+    await harness?.close();
+  });
 
-describe('sign-in with the dev secret (Chromium, reference server)', () => {
   it('signs in as "demo" with the dev login button, and signs out', async () => {
     expect(harness.server.output()).toMatch(/open as user "demo": http:\/\/127\.0\.0\.1:\d+\/#token=/);
     await page.goto(`${harness.server.url}/`);
