@@ -1,8 +1,6 @@
 export { assertValidBlobKey } from './covers/blobKey.js';
 export type { BlobStore } from './covers/blobStore.js';
 export { coverBlobKey, coverPrompt } from './covers/coverGenerator.js';
-export type { CoverChange, CoverPatch, CoverProvider, CoverRecord } from './covers/coverRecord.js';
-export { toPublicCover } from './covers/coverRecord.js';
 export type {
   BatchGenerateResult,
   CoverNotFound,
@@ -25,6 +23,8 @@ export type { WebhookImageProviderOptions } from './covers/webhookImageProvider.
 export { createWebhookImageProvider } from './covers/webhookImageProvider.js';
 export type { DemoModelOptions, DemoOutputs, DemoResponseOptions } from './demo/demoModel.js';
 export { createDemoModel, demoResponse } from './demo/demoModel.js';
+export type { CoverChange, CoverPatch, CoverProvider, CoverRecord } from './domain/coverRecord.js';
+export { toPublicCover } from './domain/coverRecord.js';
 export type {
   NewRoadmapEvent,
   RoadmapEvent,
@@ -112,6 +112,8 @@ export type {
 export { RoadmapEngine } from './engine/engine.js';
 export type { RunAbortKind } from './engine/runAbort.js';
 export { RunAbort } from './engine/runAbort.js';
+export type { TaskUsage } from './engine/usageMeter.js';
+export { emptyUsage, UsageMeter, usageCheckpointKey, usageFrom } from './engine/usageMeter.js';
 export type {
   ConceptContext,
   LanguageModel,
@@ -124,8 +126,6 @@ export type {
 export type { RetryPolicy } from './model/retry.js';
 export { defaultRetryPolicy, isRetryableError, retryDelay, withRetry } from './model/retry.js';
 export { describeIssues, generateStructured } from './model/structuredGeneration.js';
-export type { TaskUsage } from './model/usageMeter.js';
-export { emptyUsage, UsageMeter, usageCheckpointKey, usageFrom } from './model/usageMeter.js';
 export type { MemoryQueueOptions } from './queue/memoryQueue.js';
 export { createMemoryQueue } from './queue/memoryQueue.js';
 export type { ClaimOptions, Queue, QueueJob } from './queue/queue.js';

@@ -1,9 +1,9 @@
+import type { CoverRecord } from '../domain/coverRecord.js';
 import type { Roadmap } from '../domain/schemas.js';
 import { type Clock, isoTime } from '../shared/clock.js';
 import { abortError, errorMessage, RoadmapError } from '../shared/errors.js';
 import type { Storage } from '../storage/storage.js';
 import type { BlobStore } from './blobStore.js';
-import type { CoverRecord } from './coverRecord.js';
 import type { ImageAttribution, ImageProvider, ImageResult } from './imageProvider.js';
 import { detectImageType, imageExtensions } from './imageType.js';
 

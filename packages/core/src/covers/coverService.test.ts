@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { CoverRecord } from '../domain/coverRecord.js';
 import type { RoadmapEvent } from '../domain/events.js';
 import type { CoverStatus } from '../domain/schemas.js';
 import type { RoadmapEngine, RoadmapEngineOptions } from '../engine/engine.js';
@@ -9,7 +10,6 @@ import { createWorld, learnGo, settle, terminalEvent, type World } from '../test
 import { nextTurn } from '../testing/manualClock.js';
 import { makeRoadmap, makeTaskRecord } from '../testing/storageConformance.js';
 import type { BlobStore } from './blobStore.js';
-import type { CoverRecord } from './coverRecord.js';
 import { maxCoverUploadBytes } from './coverService.js';
 import type { ImageProvider, ImageRequest, ImageResult } from './imageProvider.js';
 import { detectImageType } from './imageType.js';

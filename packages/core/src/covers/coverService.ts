@@ -1,3 +1,4 @@
+import { type CoverRecord, toPublicCover } from '../domain/coverRecord.js';
 import type { RoadmapEventPayloads } from '../domain/events.js';
 import { randomId } from '../domain/ids.js';
 import type { Cover, CoverStatus, Roadmap } from '../domain/schemas.js';
@@ -8,7 +9,6 @@ import { RoadmapError } from '../shared/errors.js';
 import type { Storage } from '../storage/storage.js';
 import type { BlobStore } from './blobStore.js';
 import { CoverGenerator, coverBlobKey } from './coverGenerator.js';
-import { type CoverRecord, toPublicCover } from './coverRecord.js';
 import type { ImageProvider } from './imageProvider.js';
 import { detectImageType, imageExtensions } from './imageType.js';
 

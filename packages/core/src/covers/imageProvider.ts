@@ -1,3 +1,6 @@
+import type { ImageAttribution } from '../domain/coverRecord.js';
+
+export type { ImageAttribution };
 /** What an image provider is asked for. */
 export interface ImageRequest {
   roadmapId: string;
@@ -11,14 +14,6 @@ export interface ImageRequest {
 export type ImageResult =
   | { kind: 'bytes'; data: Uint8Array; contentType: string; attribution?: ImageAttribution }
   | { kind: 'url'; url: string; attribution?: ImageAttribution };
-
-/** Credit a provider requires to be shown with the image (Unsplash does). */
-export interface ImageAttribution {
-  author: string;
-  authorUrl: string;
-  source: string;
-  sourceUrl: string;
-}
 
 export interface ImageProvider {
   readonly specificationVersion: 'v1';

@@ -27,11 +27,11 @@ import {
 } from '../domain/task.js';
 import type { LanguageModel } from '../model/languageModel.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../model/retry.js';
-import { type TaskUsage, usageFrom } from '../model/usageMeter.js';
 import type { Queue } from '../queue/queue.js';
 import { type Clock, isoTime, systemClock } from '../shared/clock.js';
 import { RoadmapError } from '../shared/errors.js';
 import type { EventQuery, LeaseFence, Storage } from '../storage/storage.js';
+import { type TaskUsage, usageFrom } from './usageMeter.js';
 import { TaskWorker } from './worker.js';
 
 export interface RoadmapEngineOptions {

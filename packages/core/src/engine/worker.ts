@@ -8,13 +8,13 @@ import type { Roadmap } from '../domain/schemas.js';
 import type { TaskRecord } from '../domain/task.js';
 import type { LanguageModel } from '../model/languageModel.js';
 import type { RetryPolicy } from '../model/retry.js';
-import { UsageMeter, usageFrom } from '../model/usageMeter.js';
 import type { Queue, QueueJob } from '../queue/queue.js';
 import { errorMessage, RoadmapError } from '../shared/errors.js';
 import type { LeaseFence, Storage } from '../storage/storage.js';
 import { runPipeline } from './pipeline.js';
 import { allowManyListeners, RunAbort, runAbortKind } from './runAbort.js';
 import type { RunContext } from './runContext.js';
+import { UsageMeter, usageFrom } from './usageMeter.js';
 
 export interface WorkerSettings {
   storage: Storage;

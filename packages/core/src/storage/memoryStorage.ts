@@ -1,4 +1,4 @@
-import type { CoverRecord } from '../covers/coverRecord.js';
+import type { CoverRecord } from '../domain/coverRecord.js';
 import type { NewRoadmapEvent, RoadmapEvent } from '../domain/events.js';
 import { type ContentItem, type ContentKind, contentKinds, type Roadmap } from '../domain/schemas.js';
 import { type TaskRecord, type TaskStatus, taskStatuses } from '../domain/task.js';

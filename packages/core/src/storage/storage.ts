@@ -1,4 +1,4 @@
-import type { CoverChange, CoverRecord } from '../covers/coverRecord.js';
+import type { CoverChange, CoverRecord } from '../domain/coverRecord.js';
 import type { NewRoadmapEvent, RoadmapEvent } from '../domain/events.js';
 import type { ContentItem, ContentKind, ItemStatus, Quiz, Resources, Roadmap, Tutorial } from '../domain/schemas.js';
 import type { TaskRecord, TaskStatus } from '../domain/task.js';

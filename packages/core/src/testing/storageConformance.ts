@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CoverChange, CoverRecord } from '../covers/coverRecord.js';
-import type { ImageAttribution } from '../covers/imageProvider.js';
+import type { CoverChange, CoverRecord, ImageAttribution } from '../domain/coverRecord.js';
 import type { NewRoadmapEvent, RoadmapEvent } from '../domain/events.js';
 import {
   type Concept,

@@ -1,5 +1,12 @@
-import type { Cover, CoverStatus } from '../domain/schemas.js';
-import type { ImageAttribution } from './imageProvider.js';
+import type { Cover, CoverStatus } from './schemas.js';
+
+/** Credit a provider requires to be shown with the image (Unsplash does). */
+export interface ImageAttribution {
+  author: string;
+  authorUrl: string;
+  source: string;
+  sourceUrl: string;
+}
 
 /** Where a cover image came from. */
 export type CoverProvider = 'offline' | 'openai' | 'unsplash' | 'webhook' | 'upload' | (string & {});
