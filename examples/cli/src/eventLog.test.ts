@@ -1,4 +1,4 @@
-import { computeProgress } from '@roadmap/core';
+import { computeProgress } from '@roadmap/core/internal';
 import { describe, expect, it } from 'vitest';
 import { formatEventLine } from './eventLog.js';
 import { testEvent } from './testEvents.js';

@@ -1,4 +1,5 @@
-import { type ContentKind, emptyProgress, type Progress, type RoadmapEvent, type TaskStatus } from '@roadmap/core';
+import type { ContentKind, Progress, RoadmapEvent, TaskStatus } from '@roadmap/core';
+import { emptyProgress } from '@roadmap/core/internal';
 
 /** The pipeline steps the CLI shows, in order (SPEC §2). */
 export const pipelineSteps = [

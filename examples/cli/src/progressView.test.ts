@@ -1,4 +1,4 @@
-import { computeProgress } from '@roadmap/core';
+import { computeProgress } from '@roadmap/core/internal';
 import { describe, expect, it } from 'vitest';
 import { applyEvent, initialProgressState, type ProgressState } from './progressState.js';
 import { progressBar, renderProgress } from './progressView.js';

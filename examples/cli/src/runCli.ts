@@ -4,7 +4,6 @@ import {
   type ConceptDetail,
   createDemoModel,
   createMemoryQueue,
-  errorMessage,
   isTerminalEvent,
   type LanguageModel,
   RoadmapEngine,
@@ -12,6 +11,7 @@ import {
   type RoadmapEvent,
   type Task,
 } from '@roadmap/core';
+import { errorMessage } from '@roadmap/core/internal';
 import { createSqliteStorage } from '@roadmap/sqlite';
 import { checkGoal, defaultGoal, latencyFromEnvironment, parseCliArgs, usage } from './args.js';
 import { askGoal } from './askGoal.js';

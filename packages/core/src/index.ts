@@ -1,22 +1,16 @@
-export { assertValidBlobKey } from './covers/blobKey.js';
+/**
+ * `@roadmap/core`: what an integrator uses — the engine, the adapter contracts and the adapters in the box, errors,
+ * the schemas of the data, events and the wire format. Helpers the adapter packages share live in
+ * `@roadmap/core/internal`; packages/core/README.md ("Public API") lists what is public and why.
+ */
+
 export type { BlobStore } from './covers/blobStore.js';
-export { coverBlobKey, coverPrompt } from './covers/coverGenerator.js';
-export type {
-  BatchGenerateResult,
-  CoverNotFound,
-  CoverServiceOptions,
-  CoverServiceSettings,
-} from './covers/coverService.js';
-export { CoverService, maxCoverBatchSize, maxCoverUploadBytes } from './covers/coverService.js';
+export type { CoverService, CoverServiceOptions } from './covers/coverService.js';
 export type { ImageAttribution, ImageProvider, ImageRequest, ImageResult } from './covers/imageProvider.js';
-export type { ImageType } from './covers/imageType.js';
-export { detectImageType, imageExtensions } from './covers/imageType.js';
 export type { MemoryBlobStoreOptions } from './covers/memoryBlobStore.js';
 export { createMemoryBlobStore } from './covers/memoryBlobStore.js';
 export type { OfflineImageProviderOptions } from './covers/offlineImageProvider.js';
 export { createOfflineImageProvider } from './covers/offlineImageProvider.js';
-export type { PngEncodeOptions, PngImage } from './covers/png.js';
-export { encodePng } from './covers/png.js';
 export type { UnsplashImageProviderOptions } from './covers/unsplashImageProvider.js';
 export { createUnsplashImageProvider } from './covers/unsplashImageProvider.js';
 export type { WebhookImageProviderOptions } from './covers/webhookImageProvider.js';
@@ -24,7 +18,6 @@ export { createWebhookImageProvider } from './covers/webhookImageProvider.js';
 export type { DemoModelOptions, DemoOutputs, DemoResponseOptions } from './demo/demoModel.js';
 export { createDemoModel, demoResponse } from './demo/demoModel.js';
 export type { CoverChange, CoverPatch, CoverProvider, CoverRecord } from './domain/coverRecord.js';
-export { toPublicCover } from './domain/coverRecord.js';
 export type {
   NewRoadmapEvent,
   RoadmapEvent,
@@ -33,7 +26,7 @@ export type {
   RoadmapEventType,
 } from './domain/events.js';
 export { isTerminalEvent, terminalEventTypes } from './domain/events.js';
-export { hex8, randomId, roadmapIdFor, slugify } from './domain/ids.js';
+export type { OwnerOptions } from './domain/ownership.js';
 export type {
   Concept,
   ConceptDetail,
@@ -62,58 +55,52 @@ export type {
   Tutorial,
 } from './domain/schemas.js';
 export {
-  conceptSchema,
   contentKindSchema,
   contentKinds,
   coverSchema,
-  coverStatusSchema,
-  currentLevelSchema,
   curriculumSchema,
-  difficultySchema,
   generateRequestSchema,
   intentSchema,
-  itemStatusSchema,
-  moduleSchema,
   preferencesSchema,
-  quizQuestionSchema,
   quizSchema,
-  resourceSchema,
   resourcesSchema,
-  resourceTypeSchema,
-  reviewIssueSchema,
   roadmapSchema,
-  stageSchema,
   structureReviewSchema,
   tutorialSchema,
 } from './domain/schemas.js';
-export { checkStructure, toRoadmap } from './domain/structure.js';
 export type { CurrentStep, Progress, Task, TaskRecord, TaskStatus } from './domain/task.js';
-export {
-  allowedTransitions,
-  cancellableStatuses,
-  computeProgress,
-  currentStepSchema,
-  emptyProgress,
-  isAllowedTransition,
-  isTerminalStatus,
-  retryableStatuses,
-  taskStatuses,
-  taskStatusSchema,
-  terminalStatuses,
-  toPublicTask,
-} from './domain/task.js';
+export { isTerminalStatus, taskStatuses, taskStatusSchema, terminalStatuses } from './domain/task.js';
 export type {
-  GenerateOptions,
-  ListTasksOptions,
-  OwnerOptions,
-  RoadmapEngineOptions,
+  ApiErrorBody,
+  ApiFieldError,
+  BatchCover,
+  BatchGenerateCoversResponse,
+  CancelTaskResponse,
+  ClientMessage,
+  ClosingMessage,
+  ClosingReason,
+  ConnectedMessage,
+  ControlMessage,
+  CoverImageType,
+  CoverNotFound,
+  CurrentStatusMessage,
+  GenerateRoadmapBody,
+  GenerateRoadmapResponse,
+  PongMessage,
+  ResyncMessage,
+  ResyncReason,
+  RetryConceptContentResponse,
+  RetryTaskResponse,
+  RoadmapListResponse,
   RoadmapSummary,
-} from './engine/engine.js';
+  ServerMessage,
+  TaskListResponse,
+  TaskStatusResponse,
+  TaskSummary,
+} from './domain/wire.js';
+export type { GenerateOptions, ListTasksOptions, RoadmapEngineOptions } from './engine/engine.js';
 export { RoadmapEngine } from './engine/engine.js';
-export type { RunAbortKind } from './engine/runAbort.js';
-export { RunAbort } from './engine/runAbort.js';
 export type { TaskUsage } from './engine/usageMeter.js';
-export { emptyUsage, UsageMeter, usageCheckpointKey, usageFrom } from './engine/usageMeter.js';
 export type {
   ConceptContext,
   LanguageModel,
@@ -124,16 +111,13 @@ export type {
   ModelUsage,
 } from './model/languageModel.js';
 export type { RetryPolicy } from './model/retry.js';
-export { defaultRetryPolicy, isRetryableError, retryDelay, withRetry } from './model/retry.js';
-export { describeIssues, generateStructured } from './model/structuredGeneration.js';
 export type { MemoryQueueOptions } from './queue/memoryQueue.js';
 export { createMemoryQueue } from './queue/memoryQueue.js';
 export type { ClaimOptions, Queue, QueueJob } from './queue/queue.js';
 export type { Clock } from './shared/clock.js';
-export { isoTime, sleep, systemClock } from './shared/clock.js';
+export { systemClock } from './shared/clock.js';
 export type { RoadmapErrorCode, RoadmapErrorOptions } from './shared/errors.js';
-export { abortError, errorMessage, isAbortError, RoadmapError } from './shared/errors.js';
-export { parseRetryAfter } from './shared/retryAfter.js';
+export { isAbortError, RoadmapError } from './shared/errors.js';
 export type { MemoryStorageOptions } from './storage/memoryStorage.js';
 export { createMemoryStorage } from './storage/memoryStorage.js';
 export type {

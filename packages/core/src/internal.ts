@@ -1,6 +1,14 @@
 /**
  * `@roadmap/core/internal`: helpers the Roadmap Kit adapter packages share (row mapping, domain derivations, retry
- * parsing). Not part of the public API: names here may change in any release.
+ * parsing, abort errors). Not part of the public API: names here may change in any release. Each name is exported
+ * once, here or at the root (`@roadmap/core`), never both; packages/core/README.md says which is which.
  */
 
-export * from './index.js';
+export { maxCoverBatchSize, maxCoverUploadBytes } from './covers/coverService.js';
+export { toPublicCover } from './domain/coverRecord.js';
+export { computeProgress, emptyProgress, toPublicTask } from './domain/task.js';
+export { generateStructured } from './model/structuredGeneration.js';
+export { isoTime } from './shared/clock.js';
+export { abortError, errorMessage } from './shared/errors.js';
+export type { HeaderSource } from './shared/retryAfter.js';
+export { parseRetryAfter } from './shared/retryAfter.js';

@@ -1,29 +1,13 @@
-import { RoadmapError, type RoadmapErrorCode } from '@roadmap/core';
+import { type ApiErrorBody, type ApiFieldError, RoadmapError, type RoadmapErrorCode } from '@roadmap/core';
 import type { ErrorRequestHandler, Request, Response } from 'express';
-
-/** A field-level problem of invalid input; `path` is dotted (`preferences.learning_goal`). */
-export interface FieldProblem {
-  path: string;
-  message: string;
-}
-
-/** The body of every error response (SPEC §3). */
-export interface ErrorBody {
-  /** A message for people. */
-  detail: string;
-  /** A machine code (`invalid_input`, `not_found`, `unauthorized`, …). */
-  code: string;
-  /** Field-level problems, on validation errors only. */
-  errors?: FieldProblem[];
-}
 
 /** An error the router answers with `status` and `body` as they are. */
 export class HttpError extends Error {
   readonly status: number;
-  readonly body: ErrorBody;
+  readonly body: ApiErrorBody;
   readonly headers: Record<string, string>;
 
-  constructor(status: number, body: ErrorBody, headers: Record<string, string> = {}) {
+  constructor(status: number, body: ApiErrorBody, headers: Record<string, string> = {}) {
     super(body.detail);
     this.name = 'HttpError';
     this.status = status;
@@ -33,7 +17,7 @@ export class HttpError extends Error {
 }
 
 /** A 400 `invalid_input` with field-level problems. */
-export function invalidInput(detail: string, errors: FieldProblem[]): HttpError {
+export function invalidInput(detail: string, errors: ApiFieldError[]): HttpError {
   return new HttpError(400, { detail, code: 'invalid_input', errors });
 }
 
@@ -70,15 +54,19 @@ const parserErrors: Record<string, { status: number; code: string; detail: strin
   'stream.not.readable': { status: 500, code: 'internal_error', detail: 'Internal server error.' },
 };
 
-const internalError: ErrorBody = { detail: 'Internal server error.', code: 'internal_error' };
+const internalError: ApiErrorBody = { detail: 'Internal server error.', code: 'internal_error' };
 
 /** What the router answers for a thrown value: status, body and extra headers. Never exposes a stack. */
-export function toHttpResponse(error: unknown): { status: number; body: ErrorBody; headers: Record<string, string> } {
+export function toHttpResponse(error: unknown): {
+  status: number;
+  body: ApiErrorBody;
+  headers: Record<string, string>;
+} {
   if (error instanceof HttpError) return { status: error.status, body: error.body, headers: error.headers };
   if (RoadmapError.isInstance(error)) {
     const status = statusOfErrorCode[error.code];
     if (status === undefined) return { status: 500, body: internalError, headers: {} };
-    const body: ErrorBody = { detail: error.message, code: error.code };
+    const body: ApiErrorBody = { detail: error.message, code: error.code };
     if (error.errors.length > 0) body.errors = error.errors.map(({ path, message }) => ({ path, message }));
     const headers: Record<string, string> = {};
     if (status === 429) headers['Retry-After'] = String(Math.max(1, Math.ceil((error.retryAfterMs ?? 1000) / 1000)));

@@ -7,7 +7,6 @@ export type { Authenticate, AuthenticatedUser, JwtAuthenticatorOptions, SignJwtC
 export { createJwtAuthenticator, readBearerToken, signJwt } from './authenticate.js';
 export type { HealthRouterOptions, ReadinessCheck } from './healthRouter.js';
 export { createHealthRouter } from './healthRouter.js';
-export type { ErrorBody, FieldProblem } from './httpErrors.js';
 export { HttpError, statusOfErrorCode, toHttpResponse } from './httpErrors.js';
 export type { MemoryRateLimitStoreOptions, RateLimit, RateLimitStore } from './rateLimit.js';
 export { createMemoryRateLimitStore } from './rateLimit.js';
@@ -15,4 +14,3 @@ export type { RedisRateLimitClient, RedisRateLimitStoreOptions } from './redisRa
 export { createRedisRateLimitStore } from './redisRateLimitStore.js';
 export type { RoadmapRouterOptions } from './roadmapRouter.js';
 export { createRoadmapRouter, defaultCoverGenerationRateLimit, defaultGenerateRateLimit } from './roadmapRouter.js';
-export type { TaskListResponse, TaskStatusResponse, TaskSummary } from './wireFormat.js';

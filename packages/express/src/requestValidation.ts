@@ -3,11 +3,11 @@ import {
   contentKindSchema,
   type GenerateRequest,
   generateRequestSchema,
-  maxCoverBatchSize,
   type TaskStatus,
   taskStatuses,
   taskStatusSchema,
 } from '@roadmap/core';
+import { maxCoverBatchSize } from '@roadmap/core/internal';
 import { invalidInput } from './httpErrors.js';
 
 /** Longest roadmap id accepted in a batch. */

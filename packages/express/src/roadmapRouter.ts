@@ -1,4 +1,4 @@
-import { type RoadmapEngine, RoadmapError } from '@roadmap/core';
+import { type ApiErrorBody, type RoadmapEngine, RoadmapError } from '@roadmap/core';
 import express, { type NextFunction, type Request, type RequestHandler, type Response, Router } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
 import type { Authenticate, AuthenticatedUser } from './authenticate.js';
@@ -12,7 +12,15 @@ import {
   parseRoadmapIds,
   parseTaskListQuery,
 } from './requestValidation.js';
-import { toTaskListResponse, toTaskStatusResponse } from './wireFormat.js';
+import {
+  toCancelTaskResponse,
+  toGenerateRoadmapResponse,
+  toRetryConceptContentResponse,
+  toRetryTaskResponse,
+  toRoadmapListResponse,
+  toTaskListResponse,
+  toTaskStatusResponse,
+} from './wireFormat.js';
 
 export interface RoadmapRouterOptions {
   /**
@@ -81,7 +89,9 @@ export function createRoadmapRouter(engine: RoadmapEngine, options: RoadmapRoute
     if (user === null || typeof user.userId !== 'string' || user.userId.length === 0) {
       const hasCredential = request.headers.authorization !== undefined;
       response.setHeader('WWW-Authenticate', hasCredential ? 'Bearer error="invalid_token"' : 'Bearer');
-      response.status(401).json({ detail: 'A valid bearer token is required.', code: 'unauthorized' });
+      response
+        .status(401)
+        .json({ detail: 'A valid bearer token is required.', code: 'unauthorized' } satisfies ApiErrorBody);
       return;
     }
     response.locals.roadmapUser = { userId: user.userId } satisfies AuthenticatedUser;
@@ -124,12 +134,7 @@ export function createRoadmapRouter(engine: RoadmapEngine, options: RoadmapRoute
         request: generateRequest,
         ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
       });
-      response.status(202).json({
-        task_id: task.task_id,
-        roadmap_id: task.roadmap_id,
-        status: task.status,
-        message: created ? 'Roadmap generation started.' : 'A task with this Idempotency-Key already exists.',
-      });
+      response.status(202).json(toGenerateRoadmapResponse(task, created));
     }),
   );
 
@@ -168,12 +173,7 @@ export function createRoadmapRouter(engine: RoadmapEngine, options: RoadmapRoute
         userId: user.userId,
         ...(reason === undefined ? {} : { reason }),
       });
-      response.status(200).json({
-        success: true,
-        task_id: task.task_id,
-        message: 'Task cancelled.',
-        previous_status: previousStatus,
-      });
+      response.status(200).json(toCancelTaskResponse(task, previousStatus));
     }),
   );
 
@@ -182,12 +182,7 @@ export function createRoadmapRouter(engine: RoadmapEngine, options: RoadmapRoute
     requireUser,
     handle(async (request, response, user) => {
       const { task, itemsToRetry } = await engine.retry(param(request, 'taskId'), { userId: user.userId });
-      response.status(202).json({
-        task_id: task.task_id,
-        status: 'pending',
-        items_to_retry: itemsToRetry,
-        message: `Task queued again: ${itemsToRetry} content items to generate.`,
-      });
+      response.status(202).json(toRetryTaskResponse(task, itemsToRetry));
     }),
   );
 
@@ -195,7 +190,7 @@ export function createRoadmapRouter(engine: RoadmapEngine, options: RoadmapRoute
     '/roadmaps',
     requireUser,
     handle(async (_request, response, user) => {
-      response.status(200).json({ roadmaps: await engine.listRoadmaps(user.userId) });
+      response.status(200).json(toRoadmapListResponse(await engine.listRoadmaps(user.userId)));
     }),
   );
 
@@ -239,13 +234,7 @@ export function createRoadmapRouter(engine: RoadmapEngine, options: RoadmapRoute
       const conceptId = param(request, 'conceptId');
       const kind = parseContentKind(param(request, 'contentType'));
       const { task } = await engine.retryItem(param(request, 'roadmapId'), conceptId, kind, { userId: user.userId });
-      response.status(202).json({
-        success: true,
-        concept_id: conceptId,
-        content_type: kind,
-        task_id: task.task_id,
-        message: `The ${kind} of ${conceptId} is generated again.`,
-      });
+      response.status(202).json(toRetryConceptContentResponse(conceptId, kind, task));
     }),
   );
 

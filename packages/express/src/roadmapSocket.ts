@@ -1,18 +1,17 @@
-import { isoTime, type RoadmapEngine, type RoadmapEvent, type Task, type TaskStatus } from '@roadmap/core';
+import type {
+  ClosingReason,
+  ControlMessage,
+  ResyncReason,
+  RoadmapEngine,
+  RoadmapEvent,
+  Task,
+  TaskStatus,
+} from '@roadmap/core';
+import { isoTime } from '@roadmap/core/internal';
 import type { WebSocket } from 'ws';
 import type { EventHub } from './eventHub.js';
 import { OutgoingMessage, sendMessages } from './outgoingMessage.js';
-
-/** Why a connection is being closed, sent in `closing { reason }`. */
-export type ClosingReason =
-  | 'task_completed'
-  | 'task_partial_failure'
-  | 'task_failed'
-  | 'task_cancelled'
-  | 'server_shutdown';
-
-/** Why a `resync` was sent. */
-export type ResyncReason = 'since_before_retained_log' | 'since_ahead_of_log';
+import { type ControlFields, toCurrentStatusMessage } from './wireFormat.js';
 
 export interface RoadmapSocketOptions {
   socket: WebSocket;
@@ -78,9 +77,9 @@ export class RoadmapSocket {
       // Listen before reading anything: events appended from now on reach the buffer, the replay reads the rest.
       this.stopListening = hub.listen((batch) => this.receive(batch));
       this.phase = 'replaying';
-      this.sendControl('connected');
+      this.sendControl((fields) => ({ type: 'connected', ...fields }));
       socket.on('message', (data, isBinary) => this.handleMessage(data, isBinary));
-      if (resync) this.sendControl('resync', { reason: resync });
+      if (resync) this.sendControl((fields) => ({ type: 'resync', ...fields, reason: resync }));
       if (this.options.taskId !== null || resync) await this.sendStatus(true);
       if (since !== undefined && !resync) await this.replay();
       this.goLive();
@@ -93,7 +92,7 @@ export class RoadmapSocket {
   /** Says why it closes (`closing`), then closes the socket normally. */
   finish(reason: ClosingReason, code = 1000): void {
     if (this.phase === 'closed') return;
-    this.sendControl('closing', { reason });
+    this.sendControl((fields) => ({ type: 'closing', ...fields, reason }));
     this.close(code, reason);
   }
 
@@ -234,7 +233,7 @@ export class RoadmapSocket {
       return;
     }
     const type = typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined;
-    if (type === 'ping') this.sendControl('pong');
+    if (type === 'ping') this.sendControl((fields) => ({ type: 'pong', ...fields }));
     else if (type === 'get_status') this.sendStatus(false).catch(this.options.onError);
   }
 
@@ -250,22 +249,15 @@ export class RoadmapSocket {
       tasks = (await engine.listTasks({ userId, statuses: ['pending', 'processing'], limit: userStatusLimit })).tasks;
     }
     for (const task of tasks) {
-      this.sendControl('current_status', {
-        task_id: task.task_id,
-        status: task.status,
-        current_step: task.current_step,
-        roadmap_id: task.roadmap_id,
-        progress: task.progress,
-      });
+      this.sendControl((fields) => toCurrentStatusMessage(task, fields));
     }
   }
 
-  private sendControl(type: string, fields: Record<string, unknown> = {}): void {
+  /** Sends the control message `build` makes of this connection's `task_id`, latest `seq` and the time now. */
+  private sendControl(build: (fields: ControlFields) => ControlMessage): void {
     if (this.phase === 'closed') return;
     const { socket, engine, taskId, maxBufferedBytes } = this.options;
-    socket.send(
-      JSON.stringify({ type, task_id: taskId, seq: this.lastSeq, timestamp: isoTime(engine.clock.now()), ...fields }),
-    );
+    socket.send(JSON.stringify(build({ task_id: taskId, seq: this.lastSeq, timestamp: isoTime(engine.clock.now()) })));
     if (socket.bufferedAmount > maxBufferedBytes) this.close(1013, 'slow consumer');
   }
 }

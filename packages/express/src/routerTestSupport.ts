@@ -6,7 +6,6 @@ import {
   createMemoryQueue,
   createMemoryStorage,
   createOfflineImageProvider,
-  encodePng,
   type LanguageModel,
   RoadmapEngine,
   type RoadmapEvent,
@@ -30,11 +29,12 @@ export function bearer(userId: string, expiresInSeconds = 600): string {
 
 export const learnRust = { preferences: { learning_goal: 'Learn Rust for systems programming' } };
 
-/** A small valid PNG (8 × 8, RGB). */
+/** A small valid PNG (1 × 1, RGBA), written out so the tests need no encoder. */
 export function pngBytes(): Buffer {
-  const side = 8;
-  const data = new Uint8Array(side * side * 3).map((_value, index) => (index * 37) % 256);
-  return Buffer.from(encodePng({ width: side, height: side, channels: 3, data }));
+  return Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+    'base64',
+  );
 }
 
 export interface TestApp {

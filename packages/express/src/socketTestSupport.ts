@@ -3,12 +3,12 @@ import type { AddressInfo } from 'node:net';
 import {
   createMemoryQueue,
   createMemoryStorage,
-  isoTime,
   type NewRoadmapEvent,
   RoadmapEngine,
   type RoadmapEngineOptions,
   type Storage,
 } from '@roadmap/core';
+import { isoTime } from '@roadmap/core/internal';
 import { createScriptedModel } from '@roadmap/core/testing';
 import { WebSocket } from 'ws';
 import {

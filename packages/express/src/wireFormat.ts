@@ -1,43 +1,34 @@
-import type { Task, TaskStatus } from '@roadmap/core';
+// What the router and the WebSocket send, built from the engine's records. The shapes themselves are declared once,
+// in `@roadmap/core` (the wire format the browser client reads too); each builder here returns one of them, and
+// wireFormat.test-d.ts ties every route's body to its wire type.
+import type {
+  CancelTaskResponse,
+  ConnectedMessage,
+  ContentKind,
+  CurrentStatusMessage,
+  GenerateRoadmapResponse,
+  RetryConceptContentResponse,
+  RetryTaskResponse,
+  RoadmapListResponse,
+  RoadmapSummary,
+  Task,
+  TaskListResponse,
+  TaskStatus,
+  TaskStatusResponse,
+  TaskSummary,
+} from '@roadmap/core';
 
-/** A row of `GET /roadmaps/tasks` (SPEC §3). */
-export interface TaskSummary {
-  task_id: string;
-  roadmap_id: string;
-  title: string;
-  status: TaskStatus;
-  current_step: Task['current_step'];
-  progress: Task['progress'];
-  created_at: string;
-  updated_at: string;
-  completed_at: string | null;
-  error_message: string | null;
+/** `202` of `POST /roadmaps/generate`; `created` is false when the `Idempotency-Key` found an earlier task. */
+export function toGenerateRoadmapResponse(task: Task, created: boolean): GenerateRoadmapResponse {
+  return {
+    task_id: task.task_id,
+    roadmap_id: task.roadmap_id,
+    status: task.status,
+    message: created ? 'Roadmap generation started.' : 'A task with this Idempotency-Key already exists.',
+  };
 }
 
-/** `GET /roadmaps/tasks` (SPEC §3). */
-export interface TaskListResponse {
-  tasks: TaskSummary[];
-  /** Tasks matching the status filter, ignoring limit and offset. */
-  total: number;
-  pending_count: number;
-  processing_count: number;
-  completed_count: number;
-  /** `failed` plus `partial_failure` tasks: every task that ended with failures (the original's "Failed" filter). */
-  failed_count: number;
-  cancelled_count: number;
-}
-
-/** `GET /roadmaps/{task_id}/status` (SPEC §3, the original's path). */
-export interface TaskStatusResponse {
-  task_id: string;
-  status: TaskStatus;
-  current_step: Task['current_step'];
-  roadmap_id: string;
-  created_at: string;
-  updated_at: string;
-  error_message: string | null;
-}
-
+/** A row of `GET /roadmaps/tasks`. */
 export function toTaskSummary(task: Task): TaskSummary {
   return {
     task_id: task.task_id,
@@ -53,6 +44,7 @@ export function toTaskSummary(task: Task): TaskSummary {
   };
 }
 
+/** `200` of `GET /roadmaps/tasks`: `failed_count` counts `failed` and `partial_failure` tasks together. */
 export function toTaskListResponse(result: {
   tasks: Task[];
   total: number;
@@ -70,6 +62,7 @@ export function toTaskListResponse(result: {
   };
 }
 
+/** `200` of `GET /roadmaps/{task_id}/status`. */
 export function toTaskStatusResponse(task: Task): TaskStatusResponse {
   return {
     task_id: task.task_id,
@@ -79,5 +72,56 @@ export function toTaskStatusResponse(task: Task): TaskStatusResponse {
     created_at: task.created_at,
     updated_at: task.updated_at,
     error_message: task.error_message,
+  };
+}
+
+/** `200` of `POST /roadmaps/tasks/{task_id}/cancel`. */
+export function toCancelTaskResponse(task: Task, previousStatus: TaskStatus): CancelTaskResponse {
+  return { success: true, task_id: task.task_id, message: 'Task cancelled.', previous_status: previousStatus };
+}
+
+/** `202` of `POST /roadmaps/tasks/{task_id}/retry`. */
+export function toRetryTaskResponse(task: Task, itemsToRetry: number): RetryTaskResponse {
+  return {
+    task_id: task.task_id,
+    status: 'pending',
+    items_to_retry: itemsToRetry,
+    message: `Task queued again: ${itemsToRetry} content items to generate.`,
+  };
+}
+
+/** `200` of `GET /roadmaps`. */
+export function toRoadmapListResponse(roadmaps: RoadmapSummary[]): RoadmapListResponse {
+  return { roadmaps };
+}
+
+/** `202` of `POST /roadmaps/{roadmap_id}/concepts/{concept_id}/{content_type}/retry`. */
+export function toRetryConceptContentResponse(
+  conceptId: string,
+  kind: ContentKind,
+  task: Task,
+): RetryConceptContentResponse {
+  return {
+    success: true,
+    concept_id: conceptId,
+    content_type: kind,
+    task_id: task.task_id,
+    message: `The ${kind} of ${conceptId} is generated again.`,
+  };
+}
+
+/** The fields every control message of a connection carries (SPEC §4). */
+export type ControlFields = Omit<ConnectedMessage, 'type'>;
+
+/** `current_status` of `task`: its own `task_id`, also on the user-wide endpoint. */
+export function toCurrentStatusMessage(task: Task, fields: ControlFields): CurrentStatusMessage {
+  return {
+    type: 'current_status',
+    ...fields,
+    task_id: task.task_id,
+    status: task.status,
+    current_step: task.current_step,
+    roadmap_id: task.roadmap_id,
+    progress: task.progress,
   };
 }

@@ -3,8 +3,3 @@ export type { OpenAIImageProviderOptions } from './openAIImageProvider.js';
 export { createOpenAIImageProvider } from './openAIImageProvider.js';
 export type { OpenAIModelOptions, StructuredOutputMode } from './openAIModel.js';
 export { createOpenAIModel } from './openAIModel.js';
-export type { ProviderErrorContext } from './providerError.js';
-export { toRoadmapError } from './providerError.js';
-export { retryAfterMs } from './retryAfter.js';
-export type { JsonSchema, StrictJsonSchemaResult } from './strictJsonSchema.js';
-export { removeNullOptionalProperties, toStrictJsonSchema } from './strictJsonSchema.js';

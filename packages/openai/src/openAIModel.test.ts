@@ -1,5 +1,4 @@
 import {
-  generateStructured,
   intentSchema,
   isAbortError,
   type ModelRequest,
@@ -7,6 +6,7 @@ import {
   systemClock,
   tutorialSchema,
 } from '@roadmap/core';
+import { generateStructured } from '@roadmap/core/internal';
 import { delay, HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import OpenAI from 'openai';

@@ -1,6 +1,6 @@
-import { abortError, errorMessage, RoadmapError } from '@roadmap/core';
+import { RoadmapError } from '@roadmap/core';
+import { abortError, errorMessage, parseRetryAfter } from '@roadmap/core/internal';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { retryAfterMs } from './retryAfter.js';
 
 export interface ProviderErrorContext {
   /** What was being done, for the message: `Chat completion`, `Image generation`. */
@@ -61,7 +61,7 @@ export function toRoadmapError(error: unknown, context: ProviderErrorContext): E
   if (isSdkError(error, APIError) && typeof error.status === 'number') {
     const statusCode = error.status;
     const message = `${action} failed (${statusCode}): ${apiMessage(error)}`;
-    const waitMs = retryAfterMs(error.headers);
+    const waitMs = parseRetryAfter(error.headers);
     if (statusCode === 429) {
       return new RoadmapError('rate_limited', message, {
         cause: error,

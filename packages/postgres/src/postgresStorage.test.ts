@@ -1,11 +1,5 @@
-import {
-  type CoverPatch,
-  createMemoryStorage,
-  isoTime,
-  RoadmapError,
-  type RoadmapEvent,
-  type TaskPatch,
-} from '@roadmap/core';
+import { type CoverPatch, createMemoryStorage, RoadmapError, type RoadmapEvent, type TaskPatch } from '@roadmap/core';
+import { isoTime } from '@roadmap/core/internal';
 import { makeEvent, makeTaskRecord, runStorageConformance } from '@roadmap/core/testing';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';

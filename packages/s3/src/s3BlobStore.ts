@@ -1,6 +1,7 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { BlobStore } from '@roadmap/core';
-import { abortError, RoadmapError } from '@roadmap/core';
+import { RoadmapError } from '@roadmap/core';
+import { abortError } from '@roadmap/core/internal';
 import { assertValidKeyPrefix, objectKeyFor } from './objectKey.js';
 import { normalizePublicBaseUrl, recordObjectUrl } from './objectUrl.js';
 import { errorNameOf, httpStatusOf, toStorageError } from './storageError.js';

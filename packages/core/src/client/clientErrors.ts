@@ -1,3 +1,4 @@
+import { parseRetryAfter } from '../shared/retryAfter.js';
 import type { ApiErrorBody, ApiFieldError } from './wireTypes.js';
 
 const marker = Symbol.for('roadmap.apiError');
@@ -28,7 +29,7 @@ export interface RoadmapApiErrorOptions {
   code: RoadmapApiErrorCode;
   /** Field-level problems of a `400`. Default: `[]`. */
   errors?: ApiFieldError[];
-  /** From a `Retry-After` header, in whole seconds. */
+  /** From the `Retry-After` (or `retry-after-ms`) header, in whole seconds, rounded up. */
   retryAfterSeconds?: number;
   cause?: unknown;
 }
@@ -73,15 +74,6 @@ const codeByStatus: Record<number, string> = {
   429: 'rate_limited',
 };
 
-/** `Retry-After` as whole seconds: delta-seconds or an HTTP date; `undefined` when absent or unreadable. */
-export function parseRetryAfterSeconds(value: string | null, now = Date.now()): number | undefined {
-  const text = value?.trim();
-  if (!text) return undefined;
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.ceil(Number(text));
-  const date = Date.parse(text);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
-}
-
 /** Maps a non-2xx response to a {@link RoadmapApiError}, reading the `{ detail, code, errors? }` body when present. */
 export async function errorFromResponse(response: Response): Promise<RoadmapApiError> {
   let body: Partial<ApiErrorBody> = {};
@@ -92,7 +84,8 @@ export async function errorFromResponse(response: Response): Promise<RoadmapApiE
     // Not JSON (a proxy's HTML page, an empty body): fall back to the status.
   }
   const { status } = response;
-  const retryAfterSeconds = parseRetryAfterSeconds(response.headers.get('retry-after'));
+  const retryAfterMs = parseRetryAfter(response.headers);
+  const retryAfterSeconds = retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000);
   return new RoadmapApiError(typeof body.detail === 'string' ? body.detail : `HTTP ${status}`, {
     status,
     code: typeof body.code === 'string' ? body.code : (codeByStatus[status] ?? 'http_error'),

@@ -1,9 +1,10 @@
 import { type CoverRecord, toPublicCover } from '../domain/coverRecord.js';
 import type { RoadmapEventPayloads } from '../domain/events.js';
 import { randomId } from '../domain/ids.js';
+import type { OwnerOptions } from '../domain/ownership.js';
 import type { Cover, CoverStatus, Roadmap } from '../domain/schemas.js';
 import type { TaskRecord } from '../domain/task.js';
-import type { OwnerOptions } from '../engine/engine.js';
+import type { BatchCover, BatchGenerateCoversResponse } from '../domain/wire.js';
 import { type Clock, isoTime } from '../shared/clock.js';
 import { RoadmapError } from '../shared/errors.js';
 import type { Storage } from '../storage/storage.js';
@@ -57,25 +58,6 @@ export interface CoverServiceSettings extends CoverServiceOptions {
   onError(error: unknown): void;
   /** Creates the random part of blob keys. Default: `crypto.randomUUID`. */
   generateId?: () => string;
-}
-
-/** A roadmap id of a batch that is unknown or belongs to another user (SPEC §3). */
-export interface CoverNotFound {
-  roadmap_id: string;
-  status: 'not_found';
-  cover_image_url: null;
-}
-
-export interface BatchGenerateResult {
-  /** How many covers were moved to `pending`. */
-  triggered: number;
-  /** Covers left alone: already `success`, or `pending`/`generating`. */
-  skipped: number;
-  /** The triggered roadmap ids, in request order. */
-  roadmap_ids: string[];
-  /** Ids that are unknown or belong to another user. */
-  not_found: string[];
-  message: string;
 }
 
 const restartable: readonly CoverStatus[] = ['not_started', 'failed', 'success'];
@@ -219,7 +201,7 @@ export class CoverService {
    * Covers of up to 100 roadmaps, in request order; ids that are unknown or not the caller's come back as
    * `{ roadmap_id, status: 'not_found', cover_image_url: null }`.
    */
-  async batchGet(roadmapIds: readonly string[], options: OwnerOptions = {}): Promise<Array<Cover | CoverNotFound>> {
+  async batchGet(roadmapIds: readonly string[], options: OwnerOptions = {}): Promise<BatchCover[]> {
     assertBatch(roadmapIds);
     const covers = await this.findCovers(roadmapIds, options);
     return roadmapIds.map((roadmapId) => {
@@ -236,7 +218,7 @@ export class CoverService {
    * Triggers generation of up to 100 covers without waiting for it: only `not_started` and `failed` covers move to
    * `pending`; `success` and in-progress ones are skipped (the original re-triggered those in progress).
    */
-  async batchGenerate(roadmapIds: readonly string[], options: OwnerOptions = {}): Promise<BatchGenerateResult> {
+  async batchGenerate(roadmapIds: readonly string[], options: OwnerOptions = {}): Promise<BatchGenerateCoversResponse> {
     assertBatch(roadmapIds);
     const unique = [...new Set(roadmapIds)];
     const covers = await this.findCovers(unique, options);

@@ -1,5 +1,5 @@
 import { abortError, RoadmapError } from '../shared/errors.js';
-import { describeBody, errorFromResponse, fetchProvider, parseProviderJson } from '../shared/retryAfter.js';
+import { describeBody, errorFromResponse, fetchProvider, parseProviderJson } from '../shared/providerFetch.js';
 import type { ImageProvider, ImageRequest, ImageResult } from './imageProvider.js';
 
 export interface UnsplashImageProviderOptions {

@@ -1,5 +1,5 @@
 import { RoadmapError } from '../shared/errors.js';
-import { errorFromResponse, fetchProvider, parseProviderJson } from '../shared/retryAfter.js';
+import { errorFromResponse, fetchProvider, parseProviderJson } from '../shared/providerFetch.js';
 import type { ImageProvider, ImageRequest, ImageResult } from './imageProvider.js';
 
 export interface WebhookImageProviderOptions {

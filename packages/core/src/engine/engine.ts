@@ -6,6 +6,7 @@ import { createMemoryBlobStore } from '../covers/memoryBlobStore.js';
 import { createOfflineImageProvider } from '../covers/offlineImageProvider.js';
 import type { NewRoadmapEvent, RoadmapEvent, RoadmapEventPayloads, RoadmapEventType } from '../domain/events.js';
 import { randomId, roadmapIdFor } from '../domain/ids.js';
+import type { OwnerOptions } from '../domain/ownership.js';
 import {
   type ConceptDetail,
   type ContentKind,
@@ -25,12 +26,14 @@ import {
   type TaskStatus,
   toPublicTask,
 } from '../domain/task.js';
+import type { RoadmapSummary } from '../domain/wire.js';
 import type { LanguageModel } from '../model/languageModel.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../model/retry.js';
 import type { Queue } from '../queue/queue.js';
 import { type Clock, isoTime, systemClock } from '../shared/clock.js';
 import { RoadmapError } from '../shared/errors.js';
 import type { EventQuery, LeaseFence, Storage } from '../storage/storage.js';
+import { assertAdapterVersions } from './adapterVersion.js';
 import { type TaskUsage, usageFrom } from './usageMeter.js';
 import { TaskWorker } from './worker.js';
 
@@ -92,27 +95,12 @@ export interface GenerateOptions {
   idempotencyKey?: string;
 }
 
-export interface OwnerOptions {
-  /** When set, the object must belong to this user, or the call throws `forbidden`. */
-  userId?: string;
-}
-
 export interface ListTasksOptions {
   userId?: string;
   statuses?: readonly TaskStatus[];
   /** Page size, 1–100. Default: 50. */
   limit?: number;
   offset?: number;
-}
-
-export interface RoadmapSummary {
-  roadmap_id: string;
-  title: string;
-  total_concepts: number;
-  completed_concepts: number;
-  task_id: string | null;
-  task_status: TaskStatus | null;
-  created_at: string;
 }
 
 type EmitterEvents = { [Type in RoadmapEventType]: [Extract<RoadmapEvent, { type: Type }>] } & {
@@ -126,7 +114,9 @@ function assertOwner(ownerId: string, options: OwnerOptions | undefined, what: s
 }
 
 /**
- * The facade of Roadmap Kit: creates tasks, runs them on a worker, and cancels, retries and reads them.
+ * The facade of Roadmap Kit: creates tasks, runs them on a worker, and cancels, retries and reads them. Building
+ * one checks every adapter's `specificationVersion` and throws `RoadmapError('unsupported_adapter_version')`, naming
+ * the adapter and the version it declares, for one made for another version of the contracts.
  *
  * @example
  * ```ts
@@ -175,6 +165,14 @@ export class RoadmapEngine {
     this.onError = options.onError ?? ((error) => console.error('[roadmap]', error));
     this.imageProvider = options.imageProvider ?? createOfflineImageProvider();
     this.blobStore = options.blobStore ?? createMemoryBlobStore();
+    assertAdapterVersions({
+      storage: this.storage,
+      queue: this.queue,
+      model: this.model,
+      imageProvider: this.imageProvider,
+      blobStore: this.blobStore,
+      clock: this.clock,
+    });
     this.covers = new CoverService({
       ...options.covers,
       storage: this.storage,

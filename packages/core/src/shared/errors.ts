@@ -18,6 +18,7 @@ export type RoadmapErrorCode =
   | 'storage_error'
   | 'queue_error'
   | 'engine_stopped'
+  | 'unsupported_adapter_version'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'provider_error';

@@ -1,128 +1,33 @@
-import { abortError, RoadmapError } from './errors.js';
+// The one reader of `Retry-After` in Roadmap Kit: image providers, the OpenAI adapter and the browser client all
+// call it. No library: it is a dozen lines, and it must stay free of dependencies (Node's or any package's) because
+// `@roadmap/core/client` ships it to browsers.
+
+/** Where headers are read from: a fetch `Headers`, or anything with the same case-insensitive `get`. */
+export interface HeaderSource {
+  get(name: string): string | null | undefined;
+}
+
+const decimal = /^\d+(\.\d+)?$/;
 
 /**
- * How long the server asked us to wait, in milliseconds, from a `retry-after` header (seconds, or an HTTP date).
- * Undefined when the header is missing or unreadable.
+ * How long a server asks to wait before the next request, in milliseconds: `retry-after-ms` (OpenAI's header, in
+ * milliseconds) when it is readable, else `retry-after` (RFC 9110 §10.2.3: seconds, fractions accepted, or an HTTP
+ * date, counted from `now` and never negative). `undefined` when neither header is present or readable.
+ *
+ * @example
+ * parseRetryAfter(response.headers); // 'retry-after: 20' → 20_000
  */
-export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
-  const text = value?.trim();
-  if (!text) return undefined;
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number.parseFloat(text) * 1000);
-  const date = Date.parse(text);
+export function parseRetryAfter(
+  headers: HeaderSource | null | undefined,
+  now: number = Date.now(),
+): number | undefined {
+  if (!headers) return undefined;
+  const milliseconds = headers.get('retry-after-ms')?.trim();
+  if (milliseconds && decimal.test(milliseconds)) return Math.round(Number(milliseconds));
+  const value = headers.get('retry-after')?.trim();
+  if (!value) return undefined;
+  if (decimal.test(value)) return Math.round(Number(value) * 1000);
+  // An HTTP date names its month (`Wed, 21 Oct 2015 07:28:00 GMT`); `Date.parse` would also take `-3` for a year.
+  const date = /[a-z]/i.test(value) ? Date.parse(value) : Number.NaN;
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-/** What {@link fetchProvider} is asked to do. */
-export interface ProviderFetchOptions {
-  /** Provider name used in error messages, e.g. `'Unsplash'`. */
-  provider: string;
-  fetch: typeof globalThis.fetch;
-  url: string;
-  init: RequestInit;
-  /** Limit for the whole exchange, body included. */
-  timeoutMs: number;
-  abortSignal: AbortSignal;
-}
-
-/**
- * Sends one request and reads the body as text, all within `timeoutMs`. Throws an `AbortError` when `abortSignal`
- * aborts, `RoadmapError('timeout', retryable)` when the time runs out, and a retryable
- * `RoadmapError('provider_error')` when the network fails. Any HTTP status is returned, not thrown.
- */
-export async function fetchProvider(options: ProviderFetchOptions): Promise<{ response: Response; text: string }> {
-  const { abortSignal, timeoutMs, provider } = options;
-  if (abortSignal.aborted) throw abortError(abortSignal);
-  const timeoutSignal = AbortSignal.timeout(timeoutMs);
-  const signal = AbortSignal.any([abortSignal, timeoutSignal]);
-  try {
-    return await untilAborted(signal, async () => {
-      const response = await options.fetch(options.url, { ...options.init, signal });
-      return { response, text: await response.text() };
-    });
-  } catch (error) {
-    if (abortSignal.aborted) throw abortError(abortSignal);
-    if (timeoutSignal.aborted) {
-      throw new RoadmapError('timeout', `${provider} did not answer within ${timeoutMs} ms`, {
-        cause: error,
-        retryable: true,
-      });
-    }
-    throw new RoadmapError('provider_error', `${provider} could not be reached: ${messageOf(error)}`, {
-      cause: error,
-      retryable: true,
-    });
-  }
-}
-
-/**
- * The error for a response that is not 2xx: 429 → retryable `rate_limited`; 408 and 5xx → retryable
- * `provider_error`; others → `provider_error` that is not retryable. `retryAfterMs` comes from `retry-after`.
- */
-export function errorFromResponse(provider: string, response: Response, text: string): RoadmapError {
-  const status = response.status;
-  const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-  const detail = describeBody(text);
-  const message = `${provider} answered HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}${detail ? `: ${detail}` : ''}`;
-  const retryable = status === 408 || status === 429 || status >= 500;
-  return new RoadmapError(status === 429 ? 'rate_limited' : 'provider_error', message, {
-    retryable,
-    statusCode: status,
-    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-  });
-}
-
-/** Parses `text` as JSON, or throws `RoadmapError('provider_error')` naming the provider. */
-export function parseProviderJson(provider: string, text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new RoadmapError(
-      'provider_error',
-      `${provider} answered with invalid JSON: ${describeBody(text) || '(empty body)'}`,
-      {
-        cause: error,
-      },
-    );
-  }
-}
-
-/** The start of a response body for an error message: a JSON `error`/`message`/`errors` field, or the raw text. */
-export function describeBody(text: string): string {
-  let detail = text.trim();
-  try {
-    const body = JSON.parse(text) as { error?: unknown; message?: unknown; errors?: unknown } | null;
-    const field = body?.errors ?? body?.error ?? body?.message;
-    if (Array.isArray(field)) detail = field.map(String).join('; ');
-    else if (typeof field === 'string') detail = field;
-    else if (field && typeof field === 'object' && typeof (field as { message?: unknown }).message === 'string') {
-      detail = (field as { message: string }).message;
-    }
-  } catch {
-    // Not JSON: keep the raw text.
-  }
-  return detail.length > 200 ? `${detail.slice(0, 200)}…` : detail;
-}
-
-/** Runs `work`, rejecting as soon as `signal` aborts even if `work` ignores the signal (a custom `fetch`). */
-function untilAborted<Result>(signal: AbortSignal, work: () => Promise<Result>): Promise<Result> {
-  return new Promise<Result>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work().then(
-      (result) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(result);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
-function messageOf(error: unknown): string {
-  const cause = (error as { cause?: unknown } | null)?.cause;
-  const base = error instanceof Error ? error.message : String(error);
-  return cause instanceof Error && cause.message !== base ? `${base} (${cause.message})` : base;
 }

@@ -1,0 +1,199 @@
+// The wire format, declared once: the bodies of the REST API (SPEC §3) and the messages of the WebSocket protocol
+// (SPEC §4). The engine returns these shapes, `@roadmap/express` sends them (its builders are typed with them and a
+// type test ties each route to its body) and `@roadmap/core/client` reads them. Types only: nothing here reaches a
+// bundle.
+import type { RoadmapEvent } from './events.js';
+import type { ContentKind, Cover, GenerateRequestInput } from './schemas.js';
+import type { CurrentStep, Progress, TaskStatus } from './task.js';
+
+export type { RoadmapEvent, RoadmapEventType } from './events.js';
+export type { ConceptDetail, ContentKind, Cover, CoverStatus, Roadmap } from './schemas.js';
+export type { CurrentStep, Progress, Task, TaskStatus } from './task.js';
+
+// ---------------------------------------------------------------------------------------------------------------
+// REST (SPEC §3)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Body of `POST /roadmaps/generate`: defaults (hours, level) are applied by the server. */
+export type GenerateRoadmapBody = GenerateRequestInput;
+
+/** `202` of `POST /roadmaps/generate`. */
+export interface GenerateRoadmapResponse {
+  task_id: string;
+  roadmap_id: string;
+  status: TaskStatus;
+  message: string;
+}
+
+/** One row of `GET /roadmaps/tasks`. */
+export interface TaskSummary {
+  task_id: string;
+  roadmap_id: string;
+  title: string;
+  status: TaskStatus;
+  current_step: CurrentStep;
+  progress: Progress;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+  error_message: string | null;
+}
+
+/** `200` of `GET /roadmaps/tasks`: the caller's tasks and counts per status. */
+export interface TaskListResponse {
+  tasks: TaskSummary[];
+  /** Tasks matching the status filter, ignoring limit and offset. */
+  total: number;
+  pending_count: number;
+  processing_count: number;
+  completed_count: number;
+  /** `failed` plus `partial_failure` tasks: every task that ended with failures (the original's "Failed" filter). */
+  failed_count: number;
+  cancelled_count: number;
+}
+
+/** `200` of `GET /roadmaps/{task_id}/status` (the original's path). */
+export interface TaskStatusResponse {
+  task_id: string;
+  status: TaskStatus;
+  current_step: CurrentStep;
+  roadmap_id: string;
+  created_at: string;
+  updated_at: string;
+  error_message: string | null;
+}
+
+/** `200` of `POST /roadmaps/tasks/{task_id}/cancel`. */
+export interface CancelTaskResponse {
+  success: true;
+  task_id: string;
+  message: string;
+  previous_status: TaskStatus;
+}
+
+/** `202` of `POST /roadmaps/tasks/{task_id}/retry`. */
+export interface RetryTaskResponse {
+  task_id: string;
+  status: 'pending';
+  /** Content items that will be generated again (everything not yet completed). */
+  items_to_retry: number;
+  message: string;
+}
+
+/** One row of `GET /roadmaps`: a roadmap with its concept counts and the task that generated it. */
+export interface RoadmapSummary {
+  roadmap_id: string;
+  title: string;
+  total_concepts: number;
+  /** Concepts whose tutorial, resources and quiz are all completed. */
+  completed_concepts: number;
+  task_id: string | null;
+  task_status: TaskStatus | null;
+  created_at: string;
+}
+
+/** `200` of `GET /roadmaps`. */
+export interface RoadmapListResponse {
+  roadmaps: RoadmapSummary[];
+}
+
+/** `202` of `POST /roadmaps/{roadmap_id}/concepts/{concept_id}/{content_type}/retry`. */
+export interface RetryConceptContentResponse {
+  success: boolean;
+  concept_id: string;
+  content_type: ContentKind;
+  task_id: string;
+  message: string;
+}
+
+/** A batch entry for a roadmap id that is unknown or not the caller's. */
+export interface CoverNotFound {
+  roadmap_id: string;
+  status: 'not_found';
+  cover_image_url: null;
+}
+
+/** One entry of `POST /cover-images/batch-get`, in request order. */
+export type BatchCover = Cover | CoverNotFound;
+
+/** `200` of `POST /cover-images/batch-generate`. */
+export interface BatchGenerateCoversResponse {
+  /** How many covers were moved to `pending`. */
+  triggered: number;
+  /** Covers left alone: already `success`, or `pending`/`generating`. */
+  skipped: number;
+  /** The triggered roadmap ids, in request order. */
+  roadmap_ids: string[];
+  /** Ids that are unknown or belong to another user. */
+  not_found: string[];
+  message: string;
+}
+
+/** Image types accepted by `PUT /roadmap/{roadmap_id}/cover-image`. */
+export type CoverImageType = 'image/png' | 'image/jpeg' | 'image/webp';
+
+/** Error body of every failed request. */
+export interface ApiErrorBody {
+  /** A message for people. */
+  detail: string;
+  /** A machine code (`invalid_input`, `not_found`, `unauthorized`, …). */
+  code: string;
+  /** Field-level problems, on validation errors only. */
+  errors?: ApiFieldError[];
+}
+
+/** A field-level problem of invalid input. */
+export interface ApiFieldError {
+  /** Dotted path of the field, e.g. `preferences.learning_goal`. */
+  path: string;
+  message: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// WebSocket (SPEC §4)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Fields of every control message; `seq` is the latest event delivered on this connection. */
+export interface ControlMessageBase<Type extends string> {
+  type: Type;
+  /** `null` on the user-wide endpoint (except in `current_status`). */
+  task_id: string | null;
+  seq: number;
+  timestamp: string;
+}
+
+/** Why a connection is being closed, sent in `closing { reason }`. */
+export type ClosingReason =
+  | 'task_completed'
+  | 'task_partial_failure'
+  | 'task_failed'
+  | 'task_cancelled'
+  | 'server_shutdown';
+
+/** Why a `resync` was sent: the `since` is older than the retained log, or ahead of it. */
+export type ResyncReason = 'since_before_retained_log' | 'since_ahead_of_log';
+
+export type ConnectedMessage = ControlMessageBase<'connected'>;
+export type PongMessage = ControlMessageBase<'pong'>;
+export interface ResyncMessage extends ControlMessageBase<'resync'> {
+  reason?: ResyncReason;
+}
+export interface ClosingMessage extends ControlMessageBase<'closing'> {
+  reason: ClosingReason;
+}
+/** A task's current state: sent on connect (task endpoint), after `resync`, and on `get_status`. */
+export interface CurrentStatusMessage extends ControlMessageBase<'current_status'> {
+  task_id: string;
+  status: TaskStatus;
+  current_step: CurrentStep;
+  roadmap_id: string;
+  progress: Progress;
+}
+
+export type ControlMessage = ConnectedMessage | PongMessage | ResyncMessage | ClosingMessage | CurrentStatusMessage;
+
+/** Anything the server sends: a stored event or a control message. */
+export type ServerMessage = RoadmapEvent | ControlMessage;
+
+/** What a client may send: a keep-alive `ping` (answered with `pong`) or `get_status` (a fresh `current_status`). */
+export type ClientMessage = { type: 'ping' } | { type: 'get_status' };
