@@ -1,5 +1,8 @@
 'use client';
 
+// The observer types of the hooks come from `@roadmap/core/client`; re-exported so the React API stays the same.
+export type { TaskCounts, TaskListOptions, TaskRowState } from '@roadmap/core/client';
+
 export type { ButtonProps } from './button.js';
 export { Button, buttonVariants } from './button.js';
 export type { CancelTaskButtonProps } from './cancelTaskButton.js';
@@ -37,7 +40,6 @@ export type { TaskDetailProps } from './taskDetail.js';
 export { TaskDetail } from './taskDetail.js';
 export type { TaskListProps } from './taskList.js';
 export { TaskList } from './taskList.js';
-export type { TaskCounts, TaskListOptions, TaskRowState } from './taskListObserver.js';
 export type { Concept, ItemStatus, RoadmapTheme, ShownItemStatus } from './types.js';
 export type { UseConceptResult } from './useConcept.js';
 export { useConcept } from './useConcept.js';

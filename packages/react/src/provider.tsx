@@ -1,15 +1,14 @@
-import type { BatchCover, Cover, RoadmapClient } from '@roadmap/core/client';
+import { RoadmapCache, type RoadmapClient } from '@roadmap/core/client';
 import { createContext, type ReactNode, useContext, useMemo } from 'react';
 import { englishLabels, type RoadmapLabels } from './labels.js';
-import { KeyedStore } from './store.js';
 import type { RoadmapTheme } from './types.js';
 
 interface RoadmapContextValue {
   client: RoadmapClient;
+  /** The client's observers (tasks, lists, resources, covers), shared by every hook under this provider. */
+  cache: RoadmapCache;
   labels: RoadmapLabels;
   theme: RoadmapTheme;
-  /** Covers known to this provider, by roadmap id: shared by `useCoverImages` and every `CoverImage`. */
-  covers: KeyedStore<Cover | BatchCover>;
 }
 
 const RoadmapContext = createContext<RoadmapContextValue | null>(null);
@@ -32,11 +31,11 @@ export interface RoadmapProviderProps {
  * <RoadmapProvider client={client} theme="system"><TaskList /></RoadmapProvider>
  */
 export function RoadmapProvider({ client, labels, theme = 'light', children }: RoadmapProviderProps) {
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new client starts with an empty cover cache.
-  const covers = useMemo(() => new KeyedStore<Cover | BatchCover>(), [client]);
+  // A new client (a new login) gets a new cache: hooks move to its observers, and the old ones stop once unwatched.
+  const cache = useMemo(() => new RoadmapCache(client), [client]);
   const value = useMemo(
-    () => ({ client, labels: labels ? { ...englishLabels, ...labels } : englishLabels, theme, covers }),
-    [client, labels, theme, covers],
+    () => ({ client, cache, labels: labels ? { ...englishLabels, ...labels } : englishLabels, theme }),
+    [client, cache, labels, theme],
   );
   return (
     <RoadmapContext.Provider value={value}>
@@ -52,6 +51,11 @@ export function useRoadmapContext(): RoadmapContextValue {
   const value = useContext(RoadmapContext);
   if (!value) throw new Error('useRoadmapClient must be used inside <RoadmapProvider>');
   return value;
+}
+
+/** @internal The provider's cache of observers; throws outside a provider. */
+export function useRoadmapCache(): RoadmapCache {
+  return useRoadmapContext().cache;
 }
 
 /** The provider's client. Throws `"useRoadmapClient must be used inside <RoadmapProvider>"` outside one. */

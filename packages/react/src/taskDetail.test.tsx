@@ -9,7 +9,7 @@ import { TaskDetail } from './taskDetail.js';
 import {
   api,
   expectNoAxeViolations,
-  FakeSocket,
+  FakeWebSocket,
   fullTask,
   renderWithProvider,
   roadmapFixture,
@@ -64,8 +64,8 @@ function serve(current = task) {
 }
 
 async function openStream() {
-  await waitFor(() => expect(FakeSocket.live(`/ws/${taskId}`)).toHaveLength(1));
-  const [socket] = FakeSocket.live(`/ws/${taskId}`);
+  await waitFor(() => expect(FakeWebSocket.live(`/ws/${taskId}`)).toHaveLength(1));
+  const [socket] = FakeWebSocket.live(`/ws/${taskId}`);
   if (!socket) throw new Error('no socket');
   act(() => socket.open());
   return socket;

@@ -8,7 +8,7 @@ import { TaskList } from './taskList.js';
 import {
   api,
   expectNoAxeViolations,
-  FakeSocket,
+  FakeWebSocket,
   listResponse,
   renderWithProvider,
   server,
@@ -106,7 +106,7 @@ describe.each([
     server.use(http.get(api('/roadmaps/tasks'), () => HttpResponse.json(listResponse(tasks))));
     renderWithProvider(<TaskList />, { strict });
     await screen.findByText('Learn Rust 1');
-    const [socket] = FakeSocket.live('/ws');
+    const [socket] = FakeWebSocket.live('/ws');
     expect(socket).toBeDefined();
     act(() => {
       socket?.open();
@@ -136,7 +136,7 @@ describe('TaskList rendering', () => {
     };
     renderWithProvider(<TaskList onRowRender={onRowRender} />);
     await screen.findByText('Learn Rust 999');
-    const [socket] = FakeSocket.live('/ws');
+    const [socket] = FakeWebSocket.live('/ws');
     const target = taskSummary(500).task_id;
     act(() => socket?.open());
     rendered.length = 0;
@@ -218,7 +218,7 @@ describe('TaskList filters', () => {
     );
     renderWithProvider(<TaskList />);
     await screen.findByText('Learn Rust 1');
-    const [socket] = FakeSocket.live('/ws');
+    const [socket] = FakeWebSocket.live('/ws');
     act(() => {
       socket?.open();
       socket?.receive({

@@ -1,4 +1,4 @@
-import type { TaskStatus, TaskSummary } from '@roadmap/core/client';
+import type { TaskCounts, TaskStatus, TaskSummary } from '@roadmap/core/client';
 import {
   type ComponentProps,
   type MouseEvent,
@@ -11,7 +11,6 @@ import { Button } from './button.js';
 import { cn } from './cn.js';
 import { RefreshIcon } from './icons.js';
 import { useRoadmapLabels } from './provider.js';
-import type { TaskCounts } from './taskListObserver.js';
 import { TaskRow } from './taskRow.js';
 import { useTaskListObserver } from './useTasks.js';
 
@@ -59,9 +58,9 @@ export function TaskList({
   const [status, setStatus] = useState<TaskStatus | undefined>(defaultStatus);
   const observer = useTaskListObserver({ status, limit });
   const { ids, isLoading, error } = useSyncExternalStore(
-    observer.list.subscribe,
-    observer.list.getSnapshot,
-    observer.list.getSnapshot,
+    observer.subscribe,
+    observer.getSnapshot,
+    observer.getSnapshot,
   );
   const counts = useSyncExternalStore(
     observer.counts.subscribe,

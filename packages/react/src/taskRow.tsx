@@ -1,11 +1,10 @@
-import type { TaskSummary } from '@roadmap/core/client';
+import type { TaskListObserver, TaskSummary } from '@roadmap/core/client';
 import { type MouseEvent, memo } from 'react';
 import { Button } from './button.js';
 import { ArrowRightIcon, RetryIcon, XCircleIcon } from './icons.js';
 import { ProgressBar } from './progressBar.js';
 import { useRoadmapLabels } from './provider.js';
 import { StatusBadge } from './statusBadge.js';
-import type { TaskListObserver } from './taskListObserver.js';
 import { useTaskRow } from './useTasks.js';
 
 export interface TaskRowProps {

@@ -1,6 +1,8 @@
-// Shared by the tests: an msw server for SPEC §3 bodies, a hand-driven WebSocket, fixtures and a render helper.
+// Shared by the tests: an msw server for SPEC §3 bodies, the hand-driven WebSocket of `@roadmap/core/testing`,
+// fixtures and a render helper.
 import type { Roadmap, Task, TaskSummary } from '@roadmap/core/client';
 import { createRoadmapClient, type RoadmapClient } from '@roadmap/core/client';
+import { FakeWebSocket } from '@roadmap/core/testing';
 import { cleanup, type RenderResult, render } from '@testing-library/react';
 import axe from 'axe-core';
 import { setupServer } from 'msw/node';
@@ -12,6 +14,7 @@ import { RoadmapProvider } from './provider.js';
 export const baseUrl = 'http://roadmap.test';
 export const api = (path: string) => `${baseUrl}/api/v1${path}`;
 export const server = setupServer();
+export { FakeWebSocket };
 
 /** Registers the msw server (unhandled requests fail the test) and testing-library cleanup for this file. */
 export function setUpTestServer(): void {
@@ -19,56 +22,17 @@ export function setUpTestServer(): void {
   afterEach(() => {
     cleanup();
     server.resetHandlers();
-    FakeSocket.instances.length = 0;
+    FakeWebSocket.reset();
   });
   afterAll(() => server.close());
 }
 
-/** A browser-like WebSocket driven by the test: `open()`, `receive()`. */
-export class FakeSocket {
-  static instances: FakeSocket[] = [];
-  readyState = 0;
-  readonly sent: string[] = [];
-  closed = false;
-  onopen: ((event: unknown) => void) | null = null;
-  onmessage: ((event: { data: unknown }) => void) | null = null;
-  onclose: ((event: { code: number }) => void) | null = null;
-  onerror: ((event: unknown) => void) | null = null;
-
-  constructor(readonly url: string) {
-    FakeSocket.instances.push(this);
-  }
-
-  send(data: string): void {
-    this.sent.push(data);
-  }
-
-  close(code = 1000): void {
-    this.closed = true;
-    this.readyState = 3;
-    this.onclose?.({ code });
-  }
-
-  open(): void {
-    this.readyState = 1;
-    this.onopen?.({});
-  }
-
-  receive(message: object): void {
-    this.onmessage?.({ data: JSON.stringify(message) });
-  }
-
-  /** The open sockets whose URL path ends with `path` (e.g. `/ws` or `/ws/{task_id}`). */
-  static live(path: string): FakeSocket[] {
-    return FakeSocket.instances.filter((socket) => !socket.closed && new URL(socket.url).pathname.endsWith(path));
-  }
-}
-
-export function testClient() {
+/** A client of the msw server with the fake WebSocket; `token` tells apart the logins of one test. */
+export function testClient(token = 'test-token') {
   return createRoadmapClient({
     baseUrl,
-    token: 'test-token',
-    WebSocket: FakeSocket as unknown as typeof WebSocket,
+    token,
+    WebSocket: FakeWebSocket as unknown as typeof WebSocket,
     random: () => 0,
   });
 }

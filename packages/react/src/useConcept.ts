@@ -1,5 +1,4 @@
 import type { ConceptDetail, RoadmapApiError } from '@roadmap/core/client';
-import { useRoadmapClient } from './provider.js';
 import { useResource } from './useResource.js';
 
 export interface UseConceptResult {
@@ -13,8 +12,7 @@ export interface UseConceptResult {
 
 /** One concept with its content (`GET /roadmaps/{roadmap_id}/concepts/{concept_id}`). */
 export function useConcept(roadmapId: string, conceptId: string): UseConceptResult {
-  const client = useRoadmapClient();
-  const { data, ...rest } = useResource(JSON.stringify([roadmapId, conceptId]), (signal) =>
+  const { data, ...rest } = useResource(JSON.stringify(['concept', roadmapId, conceptId]), (client, signal) =>
     client.getConcept(roadmapId, conceptId, { signal }),
   );
   return { concept: data, ...rest };

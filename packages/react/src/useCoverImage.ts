@@ -1,7 +1,6 @@
-import type { BatchCover, Cover } from '@roadmap/core/client';
+import { type BatchCover, type Cover, CoverObserver } from '@roadmap/core/client';
 import { useEffect, useMemo, useSyncExternalStore } from 'react';
-import { CoverObserver } from './coverObserver.js';
-import { useRoadmapContext } from './provider.js';
+import { useRoadmapCache } from './provider.js';
 
 export interface UseCoverImageOptions {
   /** Fetch the cover when no cover of this roadmap is known yet. Default: `true`. */
@@ -24,8 +23,8 @@ export interface UseCoverImageResult {
  * const { cover, isRetrying, retry } = useCoverImage(roadmapId);
  */
 export function useCoverImage(roadmapId: string, { fetch = true }: UseCoverImageOptions = {}): UseCoverImageResult {
-  const { client, covers } = useRoadmapContext();
-  const observer = useMemo(() => new CoverObserver(client, covers, roadmapId), [client, covers, roadmapId]);
+  const cache = useRoadmapCache();
+  const observer = useMemo(() => new CoverObserver(cache, roadmapId), [cache, roadmapId]);
   const cover = useSyncExternalStore(observer.subscribeCover, observer.getCover, observer.getCover);
   const { isRetrying } = useSyncExternalStore(observer.subscribe, observer.getSnapshot, observer.getSnapshot);
   useEffect(() => observer.mount(fetch), [observer, fetch]);

@@ -1,7 +1,6 @@
-import type { BatchCover, RoadmapApiError } from '@roadmap/core/client';
-import { useEffect, useState, useSyncExternalStore } from 'react';
-import { CoverBatchObserver } from './coverBatchObserver.js';
-import { useRoadmapContext } from './provider.js';
+import { type BatchCover, CoverBatchObserver, type RoadmapApiError } from '@roadmap/core/client';
+import { useEffect, useMemo, useSyncExternalStore } from 'react';
+import { useRoadmapCache } from './provider.js';
 
 export interface UseCoverImagesOptions {
   /** On first load, start generation of covers that are `not_started` or `failed`, once. Default: `true`. */
@@ -27,8 +26,8 @@ export function useCoverImages(
   roadmapIds: readonly string[],
   { autoGenerate = true }: UseCoverImagesOptions = {},
 ): UseCoverImagesResult {
-  const { client, covers } = useRoadmapContext();
-  const [observer] = useState(() => new CoverBatchObserver(client, covers));
+  const cache = useRoadmapCache();
+  const observer = useMemo(() => new CoverBatchObserver(cache), [cache]);
   const state = useSyncExternalStore(observer.subscribe, observer.getSnapshot, observer.getSnapshot);
   const key = roadmapIds.join('\n');
   // biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for the ids' content.

@@ -1,6 +1,10 @@
-import type { GenerateRoadmapBody, GenerateRoadmapResponse, RoadmapApiError } from '@roadmap/core/client';
+import {
+  type GenerateRoadmapBody,
+  type GenerateRoadmapResponse,
+  type RoadmapApiError,
+  toApiError,
+} from '@roadmap/core/client';
 import { useCallback, useState } from 'react';
-import { toApiError } from './errors.js';
 import { useRoadmapClient } from './provider.js';
 
 export interface GenerateOptions {

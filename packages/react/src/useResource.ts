@@ -1,6 +1,6 @@
-import type { RoadmapApiError } from '@roadmap/core/client';
-import { useEffect, useState, useSyncExternalStore } from 'react';
-import { ResourceObserver } from './resourceObserver.js';
+import type { ResourceLoader, ResourceState, RoadmapApiError } from '@roadmap/core/client';
+import { useMemo, useSyncExternalStore } from 'react';
+import { useRoadmapCache } from './provider.js';
 
 export interface ResourceResult<Data> {
   data: Data | undefined;
@@ -9,18 +9,25 @@ export interface ResourceResult<Data> {
   refresh: () => Promise<void>;
 }
 
-/** @internal Creates a {@link ResourceObserver} once, reloads when `key` changes, reads it through `useSyncExternalStore`. */
-export function useResource<Data>(
-  key: string | undefined,
-  load: (signal: AbortSignal) => Promise<Data>,
-): ResourceResult<Data> {
-  const [observer] = useState(() => new ResourceObserver<Data>());
-  const state = useSyncExternalStore(observer.subscribe, observer.getSnapshot, observer.getSnapshot);
+const idle: ResourceState<never> = { data: undefined, isLoading: false, error: null };
+const idleResource = {
+  subscribe: () => () => {},
+  getSnapshot: () => idle,
+  refresh: async () => {},
+};
+
+/**
+ * @internal Gets the cache's observer of the resource `key` names (shared by every hook asking for the same key) and
+ * reads it through `useSyncExternalStore`. `key` `undefined`: nothing to load yet.
+ */
+export function useResource<Data>(key: string | undefined, load: ResourceLoader<Data>): ResourceResult<Data> {
+  const cache = useRoadmapCache();
   // biome-ignore lint/correctness/useExhaustiveDependencies: the key names everything `load` reads.
-  useEffect(() => {
-    if (key === undefined) return;
-    observer.start(load);
-    return () => observer.stop();
-  }, [key, observer]);
-  return { ...state, isLoading: key !== undefined && state.isLoading, refresh: observer.refresh };
+  const observer = useMemo(() => (key === undefined ? idleResource : cache.resource(key, load)), [cache, key]);
+  const state: ResourceState<Data> = useSyncExternalStore(
+    observer.subscribe,
+    observer.getSnapshot,
+    observer.getSnapshot,
+  );
+  return { ...state, refresh: observer.refresh };
 }

@@ -1,5 +1,4 @@
 import type { Roadmap, RoadmapApiError } from '@roadmap/core/client';
-import { useRoadmapClient } from './provider.js';
 import { useResource } from './useResource.js';
 
 export interface UseRoadmapResult {
@@ -13,7 +12,8 @@ export interface UseRoadmapResult {
 
 /** One roadmap (`GET /roadmaps/{roadmap_id}`). Pass `undefined` to load nothing yet. */
 export function useRoadmap(roadmapId: string | undefined): UseRoadmapResult {
-  const client = useRoadmapClient();
-  const { data, ...rest } = useResource(roadmapId, (signal) => client.getRoadmap(roadmapId ?? '', { signal }));
+  const { data, ...rest } = useResource(roadmapId && `roadmap ${roadmapId}`, (client, signal) =>
+    client.getRoadmap(roadmapId ?? '', { signal }),
+  );
   return { roadmap: data, ...rest };
 }

@@ -1,5 +1,4 @@
 import type { RoadmapApiError, RoadmapSummary } from '@roadmap/core/client';
-import { useRoadmapClient } from './provider.js';
 import { useResource } from './useResource.js';
 
 export interface UseRoadmapsResult {
@@ -15,7 +14,9 @@ const noRoadmaps: RoadmapSummary[] = [];
 
 /** The caller's roadmaps (`GET /roadmaps`). */
 export function useRoadmaps(): UseRoadmapsResult {
-  const client = useRoadmapClient();
-  const { data, ...rest } = useResource('roadmaps', async (signal) => (await client.listRoadmaps({ signal })).roadmaps);
+  const { data, ...rest } = useResource(
+    'roadmaps',
+    async (client, signal) => (await client.listRoadmaps({ signal })).roadmaps,
+  );
   return { roadmaps: data ?? noRoadmaps, ...rest };
 }

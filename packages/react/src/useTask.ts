@@ -1,7 +1,6 @@
 import type { ConnectionState, ContentKind, RoadmapApiError, RoadmapEvent, Task } from '@roadmap/core/client';
-import { useEffect, useState, useSyncExternalStore } from 'react';
-import { useRoadmapClient } from './provider.js';
-import { TaskObserver } from './taskObserver.js';
+import { useMemo, useSyncExternalStore } from 'react';
+import { useRoadmapCache } from './provider.js';
 
 export interface UseTaskResult {
   /** The full task, kept live; `undefined` until loaded. */
@@ -25,16 +24,15 @@ export interface UseTaskResult {
 
 /**
  * One task, live over its WebSocket stream with replay from the start of its log; the stream closes when the task
- * ends and opens again after a retry.
+ * ends and opens again after a retry. Components watching the same task share one request and one stream.
  *
  * @example
  * const { task, events, cancel } = useTask(taskId);
  */
 export function useTask(taskId: string): UseTaskResult {
-  const client = useRoadmapClient();
-  const [observer] = useState(() => new TaskObserver(client));
+  const cache = useRoadmapCache();
+  const observer = useMemo(() => cache.task(taskId), [cache, taskId]);
   const state = useSyncExternalStore(observer.subscribe, observer.getSnapshot, observer.getSnapshot);
-  useEffect(() => observer.mount(taskId), [observer, taskId]);
   return {
     ...state,
     refresh: observer.refresh,

@@ -1,7 +1,13 @@
-import type { RoadmapApiError, TaskSummary } from '@roadmap/core/client';
-import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
-import { useRoadmapClient } from './provider.js';
-import { type TaskCounts, TaskListObserver, type TaskListOptions, type TaskRowState } from './taskListObserver.js';
+import type {
+  RoadmapApiError,
+  TaskCounts,
+  TaskListObserver,
+  TaskListOptions,
+  TaskRowState,
+  TaskSummary,
+} from '@roadmap/core/client';
+import { useCallback, useMemo, useSyncExternalStore } from 'react';
+import { useRoadmapCache } from './provider.js';
 
 export interface UseTasksResult {
   /** The listed tasks, newest first, kept live by the user's event stream. */
@@ -18,13 +24,13 @@ export interface UseTasksResult {
   retryTask: (taskId: string) => Promise<void>;
 }
 
-/** @internal The list's observer, created once, mounted (live stream + load) and reloaded when the options change. */
+/**
+ * @internal The cache's observer of the list for these options (one per filter and page size, shared). It loads and
+ * follows the user's stream while someone subscribes to it (`observer.subscribe`).
+ */
 export function useTaskListObserver({ status, limit }: TaskListOptions): TaskListObserver {
-  const client = useRoadmapClient();
-  const [observer] = useState(() => new TaskListObserver(client));
-  useEffect(() => observer.connect(), [observer]);
-  useEffect(() => observer.load({ status, limit }), [observer, status, limit]);
-  return observer;
+  const cache = useRoadmapCache();
+  return useMemo(() => cache.taskList({ status, limit }), [cache, status, limit]);
 }
 
 /** @internal One row, re-rendered only when that task changes. */
@@ -45,7 +51,7 @@ export function useTaskRow(observer: TaskListObserver, taskId: string): TaskRowS
  */
 export function useTasks(options: TaskListOptions = {}): UseTasksResult {
   const observer = useTaskListObserver(options);
-  const list = useSyncExternalStore(observer.list.subscribe, observer.list.getSnapshot, observer.list.getSnapshot);
+  const list = useSyncExternalStore(observer.subscribe, observer.getSnapshot, observer.getSnapshot);
   const counts = useSyncExternalStore(
     observer.counts.subscribe,
     observer.counts.getSnapshot,

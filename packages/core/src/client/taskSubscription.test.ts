@@ -1,54 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakeWebSocket } from '../testing/fakeWebSocket.js';
 import { createRoadmapClient, type RoadmapClientOptions } from './index.js';
 import type { ConnectionState } from './taskSubscription.js';
-
-/** A browser-like WebSocket driven by hand: `open()`, `receive()`, `drop()`. */
-class FakeSocket {
-  static instances: FakeSocket[] = [];
-  readyState = 0;
-  readonly sent: string[] = [];
-  closedWith: number | undefined;
-  onopen: ((event: unknown) => void) | null = null;
-  onmessage: ((event: { data: unknown }) => void) | null = null;
-  onclose: ((event: { code: number }) => void) | null = null;
-  onerror: ((event: unknown) => void) | null = null;
-
-  constructor(readonly url: string) {
-    FakeSocket.instances.push(this);
-  }
-
-  send(data: string): void {
-    if (this.readyState !== 1) throw new Error('WebSocket is not open');
-    this.sent.push(data);
-  }
-
-  /** A client-side close: like a browser, `close` follows. */
-  close(code = 1005): void {
-    this.closedWith = code;
-    this.readyState = 3;
-    this.onclose?.({ code });
-  }
-
-  open(): void {
-    this.readyState = 1;
-    this.onopen?.({});
-  }
-
-  receive(message: Record<string, unknown>): void {
-    this.onmessage?.({ data: JSON.stringify(message) });
-  }
-
-  /** The connection is lost (server gone, network down). */
-  drop(code = 1006): void {
-    this.readyState = 3;
-    this.onerror?.({});
-    this.onclose?.({ code });
-  }
-
-  get query(): Record<string, string> {
-    return Object.fromEntries(new URL(this.url).searchParams);
-  }
-}
 
 const timestamp = '2025-01-01T00:00:00.000Z';
 const progress = { completed: 1, failed: 0, total: 3, percentage: 33 };
@@ -83,7 +36,7 @@ function setup(overrides: Partial<RoadmapClientOptions> = {}) {
   return createRoadmapClient({
     baseUrl: 'https://app.example.com',
     token: 'jwt-1',
-    WebSocket: FakeSocket as unknown as typeof WebSocket,
+    WebSocket: FakeWebSocket as unknown as typeof WebSocket,
     setTimeout: (callback, ms) => {
       delays.push(ms);
       return setTimeout(callback, ms);
@@ -97,8 +50,8 @@ function setup(overrides: Partial<RoadmapClientOptions> = {}) {
 /** Lets the asynchronous connect (token lookup) run. */
 const settle = () => vi.advanceTimersByTimeAsync(0);
 
-function latest(): FakeSocket {
-  const socket = FakeSocket.instances.at(-1);
+function latest(): FakeWebSocket {
+  const socket = FakeWebSocket.instances.at(-1);
   if (!socket) throw new Error('no socket was opened');
   return socket;
 }
@@ -108,7 +61,7 @@ const reconnectDelays = () => delays.filter((ms) => ms !== 25_000 && ms !== 10_0
 
 beforeEach(() => {
   vi.useFakeTimers();
-  FakeSocket.instances = [];
+  FakeWebSocket.reset();
   delays = [];
 });
 afterEach(() => {
@@ -160,7 +113,7 @@ describe('subscribeTask', () => {
       latest().drop();
     }
     expect(reconnectDelays()).toEqual([500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000, 30_000]);
-    expect(FakeSocket.instances).toHaveLength(10);
+    expect(FakeWebSocket.instances).toHaveLength(10);
 
     // The next connection replays from since=8: an old event is dropped, new ones arrive in order.
     await vi.advanceTimersByTimeAsync(30_000);
@@ -194,7 +147,7 @@ describe('subscribeTask', () => {
     await vi.advanceTimersByTimeAsync(375);
     latest().drop();
     expect(reconnectDelays()).toEqual([375, 750]);
-    expect(FakeSocket.instances).toHaveLength(2);
+    expect(FakeWebSocket.instances).toHaveLength(2);
   });
 
   it('resets the delay after a connection stayed open', async () => {
@@ -237,7 +190,7 @@ describe('subscribeTask', () => {
     socket.receive(control('closing', 3, { reason: 'task_completed' }));
     socket.drop(1000);
     await vi.advanceTimersByTimeAsync(120_000);
-    expect(FakeSocket.instances).toHaveLength(1);
+    expect(FakeWebSocket.instances).toHaveLength(1);
     expect(socket.closedWith).toBe(1000);
     expect(types).toEqual(['concept_complete', 'completed']);
     expect(states).toEqual(['connecting', 'open', 'closed']);
@@ -256,7 +209,7 @@ describe('subscribeTask', () => {
     latest().receive(control('closing', 0, { reason: 'task_cancelled' }));
     latest().drop(1000);
     await vi.advanceTimersByTimeAsync(60_000);
-    expect(FakeSocket.instances).toHaveLength(1);
+    expect(FakeWebSocket.instances).toHaveLength(1);
     expect(statuses).toEqual(['cancelled']);
   });
 
@@ -268,7 +221,7 @@ describe('subscribeTask', () => {
     latest().receive(control('closing', 2, { reason: 'server_shutdown' }));
     latest().drop(1001);
     await vi.advanceTimersByTimeAsync(500);
-    expect(FakeSocket.instances).toHaveLength(2);
+    expect(FakeWebSocket.instances).toHaveLength(2);
     expect(latest().query.since).toBe('2');
   });
 
@@ -361,7 +314,7 @@ describe('subscribeTask', () => {
     unsubscribe();
     expect(vi.getTimerCount()).toBe(0);
     await vi.advanceTimersByTimeAsync(60_000);
-    expect(FakeSocket.instances).toHaveLength(1);
+    expect(FakeWebSocket.instances).toHaveLength(1);
   });
 
   it('unsubscribe before the token resolves opens no socket', async () => {
@@ -372,7 +325,7 @@ describe('subscribeTask', () => {
     unsubscribe();
     release('jwt-1');
     await settle();
-    expect(FakeSocket.instances).toHaveLength(0);
+    expect(FakeWebSocket.instances).toHaveLength(0);
   });
 
   it('asks the token function for every connection and retries when it fails', async () => {
@@ -388,9 +341,9 @@ describe('subscribeTask', () => {
     expect(latest().query.token).toBe('jwt-a');
     latest().drop();
     await vi.advanceTimersByTimeAsync(500);
-    expect(FakeSocket.instances).toHaveLength(1);
+    expect(FakeWebSocket.instances).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1000);
-    expect(FakeSocket.instances).toHaveLength(2);
+    expect(FakeWebSocket.instances).toHaveLength(2);
     expect(latest().query.token).toBe('jwt-b');
   });
 });

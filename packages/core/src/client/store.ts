@@ -1,4 +1,7 @@
-/** A value with listeners, read by `useSyncExternalStore` (TanStack `Subscribable`, reduced to what hooks need). */
+/**
+ * A value with listeners, read by `useSyncExternalStore` or any other binding (TanStack `Subscribable`, reduced to
+ * what bindings need). A subclass learns when its first listener arrives and its last one leaves.
+ */
 export class Store<State> {
   #state: State;
   readonly #listeners = new Set<() => void>();
@@ -7,12 +10,15 @@ export class Store<State> {
     this.#state = initial;
   }
 
+  /** The current state: the same object until an update changes a field. */
   readonly getSnapshot = (): State => this.#state;
 
+  /** Calls `listener` after each change; returns the function that stops it. */
   readonly subscribe = (listener: () => void): (() => void) => {
     this.#listeners.add(listener);
+    if (this.#listeners.size === 1) this.watched();
     return () => {
-      this.#listeners.delete(listener);
+      if (this.#listeners.delete(listener) && this.#listeners.size === 0) this.unwatched();
     };
   };
 
@@ -23,6 +29,12 @@ export class Store<State> {
     this.#state = { ...this.#state, ...patch };
     for (const listener of this.#listeners) listener();
   }
+
+  /** Runs when the first listener subscribes. */
+  protected watched(): void {}
+
+  /** Runs when the last listener unsubscribes. */
+  protected unwatched(): void {}
 }
 
 /**
@@ -38,6 +50,7 @@ export class KeyedStore<Value> {
     return this.#values.get(key);
   }
 
+  /** Stores `value` under `key`; listeners run only when it is a different value. */
   set(key: string, value: Value): void {
     if (Object.is(this.#values.get(key), value)) return;
     this.#values.set(key, value);
@@ -45,6 +58,7 @@ export class KeyedStore<Value> {
     for (const listener of this.#allListeners) listener();
   }
 
+  /** Calls `listener` after each change of `key`; returns the function that stops it. */
   subscribe(key: string, listener: () => void): () => void {
     const listeners = this.#listeners.get(key) ?? new Set<() => void>();
     this.#listeners.set(key, listeners);
@@ -54,6 +68,7 @@ export class KeyedStore<Value> {
     };
   }
 
+  /** Calls `listener` after each change of any key; returns the function that stops it. */
   subscribeAll(listener: () => void): () => void {
     this.#allListeners.add(listener);
     return () => {

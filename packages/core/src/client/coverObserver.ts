@@ -1,7 +1,7 @@
-import type { BatchCover, Cover, RoadmapClient } from '@roadmap/core/client';
-import { toApiError } from './errors.js';
-import type { KeyedStore } from './store.js';
+import type { RoadmapCache } from './roadmapCache.js';
 import { Store } from './store.js';
+import { toApiError } from './toApiError.js';
+import type { BatchCover, Cover } from './wireTypes.js';
 
 /** Poll interval after a manual retry, as the original app did. */
 export const coverPollIntervalMs = 1000;
@@ -12,33 +12,40 @@ export const coverPollLimit = 30;
 export const isSettledCover = (cover: Cover | BatchCover | undefined): boolean =>
   cover?.status === 'success' || cover?.status === 'failed' || cover?.status === 'not_found';
 
-/** One roadmap's cover: read from the provider's cover cache, fetched when missing, retried and polled by hand. */
+/**
+ * One roadmap's cover: read from the cache's shared covers (`cache.covers`), fetched when missing, retried and
+ * polled by hand. Its own state says whether a retry is running.
+ *
+ * @example
+ * const observer = new CoverObserver(cache, roadmapId);
+ * const stop = observer.mount(true);
+ */
 export class CoverObserver extends Store<{ isRetrying: boolean }> {
-  readonly #client: RoadmapClient;
-  readonly #cache: KeyedStore<Cover | BatchCover>;
+  readonly #cache: RoadmapCache;
   readonly #roadmapId: string;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: unknown;
   #active = false;
   #fetching = false;
   #wake: (() => void) | undefined;
 
-  constructor(client: RoadmapClient, cache: KeyedStore<Cover | BatchCover>, roadmapId: string) {
+  constructor(cache: RoadmapCache, roadmapId: string) {
     super({ isRetrying: false });
-    this.#client = client;
     this.#cache = cache;
     this.#roadmapId = roadmapId;
   }
 
-  readonly subscribeCover = (listener: () => void) => this.#cache.subscribe(this.#roadmapId, listener);
-  readonly getCover = () => this.#cache.get(this.#roadmapId);
+  /** Calls `listener` when the cover changes. */
+  readonly subscribeCover = (listener: () => void) => this.#cache.covers.subscribe(this.#roadmapId, listener);
+  /** The latest known cover; `undefined` until known. */
+  readonly getCover = () => this.#cache.covers.get(this.#roadmapId);
 
   /** Fetches the cover unless the cache has it (or `fetch` is off); returns the cleanup that stops polling. */
   mount(fetch: boolean): () => void {
     this.#active = true;
     if (fetch && !this.getCover() && !this.#fetching) {
       this.#fetching = true;
-      this.#client.getCover(this.#roadmapId).then(
-        (cover) => this.#cache.set(this.#roadmapId, cover),
+      this.#cache.client.getCover(this.#roadmapId).then(
+        (cover) => this.#cache.covers.set(this.#roadmapId, cover),
         () => {
           this.#fetching = false;
         },
@@ -46,7 +53,7 @@ export class CoverObserver extends Store<{ isRetrying: boolean }> {
     }
     return () => {
       this.#active = false;
-      clearTimeout(this.#timer);
+      this.#cache.cancelTimer(this.#timer);
       this.#wake?.();
     };
   }
@@ -55,21 +62,22 @@ export class CoverObserver extends Store<{ isRetrying: boolean }> {
   readonly retry = async (): Promise<void> => {
     if (this.getSnapshot().isRetrying) return;
     this.update({ isRetrying: true });
+    const { client, covers } = this.#cache;
     try {
-      this.#cache.set(this.#roadmapId, await this.#client.generateCover(this.#roadmapId));
+      covers.set(this.#roadmapId, await client.generateCover(this.#roadmapId));
       for (let poll = 0; poll < coverPollLimit && this.#active; poll++) {
         await new Promise<void>((resolve) => {
           this.#wake = resolve;
-          this.#timer = setTimeout(resolve, coverPollIntervalMs);
+          this.#timer = this.#cache.schedule(resolve, coverPollIntervalMs);
         });
         if (!this.#active) break;
-        const cover = await this.#client.getCover(this.#roadmapId);
-        this.#cache.set(this.#roadmapId, cover);
+        const cover = await client.getCover(this.#roadmapId);
+        covers.set(this.#roadmapId, cover);
         if (isSettledCover(cover)) break;
       }
     } catch (error) {
       const current = this.getCover();
-      this.#cache.set(this.#roadmapId, {
+      covers.set(this.#roadmapId, {
         roadmap_id: this.#roadmapId,
         cover_image_url: current?.cover_image_url ?? null,
         status: 'failed',

@@ -1,0 +1,231 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakeWebSocket } from '../testing/fakeWebSocket.js';
+import { createFakeApi, deferred, errorResponse, type FakeApi } from './fakeApi.js';
+import { RoadmapCache } from './roadmapCache.js';
+import { createRoadmapClient } from './roadmapClient.js';
+import type { RoadmapEvent, Task, TaskListResponse, TaskStatus, TaskSummary } from './wireTypes.js';
+
+const timestamp = '2026-01-15T10:00:00.000Z';
+const progress = { completed: 1, failed: 0, total: 4, percentage: 25 };
+
+function summary(index: number, status: TaskStatus = 'processing', minutesAgo = index): TaskSummary {
+  return {
+    task_id: `t-${index}`,
+    roadmap_id: `roadmap-${index}`,
+    title: `Task ${index}`,
+    status,
+    current_step: status === 'processing' ? 'content_generation' : 'completed',
+    progress,
+    created_at: new Date(Date.parse(timestamp) - minutesAgo * 60_000).toISOString(),
+    updated_at: timestamp,
+    completed_at: null,
+    error_message: null,
+  };
+}
+
+/** `GET /roadmaps/tasks` over `tasks` for a `status` filter, with the counts of all of them. */
+function listOf(tasks: TaskSummary[], status?: string | null): TaskListResponse {
+  const count = (wanted: TaskStatus) => tasks.filter((task) => task.status === wanted).length;
+  const shown = status ? tasks.filter((task) => task.status === status) : tasks;
+  return {
+    tasks: shown,
+    total: shown.length,
+    pending_count: count('pending'),
+    processing_count: count('processing'),
+    completed_count: count('completed'),
+    failed_count: count('failed') + count('partial_failure'),
+    cancelled_count: count('cancelled'),
+  };
+}
+
+function serve(tasks: TaskSummary[]): FakeApi {
+  return createFakeApi({
+    'GET /roadmaps/tasks': ({ url }) => listOf(tasks, url.searchParams.get('status')),
+  });
+}
+
+function cacheFor(api: FakeApi): RoadmapCache {
+  const client = createRoadmapClient({
+    baseUrl: 'https://app.example.com',
+    token: 'jwt-1',
+    fetch: api.fetch,
+    WebSocket: FakeWebSocket as unknown as typeof WebSocket,
+    random: () => 0,
+  });
+  return new RoadmapCache(client);
+}
+
+const settle = () => vi.advanceTimersByTimeAsync(0);
+
+function userStream(): FakeWebSocket {
+  const [socket] = FakeWebSocket.live('/api/v1/ws');
+  if (!socket) throw new Error('no user stream');
+  return socket;
+}
+
+const event = (taskId: string, seq: number, fields: Record<string, unknown>): RoadmapEvent =>
+  ({ task_id: taskId, user_id: 'u-1', timestamp, seq, ...fields }) as RoadmapEvent;
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  FakeWebSocket.reset();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('TaskListObserver', () => {
+  it('lists the tasks newest first with counts of all the caller’s tasks', async () => {
+    const tasks = [summary(1), summary(2, 'completed'), summary(3, 'partial_failure'), summary(4, 'cancelled')];
+    const observer = cacheFor(serve(tasks)).taskList();
+    observer.subscribe(() => {});
+    expect(observer.getSnapshot()).toEqual({ ids: [], isLoading: true, error: null });
+    await settle();
+    expect(observer.getSnapshot()).toEqual({ ids: ['t-1', 't-2', 't-3', 't-4'], isLoading: false, error: null });
+    expect(observer.rows.get('t-2')).toEqual({ task: tasks[1], error: null });
+    expect(observer.getTasks()).toEqual(tasks);
+    expect(observer.counts.getSnapshot()).toEqual({
+      total: 4,
+      pending: 0,
+      processing: 1,
+      completed: 1,
+      failed: 1,
+      cancelled: 1,
+    });
+  });
+
+  it('wakes only the row of the task a live event is about', async () => {
+    const observer = cacheFor(serve([summary(1), summary(2), summary(3)])).taskList();
+    const woken: string[] = [];
+    observer.subscribe(() => woken.push('list'));
+    observer.counts.subscribe(() => woken.push('counts'));
+    for (const id of ['t-1', 't-2', 't-3']) observer.rows.subscribe(id, () => woken.push(id));
+    await settle();
+    userStream().open();
+    woken.length = 0;
+    const before = observer.rows.get('t-1');
+    userStream().receive(
+      event('t-2', 1, {
+        type: 'concept_complete',
+        concept_id: 'c-1',
+        concept_name: 'Ownership',
+        content_type: 'quiz',
+        progress: { ...progress, completed: 2, percentage: 50 },
+      }),
+    );
+    expect(woken).toEqual(['t-2']);
+    expect(observer.rows.get('t-2')?.task.progress.percentage).toBe(50);
+    expect(observer.rows.get('t-1')).toBe(before);
+    expect(observer.getTasks()[1]?.progress.percentage).toBe(50);
+  });
+
+  it('moves a task between counts when its status changes, partially failed counted as failed', async () => {
+    const observer = cacheFor(serve([summary(1), summary(2)])).taskList();
+    observer.subscribe(() => {});
+    await settle();
+    userStream().receive(
+      event('t-1', 4, {
+        type: 'completed',
+        roadmap_id: 'roadmap-1',
+        status: 'partial_failure',
+        tutorials_count: 3,
+        failed_count: 1,
+        progress,
+      }),
+    );
+    expect(observer.rows.get('t-1')?.task).toMatchObject({ status: 'partial_failure', completed_at: timestamp });
+    expect(observer.counts.getSnapshot()).toMatchObject({ total: 2, processing: 1, failed: 1 });
+  });
+
+  it('shows a cancel at once and rolls it back with the row’s error when the server refuses', async () => {
+    const api = serve([summary(1)]);
+    const answer = deferred<Response>();
+    api.route('POST /roadmaps/tasks/t-1/cancel', () => answer.promise);
+    const observer = cacheFor(api).taskList();
+    observer.subscribe(() => {});
+    await settle();
+    const cancel = observer.cancelTask('t-1');
+    expect(observer.rows.get('t-1')?.task.status).toBe('cancelled');
+    expect(observer.counts.getSnapshot()).toMatchObject({ processing: 0, cancelled: 1 });
+    answer.resolve(errorResponse(400, 'task_not_cancellable', 'Task is completed and cannot be cancelled'));
+    await expect(cancel).rejects.toThrow('Task is completed and cannot be cancelled');
+    expect(observer.rows.get('t-1')).toEqual({
+      task: summary(1),
+      error: { action: 'cancel', message: 'Task is completed and cannot be cancelled' },
+    });
+    expect(observer.counts.getSnapshot()).toMatchObject({ processing: 1, cancelled: 0 });
+  });
+
+  it('shows a retried task pending once the server accepts', async () => {
+    const api = serve([summary(1, 'failed')]);
+    api.route('POST /roadmaps/tasks/t-1/retry', () => ({
+      task_id: 't-1',
+      status: 'pending',
+      items_to_retry: 2,
+      message: 'Retrying',
+    }));
+    const observer = cacheFor(api).taskList();
+    observer.subscribe(() => {});
+    await settle();
+    await observer.retryTask('t-1');
+    expect(observer.rows.get('t-1')?.task).toMatchObject({ status: 'pending', current_step: 'queued' });
+    expect(observer.counts.getSnapshot()).toMatchObject({ failed: 0, pending: 1 });
+  });
+
+  it('lists failed and partially failed tasks under `failed`, newest first, one page long', async () => {
+    const tasks = [summary(1, 'failed', 30), summary(2, 'partial_failure', 10), summary(3, 'failed', 20)];
+    const api = serve(tasks);
+    const observer = cacheFor(api).taskList({ status: 'failed', limit: 2 });
+    observer.subscribe(() => {});
+    await settle();
+    expect(api.requests).toEqual([
+      'GET /roadmaps/tasks?status=failed&limit=2',
+      'GET /roadmaps/tasks?status=partial_failure&limit=2',
+    ]);
+    expect(observer.getSnapshot().ids).toEqual(['t-2', 't-3']);
+  });
+
+  it('loads the list again when a task it does not show starts', async () => {
+    const tasks = [summary(1)];
+    const api = serve(tasks);
+    const observer = cacheFor(api).taskList();
+    observer.subscribe(() => {});
+    await settle();
+    tasks.unshift(summary(9, 'pending', 0));
+    userStream().receive(
+      event('t-9', 1, { type: 'progress', step: 'queued', status: 'pending', message: 'Queued', progress }),
+    );
+    await settle();
+    expect(api.requests).toHaveLength(2);
+    expect(observer.getSnapshot().ids).toEqual(['t-9', 't-1']);
+  });
+
+  it('keeps a list and a task of the same cache live together, each over its own stream', async () => {
+    const task: Task = {
+      ...summary(1),
+      user_id: 'u-1',
+      failed_concepts: { count: 0, concept_ids: [] },
+      cancel_reason: null,
+      attempts: 1,
+    };
+    const api = serve([summary(1), summary(2)]);
+    api.route('GET /roadmaps/tasks/t-1', () => task);
+    const cache = cacheFor(api);
+    const list = cache.taskList();
+    const detail = cache.task('t-1');
+    list.subscribe(() => {});
+    detail.subscribe(() => {});
+    await settle();
+    const [taskStream] = FakeWebSocket.live('/ws/t-1');
+    const halfway = { ...progress, completed: 2, percentage: 50 };
+    const step = { type: 'progress', step: 'content_generation', status: 'processing', message: '', progress: halfway };
+    // The server sends each event on both streams: the task's (with replay) and the user's.
+    taskStream?.receive(event('t-1', 7, step));
+    userStream().receive(event('t-1', 7, step));
+    expect(detail.getSnapshot().task?.progress.percentage).toBe(50);
+    expect(detail.getSnapshot().events.map((received) => received.seq)).toEqual([7]);
+    expect(list.rows.get('t-1')?.task.progress.percentage).toBe(50);
+    expect(list.rows.get('t-2')?.task.progress.percentage).toBe(25);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+  });
+});

@@ -1,0 +1,214 @@
+import { applyTaskEvent } from './applyTaskEvent.js';
+import type { RoadmapCache } from './roadmapCache.js';
+import { type LoadState, SharedObserver } from './sharedObserver.js';
+import { KeyedStore, Store } from './store.js';
+import { toApiError } from './toApiError.js';
+import type { RoadmapEvent, TaskStatus, TaskSummary } from './wireTypes.js';
+
+/** Task counts per status, as `GET /roadmaps/tasks` reports them. */
+export interface TaskCounts {
+  /** Every task of the caller, whatever the filter. */
+  total: number;
+  pending: number;
+  processing: number;
+  completed: number;
+  /** Failed and partially failed tasks (the server's `failed_count`). */
+  failed: number;
+  cancelled: number;
+}
+
+/** One row of a task list: the task, and the error of the last action on it (cancel, retry). */
+export interface TaskRowState {
+  task: TaskSummary;
+  /** Why the last cancel or retry of this row failed (the server's message); `null` otherwise. */
+  error: { action: 'cancel' | 'retry'; message: string } | null;
+}
+
+export interface TaskListOptions {
+  /**
+   * Only tasks with this status. `failed` lists partially failed tasks too, as `counts.failed` counts them.
+   * Default: all.
+   */
+  status?: TaskStatus | undefined;
+  /** Page size, 1–100. Default: the server's (50). */
+  limit?: number | undefined;
+}
+
+/** The list itself, apart from its rows and counts. */
+export interface TaskListState extends LoadState {
+  /** Task ids in display order (newest first). Replaced only when membership or order changes. */
+  ids: string[];
+}
+
+const emptyCounts: TaskCounts = { total: 0, pending: 0, processing: 0, completed: 0, failed: 0, cancelled: 0 };
+
+/** Partially failed tasks are counted with the failed ones. */
+const countedAs = (task: TaskSummary | undefined) => (task?.status === 'partial_failure' ? 'failed' : task?.status);
+
+/**
+ * The caller's tasks for one filter, shared by everyone watching it through the same {@link RoadmapCache}, kept live
+ * by the user's event stream (one socket per cache, whatever the number of lists). Its own state is the list of ids;
+ * each row lives in `rows` under its task id, so a live event for one task wakes only that task's row.
+ *
+ * @example
+ * const observer = cache.taskList({ status: 'processing' });
+ * const stop = observer.subscribe(() => render(observer.getSnapshot().ids));
+ */
+export class TaskListObserver extends SharedObserver<TaskListState> {
+  /** Each listed task by id, with the error of its last action. */
+  readonly rows = new KeyedStore<TaskRowState>();
+  /** Tasks per status (all of the caller's tasks, not only the listed page). */
+  readonly counts = new Store<TaskCounts>(emptyCounts);
+  /** The filter and page size this observer lists. */
+  readonly options: TaskListOptions;
+  #stopEvents: (() => void) | undefined;
+  #tasks: TaskSummary[] = [];
+  #tasksStale = true;
+
+  constructor(cache: RoadmapCache, key: string, options: TaskListOptions) {
+    super(cache, key, { ids: [], isLoading: true, error: null });
+    this.options = options;
+    this.rows.subscribeAll(() => {
+      this.#tasksStale = true;
+    });
+  }
+
+  protected start(): void {
+    this.#stopEvents = this.cache.subscribeEvents((event) => this.#receive(event));
+    void this.refresh();
+  }
+
+  protected override stop(): void {
+    super.stop();
+    this.#stopEvents?.();
+    this.#stopEvents = undefined;
+  }
+
+  /** Loads the list again. */
+  readonly refresh = async (): Promise<void> => {
+    const { client } = this.cache;
+    const { status, limit = 50 } = this.options;
+    await this.load(
+      (signal) =>
+        Promise.all([
+          client.listTasks({ ...this.options, signal }),
+          // `failed` lists partially failed tasks too, as the server's `failed_count` counts them.
+          status === 'failed' && client.listTasks({ ...this.options, status: 'partial_failure', signal }),
+        ]),
+      ([response, partial]) => {
+        const tasks = partial
+          ? [...response.tasks, ...partial.tasks]
+              .sort((a, b) => b.created_at.localeCompare(a.created_at))
+              .slice(0, limit)
+          : response.tasks;
+        for (const task of tasks) {
+          const row = this.rows.get(task.task_id);
+          if (!row || JSON.stringify(row.task) !== JSON.stringify(task))
+            this.rows.set(task.task_id, { task, error: null });
+        }
+        const counts = {
+          pending: response.pending_count,
+          processing: response.processing_count,
+          completed: response.completed_count,
+          failed: response.failed_count,
+          cancelled: response.cancelled_count,
+        };
+        // The server's `total` counts the filtered tasks only; "All" counts every task.
+        this.counts.update({ ...counts, total: Object.values(counts).reduce((sum, count) => sum + count) });
+        const ids = tasks.map((task) => task.task_id);
+        const current = this.getSnapshot().ids;
+        const same = ids.length === current.length && ids.every((id, index) => id === current[index]);
+        return { ids: same ? current : ids };
+      },
+    );
+  };
+
+  /** Every row's task in display order; a new array only after a change. */
+  readonly getTasks = (): TaskSummary[] => {
+    if (this.#tasksStale) {
+      this.#tasksStale = false;
+      this.#tasks = this.getSnapshot().ids.flatMap((id) => {
+        const row = this.rows.get(id);
+        return row ? [row.task] : [];
+      });
+    }
+    return this.#tasks;
+  };
+
+  /** Calls `listener` after a change of the list or of any row (for `getTasks`); watches the list like `subscribe`. */
+  readonly subscribeTasks = (listener: () => void): (() => void) => {
+    const stopRows = this.rows.subscribeAll(listener);
+    const stopList = this.subscribe(() => {
+      this.#tasksStale = true;
+      listener();
+    });
+    return () => {
+      stopRows();
+      stopList();
+    };
+  };
+
+  /** Shows the task cancelled at once; restores it, records the row's error and rejects when the server refuses. */
+  readonly cancelTask = async (taskId: string): Promise<void> => {
+    const before = this.rows.get(taskId);
+    if (!before) return;
+    const optimistic: TaskRowState = {
+      task: { ...before.task, status: 'cancelled', current_step: 'cancelled' },
+      error: null,
+    };
+    this.#setRow(taskId, optimistic);
+    try {
+      await this.cache.client.cancelTask(taskId);
+    } catch (error) {
+      const apiError = toApiError(error);
+      const current = this.rows.get(taskId);
+      const failure = { action: 'cancel' as const, message: apiError.detail };
+      if (current === optimistic) this.#setRow(taskId, { task: before.task, error: failure });
+      else if (current) this.rows.set(taskId, { ...current, error: failure });
+      throw apiError;
+    }
+  };
+
+  /** Retries a failed, partially failed or cancelled task; the row shows `pending` once the server accepts. */
+  readonly retryTask = async (taskId: string): Promise<void> => {
+    try {
+      await this.cache.client.retryTask(taskId);
+      const row = this.rows.get(taskId);
+      if (row) {
+        this.#setRow(taskId, {
+          task: { ...row.task, status: 'pending', current_step: 'queued', error_message: null, completed_at: null },
+          error: null,
+        });
+      }
+    } catch (error) {
+      const apiError = toApiError(error);
+      const row = this.rows.get(taskId);
+      if (row) this.rows.set(taskId, { ...row, error: { action: 'retry', message: apiError.detail } });
+      throw apiError;
+    }
+  };
+
+  #receive(event: RoadmapEvent): void {
+    const row = this.rows.get(event.task_id);
+    if (!row) {
+      // A task this list does not show yet (just created): load the list again.
+      if (event.type === 'progress' && !this.getSnapshot().isLoading) void this.refresh();
+      return;
+    }
+    const task = applyTaskEvent(row.task, event);
+    if (task !== row.task) this.#setRow(event.task_id, { task, error: row.error });
+  }
+
+  #setRow(taskId: string, next: TaskRowState): void {
+    const previous = countedAs(this.rows.get(taskId)?.task);
+    const status = countedAs(next.task);
+    if (previous && previous !== status) {
+      const counts = this.counts.getSnapshot();
+      const patch: Partial<TaskCounts> = {};
+      if (previous in counts) patch[previous as keyof TaskCounts] = counts[previous as keyof TaskCounts] - 1;
+      if (status && status in counts) patch[status as keyof TaskCounts] = counts[status as keyof TaskCounts] + 1;
+      this.counts.update(patch);
+    }
+    this.rows.set(taskId, next);
+  }
+}

@@ -1,0 +1,120 @@
+import { applyTaskEvent } from './applyTaskEvent.js';
+import type { RoadmapCache } from './roadmapCache.js';
+import { type LoadState, SharedObserver } from './sharedObserver.js';
+import type { ConnectionState, Unsubscribe } from './taskSubscription.js';
+import { toApiError } from './toApiError.js';
+import type { ContentKind, CurrentStatusMessage, RoadmapEvent, Task } from './wireTypes.js';
+
+/** What a {@link TaskObserver} knows of its task. */
+export interface TaskState extends LoadState {
+  /** The full task, kept live; `undefined` until loaded. */
+  task: Task | undefined;
+  /** Every event of the task in `seq` order, replayed from the start, then live. */
+  events: RoadmapEvent[];
+  /** State of the task's stream; `closed` once the task ended and the server closed it. */
+  connection: ConnectionState;
+}
+
+const terminalEvents = new Set(['completed', 'failed', 'cancelled']);
+const terminalStatuses = new Set(['completed', 'failed', 'partial_failure', 'cancelled']);
+
+/**
+ * One task, shared by everyone watching it through the same {@link RoadmapCache}: loaded over REST, then followed
+ * over one WebSocket stream (replay from the start of its log; the stream closes when the task ends and opens again
+ * after a retry).
+ *
+ * @example
+ * const observer = cache.task(taskId);
+ * const stop = observer.subscribe(() => render(observer.getSnapshot()));
+ */
+export class TaskObserver extends SharedObserver<TaskState> {
+  /** The task this observer follows. */
+  readonly taskId: string;
+  #unsubscribe: Unsubscribe | undefined;
+  #lastSeq: number | undefined;
+
+  constructor(cache: RoadmapCache, key: string, taskId: string) {
+    super(cache, key, { task: undefined, events: [], connection: 'connecting', isLoading: true, error: null });
+    this.taskId = taskId;
+  }
+
+  protected start(): void {
+    void this.refresh();
+  }
+
+  protected override stop(): void {
+    super.stop();
+    const unsubscribe = this.#unsubscribe;
+    this.#unsubscribe = undefined;
+    unsubscribe?.();
+  }
+
+  /** Loads the task again (and opens its stream if it is not open). */
+  readonly refresh = async (): Promise<void> => {
+    const loaded = await this.load(
+      (signal) => this.cache.client.getTask(this.taskId, { signal }),
+      (task) => ({ task }),
+    );
+    if (loaded) this.#follow();
+  };
+
+  /** Cancels the task (`pending`/`processing` only); rejects with the server's error, also kept in `error`. */
+  readonly cancel = async (reason?: string): Promise<void> => {
+    await this.#act(() => this.cache.client.cancelTask(this.taskId, { reason }));
+  };
+
+  /** Retries a failed, partially failed or cancelled task and follows it again. */
+  readonly retry = async (): Promise<void> => {
+    await this.#act(() => this.cache.client.retryTask(this.taskId));
+  };
+
+  /** Generates one content item of a concept again. */
+  readonly retryItem = async (conceptId: string, kind: ContentKind): Promise<void> => {
+    const roadmapId = this.getSnapshot().task?.roadmap_id ?? '';
+    await this.#act(() => this.cache.client.retryConceptContent(roadmapId, conceptId, kind));
+  };
+
+  async #act(request: () => Promise<unknown>): Promise<void> {
+    try {
+      await request();
+    } catch (error) {
+      const apiError = toApiError(error);
+      this.update({ error: apiError });
+      throw apiError;
+    }
+    await this.refresh();
+  }
+
+  /** Opens the task's stream unless one is open; a finished task's stream replays its log, then the server closes it. */
+  #follow(): void {
+    if (this.#unsubscribe || !this.live) return;
+    const status = this.getSnapshot().task?.status;
+    // A finished task whose log was already replayed has nothing more to say.
+    if (status && terminalStatuses.has(status) && this.#lastSeq !== undefined) return;
+    this.#unsubscribe = this.cache.client.subscribeTask(this.taskId, {
+      since: this.#lastSeq ?? 0,
+      onEvent: (event) => this.#receive(event),
+      onStatus: (message) => this.#status(message),
+      onStateChange: (connection) => {
+        if (connection === 'closed') this.#unsubscribe = undefined;
+        this.update({ connection });
+      },
+    });
+  }
+
+  #receive(event: RoadmapEvent): void {
+    this.#lastSeq = event.seq;
+    const { task, events } = this.getSnapshot();
+    this.update({ events: [...events, event], task: task && applyTaskEvent(task, event) });
+    // The stored task has what events do not carry (failed concepts, cancel reason).
+    if (terminalEvents.has(event.type) && this.live) void this.refresh();
+  }
+
+  #status(message: CurrentStatusMessage): void {
+    const { task } = this.getSnapshot();
+    if (!task) return;
+    this.update({
+      task: { ...task, status: message.status, current_step: message.current_step, progress: message.progress },
+    });
+  }
+}
