@@ -5,7 +5,15 @@
 
 export type { BlobStoreFactory, BlobStoreFixture } from './blobStoreConformance.js';
 export { runBlobStoreConformance } from './blobStoreConformance.js';
+export type {
+  EngineConformanceContext,
+  EngineConformanceOptions,
+  EngineStorageFactory,
+  EngineStorageFixture,
+} from './engine/index.js';
+export { runEngineConformance } from './engine/index.js';
 export { latestSeq, nextEvent, sequentialIds, settle, terminalEvent } from './engineHelpers.js';
+export { FakeWebSocket } from './fakeWebSocket.js';
 export * from './faults.js';
 export type { ManualClock, ManualClockOptions } from './manualClock.js';
 export { createManualClock, nextTurn } from './manualClock.js';
