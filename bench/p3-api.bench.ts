@@ -43,7 +43,7 @@ async function measure() {
     '/api/v1',
     createRoadmapRouter(bench.engine, {
       authenticate: createJwtAuthenticator({ secret }),
-      rateLimits: { generate: { limit: 1_000_000, windowMs: 60_000 } },
+      rateLimits: { generate: { limit: 1_000_000, windowMs: 60_000 }, cancel: { limit: 1_000_000, windowMs: 60_000 } },
       onError: (error) => serverErrors.push(error),
     }),
   );

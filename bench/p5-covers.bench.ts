@@ -1,15 +1,13 @@
 import {
-  abortError,
   createDemoModel,
   createMemoryBlobStore,
   createMemoryQueue,
   createMemoryStorage,
-  emptyProgress,
   type ImageProvider,
-  isoTime,
   RoadmapEngine,
   type Storage,
 } from '@roadmap/core';
+import { abortError, emptyProgress, isoTime } from '@roadmap/core/internal';
 import { type Benchmark, median, percentile, round } from './support.js';
 
 const covers = 100;

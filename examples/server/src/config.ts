@@ -13,8 +13,16 @@ export const imageProviderKinds: readonly ImageProviderKind[] = ['offline', 'ope
 /** `examples/web/dist`, where `pnpm --filter @roadmap/example-web run build` writes the demo web app. */
 export const defaultWebDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
-/** Secret used when `ROADMAP_JWT_SECRET` is unset outside production. Anyone can mint tokens with it. */
+/**
+ * Secret used with `ROADMAP_DEV_LOGIN=1` when `ROADMAP_JWT_SECRET` is unset. It is public: anyone can mint tokens
+ * with it, so the server only uses it when asked to by that flag, and never under `NODE_ENV=production`.
+ */
 export const devJwtSecret = 'roadmap-kit-dev-secret-do-not-use-in-production';
+
+/** How bearer tokens are checked: an HS256 secret, or the JSON Web Key Set of an identity provider (RS256). */
+export type AuthConfig =
+  | { kind: 'secret'; secret: string; issuer: string | undefined; audience: string | undefined }
+  | { kind: 'jwks'; url: string; issuer: string | undefined; audience: string | undefined };
 
 export type ModelConfig =
   | { kind: 'openai'; apiKey: string; baseURL: string | undefined; model: string | undefined }
@@ -29,8 +37,12 @@ export type ImageProviderConfig =
 /** Everything SPEC §5 configures, validated. */
 export interface ServerConfig {
   port: number;
-  jwtSecret: string;
-  /** True when `ROADMAP_JWT_SECRET` was unset and {@link devJwtSecret} is used. */
+  /**
+   * `ROADMAP_JWT_SECRET` (or {@link devJwtSecret} with `ROADMAP_DEV_LOGIN=1`), or `ROADMAP_JWKS_URL`; with the
+   * `iss` and `aud` that `ROADMAP_JWT_ISSUER` and `ROADMAP_JWT_AUDIENCE` require.
+   */
+  auth: AuthConfig;
+  /** True when `ROADMAP_JWT_SECRET` was unset and {@link devJwtSecret} is used (only with `ROADMAP_DEV_LOGIN=1`). */
   usingDevJwtSecret: boolean;
   production: boolean;
   /** Absolute path of `ROADMAP_DATA_DIR`. */
@@ -50,7 +62,7 @@ export interface ServerConfig {
   logLevel: string;
   /** Absolute path of `ROADMAP_WEB_DIR` (default {@link defaultWebDir}): the built web app, served when it exists. */
   webDir: string;
-  /** True when the dev login (printed link, `POST /api/dev/login`) is on: dev secret in use, not production. */
+  /** True when the dev login (printed link, `POST /api/dev/login`) is on: `ROADMAP_DEV_LOGIN=1`, not production. */
   devLogin: boolean;
   /** Things worth saying at start (e.g. the dev secret is in use). */
   warnings: string[];
@@ -139,18 +151,7 @@ export function parseConfig(env: Environment, cwd: string = process.cwd()): Serv
 
   const port = integer(env, 'PORT', 3000, 0, 65_535, problems);
 
-  const secret = read(env, 'ROADMAP_JWT_SECRET');
-  if (secret === undefined && production) {
-    problems.push('ROADMAP_JWT_SECRET is required when NODE_ENV=production (the dev secret is refused)');
-  } else if (secret === undefined) {
-    warnings.push(
-      'ROADMAP_JWT_SECRET is not set: using the built-in dev secret. Anyone can mint tokens; set a secret for real use.',
-    );
-  } else if (secret === devJwtSecret && production) {
-    problems.push('ROADMAP_JWT_SECRET must not be the dev secret when NODE_ENV=production');
-  } else if (secret.length < 32) {
-    warnings.push('ROADMAP_JWT_SECRET is shorter than 32 characters; use a long random secret.');
-  }
+  const { auth, devLogin } = authentication(env, production, problems, warnings);
 
   const dataDir = path.resolve(cwd, read(env, 'ROADMAP_DATA_DIR') ?? '.roadmap-data');
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems);
@@ -198,8 +199,8 @@ export function parseConfig(env: Environment, cwd: string = process.cwd()): Serv
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
-    jwtSecret: secret ?? devJwtSecret,
-    usingDevJwtSecret: secret === undefined,
+    auth,
+    usingDevJwtSecret: auth.kind === 'secret' && auth.secret === devJwtSecret,
     production,
     dataDir,
     sqliteFile: path.join(dataDir, 'roadmap.db'),
@@ -214,17 +215,110 @@ export function parseConfig(env: Environment, cwd: string = process.cwd()): Serv
     demoLatencyMs,
     logLevel,
     webDir,
-    devLogin: secret === undefined && !production,
+    devLogin,
     warnings,
   };
 }
 
-/** The JWT secret alone (for the token script): `ROADMAP_JWT_SECRET`, else the dev secret outside production. */
-export function resolveJwtSecret(env: Environment): { secret: string; dev: boolean } {
+/** `ROADMAP_DEV_LOGIN`: `1` on, `0` or unset off. */
+function devLoginFlag(env: Environment, problems: string[]): boolean {
+  const raw = read(env, 'ROADMAP_DEV_LOGIN');
+  if (raw === undefined || raw === '0') return false;
+  if (raw === '1') return true;
+  problems.push(`ROADMAP_DEV_LOGIN must be 1 (on) or 0 (off), got ${JSON.stringify(raw)}`);
+  return false;
+}
+
+const missingSecret =
+  'ROADMAP_JWT_SECRET is required: set it to a long random secret (openssl rand -hex 32), or set ROADMAP_JWKS_URL ' +
+  "to your identity provider's key set. For a local demo only, set ROADMAP_DEV_LOGIN=1 (a public dev secret and a " +
+  'dev login; npm run demo does).';
+
+/**
+ * The token check of SPEC §5, failing closed: `ROADMAP_JWT_SECRET` or `ROADMAP_JWKS_URL` is required, unless
+ * `ROADMAP_DEV_LOGIN=1` asks for the public dev secret and the dev login, which `NODE_ENV=production` refuses.
+ * Whatever `NODE_ENV` says otherwise, nothing falls back to the dev secret on its own.
+ */
+function authentication(
+  env: Environment,
+  production: boolean,
+  problems: string[],
+  warnings: string[],
+): { auth: AuthConfig; devLogin: boolean } {
+  const devLogin = devLoginFlag(env, problems);
   const secret = read(env, 'ROADMAP_JWT_SECRET');
-  if (secret !== undefined) return { secret, dev: false };
-  if (read(env, 'NODE_ENV') === 'production') {
-    throw new ConfigError(['ROADMAP_JWT_SECRET is required when NODE_ENV=production (the dev secret is refused)']);
+  const jwksSetting = read(env, 'ROADMAP_JWKS_URL');
+  const jwksUrl = url(env, 'ROADMAP_JWKS_URL', ['https:', 'http:'], problems);
+  const issuer = read(env, 'ROADMAP_JWT_ISSUER');
+  const audience = read(env, 'ROADMAP_JWT_AUDIENCE');
+  const refused = { auth: { kind: 'secret', secret: '', issuer, audience } as AuthConfig, devLogin: false };
+
+  if (devLogin && production) {
+    problems.push(
+      'ROADMAP_DEV_LOGIN=1 is refused when NODE_ENV=production: it signs tokens with a public secret. ' +
+        'Set ROADMAP_JWT_SECRET (or ROADMAP_JWKS_URL) instead.',
+    );
+    return refused;
   }
-  return { secret: devJwtSecret, dev: true };
+  if (jwksSetting !== undefined) {
+    if (secret !== undefined) {
+      problems.push(
+        'Set either ROADMAP_JWT_SECRET (HS256 tokens) or ROADMAP_JWKS_URL (an identity provider), not both',
+      );
+    } else if (devLogin) {
+      problems.push(
+        'ROADMAP_DEV_LOGIN=1 signs tokens with the HS256 dev secret: it cannot be combined with ROADMAP_JWKS_URL',
+      );
+    } else if (issuer === undefined || audience === undefined) {
+      problems.push(
+        'ROADMAP_JWKS_URL needs ROADMAP_JWT_ISSUER and ROADMAP_JWT_AUDIENCE: one provider signs tokens for many ' +
+          'applications, so only tokens issued for this API may be accepted',
+      );
+    } else if (jwksUrl !== undefined) {
+      return { auth: { kind: 'jwks', url: jwksUrl, issuer, audience }, devLogin: false };
+    }
+    return refused;
+  }
+  if (secret === undefined) {
+    if (!devLogin) {
+      problems.push(missingSecret);
+      return refused;
+    }
+    warnings.push(
+      'ROADMAP_DEV_LOGIN=1: anyone can sign in, and anyone can mint tokens with the public dev secret. ' +
+        'For local demos only; set ROADMAP_JWT_SECRET for real use.',
+    );
+    return { auth: { kind: 'secret', secret: devJwtSecret, issuer, audience }, devLogin: true };
+  }
+  if (secret === devJwtSecret && !devLogin) {
+    problems.push('ROADMAP_JWT_SECRET must not be the public dev secret (set ROADMAP_DEV_LOGIN=1 for a local demo)');
+    return refused;
+  }
+  if (devLogin) {
+    warnings.push('ROADMAP_DEV_LOGIN=1: anyone who reaches this server can sign in as the demo user.');
+  }
+  if (secret.length < 32) warnings.push('ROADMAP_JWT_SECRET is shorter than 32 characters; use a long random secret.');
+  return { auth: { kind: 'secret', secret, issuer, audience }, devLogin };
+}
+
+/** What the token script signs with: the server's HS256 secret (the dev secret only with `ROADMAP_DEV_LOGIN=1`). */
+export interface TokenSigning {
+  secret: string;
+  /** True when it is the public dev secret. */
+  dev: boolean;
+  /** `iss` the server requires (`ROADMAP_JWT_ISSUER`), put in the token. */
+  issuer: string | undefined;
+  /** `aud` the server requires (`ROADMAP_JWT_AUDIENCE`), put in the token. */
+  audience: string | undefined;
+}
+
+/** The HS256 signing settings alone, for the token script, under the same rules as the server's. */
+export function resolveTokenSigning(env: Environment): TokenSigning {
+  const problems: string[] = [];
+  const { auth } = authentication(env, read(env, 'NODE_ENV') === 'production', problems, []);
+  if (problems.length === 0 && auth.kind === 'jwks') {
+    problems.push('ROADMAP_JWKS_URL is set: tokens come from your identity provider, this script cannot sign them');
+  }
+  if (problems.length > 0 || auth.kind !== 'secret') throw new ConfigError(problems);
+  return { secret: auth.secret, dev: auth.secret === devJwtSecret, issuer: auth.issuer, audience: auth.audience };
 }

@@ -3,13 +3,16 @@ import type { AddressInfo } from 'node:net';
 import { RoadmapEngine } from '@roadmap/core';
 import { createFileBlobStore } from '@roadmap/core/node';
 import {
+  type Authenticate,
   attachRoadmapWebSocket,
   createHealthRouter,
+  createJwksAuthenticator,
   createJwtAuthenticator,
+  createMemoryRateLimitStore,
   createRoadmapRouter,
   type RoadmapWebSocket,
 } from '@roadmap/express';
-import type { ServerConfig } from './config.js';
+import type { AuthConfig, ServerConfig } from './config.js';
 import { createImageProvider, createModel, describeModel } from './createProviders.js';
 import { createDevLoginHandler } from './devLogin.js';
 import { createExpressApp } from './expressApp.js';
@@ -105,16 +108,26 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   app.disable('x-powered-by');
   app.use(requestLogger(logger));
   app.use(createHealthRouter(engine));
-  const authenticate = createJwtAuthenticator({ secret: config.jwtSecret });
+  const authenticate = createAuthenticator(config.auth);
+  // One count per user for the REST buckets and WebSocket upgrades of this process.
+  const rateLimitStore = createMemoryRateLimitStore();
   if (serveApi) {
     app.use(
       '/api/v1',
       createRoadmapRouter(engine, {
         authenticate,
+        rateLimitStore,
         onError: (error) => logger.error({ err: error }, 'request failed'),
       }),
     );
-    app.use('/api/dev/login', createDevLoginHandler({ enabled: config.devLogin, secret: config.jwtSecret }));
+    app.use(
+      '/api/dev/login',
+      createDevLoginHandler(
+        config.devLogin && config.auth.kind === 'secret'
+          ? { enabled: true, secret: config.auth.secret, issuer: config.auth.issuer, audience: config.auth.audience }
+          : { enabled: false },
+      ),
+    );
   }
   const webDir = serveApi && hasWebBuild(config.webDir) ? config.webDir : undefined;
   if (webDir) app.use(createWebAppHandler(webDir));
@@ -127,6 +140,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   if (serveApi) {
     sockets = attachRoadmapWebSocket(server, engine, {
       authenticate,
+      rateLimitStore,
       onError: (error) => logger.error({ err: error }, 'websocket error'),
     });
   }
@@ -158,4 +172,17 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   };
 
   return { url: `http://127.0.0.1:${port}`, port, engine, webDir, close };
+}
+
+/** HS256 with `ROADMAP_JWT_SECRET` (or the dev secret), or the identity provider's key set of `ROADMAP_JWKS_URL`. */
+export function createAuthenticator(auth: AuthConfig): Authenticate {
+  const claims = {
+    ...(auth.issuer === undefined ? {} : { issuer: auth.issuer }),
+    ...(auth.audience === undefined ? {} : { audience: auth.audience }),
+  };
+  if (auth.kind === 'secret') return createJwtAuthenticator({ secret: auth.secret, ...claims });
+  if (auth.issuer === undefined || auth.audience === undefined) {
+    throw new Error('ROADMAP_JWKS_URL needs ROADMAP_JWT_ISSUER and ROADMAP_JWT_AUDIENCE');
+  }
+  return createJwksAuthenticator({ jwksUrl: auth.url, issuer: auth.issuer, audience: auth.audience });
 }

@@ -7,17 +7,35 @@ export const devLoginUser = 'demo';
 /** How long a dev login token is valid. */
 export const devLoginSeconds = 24 * 60 * 60;
 
-export interface DevLoginOptions {
-  /** Only when the built-in dev secret is in use and `NODE_ENV` is not `production`. */
-  enabled: boolean;
+/** How the dev login signs: the server's HS256 secret and the `iss`/`aud` it requires. */
+export interface DevLoginSigning {
   secret: string;
-  /** Default {@link devLoginUser}. */
+  /** `iss` to put in the tokens (`ROADMAP_JWT_ISSUER`). Default: none. */
+  issuer?: string | undefined;
+  /** `aud` to put in the tokens (`ROADMAP_JWT_AUDIENCE`). Default: none. */
+  audience?: string | undefined;
+}
+
+/** The dev login turned on (only with `ROADMAP_DEV_LOGIN=1`, which `NODE_ENV=production` refuses). */
+export interface EnabledDevLogin extends DevLoginSigning {
+  enabled: true;
+  /** The user it signs in as. Default: {@link devLoginUser}. */
   userId?: string;
 }
 
+export type DevLoginOptions = EnabledDevLogin | { enabled: false };
+
 /** A token for the dev login (the link printed at start and `POST /api/dev/login`). */
-export function devLoginToken(secret: string, userId: string = devLoginUser): string {
-  return signJwt({ sub: userId, expiresInSeconds: devLoginSeconds }, secret);
+export function devLoginToken(signing: DevLoginSigning, userId: string = devLoginUser): string {
+  return signJwt(
+    {
+      sub: userId,
+      expiresInSeconds: devLoginSeconds,
+      ...(signing.issuer === undefined ? {} : { issuer: signing.issuer }),
+      ...(signing.audience === undefined ? {} : { audience: signing.audience }),
+    },
+    signing.secret,
+  );
 }
 
 /**
@@ -25,12 +43,11 @@ export function devLoginToken(secret: string, userId: string = devLoginUser): st
  * - `GET` → 200 `{ enabled }`: whether this server hands out dev tokens;
  * - `POST` → 200 `{ token, user_id, expires_in }` when enabled, else 403 `{ detail, code: "dev_login_disabled" }`.
  *
- * Enabled only while the server signs with the public dev secret outside production: then anyone can mint tokens
- * anyway, and this merely saves a copy and paste. With a real `ROADMAP_JWT_SECRET` or `NODE_ENV=production` it is
- * always refused. Mount it at `/api/dev/login` (outside `/api/v1`).
+ * Enabled only with `ROADMAP_DEV_LOGIN=1` (which `NODE_ENV=production` refuses), for local demos: then anyone who
+ * reaches the server signs in as the demo user. Without the flag it is always refused. Mount it at
+ * `/api/dev/login` (outside `/api/v1`).
  */
 export function createDevLoginHandler(options: DevLoginOptions): Handler {
-  const userId = options.userId ?? devLoginUser;
   return (request, response, next) => {
     if (request.path !== '/' && request.path !== '') return next();
     response.setHeader('Cache-Control', 'no-store');
@@ -46,14 +63,13 @@ export function createDevLoginHandler(options: DevLoginOptions): Handler {
     if (!options.enabled) {
       response.status(403).json({
         detail:
-          'Dev login is disabled: this server uses its own ROADMAP_JWT_SECRET or runs with NODE_ENV=production. ' +
+          'Dev login is disabled on this server (it needs ROADMAP_DEV_LOGIN=1, outside production). ' +
           'Sign in with a token from your identity provider.',
         code: 'dev_login_disabled',
       });
       return;
     }
-    response
-      .status(200)
-      .json({ token: devLoginToken(options.secret, userId), user_id: userId, expires_in: devLoginSeconds });
+    const userId = options.userId ?? devLoginUser;
+    response.status(200).json({ token: devLoginToken(options, userId), user_id: userId, expires_in: devLoginSeconds });
   };
 }

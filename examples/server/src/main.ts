@@ -3,7 +3,11 @@ import { startServer } from './createServerApp.js';
 import { devLoginToken, devLoginUser } from './devLogin.js';
 import { createLogger } from './logging.js';
 
-/** Entry point of `pnpm --filter @roadmap/example-server start`: configure from the environment, serve, shut down on signals. */
+/**
+ * Entry point of `pnpm --filter @roadmap/example-server start` (and of `run demo`, which sets `ROADMAP_DEV_LOGIN=1`
+ * first): configure from the environment, serve, shut down on signals. Refuses to start (exit code 2) without a
+ * way to check tokens: `ROADMAP_JWT_SECRET`, `ROADMAP_JWKS_URL`, or `ROADMAP_DEV_LOGIN=1` outside production.
+ */
 async function main(): Promise<void> {
   let config: ReturnType<typeof parseConfig>;
   try {
@@ -31,16 +35,18 @@ async function main(): Promise<void> {
       );
     }
   }
-  if (config.devLogin && config.role !== 'worker') {
+  if (config.devLogin && config.auth.kind === 'secret' && config.role !== 'worker') {
     if (server.webDir) {
       process.stdout.write(
-        `Dev login (dev secret in use), open as user "${devLoginUser}": ${server.url}/#token=${devLoginToken(config.jwtSecret)}\n`,
+        `Dev login (ROADMAP_DEV_LOGIN=1), open as user "${devLoginUser}": ${server.url}/#token=${devLoginToken(config.auth)}\n`,
       );
     }
-    process.stdout.write(
-      'Dev login for the API: TOKEN=$(pnpm --silent --filter @roadmap/example-server run token alice) && ' +
-        `curl -H "Authorization: Bearer $TOKEN" ${server.url}/api/v1/roadmaps\n`,
-    );
+    if (config.usingDevJwtSecret) {
+      process.stdout.write(
+        'Dev login for the API: TOKEN=$(ROADMAP_DEV_LOGIN=1 pnpm --silent --filter @roadmap/example-server run token alice) && ' +
+          `curl -H "Authorization: Bearer $TOKEN" ${server.url}/api/v1/roadmaps\n`,
+      );
+    }
   }
 
   let signalled = false;

@@ -6,7 +6,12 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { signJwt } from '@roadmap/express';
 
-const mainEntry = fileURLToPath(new URL('./main.ts', import.meta.url));
+/** `main`: `src/main.ts`, as `start` runs it; `demo`: `src/demo.ts`, as `run demo` (and `npm run demo`) runs it. */
+export type ServerEntry = 'main' | 'demo';
+const entries: Record<ServerEntry, string> = {
+  main: fileURLToPath(new URL('./main.ts', import.meta.url)),
+  demo: fileURLToPath(new URL('./demo.ts', import.meta.url)),
+};
 export const testSecret = 'test-secret-0123456789-0123456789-abcdef';
 
 export interface ServerProcess {
@@ -18,9 +23,16 @@ export interface ServerProcess {
   exited: Promise<number | string>;
 }
 
-/** Spawns the server and resolves once it printed its `listening on` line. */
-export async function startServerProcess(environment: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--conditions=@roadmap/source', '--import', 'tsx', mainEntry], {
+/**
+ * Spawns the server and resolves once it printed its `listening on` line. The environment starts from this process's
+ * with `NODE_ENV=test`, `PORT=0` and `ROADMAP_JWT_SECRET` = {@link testSecret}; `environment` overrides them (an
+ * empty value counts as unset).
+ */
+export async function startServerProcess(
+  environment: Record<string, string>,
+  entry: ServerEntry = 'main',
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--conditions=@roadmap/source', '--import', 'tsx', entries[entry]], {
     env: { ...process.env, NODE_ENV: 'test', PORT: '0', ROADMAP_JWT_SECRET: testSecret, ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -47,22 +59,28 @@ export async function startServerProcess(environment: Record<string, string>): P
   return { url, child, output: () => output, exited };
 }
 
-/** Runs the server expecting it to refuse to start; resolves with its exit code and output. */
+/**
+ * Runs the server expecting it to refuse to start; resolves with its exit code and output. A server that starts
+ * anyway is killed once it prints `listening on` (or after 15 s), and its code is then `SIGKILL`.
+ */
 export async function runFailingServer(
   environment: Record<string, string>,
 ): Promise<{ code: number | string; output: string }> {
-  const child = spawn(process.execPath, ['--conditions=@roadmap/source', '--import', 'tsx', mainEntry], {
+  const child = spawn(process.execPath, ['--conditions=@roadmap/source', '--import', 'tsx', entries.main], {
     env: { ...process.env, NODE_ENV: 'test', PORT: '0', ROADMAP_JWT_SECRET: testSecret, ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
+    if (output.includes('listening on')) child.kill('SIGKILL');
   });
   child.stderr?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
   const [code, signal] = await once(child, 'exit');
+  clearTimeout(timer);
   return { code: (code ?? signal) as number | string, output };
 }
 

@@ -105,7 +105,7 @@ describe('the reference server serves the web app (in process)', () => {
     expect((await fetch(`${server.url}/readyz`)).headers.get('content-type')).toMatch(/^application\/json/);
   });
 
-  it('refuses the dev login with a real ROADMAP_JWT_SECRET', async () => {
+  it('refuses the dev login without ROADMAP_DEV_LOGIN=1', async () => {
     const status = await fetch(`${server.url}/api/dev/login`);
     expect(await status.json()).toEqual({ enabled: false });
     const login = await fetch(`${server.url}/api/dev/login`, { method: 'POST' });
@@ -147,14 +147,18 @@ describe('dev login (child process)', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('prints the app URL and a login link for "demo" with the dev secret, and hands out dev tokens', async () => {
+  it('run demo (as npm run demo) sets ROADMAP_DEV_LOGIN=1: login link for "demo", dev tokens handed out', async () => {
     const webDir = makeWebBuild(root);
-    const server = await startServerProcess({
-      ROADMAP_DATA_DIR: path.join(root, 'dev'),
-      ROADMAP_WEB_DIR: webDir,
-      ROADMAP_JWT_SECRET: '',
-      ROADMAP_LOG_LEVEL: 'warn',
-    });
+    const server = await startServerProcess(
+      {
+        ROADMAP_DATA_DIR: path.join(root, 'dev'),
+        ROADMAP_WEB_DIR: webDir,
+        ROADMAP_JWT_SECRET: '',
+        ROADMAP_DEV_LOGIN: '',
+        ROADMAP_LOG_LEVEL: 'warn',
+      },
+      'demo',
+    );
     running.push(server);
     const link = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no login link in:\n${server.output()}`)), 5_000);
@@ -198,13 +202,28 @@ describe('dev login (child process)', () => {
     expect(server.output()).not.toContain('#token=');
   });
 
-  it('refuses to start under NODE_ENV=production with the dev secret', async () => {
+  it('refuses to start without ROADMAP_JWT_SECRET, whatever NODE_ENV says, and says what to set', async () => {
+    for (const nodeEnv of ['staging', 'production', '']) {
+      const { code, output } = await runFailingServer({
+        NODE_ENV: nodeEnv,
+        ROADMAP_JWT_SECRET: '',
+        ROADMAP_DATA_DIR: path.join(root, `refused-${nodeEnv}`),
+      });
+      expect(code, `NODE_ENV=${nodeEnv}`).toBe(2);
+      expect(output).toContain('ROADMAP_JWT_SECRET is required: set it to a long random secret');
+      expect(output).toContain('ROADMAP_DEV_LOGIN=1');
+      expect(output).not.toContain('listening on');
+    }
+  });
+
+  it('refuses ROADMAP_DEV_LOGIN=1 under NODE_ENV=production', async () => {
     const { code, output } = await runFailingServer({
       NODE_ENV: 'production',
       ROADMAP_JWT_SECRET: '',
-      ROADMAP_DATA_DIR: path.join(root, 'refused'),
+      ROADMAP_DEV_LOGIN: '1',
+      ROADMAP_DATA_DIR: path.join(root, 'refused-dev-login'),
     });
     expect(code).toBe(2);
-    expect(output).toContain('ROADMAP_JWT_SECRET is required when NODE_ENV=production');
+    expect(output).toContain('ROADMAP_DEV_LOGIN=1 is refused when NODE_ENV=production');
   });
 });

@@ -1,7 +1,13 @@
 import { createDemoModel } from '@roadmap/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createJwtAuthenticator, signJwt } from './authenticate.js';
-import { createSocketWorld, refusedStatus, type SocketWorld, TestClient } from './socketTestSupport.js';
+import {
+  createSocketWorld,
+  refusedResponse,
+  refusedStatus,
+  type SocketWorld,
+  TestClient,
+} from './socketTestSupport.js';
 
 let world: SocketWorld | undefined;
 const clients: TestClient[] = [];
@@ -37,6 +43,42 @@ describe('attachRoadmapWebSocket: admission', () => {
     expect(await refusedStatus(current.url(`/api/v1/ws/${taskId}?token=token-alice&since=-1`))).toBe(400);
     expect(await refusedStatus(current.url('/api/v1/ws?token=token-alice&since=abc'))).toBe(400);
     expect(current.sockets.clients()).toBe(0);
+  });
+});
+
+describe('attachRoadmapWebSocket: upgrade rate limit', () => {
+  it('refuses a user over the limit with 429 and Retry-After before the upgrade; others and a new window pass', async () => {
+    let clock = 1_000_000;
+    const current = await setup({ sockets: { upgradeRateLimit: { limit: 2, windowMs: 60_000 }, now: () => clock } });
+    const taskId = await current.createTask('alice');
+    const first = connect(current, '/api/v1/ws?token=token-alice');
+    const second = connect(current, `/api/v1/ws/${taskId}?token=token-alice`);
+    await Promise.all([first.waitForType('connected'), second.waitForType('current_status')]);
+
+    const limited = await refusedResponse(current.url(`/api/v1/ws/${taskId}?token=token-alice`));
+    expect(limited.status).toBe(429);
+    expect(limited.headers['retry-after']).toBe('60');
+    expect(limited.body).toEqual({ detail: expect.any(String), code: 'rate_limited' });
+    clock += 45_000;
+    expect((await refusedResponse(current.url('/api/v1/ws?token=token-alice'))).headers['retry-after']).toBe('15');
+    expect(current.sockets.clients()).toBe(2);
+
+    const bob = connect(current, '/api/v1/ws?token=token-bob');
+    await bob.waitForType('connected');
+    clock += 15_000;
+    const again = connect(current, '/api/v1/ws?token=token-alice');
+    await again.waitForType('connected');
+    expect(current.sockets.clients()).toBe(4);
+  });
+
+  it('limits upgrades by default (60 a minute per user)', async () => {
+    const current = await setup();
+    const statuses: number[] = [];
+    for (let index = 0; index < 61; index += 1) {
+      statuses.push(await refusedStatus(current.url('/api/v1/ws?token=token-alice&since=bad')));
+    }
+    expect(statuses.slice(0, 60).every((status) => status === 400)).toBe(true);
+    expect(statuses[60]).toBe(429);
   });
 });
 

@@ -4,8 +4,17 @@ import { type RoadmapEngine, RoadmapError } from '@roadmap/core';
 import { WebSocketServer } from 'ws';
 import type { Authenticate } from './authenticate.js';
 import { EventHub } from './eventHub.js';
+import { HttpError } from './httpErrors.js';
+import { isValidPathParameter, pathParameterFormats } from './pathParameters.js';
+import {
+  checkRateLimit,
+  createMemoryRateLimitStore,
+  defaultUpgradeRateLimit,
+  type RateLimit,
+  type RateLimitStore,
+} from './rateLimit.js';
 import { RoadmapSocket } from './roadmapSocket.js';
-import { isPlausibleTaskId, parseSince, parseUpgradeTarget, rejectUpgrade } from './upgradeRequest.js';
+import { parseSince, parseUpgradeTarget, rejectUpgrade } from './upgradeRequest.js';
 
 export interface RoadmapWebSocketOptions {
   /** Checks the `token` query parameter (and the request's headers) before the upgrade; `null` answers 401. */
@@ -40,6 +49,18 @@ export interface RoadmapWebSocketOptions {
    * the kit never prunes the log, so every `since` can be replayed.
    */
   oldestRetainedSeq?: () => number | null | Promise<number | null>;
+  /**
+   * Upgrades each user may ask for per window, both endpoints together, counted once the token is checked: over it
+   * the upgrade is refused with 429 and `Retry-After` before anything else is read. Default: 60 a minute.
+   */
+  upgradeRateLimit?: RateLimit;
+  /**
+   * Where upgrade counts live; pass the router's `rateLimitStore` (e.g. `createRedisRateLimitStore`) to share them
+   * between API processes. Default: this process's memory.
+   */
+  rateLimitStore?: RateLimitStore;
+  /** Current time in milliseconds, for rate-limit windows and `Retry-After`. Default: `Date.now`. */
+  now?: () => number;
   /** Receives errors that have no caller (storage failures while tailing the log or replaying). Default: `console.error`. */
   onError?: (error: unknown) => void;
 }
@@ -74,6 +95,9 @@ export function attachRoadmapWebSocket(
   const maxBufferedBytes = options.maxBufferedBytes ?? 1_048_576;
   const pageSize = options.pageSize ?? 500;
   const onError = options.onError ?? ((error: unknown) => console.error('[roadmap websocket]', error));
+  const now = options.now ?? Date.now;
+  const rateLimitStore = options.rateLimitStore ?? createMemoryRateLimitStore({ now });
+  const upgradeRateLimit = options.upgradeRateLimit ?? defaultUpgradeRateLimit;
   const hub = new EventHub({
     engine,
     pollIntervalMs: options.pollIntervalMs ?? 250,
@@ -111,10 +135,24 @@ export function attachRoadmapWebSocket(
       ...(target.token !== undefined ? { token: target.token } : {}),
     });
     if (!user) return rejectUpgrade(socket, 401, 'unauthorized', 'A valid token is required.');
+    const retryAfterSeconds = await checkRateLimit(rateLimitStore, 'websocket', user.userId, upgradeRateLimit, now);
+    if (retryAfterSeconds !== null) {
+      return rejectUpgrade(socket, 429, 'rate_limited', `Too many connections: try again in ${retryAfterSeconds} s.`, {
+        'Retry-After': String(retryAfterSeconds),
+      });
+    }
     const since = parseSince(target.since);
     if (since === null) return rejectUpgrade(socket, 400, 'invalid_input', 'since must be a whole number ≥ 0.');
+    if (target.taskId !== null && !isValidPathParameter('taskId', target.taskId)) {
+      return rejectUpgrade(
+        socket,
+        400,
+        'invalid_input',
+        `The task_id must be ${pathParameterFormats.taskId.description}.`,
+      );
+    }
     if (target.taskId !== null) {
-      const task = isPlausibleTaskId(target.taskId) ? await engine.getTask(target.taskId) : null;
+      const task = await engine.getTask(target.taskId);
       if (!task) return rejectUpgrade(socket, 404, 'not_found', `Task ${target.taskId} does not exist.`);
       if (task.user_id !== user.userId) {
         return rejectUpgrade(socket, 403, 'forbidden', 'This task belongs to another user.');
@@ -144,6 +182,11 @@ export function attachRoadmapWebSocket(
     admit(request, socket, head).catch((error: unknown) => {
       if (RoadmapError.isInstance(error) && error.code === 'forbidden') {
         return rejectUpgrade(socket, 403, 'forbidden', 'This task belongs to another user.');
+      }
+      // E.g. 503 from an authenticator whose identity provider is down.
+      if (error instanceof HttpError) {
+        if (error.status >= 500) onError(error);
+        return rejectUpgrade(socket, error.status, error.body.code, error.body.detail, error.headers);
       }
       onError(error);
       rejectUpgrade(socket, 500, 'internal_error', 'The connection could not be opened.');

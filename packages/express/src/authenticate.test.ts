@@ -82,6 +82,37 @@ describe('createJwtAuthenticator', () => {
     expect(() => createJwtAuthenticator({ secret: '' })).toThrow(TypeError);
   });
 
+  it('requires iss and aud when issuer and audience are set (aud as a string or an array)', async () => {
+    const strict = createJwtAuthenticator({
+      secret,
+      issuer: 'https://auth.example',
+      audience: 'roadmap-api',
+      now: () => nowMs,
+    });
+    const check = (payload: object) => strict({ headers: {}, token: handMade({ alg: 'HS256', typ: 'JWT' }, payload) });
+    const iss = 'https://auth.example';
+    await expect(check({ sub: 'u', exp, iss, aud: 'roadmap-api' })).resolves.toEqual({ userId: 'u' });
+    await expect(check({ sub: 'u', exp, iss, aud: ['other-app', 'roadmap-api'] })).resolves.toEqual({ userId: 'u' });
+    await expect(check({ sub: 'u', exp })).resolves.toBeNull();
+    await expect(check({ sub: 'u', exp, iss })).resolves.toBeNull();
+    await expect(check({ sub: 'u', exp, aud: 'roadmap-api' })).resolves.toBeNull();
+    await expect(check({ sub: 'u', exp, iss: 'https://evil.example', aud: 'roadmap-api' })).resolves.toBeNull();
+    await expect(check({ sub: 'u', exp, iss, aud: 'other-app' })).resolves.toBeNull();
+    await expect(check({ sub: 'u', exp, iss, aud: ['other-app'] })).resolves.toBeNull();
+    // signJwt puts them in when asked, so the dev login and the token script can satisfy such a server.
+    const signed = signJwt({ sub: 'u', nowMs, issuer: iss, audience: 'roadmap-api' }, secret);
+    await expect(strict({ headers: {}, token: signed })).resolves.toEqual({ userId: 'u' });
+    // Without the options, iss and aud are not looked at.
+    await expect(withHeader(`Bearer ${signed}`)).resolves.toEqual({ userId: 'u' });
+  });
+
+  it('refuses tokens longer than 8 KB and a sub longer than 256 characters without verifying them', async () => {
+    const longSub = handMade({ alg: 'HS256' }, { sub: 'u'.repeat(257), exp });
+    await expect(withHeader(`Bearer ${longSub}`)).resolves.toBeNull();
+    const huge = handMade({ alg: 'HS256' }, { sub: 'u', exp, pad: 'x'.repeat(9000) });
+    await expect(authenticate({ headers: {}, token: huge })).resolves.toBeNull();
+  });
+
   it('reads only a single Bearer header', () => {
     expect(readBearerToken({ authorization: 'Bearer a.b.c' })).toBe('a.b.c');
     expect(readBearerToken({ authorization: ['Bearer a.b.c'] })).toBeUndefined();

@@ -1,4 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import type { CryptoKey } from 'jose';
+import { assertClaimOptions, isJoseError, type JwtClaimOptions, verifiedSubject } from './jwtVerification.js';
 
 /** The caller of a request, as established by an {@link Authenticate} function. */
 export interface AuthenticatedUser {
@@ -9,52 +11,63 @@ export interface AuthenticatedUser {
 /**
  * Establishes who sent a request. REST routes pass the request's headers (`Authorization: Bearer <jwt>`); the
  * WebSocket upgrade also passes the `token` query parameter. Resolves `null` for a missing or invalid credential,
- * which the router answers with 401. Bring your own (sessions, an identity provider's JWKS…) or use
- * {@link createJwtAuthenticator}.
+ * which the router answers with 401; may throw an `HttpError` when the credential cannot be checked right now (503
+ * while an identity provider is unreachable). Bring your own (sessions…) or use {@link createJwtAuthenticator}
+ * (HS256) or `createJwksAuthenticator` (an identity provider's key set).
  */
 export type Authenticate = (request: {
   headers: Record<string, string | string[] | undefined>;
   token?: string;
 }) => Promise<AuthenticatedUser | null>;
 
-export interface JwtAuthenticatorOptions {
+export interface JwtAuthenticatorOptions extends JwtClaimOptions {
   /** HS256 shared secret (the reference server reads `ROADMAP_JWT_SECRET`). Required, non-empty. */
   secret: string;
-  /** Seconds of clock skew accepted on `exp` and `nbf`. Default: 5. */
-  clockToleranceSeconds?: number;
-  /** Whether a token without `exp` is refused. Default: true (a token without expiry would be valid forever). */
-  requireExpiration?: boolean;
-  /** Current time in milliseconds, for tests. Default: `Date.now`. */
-  now?: () => number;
 }
 
-/** Tokens longer than this are refused without parsing. */
-const maximumTokenLength = 8192;
-/** User ids longer than this are refused. */
-const maximumSubjectLength = 256;
-
 /**
- * An {@link Authenticate} that accepts HS256 JWTs signed with `secret`: the signature is compared in constant time,
- * the header's `alg` must be `HS256` (so `none` and algorithm confusion are refused), `exp` and `nbf` are checked
- * with `clockToleranceSeconds` of leeway, and the non-empty string `sub` becomes the user id.
+ * An {@link Authenticate} that accepts HS256 JWTs signed with `secret`, verified by jose (`jwtVerify`): only
+ * `HS256` (so `none` and algorithm confusion are refused), `exp` required and `nbf` checked with
+ * `clockToleranceSeconds` of leeway, `iss` and `aud` when `issuer` and `audience` are set, unknown `crit` headers
+ * refused; the non-empty string `sub` (at most 256 characters) becomes the user id. Tokens over 8 KB are refused
+ * unparsed. For an identity provider's RS256 tokens use `createJwksAuthenticator`.
  *
  * @example
- * const authenticate = createJwtAuthenticator({ secret: process.env.ROADMAP_JWT_SECRET ?? '' });
+ * const authenticate = createJwtAuthenticator({
+ *   secret: process.env.ROADMAP_JWT_SECRET ?? '',
+ *   issuer: 'https://auth.example.com/',
+ *   audience: 'roadmap-api',
+ * });
  * app.use('/api/v1', createRoadmapRouter(engine, { authenticate }));
  */
 export function createJwtAuthenticator(options: JwtAuthenticatorOptions): Authenticate {
   if (typeof options.secret !== 'string' || options.secret.length === 0) {
     throw new TypeError('createJwtAuthenticator: `secret` must be a non-empty string');
   }
-  const secret = options.secret;
-  const toleranceSeconds = options.clockToleranceSeconds ?? 5;
-  const requireExpiration = options.requireExpiration ?? true;
-  const now = options.now ?? Date.now;
+  assertClaimOptions('createJwtAuthenticator', options);
+  // Imported once (WebCrypto), not at every verification.
+  let key: Promise<CryptoKey> | undefined;
+  const secretKey = () => {
+    key ??= globalThis.crypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(options.secret),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['verify'],
+    );
+    return key;
+  };
   return async (request) => {
     const token = request.token ?? readBearerToken(request.headers);
     if (token === undefined) return null;
-    const subject = verifyJwt(token, secret, { toleranceSeconds, requireExpiration, nowSeconds: now() / 1000 });
-    return subject === null ? null : { userId: subject };
+    try {
+      const subject = await verifiedSubject(token, await secretKey(), ['HS256'], options);
+      return subject === null ? null : { userId: subject };
+    } catch (error) {
+      // A shared secret involves no key fetch: whatever jose refuses is a bad token.
+      if (isJoseError(error)) return null;
+      throw error;
+    }
   };
 }
 
@@ -66,62 +79,13 @@ export function readBearerToken(headers: Record<string, string | string[] | unde
   return match?.[1];
 }
 
-interface VerifyOptions {
-  toleranceSeconds: number;
-  requireExpiration: boolean;
-  nowSeconds: number;
-}
-
-/** The `sub` of a valid token, else `null`. Never throws. */
-function verifyJwt(token: string, secret: string, options: VerifyOptions): string | null {
-  if (token.length === 0 || token.length > maximumTokenLength) return null;
-  const parts = token.split('.');
-  if (parts.length !== 3) return null;
-  const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
-  const base64Url = /^[A-Za-z0-9\-_]*$/;
-  if (!base64Url.test(encodedHeader) || !base64Url.test(encodedPayload) || !base64Url.test(encodedSignature)) {
-    return null;
-  }
-  const header = parseJsonObject(encodedHeader);
-  if (header === null || header.alg !== 'HS256') return null;
-  if (header.typ !== undefined && header.typ !== 'JWT') return null;
-  if (header.crit !== undefined) return null;
-
-  const expected = createHmac('sha256', secret).update(`${encodedHeader}.${encodedPayload}`).digest();
-  const actual = Buffer.from(encodedSignature, 'base64url');
-  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return null;
-
-  const payload = parseJsonObject(encodedPayload);
-  if (payload === null) return null;
-  const { exp, nbf, sub } = payload;
-  if (exp === undefined) {
-    if (options.requireExpiration) return null;
-  } else if (typeof exp !== 'number' || !Number.isFinite(exp) || options.nowSeconds >= exp + options.toleranceSeconds) {
-    return null;
-  }
-  if (nbf !== undefined) {
-    if (typeof nbf !== 'number' || !Number.isFinite(nbf) || options.nowSeconds < nbf - options.toleranceSeconds) {
-      return null;
-    }
-  }
-  if (typeof sub !== 'string' || sub.trim().length === 0 || sub.length > maximumSubjectLength) return null;
-  return sub;
-}
-
-function parseJsonObject(encoded: string): Record<string, unknown> | null {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : null;
-  } catch {
-    return null;
-  }
-}
-
 export interface SignJwtClaims {
   /** The user id. */
   sub: string;
+  /** `iss` to put in the token (for a server that requires one). Default: none. */
+  issuer?: string;
+  /** `aud` to put in the token (for a server that requires one). Default: none. */
+  audience?: string;
   /** Lifetime of the token in seconds. Default: 3600. */
   expiresInSeconds?: number;
   /** Issue time in milliseconds, for tests. Default: `Date.now()`. */
@@ -129,7 +93,8 @@ export interface SignJwtClaims {
 }
 
 /**
- * Signs an HS256 JWT with `sub`, `iat` and `exp`, for tests and the reference server's dev token script.
+ * Signs an HS256 JWT with `sub`, `iat` and `exp` (and `iss`/`aud` when given), for tests and the reference server's
+ * dev token script. Synchronous on purpose (node:crypto's HMAC), so scripts and fixtures need no `await`.
  *
  * @example
  * const token = signJwt({ sub: 'user-1', expiresInSeconds: 600 }, secret);
@@ -137,7 +102,13 @@ export interface SignJwtClaims {
 export function signJwt(claims: SignJwtClaims, secret: string): string {
   const issuedAt = Math.floor((claims.nowMs ?? Date.now()) / 1000);
   const header = encodeJson({ alg: 'HS256', typ: 'JWT' });
-  const payload = encodeJson({ sub: claims.sub, iat: issuedAt, exp: issuedAt + (claims.expiresInSeconds ?? 3600) });
+  const payload = encodeJson({
+    sub: claims.sub,
+    ...(claims.issuer === undefined ? {} : { iss: claims.issuer }),
+    ...(claims.audience === undefined ? {} : { aud: claims.audience }),
+    iat: issuedAt,
+    exp: issuedAt + (claims.expiresInSeconds ?? 3600),
+  });
   const signature = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
   return `${header}.${payload}.${signature}`;
 }

@@ -7,8 +7,13 @@ export class HttpError extends Error {
   readonly body: ApiErrorBody;
   readonly headers: Record<string, string>;
 
-  constructor(status: number, body: ApiErrorBody, headers: Record<string, string> = {}) {
-    super(body.detail);
+  constructor(
+    status: number,
+    body: ApiErrorBody,
+    headers: Record<string, string> = {},
+    options: { cause?: unknown } = {},
+  ) {
+    super(body.detail, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'HttpError';
     this.status = status;
     this.body = body;

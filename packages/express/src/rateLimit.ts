@@ -17,6 +17,44 @@ export interface RateLimit {
   windowMs: number;
 }
 
+/** The router's per-user rate-limit buckets; each counts one hit per request of its routes. */
+export interface RouterRateLimits {
+  /** `POST /roadmaps/generate`. Default: 10 a minute. */
+  generate: RateLimit;
+  /**
+   * Cover generation, single (`POST /roadmap/{id}/cover-image/generate`) and batch
+   * (`POST /cover-images/batch-generate`) together. Default: 30 a minute.
+   */
+  coverGeneration: RateLimit;
+  /** `POST /roadmaps/tasks/{task_id}/cancel`. Default: 60 a minute. */
+  cancel: RateLimit;
+  /** `POST /roadmaps/tasks/{task_id}/retry`. Default: 30 a minute. */
+  retry: RateLimit;
+  /** `POST /roadmaps/{roadmap_id}/concepts/{concept_id}/{kind}/retry`. Default: 60 a minute. */
+  itemRetry: RateLimit;
+  /** `PUT /roadmap/{roadmap_id}/cover-image`, counted before the body is read. Default: 20 a minute. */
+  coverUpload: RateLimit;
+}
+
+/**
+ * Default limits per user and minute: generous for a person clicking (or a UI retrying with backoff), small enough
+ * that one account cannot flood the queue, the model or the blob store.
+ */
+export const defaultRateLimits: Readonly<RouterRateLimits> = Object.freeze({
+  generate: { limit: 10, windowMs: 60_000 },
+  coverGeneration: { limit: 30, windowMs: 60_000 },
+  cancel: { limit: 60, windowMs: 60_000 },
+  retry: { limit: 30, windowMs: 60_000 },
+  itemRetry: { limit: 60, windowMs: 60_000 },
+  coverUpload: { limit: 20, windowMs: 60_000 },
+});
+
+/**
+ * Default per-user limit of WebSocket upgrades (both endpoints together): 60 a minute, well above a page that opens
+ * a list and a task stream and reconnects with backoff, far below a reconnect loop.
+ */
+export const defaultUpgradeRateLimit: RateLimit = Object.freeze({ limit: 60, windowMs: 60_000 });
+
 export interface MemoryRateLimitStoreOptions {
   /** Current time in milliseconds. Default: `Date.now`. */
   now?: () => number;
@@ -50,6 +88,22 @@ export function createMemoryRateLimitStore(options: MemoryRateLimitStoreOptions 
 }
 
 /**
+ * Counts a hit for `userId` in `bucket` and answers `null` within the limit, else the whole seconds until the window
+ * ends (at least 1), for `Retry-After`.
+ */
+export async function checkRateLimit(
+  store: RateLimitStore,
+  bucket: string,
+  userId: string,
+  rateLimit: RateLimit,
+  now: () => number,
+): Promise<number | null> {
+  const { count, resetAt } = await store.hit(`roadmap:${bucket}:${userId}`, rateLimit.windowMs);
+  if (count <= rateLimit.limit) return null;
+  return Math.max(1, Math.ceil((resetAt - now()) / 1000));
+}
+
+/**
  * Counts a hit for `userId` in `bucket` and throws a 429 `rate_limited` {@link HttpError} with `Retry-After`
  * (whole seconds until the window ends, at least 1) once the limit is exceeded.
  */
@@ -60,9 +114,8 @@ export async function enforceRateLimit(
   rateLimit: RateLimit,
   now: () => number,
 ): Promise<void> {
-  const { count, resetAt } = await store.hit(`roadmap:${bucket}:${userId}`, rateLimit.windowMs);
-  if (count <= rateLimit.limit) return;
-  const retryAfterSeconds = Math.max(1, Math.ceil((resetAt - now()) / 1000));
+  const retryAfterSeconds = await checkRateLimit(store, bucket, userId, rateLimit, now);
+  if (retryAfterSeconds === null) return;
   throw new HttpError(
     429,
     { detail: `Too many requests: try again in ${retryAfterSeconds} s.`, code: 'rate_limited' },

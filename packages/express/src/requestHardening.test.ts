@@ -1,6 +1,16 @@
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, createTestApp, learnRust, otherUser, owner, type TestApp, waitForCover } from './routerTestSupport.js';
+import { defaultRateLimits } from './rateLimit.js';
+import {
+  bearer,
+  createTestApp,
+  learnRust,
+  otherUser,
+  owner,
+  pngBytes,
+  type TestApp,
+  waitForCover,
+} from './routerTestSupport.js';
 
 const generatePath = '/api/v1/roadmaps/generate';
 
@@ -160,6 +170,64 @@ describe('rate limits', () => {
     clock += 15_000;
     await generate(owner).expect(202);
     expect((await app.engine.listTasks({ userId: owner })).total).toBe(3);
+  });
+
+  it('limits cancel, retry, item retry and cover upload, each per user in its own bucket, before any work', async () => {
+    app = await createTestApp({
+      worker: false,
+      router: {
+        now: () => clock,
+        rateLimits: {
+          cancel: { limit: 1, windowMs: 60_000 },
+          retry: { limit: 1, windowMs: 60_000 },
+          itemRetry: { limit: 1, windowMs: 60_000 },
+          coverUpload: { limit: 1, windowMs: 60_000 },
+        },
+      },
+    });
+    const { body } = await app.http.post(generatePath).set('Authorization', bearer(owner)).send(learnRust).expect(202);
+    const as = (userId: string) => ({ Authorization: bearer(userId) });
+    const cancel = (userId: string) => app.http.post(`/api/v1/roadmaps/tasks/${body.task_id}/cancel`).set(as(userId));
+    const retry = (userId: string) => app.http.post(`/api/v1/roadmaps/tasks/${body.task_id}/retry`).set(as(userId));
+    const itemRetry = (userId: string) =>
+      app.http.post('/api/v1/roadmaps/learn-nothing-00000000/concepts/s1-m1-c1/quiz/retry').set(as(userId));
+    const upload = (userId: string) =>
+      app.http
+        .put('/api/v1/roadmap/learn-nothing-00000000/cover-image')
+        .set(as(userId))
+        .set('Content-Type', 'image/png')
+        .send(pngBytes());
+
+    await cancel(owner).expect(200);
+    const limitedCancel = await cancel(owner).expect(429);
+    expect(limitedCancel.body).toEqual({ detail: expect.any(String), code: 'rate_limited' });
+    expect(limitedCancel.headers['retry-after']).toBe('60');
+    await retry(owner).expect(202);
+    expect((await retry(owner).expect(429)).headers['retry-after']).toBe('60');
+    await itemRetry(owner).expect(404);
+    expect((await itemRetry(owner).expect(429)).headers['retry-after']).toBe('60');
+    await upload(owner).expect(404);
+    expect((await upload(owner).expect(429)).headers['retry-after']).toBe('60');
+    // A refused request did nothing: the task was cancelled once and retried once.
+    const events = await app.engine.listEvents({ taskId: body.task_id });
+    expect(events.filter((event) => event.type === 'cancelled')).toHaveLength(1);
+
+    // Another user has buckets of their own; the window ends.
+    await cancel(otherUser).expect(403);
+    await itemRetry(otherUser).expect(404);
+    clock += 60_000;
+    await cancel(owner).expect(200);
+  });
+
+  it('has defaults for every bucket', () => {
+    expect(defaultRateLimits).toEqual({
+      generate: { limit: 10, windowMs: 60_000 },
+      coverGeneration: { limit: 30, windowMs: 60_000 },
+      cancel: { limit: 60, windowMs: 60_000 },
+      retry: { limit: 30, windowMs: 60_000 },
+      itemRetry: { limit: 60, windowMs: 60_000 },
+      coverUpload: { limit: 20, windowMs: 60_000 },
+    });
   });
 
   it('limits cover generation, single and batch together', async () => {

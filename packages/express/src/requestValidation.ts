@@ -9,6 +9,7 @@ import {
 } from '@roadmap/core';
 import { maxCoverBatchSize } from '@roadmap/core/internal';
 import { invalidInput } from './httpErrors.js';
+import { isValidPathParameter } from './pathParameters.js';
 
 /** Longest roadmap id accepted in a batch. */
 const maxRoadmapIdLength = 200;
@@ -97,6 +98,19 @@ export function parseRoadmapIds(body: unknown): string[] {
   );
   if (problems.length > 0) throw invalidInput('roadmap_ids holds invalid ids.', problems.slice(0, 10));
   return [...(roadmapIds as string[])];
+}
+
+/**
+ * Splits batch roadmap ids into those a roadmap can have (the `roadmapId` path format) and the rest (a NUL, another
+ * shape), which are unknown by construction: answered `not_found` without reaching storage. Order is kept.
+ */
+export function partitionRoadmapIds(roadmapIds: readonly string[]): { wellFormed: string[]; malformed: string[] } {
+  const wellFormed: string[] = [];
+  const malformed: string[] = [];
+  for (const roadmapId of roadmapIds) {
+    (isValidPathParameter('roadmapId', roadmapId) ? wellFormed : malformed).push(roadmapId);
+  }
+  return { wellFormed, malformed };
 }
 
 /** The optional `{ reason? }` body of a cancel: a string of at most 500 characters. */

@@ -13,6 +13,8 @@ import {
 } from './routerTestSupport.js';
 
 const isoTime = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/);
+/** A well-formed task id (UUID v4) that no task has. */
+const unknownTaskId = '00000000-0000-4000-8000-000000000000';
 
 describe('task routes on a queue without a worker (tasks stay pending)', () => {
   let app: TestApp;
@@ -156,8 +158,16 @@ describe('task routes on a queue without a worker (tasks stay pending)', () => {
       error_message: null,
     });
     await app.http.get(`/api/v1/roadmaps/tasks/${body.task_id}`).set('Authorization', bearer(otherUser)).expect(403);
-    await app.http.get('/api/v1/roadmaps/tasks/unknown-task').set('Authorization', bearer(owner)).expect(404);
-    await app.http.get('/api/v1/roadmaps/unknown-task/status').set('Authorization', bearer(owner)).expect(404);
+    await app.http.get(`/api/v1/roadmaps/tasks/${unknownTaskId}`).set('Authorization', bearer(owner)).expect(404);
+    await app.http.get(`/api/v1/roadmaps/${unknownTaskId}/status`).set('Authorization', bearer(owner)).expect(404);
+    // An id no task can have is refused before storage is asked.
+    const malformed = await app.http.get('/api/v1/roadmaps/tasks/unknown-task').set('Authorization', bearer(owner));
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toEqual({
+      detail: 'The task_id in the path is invalid.',
+      code: 'invalid_input',
+      errors: [{ path: 'task_id', message: expect.stringMatching(/^must be a UUID v4/) }],
+    });
   });
 
   it('cancel: 200, then 400 task_not_cancellable; 403 for another user; 404 for an unknown task', async () => {
@@ -167,7 +177,7 @@ describe('task routes on a queue without a worker (tasks stay pending)', () => {
 
     const foreign = await cancel(otherUser).send({ reason: 'mine now' }).expect(403);
     expect(foreign.body.code).toBe('forbidden');
-    const unknown = await cancel(owner, 'no-such-task').expect(404);
+    const unknown = await cancel(owner, unknownTaskId).expect(404);
     expect(unknown.body).toEqual({ detail: expect.any(String), code: 'not_found' });
 
     const accepted = await cancel(owner).send({ reason: 'changed my mind' }).expect(200);
@@ -204,7 +214,11 @@ describe('task routes on a queue without a worker (tasks stay pending)', () => {
       items_to_retry: 0,
       message: expect.any(String),
     });
-    await app.http.post('/api/v1/roadmaps/tasks/unknown/retry').set('Authorization', bearer(owner)).expect(404);
+    await app.http
+      .post(`/api/v1/roadmaps/tasks/${unknownTaskId}/retry`)
+      .set('Authorization', bearer(owner))
+      .expect(404);
+    await app.http.post('/api/v1/roadmaps/tasks/unknown/retry').set('Authorization', bearer(owner)).expect(400);
   });
 });
 
@@ -267,9 +281,13 @@ describe('roadmap, concept and cover routes on a running engine', () => {
     expect(response.body.resources.length).toBeGreaterThanOrEqual(5);
     expect(response.body.quiz.length).toBeGreaterThanOrEqual(5);
     await app.http
-      .get(`/api/v1/roadmaps/${roadmapId}/concepts/no-such-concept`)
+      .get(`/api/v1/roadmaps/${roadmapId}/concepts/s99-m1-c1`)
       .set('Authorization', bearer(owner))
       .expect(404);
+    await app.http
+      .get(`/api/v1/roadmaps/${roadmapId}/concepts/no-such-concept`)
+      .set('Authorization', bearer(owner))
+      .expect(400);
   });
 
   it('item retry of a completed task answers 400 item_not_retryable; a bad content type 400', async () => {
@@ -286,7 +304,7 @@ describe('roadmap, concept and cover routes on a running engine', () => {
       .expect(400);
     expect(badKind.body.code).toBe('invalid_input');
     await app.http
-      .post(`/api/v1/roadmaps/${roadmapId}/concepts/no-such-concept/quiz/retry`)
+      .post(`/api/v1/roadmaps/${roadmapId}/concepts/s99-m1-c1/quiz/retry`)
       .set('Authorization', bearer(owner))
       .expect(404);
   });
@@ -309,7 +327,7 @@ describe('roadmap, concept and cover routes on a running engine', () => {
     expect(image.headers['cross-origin-resource-policy']).toBe('cross-origin');
     expect(Buffer.from(image.body).subarray(1, 4).toString('latin1')).toBe('PNG');
     await app.http.get('/api/v1/cover-images/no-such-image.png').expect(404);
-    await app.http.get('/api/v1/cover-images/..%2F..%2Fetc%2Fpasswd').expect(404);
+    await app.http.get('/api/v1/cover-images/..%2F..%2Fetc%2Fpasswd').expect(400);
     await app.http.get('/api/v1/cover-images/%E0%A4%A').expect(400);
   });
 

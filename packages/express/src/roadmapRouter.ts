@@ -1,9 +1,23 @@
-import { type ApiErrorBody, type RoadmapEngine, RoadmapError } from '@roadmap/core';
+import {
+  type ApiErrorBody,
+  type BatchCover,
+  type BatchGenerateCoversResponse,
+  type RoadmapEngine,
+  RoadmapError,
+} from '@roadmap/core';
 import express, { type NextFunction, type Request, type RequestHandler, type Response, Router } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
 import type { Authenticate, AuthenticatedUser } from './authenticate.js';
 import { createErrorHandler, HttpError } from './httpErrors.js';
-import { createMemoryRateLimitStore, enforceRateLimit, type RateLimit, type RateLimitStore } from './rateLimit.js';
+import { type PathParameterName, parsePathParameter } from './pathParameters.js';
+import {
+  createMemoryRateLimitStore,
+  defaultRateLimits,
+  enforceRateLimit,
+  type RateLimit,
+  type RateLimitStore,
+  type RouterRateLimits,
+} from './rateLimit.js';
 import {
   parseCancelBody,
   parseContentKind,
@@ -11,6 +25,7 @@ import {
   parseIdempotencyKey,
   parseRoadmapIds,
   parseTaskListQuery,
+  partitionRoadmapIds,
 } from './requestValidation.js';
 import {
   toCancelTaskResponse,
@@ -29,16 +44,12 @@ export interface RoadmapRouterOptions {
    * the body or query. Required; see `createJwtAuthenticator`.
    */
   authenticate: Authenticate;
-  /** Per-user rate limits. Each bucket can be set on its own; the other keeps its default. */
-  rateLimits?: {
-    /** `POST /roadmaps/generate`. Default: `{ limit: 10, windowMs: 60_000 }`. */
-    generate?: RateLimit;
-    /**
-     * Cover generation, single (`POST /roadmap/{id}/cover-image/generate`) and batch
-     * (`POST /cover-images/batch-generate`), one hit per request. Default: `{ limit: 30, windowMs: 60_000 }`.
-     */
-    coverGeneration?: RateLimit;
-  };
+  /**
+   * Per-user rate limits of the routes that start work: generate, cover generation, cancel, retry, item retry and
+   * cover upload (see `RouterRateLimits` for each default). Each bucket can be set on its own; the others keep
+   * their defaults. A request over its limit is answered 429 with `Retry-After` before any work is done.
+   */
+  rateLimits?: Partial<RouterRateLimits>;
   /** Where rate-limit counts live. Default: in this process's memory (`createMemoryRateLimitStore`). */
   rateLimitStore?: RateLimitStore;
   /** Largest JSON body, in bytes or as a size string (`'64kb'`); bigger ones get 413. Default: `'64kb'`. */
@@ -52,9 +63,10 @@ export interface RoadmapRouterOptions {
 }
 
 /** Default per-user limit of roadmap generation. */
-export const defaultGenerateRateLimit: RateLimit = { limit: 10, windowMs: 60_000 };
+export const defaultGenerateRateLimit: RateLimit = defaultRateLimits.generate;
 /** Default per-user limit of cover generation. */
-export const defaultCoverGenerationRateLimit: RateLimit = { limit: 30, windowMs: 60_000 };
+export const defaultCoverGenerationRateLimit: RateLimit = defaultRateLimits.coverGeneration;
+
 /** Largest uploaded cover image (as `engine.covers.upload` accepts). */
 const coverUploadLimit = '2mb';
 const coverUploadTypes = ['image/png', 'image/jpeg', 'image/webp', 'application/octet-stream'];
@@ -78,8 +90,7 @@ type UserHandler = (request: Request, response: Response, user: AuthenticatedUse
 export function createRoadmapRouter(engine: RoadmapEngine, options: RoadmapRouterOptions): Router {
   const now = options.now ?? Date.now;
   const rateLimitStore = options.rateLimitStore ?? createMemoryRateLimitStore({ now });
-  const generateLimit = options.rateLimits?.generate ?? defaultGenerateRateLimit;
-  const coverLimit = options.rateLimits?.coverGeneration ?? defaultCoverGenerationRateLimit;
+  const rateLimits: RouterRateLimits = { ...defaultRateLimits, ...options.rateLimits };
   const onError = options.onError ?? ((error: unknown) => console.error('[roadmap/express]', error));
   const json = express.json({ limit: options.jsonBodyLimit ?? '64kb', strict: true });
   const rawImage = express.raw({ type: coverUploadTypes, limit: coverUploadLimit });
@@ -103,8 +114,12 @@ export function createRoadmapRouter(engine: RoadmapEngine, options: RoadmapRoute
       handler(request, response, response.locals.roadmapUser as AuthenticatedUser);
   const limit = (bucket: string, rateLimit: RateLimit) => (user: AuthenticatedUser) =>
     enforceRateLimit(rateLimitStore, bucket, user.userId, rateLimit, now);
-  const limitGenerate = limit('generate', generateLimit);
-  const limitCovers = limit('cover-generation', coverLimit);
+  const limitGenerate = limit('generate', rateLimits.generate);
+  const limitCovers = limit('cover-generation', rateLimits.coverGeneration);
+  const limitCancel = limit('cancel', rateLimits.cancel);
+  const limitRetry = limit('retry', rateLimits.retry);
+  const limitItemRetry = limit('item-retry', rateLimits.itemRetry);
+  const limitCoverUpload = limit('cover-upload', rateLimits.coverUpload);
 
   const router = Router();
   if (options.helmet !== false) router.use(helmet(options.helmet ?? {}));
@@ -169,6 +184,7 @@ export function createRoadmapRouter(engine: RoadmapEngine, options: RoadmapRoute
     handle(async (request, response, user) => {
       const { reason } = parseCancelBody(request.body);
       const taskId = param(request, 'taskId');
+      await limitCancel(user);
       const { task, previousStatus } = await engine.cancel(taskId, {
         userId: user.userId,
         ...(reason === undefined ? {} : { reason }),
@@ -181,7 +197,9 @@ export function createRoadmapRouter(engine: RoadmapEngine, options: RoadmapRoute
     '/roadmaps/tasks/:taskId/retry',
     requireUser,
     handle(async (request, response, user) => {
-      const { task, itemsToRetry } = await engine.retry(param(request, 'taskId'), { userId: user.userId });
+      const taskId = param(request, 'taskId');
+      await limitRetry(user);
+      const { task, itemsToRetry } = await engine.retry(taskId, { userId: user.userId });
       response.status(202).json(toRetryTaskResponse(task, itemsToRetry));
     }),
   );
@@ -231,9 +249,11 @@ export function createRoadmapRouter(engine: RoadmapEngine, options: RoadmapRoute
     '/roadmaps/:roadmapId/concepts/:conceptId/:contentType/retry',
     requireUser,
     handle(async (request, response, user) => {
+      const roadmapId = param(request, 'roadmapId');
       const conceptId = param(request, 'conceptId');
-      const kind = parseContentKind(param(request, 'contentType'));
-      const { task } = await engine.retryItem(param(request, 'roadmapId'), conceptId, kind, { userId: user.userId });
+      const kind = parseContentKind(rawParam(request, 'contentType'));
+      await limitItemRetry(user);
+      const { task } = await engine.retryItem(roadmapId, conceptId, kind, { userId: user.userId });
       response.status(202).json(toRetryConceptContentResponse(conceptId, kind, task));
     }),
   );
@@ -260,10 +280,12 @@ export function createRoadmapRouter(engine: RoadmapEngine, options: RoadmapRoute
   router.put(
     '/roadmap/:roadmapId/cover-image',
     requireUser,
-    // Ownership first, so that nobody can make the server read 2 MB for someone else's roadmap.
+    // Limit and ownership first, so that nobody can make the server read 2 MB for someone else's roadmap.
     async (request: Request, response: Response, next: NextFunction) => {
       const user = response.locals.roadmapUser as AuthenticatedUser;
-      await engine.covers.get(param(request, 'roadmapId'), { userId: user.userId });
+      const roadmapId = param(request, 'roadmapId');
+      await limitCoverUpload(user);
+      await engine.covers.get(roadmapId, { userId: user.userId });
       next();
     },
     rawImage,
@@ -284,8 +306,19 @@ export function createRoadmapRouter(engine: RoadmapEngine, options: RoadmapRoute
     requireUser,
     json,
     handle(async (request, response, user) => {
+      // Ids no roadmap can have (a NUL, another format) are answered not_found without asking storage.
       const roadmapIds = parseRoadmapIds(request.body);
-      response.status(200).json(await engine.covers.batchGet(roadmapIds, { userId: user.userId }));
+      const { wellFormed } = partitionRoadmapIds(roadmapIds);
+      const found = wellFormed.length === 0 ? [] : await engine.covers.batchGet(wellFormed, { userId: user.userId });
+      const byId = new Map(found.map((cover) => [cover.roadmap_id, cover]));
+      response
+        .status(200)
+        .json(
+          roadmapIds.map(
+            (roadmapId): BatchCover =>
+              byId.get(roadmapId) ?? { roadmap_id: roadmapId, status: 'not_found', cover_image_url: null },
+          ),
+        );
     }),
   );
 
@@ -295,8 +328,18 @@ export function createRoadmapRouter(engine: RoadmapEngine, options: RoadmapRoute
     json,
     handle(async (request, response, user) => {
       const roadmapIds = parseRoadmapIds(request.body);
+      const { wellFormed, malformed } = partitionRoadmapIds(roadmapIds);
       await limitCovers(user);
-      response.status(200).json(await engine.covers.batchGenerate(roadmapIds, { userId: user.userId }));
+      const result =
+        wellFormed.length === 0
+          ? { triggered: 0, skipped: 0, roadmap_ids: [], not_found: [] }
+          : await engine.covers.batchGenerate(wellFormed, { userId: user.userId });
+      const notFound = new Set([...malformed, ...result.not_found]);
+      response.status(200).json({
+        ...result,
+        not_found: [...new Set(roadmapIds)].filter((roadmapId) => notFound.has(roadmapId)),
+        message: `Triggered ${result.triggered} cover image generation tasks, skipped ${result.skipped} already successful`,
+      } satisfies BatchGenerateCoversResponse);
     }),
   );
 
@@ -304,11 +347,16 @@ export function createRoadmapRouter(engine: RoadmapEngine, options: RoadmapRoute
   return router;
 }
 
-/** A route parameter (always present on the routes that read it). */
-function param(request: Request, name: string): string {
+/** A route parameter as Express decoded it (always present on the routes that read it). */
+function rawParam(request: Request, name: string): string {
   const value = (request.params as Record<string, string | undefined>)[name];
   if (typeof value !== 'string') throw new RoadmapError('invalid_input', `Missing path parameter ${name}.`);
   return value;
+}
+
+/** A route parameter checked against its format (`pathParameters.ts`): a malformed one is a 400 before any read. */
+function param(request: Request, name: PathParameterName): string {
+  return parsePathParameter(name, rawParam(request, name));
 }
 
 async function requireTask(engine: RoadmapEngine, taskId: string, user: AuthenticatedUser) {

@@ -187,13 +187,31 @@ export class TestClient {
 export const controlTypes: ReadonlySet<string> = new Set(['connected', 'current_status', 'pong', 'resync', 'closing']);
 
 /** The HTTP status of a refused upgrade. */
-export function refusedStatus(url: string): Promise<number> {
+export async function refusedStatus(url: string): Promise<number> {
+  return (await refusedResponse(url)).status;
+}
+
+/** Status, headers and parsed body of a refused upgrade. */
+export function refusedResponse(
+  url: string,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: unknown }> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url);
     socket.on('unexpected-response', (_request, response) => {
-      resolve(response.statusCode ?? 0);
-      response.resume();
-      socket.terminate();
+      let text = '';
+      response.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      response.on('end', () => {
+        let body: unknown = text;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          // Not JSON: keep the text.
+        }
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body });
+        socket.terminate();
+      });
     });
     socket.on('open', () => reject(new Error('the upgrade was accepted')));
     socket.on('error', () => {});

@@ -46,13 +46,14 @@ export function parseSince(raw: string | undefined): number | undefined | null {
   return Number(raw);
 }
 
-/** Task ids are UUIDs; anything that does not look like an id is answered 404 without asking storage. */
-export function isPlausibleTaskId(taskId: string): boolean {
-  return /^[A-Za-z0-9_-]{1,128}$/.test(taskId);
-}
-
 /** Answers an upgrade request with a plain HTTP error (SPEC §3 error body) and closes the socket. */
-export function rejectUpgrade(socket: Duplex, status: number, code: string, detail: string): void {
+export function rejectUpgrade(
+  socket: Duplex,
+  status: number,
+  code: string,
+  detail: string,
+  headers: Record<string, string> = {},
+): void {
   if (socket.destroyed) return;
   const body = JSON.stringify({ detail, code });
   const head = [
@@ -62,6 +63,7 @@ export function rejectUpgrade(socket: Duplex, status: number, code: string, deta
     `Content-Length: ${Buffer.byteLength(body)}`,
   ];
   if (status === 401) head.push('WWW-Authenticate: Bearer');
+  for (const [name, value] of Object.entries(headers)) head.push(`${name}: ${value}`);
   socket.once('finish', () => socket.destroy());
   socket.once('error', () => socket.destroy());
   socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);

@@ -4,7 +4,7 @@
  * what it won as one JSON line.
  * Run: node --conditions=@roadmap/source --import tsx sharedFileClaimer.fixture.ts <file> <name> <taskId>
  */
-import { emptyProgress } from '@roadmap/core';
+import { emptyProgress } from '@roadmap/core/internal';
 import { createSqliteStorage } from './sqliteStorage.js';
 
 const [filename = '', name = '', taskId = ''] = process.argv.slice(2);

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isoTime, RoadmapError } from '@roadmap/core';
+import { RoadmapError } from '@roadmap/core';
+import { isoTime } from '@roadmap/core/internal';
 import {
   conceptIdsOf,
   makeEvent,

@@ -100,7 +100,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Starts the server on `PORT=0` with a fresh data dir, then Chromium with a fresh profile. */
+/**
+ * Starts the server on `PORT=0` with a fresh data dir, then Chromium with a fresh profile. The server checks tokens
+ * with the tests' secret (`tokenFor`); for the dev login pass `{ ROADMAP_JWT_SECRET: '', ROADMAP_DEV_LOGIN: '1' }`.
+ */
 export async function startHarness(environment: Record<string, string>): Promise<Harness> {
   const missing = missingBrowserReason();
   if (missing !== undefined) throw new Error(missing);

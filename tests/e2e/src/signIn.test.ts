@@ -3,8 +3,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithBrowser, type Harness, startHarness, tokenFor } from './harness.js';
 
 /**
- * Sign-in on a server that runs with the built-in dev secret (as `npm run demo` does): the "Sign in as the demo user"
- * button, signing out, and a token the server does not accept (signed with another secret) ending the session.
+ * Sign-in on a server that runs with `ROADMAP_DEV_LOGIN=1` and the built-in dev secret (as `npm run demo` does): the
+ * "Sign in as the demo user" button, signing out, and a token the server does not accept (signed with another
+ * secret) ending the session.
  */
 
 let harness: Harness;
@@ -12,8 +13,9 @@ let page: Page;
 
 describeWithBrowser('sign-in with the dev secret (Chromium, reference server)', () => {
   beforeAll(async () => {
-    // An empty ROADMAP_JWT_SECRET counts as unset: the server signs with its dev secret and offers the dev login.
-    harness = await startHarness({ ROADMAP_JWT_SECRET: '' });
+    // As `npm run demo`: ROADMAP_DEV_LOGIN=1 and no ROADMAP_JWT_SECRET (an empty value counts as unset), so the
+    // server signs with its public dev secret and offers the dev login.
+    harness = await startHarness({ ROADMAP_JWT_SECRET: '', ROADMAP_DEV_LOGIN: '1' });
     page = harness.page;
   }, 120_000);
 

@@ -412,6 +412,48 @@ describe('covers: batchGet and ownership', () => {
   });
 });
 
+describe('covers: reads have no side effects', () => {
+  it('get and batchGet write no cover row: an own roadmap without one reads not_started; foreign and unknown ids nothing', async () => {
+    const { engine, world, events } = await setup();
+    const own = await seedRoadmap(world.storage, 'u1');
+    const foreign = await seedRoadmap(world.storage, 'u2');
+    const unknown = 'learn-nothing-00000000';
+
+    expect(await engine.covers.get(own, { userId: 'u1' })).toEqual({
+      roadmap_id: own,
+      cover_image_url: null,
+      status: 'not_started',
+      error: null,
+      retry_count: 0,
+    });
+    expect((await rejection(engine.covers.get(foreign, { userId: 'u1' }))).code).toBe('forbidden');
+    expect((await rejection(engine.covers.get(unknown, { userId: 'u1' }))).code).toBe('not_found');
+    expect(await engine.covers.batchGet([foreign, own, unknown, foreign], { userId: 'u1' })).toEqual([
+      { roadmap_id: foreign, status: 'not_found', cover_image_url: null },
+      { roadmap_id: own, cover_image_url: null, status: 'not_started', error: null, retry_count: 0 },
+      { roadmap_id: unknown, status: 'not_found', cover_image_url: null },
+      { roadmap_id: foreign, status: 'not_found', cover_image_url: null },
+    ]);
+    // Without a caller (a trusted server-side read), a roadmap without a cover row reads not_started too.
+    expect(await engine.covers.get(foreign)).toMatchObject({ status: 'not_started' });
+
+    await settle();
+    expect(await world.storage.getCovers([own, foreign, unknown])).toEqual([]);
+    expect(coverEvents(events)).toEqual([]);
+  });
+
+  it("batchGenerate creates and triggers the caller's covers only: another user's id gets no row", async () => {
+    const { engine, world } = await setup({}, { covers: { autoGenerate: false } });
+    const own = await seedRoadmap(world.storage, 'u1');
+    const foreign = await seedRoadmap(world.storage, 'u2');
+    const result = await engine.covers.batchGenerate([foreign, own], { userId: 'u1' });
+    expect(result).toMatchObject({ triggered: 1, roadmap_ids: [own], not_found: [foreign] });
+    expect(await world.storage.getCover(foreign)).toBeNull();
+    expect(await world.storage.getCover(own)).not.toBeNull();
+    await until(async () => (await engine.covers.get(own)).status === 'success');
+  });
+});
+
 describe('covers: failures and retries', () => {
   it('retries a failed cover automatically with backoff until retry_count 3; a manual generate still works', async () => {
     let failing = true;

@@ -64,6 +64,20 @@ const restartable: readonly CoverStatus[] = ['not_started', 'failed', 'success']
 const triggerable: readonly CoverStatus[] = ['not_started', 'failed'];
 const anyStatus: readonly CoverStatus[] = ['not_started', 'pending', 'generating', 'success', 'failed'];
 
+/** Whether the caller (`options.userId`; none: a trusted server-side call) owns what `ownerId` owns. */
+function isOwner(ownerId: string, options: OwnerOptions): boolean {
+  return options.userId === undefined || options.userId === ownerId;
+}
+
+function assertOwner(ownerId: string, options: OwnerOptions): void {
+  if (!isOwner(ownerId, options)) throw new RoadmapError('forbidden', 'This roadmap belongs to another user.');
+}
+
+/** The cover of a stored roadmap that has no cover row yet, as reads answer it (nothing is written). */
+function unstartedCover(roadmapId: string): Cover {
+  return { roadmap_id: roadmapId, cover_image_url: null, status: 'not_started', error: null, retry_count: 0 };
+}
+
 function assertBatch(roadmapIds: readonly string[]): void {
   if (
     !Array.isArray(roadmapIds) ||
@@ -192,22 +206,44 @@ export class CoverService {
   // Queries
   // ------------------------------------------------------------------------------------------------------------
 
-  /** A roadmap's cover (`not_started` until generation was asked for); `not_found` or `forbidden` otherwise. */
+  /**
+   * A roadmap's cover (`not_started` until generation was asked for); `not_found` or `forbidden` otherwise. A read:
+   * it writes nothing (a stored roadmap without a cover row yet reads as `not_started`).
+   */
   async get(roadmapId: string, options: OwnerOptions = {}): Promise<Cover> {
-    return toPublicCover(await this.requireCover(roadmapId, options));
+    const { storage } = this.settings;
+    const stored = await storage.getCover(roadmapId);
+    if (stored) {
+      assertOwner(stored.user_id, options);
+      return toPublicCover(stored);
+    }
+    const roadmap = await storage.getRoadmap(roadmapId);
+    if (!roadmap) throw new RoadmapError('not_found', `Roadmap ${roadmapId} does not exist.`);
+    assertOwner(roadmap.user_id, options);
+    return unstartedCover(roadmapId);
   }
 
   /**
    * Covers of up to 100 roadmaps, in request order; ids that are unknown or not the caller's come back as
-   * `{ roadmap_id, status: 'not_found', cover_image_url: null }`.
+   * `{ roadmap_id, status: 'not_found', cover_image_url: null }`. A read: it writes nothing, for any id.
    */
   async batchGet(roadmapIds: readonly string[], options: OwnerOptions = {}): Promise<BatchCover[]> {
     assertBatch(roadmapIds);
-    const covers = await this.findCovers(roadmapIds, options);
-    return roadmapIds.map((roadmapId) => {
-      const cover = covers.get(roadmapId);
-      return cover ? toPublicCover(cover) : { roadmap_id: roadmapId, status: 'not_found', cover_image_url: null };
-    });
+    const { storage } = this.settings;
+    const covers = new Map<string, Cover>();
+    const stored = new Set<string>();
+    for (const cover of await storage.getCovers(roadmapIds)) {
+      stored.add(cover.roadmap_id);
+      if (isOwner(cover.user_id, options)) covers.set(cover.roadmap_id, toPublicCover(cover));
+    }
+    for (const roadmapId of new Set(roadmapIds)) {
+      if (stored.has(roadmapId)) continue;
+      const roadmap = await storage.getRoadmap(roadmapId);
+      if (roadmap && isOwner(roadmap.user_id, options)) covers.set(roadmapId, unstartedCover(roadmapId));
+    }
+    return roadmapIds.map(
+      (roadmapId) => covers.get(roadmapId) ?? { roadmap_id: roadmapId, status: 'not_found', cover_image_url: null },
+    );
   }
 
   // ------------------------------------------------------------------------------------------------------------
@@ -339,35 +375,51 @@ export class CoverService {
   // Helpers
   // ------------------------------------------------------------------------------------------------------------
 
-  /** The cover, created (`not_started`) for a stored roadmap that has none yet; checks ownership. */
+  /**
+   * For commands: the cover, created (`not_started`) for a stored roadmap that has none yet. Ownership is checked
+   * before anything is written.
+   */
   private async requireCover(roadmapId: string, options: OwnerOptions): Promise<CoverRecord> {
-    const cover = (await this.settings.storage.getCover(roadmapId)) ?? (await this.createCover(roadmapId));
-    if (!cover) throw new RoadmapError('not_found', `Roadmap ${roadmapId} does not exist.`);
-    if (options.userId !== undefined && options.userId !== cover.user_id) {
-      throw new RoadmapError('forbidden', 'This roadmap belongs to another user.');
+    const { storage } = this.settings;
+    const stored = await storage.getCover(roadmapId);
+    if (stored) {
+      assertOwner(stored.user_id, options);
+      return stored;
     }
-    return cover;
+    const roadmap = await storage.getRoadmap(roadmapId);
+    if (!roadmap) throw new RoadmapError('not_found', `Roadmap ${roadmapId} does not exist.`);
+    assertOwner(roadmap.user_id, options);
+    const created = await this.createCover(roadmap);
+    if (!created) throw new RoadmapError('not_found', `Roadmap ${roadmapId} does not exist.`);
+    assertOwner(created.user_id, options);
+    return created;
   }
 
-  /** The caller's covers among `roadmapIds` (created where a stored roadmap has none yet), by roadmap id. */
+  /**
+   * For commands: the caller's covers among `roadmapIds` by roadmap id, created where a roadmap of the caller has
+   * none yet. Another user's or an unknown id is left out without any write.
+   */
   private async findCovers(roadmapIds: readonly string[], options: OwnerOptions): Promise<Map<string, CoverRecord>> {
+    const { storage } = this.settings;
     const found = new Map<string, CoverRecord>();
-    for (const cover of await this.settings.storage.getCovers(roadmapIds)) found.set(cover.roadmap_id, cover);
-    for (const roadmapId of new Set(roadmapIds)) {
-      if (found.has(roadmapId)) continue;
-      const created = await this.createCover(roadmapId);
-      if (created) found.set(roadmapId, created);
+    const stored = new Set<string>();
+    for (const cover of await storage.getCovers(roadmapIds)) {
+      stored.add(cover.roadmap_id);
+      if (isOwner(cover.user_id, options)) found.set(cover.roadmap_id, cover);
     }
-    for (const [roadmapId, cover] of found) {
-      if (options.userId !== undefined && cover.user_id !== options.userId) found.delete(roadmapId);
+    for (const roadmapId of new Set(roadmapIds)) {
+      if (stored.has(roadmapId)) continue;
+      const roadmap = await storage.getRoadmap(roadmapId);
+      if (!roadmap || !isOwner(roadmap.user_id, options)) continue;
+      const created = await this.createCover(roadmap);
+      if (created && isOwner(created.user_id, options)) found.set(roadmapId, created);
     }
     return found;
   }
 
-  private async createCover(roadmapId: string): Promise<CoverRecord | null> {
+  private async createCover(roadmap: Pick<Roadmap, 'roadmap_id' | 'user_id'>): Promise<CoverRecord | null> {
     const { storage, clock } = this.settings;
-    const roadmap = await storage.getRoadmap(roadmapId);
-    if (!roadmap) return null;
+    const roadmapId = roadmap.roadmap_id;
     const task = (await storage.listTasks({ roadmapId, limit: 1 })).tasks[0];
     if (!task) return null;
     return storage.ensureCover({
