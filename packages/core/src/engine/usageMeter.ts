@@ -1,5 +1,5 @@
-import type { LeaseFence, Storage } from '../storage/storage.js';
 import type { ModelUsage } from '../model/languageModel.js';
+import type { LeaseFence, Storage } from '../storage/storage.js';
 
 /** Tokens a task's model calls used (what providers reported), summed over every run of the task. */
 export interface TaskUsage {
