@@ -118,16 +118,18 @@ export type { Clock } from './shared/clock.js';
 export { systemClock } from './shared/clock.js';
 export type { RoadmapErrorCode, RoadmapErrorOptions } from './shared/errors.js';
 export { isAbortError, RoadmapError } from './shared/errors.js';
+export type { CheckpointStore, ContentValue } from './storage/checkpointStore.js';
+export type { CoverStore } from './storage/coverStore.js';
+export type { EventQuery, EventStore } from './storage/eventStore.js';
 export type { MemoryStorageOptions } from './storage/memoryStorage.js';
 export { createMemoryStorage } from './storage/memoryStorage.js';
+export type { Storage } from './storage/storage.js';
 export type {
   AcquireLeaseResult,
-  ContentValue,
-  EventQuery,
   LeaseFence,
   StatusChange,
-  Storage,
   TaskListQuery,
   TaskListResult,
   TaskPatch,
-} from './storage/storage.js';
+  TaskStore,
+} from './storage/taskStore.js';

@@ -5,10 +5,40 @@
  */
 
 export { maxCoverBatchSize, maxCoverUploadBytes } from './covers/coverService.js';
+export type { ItemStatusEntry } from './domain/conceptStatus.js';
+export { withConceptStatuses } from './domain/conceptStatus.js';
 export { toPublicCover } from './domain/coverRecord.js';
+export { itemErrorFor } from './domain/itemError.js';
+export type { PlannedItem } from './domain/itemPlan.js';
+export { planItems } from './domain/itemPlan.js';
 export { computeProgress, emptyProgress, toPublicTask } from './domain/task.js';
+export type { StatusCountEntry, TaskCounts } from './domain/taskCounts.js';
+export { emptyTaskCounts, taskCountsFrom, totalOf } from './domain/taskCounts.js';
 export { generateStructured } from './model/structuredGeneration.js';
 export { isoTime } from './shared/clock.js';
 export { abortError, errorMessage } from './shared/errors.js';
 export type { HeaderSource } from './shared/retryAfter.js';
 export { parseRetryAfter } from './shared/retryAfter.js';
+export type {
+  ColumnType,
+  CoverRow,
+  IntegerColumn,
+  ItemRow,
+  JsonColumn,
+  PatchColumn,
+  TaskColumn,
+  TaskRow,
+} from './storage/sqlRows.js';
+export {
+  columnValue,
+  coverColumns,
+  coverColumnTypes,
+  coverFromRow,
+  coverPatchColumns,
+  itemFromRow,
+  taskColumns,
+  taskColumnTypes,
+  taskFromRow,
+  taskPatchColumns,
+  taskToRow,
+} from './storage/sqlRows.js';

@@ -1,24 +1,19 @@
-import type { Storage } from '@roadmap/core';
+import type { CoverStore } from '@roadmap/core';
 import { RoadmapError } from '@roadmap/core';
+import { type CoverRow, coverFromRow, coverPatchColumns } from '@roadmap/core/internal';
 import type pg from 'pg';
-import { type CoverRow, coverPatchAssignments, toCoverRecord } from './coverRows.js';
-import { runQuery } from './database.js';
-
-/** The cover methods of {@link Storage}. */
-export type CoverMethods = Pick<
-  Storage,
-  'ensureCover' | 'getCover' | 'getCovers' | 'transitionCover' | 'listDueCovers'
->;
+import { queryOn } from './database.js';
+import { bindPatch } from './parameters.js';
 
 /**
- * The cover methods on PostgreSQL, for the `covers` table of `schema` (already quoted). A status change is one
+ * The cover part of the storage ({@link CoverStore}) on PostgreSQL, for the `covers` table of `schema` (already quoted). A status change is one
  * compare-and-set `UPDATE … WHERE roadmap_id = $1 AND status = ANY($2) RETURNING *`: concurrent changes wait on
  * the row lock and re-check the status on the committed row (READ COMMITTED), so exactly one of them wins.
  */
-export function createCoverMethods(pool: pg.Pool, schema: string): CoverMethods {
+export function createCoverStore(pool: pg.Pool, schema: string): CoverStore {
   const covers = `${schema}.covers`;
-  const query = (operation: string, text: string, values: readonly unknown[]) =>
-    runQuery<CoverRow>(pool, operation, text, values);
+  const run = queryOn(pool);
+  const query = (operation: string, text: string, values: readonly unknown[]) => run<CoverRow>(operation, text, values);
 
   return {
     async ensureCover(cover) {
@@ -34,13 +29,13 @@ export function createCoverMethods(pool: pg.Pool, schema: string): CoverMethods 
       const result = await query('ensure a cover', `SELECT * FROM ${covers} WHERE roadmap_id = $1`, [cover.roadmap_id]);
       const row = result.rows[0];
       if (!row) throw new RoadmapError('storage_error', `Cover of ${cover.roadmap_id} was neither inserted nor found.`);
-      return toCoverRecord(row);
+      return coverFromRow(row);
     },
 
     async getCover(roadmapId) {
       const result = await query('read a cover', `SELECT * FROM ${covers} WHERE roadmap_id = $1`, [roadmapId]);
       const row = result.rows[0];
-      return row ? toCoverRecord(row) : null;
+      return row ? coverFromRow(row) : null;
     },
 
     async getCovers(roadmapIds) {
@@ -48,19 +43,19 @@ export function createCoverMethods(pool: pg.Pool, schema: string): CoverMethods 
       const result = await query('read covers', `SELECT * FROM ${covers} WHERE roadmap_id = ANY($1::text[])`, [
         [...roadmapIds],
       ]);
-      return result.rows.map(toCoverRecord);
+      return result.rows.map(coverFromRow);
     },
 
     async transitionCover(roadmapId, change) {
       const values: unknown[] = [roadmapId, [...change.from], change.to];
-      const sets = ['status = $3', ...coverPatchAssignments(change.patch, values)];
+      const sets = ['status = $3', ...bindPatch(coverPatchColumns(change.patch), values)];
       const result = await query(
         'change a cover status',
         `UPDATE ${covers} SET ${sets.join(', ')} WHERE roadmap_id = $1 AND status = ANY($2::text[]) RETURNING *`,
         values,
       );
       const row = result.rows[0];
-      return row ? toCoverRecord(row) : null;
+      return row ? coverFromRow(row) : null;
     },
 
     async listDueCovers(dueQuery) {
@@ -72,7 +67,7 @@ export function createCoverMethods(pool: pg.Pool, schema: string): CoverMethods 
          ORDER BY updated_at, roadmap_id LIMIT $3`,
         [dueQuery.now, dueQuery.staleBefore, dueQuery.limit],
       );
-      return result.rows.map(toCoverRecord);
+      return result.rows.map(coverFromRow);
     },
   };
 }

@@ -25,6 +25,12 @@ export async function runQuery<Row extends QueryResultRow>(
   }
 }
 
+/** {@link runQuery} on `pool`: what each part of the storage queries with. */
+export function queryOn(pool: Pool) {
+  return <Row extends QueryResultRow>(operation: string, text: string, values: readonly unknown[] = []) =>
+    runQuery<Row>(pool, operation, text, values);
+}
+
 /**
  * Runs `work` inside `BEGIN … COMMIT` on one client of the pool, rolling back when it throws. Driver errors
  * become `storage_error`.

@@ -1,20 +1,16 @@
-import type { CoverRecord, Storage } from '@roadmap/core';
+import type { CoverRecord, CoverStore } from '@roadmap/core';
+import { type CoverRow, coverColumns, coverFromRow, coverPatchColumns } from '@roadmap/core/internal';
 import type BetterSqlite3 from 'better-sqlite3';
 import { createStatementCache } from './connection.js';
-import { type CoverRow, coverColumns, coverFromRow, coverPatchParameters } from './coverRows.js';
-import { toStorageError } from './storageError.js';
-
-/** The cover methods of {@link Storage}. */
-export type CoverMethods = Pick<
-  Storage,
-  'ensureCover' | 'getCover' | 'getCovers' | 'transitionCover' | 'listDueCovers'
->;
+import { bindPatch } from './rows.js';
+import { guard } from './storageError.js';
 
 /**
- * The cover methods on SQLite. Every status change is one compare-and-set `UPDATE … WHERE status IN (…)
- * RETURNING *`, so the guarantees hold across connections and processes sharing the file.
+ * The cover part of the storage ({@link CoverStore}) on SQLite. Every status change is one compare-and-set
+ * `UPDATE … WHERE status IN (…) RETURNING *`, so the guarantees hold across connections and processes sharing the
+ * file.
  */
-export function createCoverMethods(database: BetterSqlite3.Database): CoverMethods {
+export function createCoverStore(database: BetterSqlite3.Database): CoverStore {
   const prepare = createStatementCache(database);
   const insertCover = prepare(
     `INSERT INTO covers (${coverColumns.join(', ')})
@@ -31,13 +27,6 @@ export function createCoverMethods(database: BetterSqlite3.Database): CoverMetho
      ORDER BY updated_at, roadmap_id LIMIT @limit`,
   );
 
-  const guard = <Result>(operation: string, work: () => Result): Result => {
-    try {
-      return work();
-    } catch (error) {
-      throw toStorageError(operation, error);
-    }
-  };
   const read = (row: unknown): CoverRecord | null => (row === undefined ? null : coverFromRow(row as CoverRow));
 
   return {
@@ -68,7 +57,7 @@ export function createCoverMethods(database: BetterSqlite3.Database): CoverMetho
 
     async transitionCover(roadmapId, change) {
       return guard('transitionCover', () => {
-        const { assignments, values } = coverPatchParameters(change.patch);
+        const { assignments, values } = bindPatch(coverPatchColumns(change.patch));
         const statement = prepare(
           `UPDATE covers SET ${['status = @to', ...assignments].join(', ')}
            WHERE roadmap_id = @roadmapId AND status IN (SELECT value FROM json_each(@from)) RETURNING *`,

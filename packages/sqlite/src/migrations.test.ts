@@ -1,9 +1,9 @@
 import { RoadmapError } from '@roadmap/core';
+import { taskColumns, taskToRow } from '@roadmap/core/internal';
 import { makeTaskRecord } from '@roadmap/core/testing';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { latestSchemaVersion, type Migration, migrate, migrations } from './migrations.js';
-import { taskColumns, taskToRow } from './rows.js';
 import { createSqliteStorage } from './sqliteStorage.js';
 
 describe('migrate', () => {
@@ -62,12 +62,8 @@ describe('migrate', () => {
     const storage = createSqliteStorage({ database });
     expect(version()).toBe(latestSchemaVersion);
     expect(await storage.getTask(record.task_id)).toEqual(record);
-    const cover = await storage.ensureCover({
-      roadmap_id: record.roadmap_id,
-      user_id: record.user_id,
-      task_id: record.task_id,
-      created_at: record.created_at,
-    });
+    const { roadmap_id, user_id, task_id, created_at } = record;
+    const cover = await storage.ensureCover({ roadmap_id, user_id, task_id, created_at });
     expect(cover.status).toBe('not_started');
     const pending = await storage.transitionCover(record.roadmap_id, { from: ['not_started'], to: 'pending' });
     expect(pending?.status).toBe('pending');

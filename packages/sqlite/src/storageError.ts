@@ -16,3 +16,12 @@ export function toStorageError(operation: string, error: unknown): RoadmapError 
     retryable: typeof code === 'string' && busyCodes.has(code),
   });
 }
+
+/** Runs `work`, turning what SQLite throws into a `storage_error` naming `operation`. */
+export function guard<Result>(operation: string, work: () => Result): Result {
+  try {
+    return work();
+  } catch (error) {
+    throw toStorageError(operation, error);
+  }
+}

@@ -8,7 +8,7 @@ import { abortError, RoadmapError } from '../shared/errors.js';
 import type { Storage } from '../storage/storage.js';
 import { createWorld, learnGo, settle, terminalEvent, type World } from '../testing/engineTestSupport.js';
 import { nextTurn } from '../testing/manualClock.js';
-import { makeRoadmap, makeTaskRecord } from '../testing/storageConformance.js';
+import { makeRoadmap, makeTaskRecord } from '../testing/storage/fixtures.js';
 import type { BlobStore } from './blobStore.js';
 import { maxCoverUploadBytes } from './coverService.js';
 import type { ImageProvider, ImageRequest, ImageResult } from './imageProvider.js';

@@ -1,4 +1,4 @@
-import { runStorageConformance } from '../testing/storageConformance.js';
+import { runStorageConformance } from '../testing/storage/index.js';
 import { createMemoryStorage } from './memoryStorage.js';
 
 runStorageConformance('createMemoryStorage', ({ clock }) => ({ storage: createMemoryStorage({ now: clock.now }) }));

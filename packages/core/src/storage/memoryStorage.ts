@@ -1,18 +1,22 @@
+import { withConceptStatuses } from '../domain/conceptStatus.js';
 import type { CoverRecord } from '../domain/coverRecord.js';
 import type { NewRoadmapEvent, RoadmapEvent } from '../domain/events.js';
-import { type ContentItem, type ContentKind, contentKinds, type Roadmap } from '../domain/schemas.js';
-import { type TaskRecord, type TaskStatus, taskStatuses } from '../domain/task.js';
+import { itemErrorFor } from '../domain/itemError.js';
+import { planItems } from '../domain/itemPlan.js';
+import type { ContentItem, ContentKind, Roadmap } from '../domain/schemas.js';
+import type { TaskRecord } from '../domain/task.js';
+import { emptyTaskCounts, totalOf } from '../domain/taskCounts.js';
+import type { ContentValue } from './checkpointStore.js';
+import type { EventQuery } from './eventStore.js';
+import type { Storage } from './storage.js';
 import type {
   AcquireLeaseResult,
-  ContentValue,
-  EventQuery,
   LeaseFence,
   StatusChange,
-  Storage,
   TaskListQuery,
   TaskListResult,
   TaskPatch,
-} from './storage.js';
+} from './taskStore.js';
 
 export interface MemoryStorageOptions {
   /** Clock reading used for `updated_at` of content items. Default: `Date.now`. */
@@ -30,12 +34,6 @@ function copy<Value>(value: Value): Value {
 
 function itemKey(roadmapId: string, conceptId: string, kind: ContentKind): string {
   return `${roadmapId}\u0000${conceptId}\u0000${kind}`;
-}
-
-function conceptIds(roadmap: Roadmap): string[] {
-  return roadmap.stages.flatMap((stage) =>
-    stage.modules.flatMap((module) => module.concepts.map((concept) => concept.concept_id)),
-  );
 }
 
 /** Newest first: `created_at` descending, then id descending. */
@@ -78,19 +76,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
   const findItem = (roadmapId: string, conceptId: string, kind: ContentKind) =>
     items.get(roadmapId)?.get(itemKey(roadmapId, conceptId, kind));
 
-  const withStatuses = (roadmap: Roadmap): Roadmap => {
-    const result = copy(roadmap);
-    for (const stage of result.stages) {
-      for (const module of stage.modules) {
-        for (const concept of module.concepts) {
-          for (const kind of contentKinds) {
-            concept[`${kind}_status`] = findItem(roadmap.roadmap_id, concept.concept_id, kind)?.status ?? 'pending';
-          }
-        }
-      }
-    }
-    return result;
-  };
+  const withStatuses = (roadmap: Roadmap): Roadmap =>
+    withConceptStatuses(copy(roadmap), items.get(roadmap.roadmap_id)?.values() ?? []);
 
   return {
     specificationVersion: 'v1',
@@ -114,7 +101,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
     },
 
     async listTasks(query: TaskListQuery): Promise<TaskListResult> {
-      const counts = Object.fromEntries(taskStatuses.map((status) => [status, 0])) as Record<TaskStatus, number>;
+      const counts = emptyTaskCounts();
       const mine: TaskRecord[] = [];
       for (const task of tasks.values()) {
         if (query.userId !== undefined && task.user_id !== query.userId) continue;
@@ -126,7 +113,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
       mine.sort((a, b) => newerFirst(a.created_at, a.task_id, b.created_at, b.task_id));
       const offset = query.offset ?? 0;
       const limit = query.limit ?? 50;
-      return { tasks: mine.slice(offset, offset + limit).map(copy), total: mine.length, counts };
+      return { tasks: mine.slice(offset, offset + limit).map(copy), total: totalOf(counts, query.statuses), counts };
     },
 
     async transitionTask(taskId, change: StatusChange) {
@@ -215,20 +202,18 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
         items.set(roadmap.roadmap_id, planned);
       }
       const updatedAt = new Date(now()).toISOString();
-      for (const conceptId of conceptIds(roadmap)) {
-        for (const kind of contentKinds) {
-          const key = itemKey(roadmap.roadmap_id, conceptId, kind);
-          if (planned.has(key)) continue;
-          planned.set(key, {
-            roadmap_id: roadmap.roadmap_id,
-            concept_id: conceptId,
-            kind,
-            status: 'pending',
-            content: null,
-            error: null,
-            updated_at: updatedAt,
-          });
-        }
+      for (const { conceptId, kind } of planItems(roadmap)) {
+        const key = itemKey(roadmap.roadmap_id, conceptId, kind);
+        if (planned.has(key)) continue;
+        planned.set(key, {
+          roadmap_id: roadmap.roadmap_id,
+          concept_id: conceptId,
+          kind,
+          status: 'pending',
+          content: null,
+          error: null,
+          updated_at: updatedAt,
+        });
       }
       return true;
     },
@@ -252,7 +237,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
       if (!stored) return false;
       applyPatch(task, taskPatch);
       stored.status = status;
-      stored.error = status === 'failed' ? (error ?? 'failed') : null;
+      stored.error = itemErrorFor(status, error);
       stored.updated_at = new Date(now()).toISOString();
       return true;
     },

@@ -5,7 +5,7 @@ import type { Curriculum, StructureReview } from '../../domain/schemas.js';
 import { isTerminalStatus, type TaskStatus } from '../../domain/task.js';
 import type { ModelRequest } from '../../model/languageModel.js';
 import { RoadmapError } from '../../shared/errors.js';
-import type { StatusChange } from '../../storage/storage.js';
+import type { StatusChange } from '../../storage/taskStore.js';
 import { nextTurn } from '../manualClock.js';
 import { type ConformanceWorld, frameworkOperations, learnGo } from './conformanceWorld.js';
 import type { EngineScenario, EngineScenarioGroup } from './engineScenario.js';

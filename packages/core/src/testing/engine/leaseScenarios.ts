@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { StatusChange } from '../../storage/storage.js';
+import type { StatusChange } from '../../storage/taskStore.js';
 import { frameworkOperations, learnGo, leaseMs } from './conformanceWorld.js';
 import type { EngineScenarioGroup } from './engineScenario.js';
 import { type ObservedCall, observeStorage } from './observedStorage.js';

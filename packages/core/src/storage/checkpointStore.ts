@@ -1,0 +1,64 @@
+import type { ContentItem, ContentKind, ItemStatus, Quiz, Resources, Roadmap, Tutorial } from '../domain/schemas.js';
+import type { LeaseFence, TaskPatch } from './taskStore.js';
+
+/** The content of one generated item. */
+export type ContentValue = Tutorial | Resources | Quiz;
+
+/**
+ * What a running task keeps so a resumed run repeats no work: step checkpoints, the roadmap's framework, and its
+ * content items (one per concept × kind, planned by `planItems` from `@roadmap/core/internal`).
+ *
+ * Atomicity (checked by `runCheckpointStoreConformance` from `@roadmap/core/testing`):
+ * - every write but `resetItems` is fenced ({@link LeaseFence}): the lease check and the write are one atomic step;
+ * - `saveRoadmap` stores the framework and plans the missing items in one transaction; items already planned keep
+ *   their status, content and place;
+ * - `setItemStatus` and `saveItem` write the item and apply `taskPatch` to the task in one transaction: both or
+ *   neither (an unknown item, or a failed fence, changes nothing);
+ * - `getRoadmap` and `listRoadmaps` read the framework and the items from one snapshot. Concept `*_status` fields
+ *   are never stored: they are derived from the items (`withConceptStatuses` from `@roadmap/core/internal`).
+ *
+ * Left out on purpose: deleting roadmaps, items or checkpoints (a roadmap lives as long as its task).
+ */
+export interface CheckpointStore {
+  /** Stores a step's result under `key` (fenced), replacing an earlier value of the same key. */
+  saveCheckpoint(fence: LeaseFence, key: string, value: unknown): Promise<boolean>;
+  getCheckpoints(taskId: string): Promise<Record<string, unknown>>;
+
+  /**
+   * Stores the roadmap's framework (fenced) and plans one `pending` content item per concept × kind that does
+   * not exist yet. Concept `*_status` fields of the argument are ignored: they are derived from the items.
+   */
+  saveRoadmap(fence: LeaseFence, roadmap: Roadmap): Promise<boolean>;
+  /** The roadmap with each concept's `*_status` read from its content items. */
+  getRoadmap(roadmapId: string): Promise<Roadmap | null>;
+  /** A user's roadmaps, newest first. */
+  listRoadmaps(userId: string): Promise<Roadmap[]>;
+
+  /**
+   * Marks an item `generating` or `failed` (fenced); a failed item keeps `error` (`'failed'` when none is given),
+   * a generating one clears it. `taskPatch` (e.g. the new progress) is applied to the task in the same atomic write.
+   */
+  setItemStatus(
+    fence: LeaseFence,
+    item: { roadmapId: string; conceptId: string; kind: ContentKind },
+    status: 'generating' | 'failed',
+    error?: string,
+    taskPatch?: TaskPatch,
+  ): Promise<boolean>;
+  /** Stores a finished item as `completed` (fenced), applying `taskPatch` to the task in the same atomic write. */
+  saveItem(
+    fence: LeaseFence,
+    item: { roadmapId: string; conceptId: string; kind: ContentKind; content: ContentValue },
+    taskPatch?: TaskPatch,
+  ): Promise<boolean>;
+  /**
+   * Puts items back to `pending` for a retry: those of the roadmap in `statuses`, optionally only one concept
+   * and kind. Returns how many changed. Not fenced: callers first move the task out of `processing` or own it.
+   */
+  resetItems(
+    roadmapId: string,
+    filter: { statuses: readonly ItemStatus[]; conceptId?: string; kind?: ContentKind },
+  ): Promise<number>;
+  /** Items of a roadmap (optionally one concept), ordered by concept then kind as planned. */
+  listItems(roadmapId: string, conceptId?: string): Promise<ContentItem[]>;
+}

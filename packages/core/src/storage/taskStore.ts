@@ -1,0 +1,114 @@
+import type { TaskRecord, TaskStatus } from '../domain/task.js';
+
+/**
+ * Proof that a worker holds a task: every worker write carries it, and storage rejects stale tokens.
+ *
+ * A fenced write (here, and in the checkpoint and event parts) succeeds only while the task is `processing` under
+ * `leaseToken`, and the check and the write are one atomic step: a `transitionTask` that cancels the task is
+ * ordered entirely before the write (which then fails and changes nothing) or entirely after it.
+ */
+export interface LeaseFence {
+  taskId: string;
+  leaseToken: string;
+}
+
+/** Fields of a task that may change besides `status`. A key whose value is `undefined` is left as it is. */
+export type TaskPatch = Partial<
+  Pick<
+    TaskRecord,
+    | 'title'
+    | 'current_step'
+    | 'progress'
+    | 'error_message'
+    | 'failed_concepts'
+    | 'cancel_reason'
+    | 'completed_at'
+    | 'updated_at'
+    | 'lease_token'
+    | 'lease_expires_at'
+    | 'attempts'
+  >
+>;
+
+export interface TaskListQuery {
+  /** Only this user's tasks (and counts). Omit for all users. */
+  userId?: string;
+  /** Only the task that generates this roadmap. */
+  roadmapId?: string;
+  /** Only tasks in these statuses. `counts` ignore this filter. */
+  statuses?: readonly TaskStatus[];
+  /** Page size. Default: 50. */
+  limit?: number;
+  /** Tasks skipped before the page. Default: 0. */
+  offset?: number;
+}
+
+export interface TaskListResult {
+  /** Newest first (`created_at` descending, then `task_id`). */
+  tasks: TaskRecord[];
+  /** Tasks matching the query, ignoring limit and offset. */
+  total: number;
+  /** Tasks per status for the query's user, ignoring the status filter. */
+  counts: Record<TaskStatus, number>;
+}
+
+export interface StatusChange {
+  /** The change happens only when the current status is one of these (compare-and-set). */
+  from: readonly TaskStatus[];
+  to: TaskStatus;
+  /** When a string, the change also requires this lease token (a worker's fenced write). */
+  leaseToken?: string;
+  /** Other fields to set in the same atomic write. */
+  patch?: TaskPatch;
+}
+
+export interface AcquireLeaseResult {
+  /** The task after the claim: `processing`, holding the new token, `attempts` incremented. */
+  task: TaskRecord;
+  /** Status before the claim. */
+  previousStatus: TaskStatus;
+  /** True when the task was `processing` under another (expired or released) lease: a recovery. */
+  recovered: boolean;
+}
+
+/**
+ * Tasks and their leases: the part of `Storage` every status change goes through.
+ *
+ * Atomicity (checked by `runTaskStoreConformance` from `@roadmap/core/testing`):
+ * - `createTask` deduplicates by (user, idempotency key) atomically: of concurrent calls with one key, exactly one
+ *   creates the task and every other returns it;
+ * - `transitionTask` is one compare-and-set on the current status (and the lease token when given), writing the
+ *   patch in the same step — never read-then-write (`UPDATE … WHERE status IN (…) RETURNING *`);
+ * - `acquireLease` is one compare-and-set too: of concurrent claimers exactly one wins, and `previousStatus` is the
+ *   status it replaced, read in that same step;
+ * - `updateTask`, `renewLease` and `releaseLease` are fenced writes ({@link LeaseFence});
+ * - `listTasks` reads its page, `total` and `counts` from one snapshot, so they agree.
+ *
+ * Left out on purpose: deleting tasks, and transactions that span several tasks.
+ */
+export interface TaskStore {
+  /** Inserts a task; when `idempotency_key` is set and (user, key) exists, returns that task instead. */
+  createTask(record: TaskRecord): Promise<{ task: TaskRecord; created: boolean }>;
+  getTask(taskId: string): Promise<TaskRecord | null>;
+  listTasks(query: TaskListQuery): Promise<TaskListResult>;
+  /** Compare-and-set status change; `null` when the task is missing or the condition failed. */
+  transitionTask(taskId: string, change: StatusChange): Promise<TaskRecord | null>;
+  /** Fenced update of non-status fields by the lease holder; `null` when the fence failed. */
+  updateTask(fence: LeaseFence, patch: TaskPatch): Promise<TaskRecord | null>;
+
+  /**
+   * Takes the task for a worker: succeeds when the task is `pending`, or `processing` with no live lease
+   * (`lease_token` null or `lease_expires_at <= now`). Sets status `processing`, the token and expiry, and
+   * increments `attempts`. `null` when the task is missing, terminal, or held by a live lease.
+   */
+  acquireLease(
+    taskId: string,
+    lease: { token: string; now: number; expiresAt: number; updatedAt: string },
+  ): Promise<AcquireLeaseResult | null>;
+  /** Extends the holder's lease; false when the fence failed (lease taken over, task cancelled). */
+  renewLease(fence: LeaseFence, expiresAt: number): Promise<boolean>;
+  /** Gives the task up without changing its status, so another worker can claim it at once. */
+  releaseLease(fence: LeaseFence): Promise<boolean>;
+  /** `processing` tasks with no live lease at `now`: their worker died or gave them up. */
+  listOrphanedTasks(now: number): Promise<TaskRecord[]>;
+}

@@ -1,0 +1,439 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type TaskStatus, taskStatuses } from '../../domain/task.js';
+import { isoTime } from '../../shared/clock.js';
+import type { TaskStore } from '../../storage/taskStore.js';
+import type { ManualClock } from '../manualClock.js';
+import { fixtureEpochMs, fixtureUuid, makeTaskRecord } from './fixtures.js';
+import { leaseMs, present, type StorageFactory, type StorageHarness, taskSteps, useStorage } from './harness.js';
+
+/**
+ * Registers the tests of {@link TaskStore} (tasks and leases) in the current `describe`, against the harness's
+ * storage: idempotent creation, listing and counts, compare-and-set transitions, fenced updates, leases.
+ */
+export function describeTaskStore(harness: StorageHarness<TaskStore>): void {
+  let storage: TaskStore;
+  let clock: ManualClock;
+  beforeEach(() => {
+    storage = harness.storage;
+    clock = harness.clock;
+  });
+  const { lease, createTask, startTask, cancel } = taskSteps(harness);
+
+  describe('createTask and getTask', () => {
+    it('stores the record as given and reports created: true', async () => {
+      const record = makeTaskRecord({ idempotency_key: 'key-1', title: 'Rust' });
+      const result = await storage.createTask(record);
+      expect(result).toEqual({ task: record, created: true });
+      expect(await storage.getTask(record.task_id)).toEqual(record);
+    });
+
+    it('returns null for an unknown task', async () => {
+      await createTask();
+      expect(await storage.getTask(fixtureUuid(999_999))).toBeNull();
+    });
+
+    it('returns the existing task with created: false for the same user and idempotency key', async () => {
+      const first = await createTask({ idempotency_key: 'same' });
+      const again = makeTaskRecord({ idempotency_key: 'same', title: 'Another title' });
+      const result = await storage.createTask(again);
+      expect(result.created).toBe(false);
+      expect(result.task).toEqual(first);
+      expect(await storage.getTask(again.task_id)).toBeNull();
+      expect((await storage.listTasks({ userId: 'user-1' })).total).toBe(1);
+    });
+
+    it('keeps the same idempotency key of different users apart', async () => {
+      const mine = await createTask({ user_id: 'user-a', idempotency_key: 'same' });
+      const theirs = await storage.createTask(makeTaskRecord({ user_id: 'user-b', idempotency_key: 'same' }));
+      expect(theirs.created).toBe(true);
+      expect(theirs.task.task_id).not.toBe(mine.task_id);
+      expect(await storage.getTask(theirs.task.task_id)).toEqual(theirs.task);
+    });
+
+    it('never deduplicates tasks without an idempotency key', async () => {
+      await createTask({ idempotency_key: null });
+      await createTask({ idempotency_key: null });
+      expect((await storage.listTasks({ userId: 'user-1' })).total).toBe(2);
+    });
+
+    it('creates exactly one task from 50 concurrent calls with one key', async () => {
+      const records = Array.from({ length: 50 }, () => makeTaskRecord({ idempotency_key: 'burst' }));
+      const results = await Promise.all(records.map((record) => storage.createTask(record)));
+      const created = results.filter((result) => result.created);
+      expect(created).toHaveLength(1);
+      const winner = present(created[0], 'the created task').task.task_id;
+      expect(new Set(results.map((result) => result.task.task_id))).toEqual(new Set([winner]));
+      expect((await storage.listTasks({ userId: 'user-1' })).total).toBe(1);
+    });
+  });
+
+  describe('listTasks', () => {
+    it("lists only the given user's tasks, and every user's without userId", async () => {
+      const a1 = await createTask({ user_id: 'user-a' });
+      const b1 = await createTask({ user_id: 'user-b' });
+      const a2 = await createTask({ user_id: 'user-a' });
+
+      const mine = await storage.listTasks({ userId: 'user-a' });
+      expect(mine.tasks.map((task) => task.task_id)).toEqual([a2.task_id, a1.task_id]);
+      expect(mine.total).toBe(2);
+
+      const everyone = await storage.listTasks({});
+      expect(everyone.tasks.map((task) => task.task_id)).toEqual([a2.task_id, b1.task_id, a1.task_id]);
+      expect(everyone.total).toBe(3);
+      expect(everyone.counts.pending).toBe(3);
+
+      expect(await storage.listTasks({ userId: 'nobody' })).toEqual({
+        tasks: [],
+        total: 0,
+        counts: Object.fromEntries(taskStatuses.map((status) => [status, 0])),
+      });
+    });
+
+    it('orders newest first by created_at, whatever the insertion order', async () => {
+      const at = (seconds: number) => isoTime(fixtureEpochMs + seconds * 1_000);
+      const middle = await createTask({ created_at: at(20) });
+      const newest = await createTask({ created_at: at(30) });
+      const oldest = await createTask({ created_at: at(10) });
+      const { tasks } = await storage.listTasks({ userId: 'user-1' });
+      expect(tasks.map((task) => task.task_id)).toEqual([newest.task_id, middle.task_id, oldest.task_id]);
+    });
+
+    it('breaks created_at ties by task_id, so pages never overlap or skip', async () => {
+      const createdAt = isoTime(fixtureEpochMs);
+      const ids: string[] = [];
+      for (const number of [3, 1, 5, 2, 4]) {
+        ids.push((await createTask({ task_id: fixtureUuid(1_000 + number), created_at: createdAt })).task_id);
+      }
+      const paged: string[] = [];
+      for (const offset of [0, 2, 4]) {
+        const page = await storage.listTasks({ userId: 'user-1', limit: 2, offset });
+        expect(page.total).toBe(5);
+        paged.push(...page.tasks.map((task) => task.task_id));
+      }
+      const ascending = [...ids].sort();
+      expect([ascending, [...ascending].reverse()]).toContainEqual(paged);
+    });
+
+    it('filters by status; total follows the filter, counts per status ignore it', async () => {
+      await createTask();
+      await createTask();
+      const started = await startTask();
+      const cancelled = await createTask();
+      await cancel(cancelled.task_id);
+      await createTask({ user_id: 'someone-else' });
+
+      const result = await storage.listTasks({ userId: 'user-1', statuses: ['processing', 'cancelled'] });
+      expect(result.tasks.map((task) => task.task_id)).toEqual([cancelled.task_id, started.task.task_id]);
+      expect(result.total).toBe(2);
+      expect(result.counts).toEqual({
+        pending: 2,
+        processing: 1,
+        completed: 0,
+        failed: 0,
+        partial_failure: 0,
+        cancelled: 1,
+      });
+    });
+
+    it('pages with limit and offset; total ignores them; the default page is 50', async () => {
+      const ids: string[] = [];
+      for (let index = 0; index < 55; index += 1) ids.push((await createTask()).task_id);
+      const newestFirst = ids.reverse();
+
+      const page = await storage.listTasks({ userId: 'user-1', limit: 3, offset: 2 });
+      expect(page.tasks.map((task) => task.task_id)).toEqual(newestFirst.slice(2, 5));
+      expect(page.total).toBe(55);
+
+      const defaults = await storage.listTasks({ userId: 'user-1' });
+      expect(defaults.tasks.map((task) => task.task_id)).toEqual(newestFirst.slice(0, 50));
+
+      const beyond = await storage.listTasks({ userId: 'user-1', offset: 60 });
+      expect(beyond.tasks).toEqual([]);
+      expect(beyond.total).toBe(55);
+    });
+    it('filters by roadmapId, alone or with the user and statuses; counts follow the roadmap too', async () => {
+      const wanted = await createTask({ roadmap_id: 'learn-go-0000000a' });
+      await createTask({ roadmap_id: 'learn-go-0000000b' });
+      await createTask({ user_id: 'user-2', roadmap_id: 'learn-go-0000000c' });
+      const zeroCounts = Object.fromEntries(taskStatuses.map((status) => [status, 0]));
+
+      expect(await storage.listTasks({ roadmapId: wanted.roadmap_id })).toEqual({
+        tasks: [wanted],
+        total: 1,
+        counts: { ...zeroCounts, pending: 1 },
+      });
+      expect((await storage.listTasks({ userId: 'user-1', roadmapId: wanted.roadmap_id })).tasks).toEqual([wanted]);
+      expect(await storage.listTasks({ userId: 'user-2', roadmapId: wanted.roadmap_id })).toEqual({
+        tasks: [],
+        total: 0,
+        counts: zeroCounts,
+      });
+      const filtered = await storage.listTasks({ roadmapId: wanted.roadmap_id, statuses: ['cancelled'] });
+      expect(filtered).toEqual({ tasks: [], total: 0, counts: { ...zeroCounts, pending: 1 } });
+      expect((await storage.listTasks({ roadmapId: 'no-such-roadmap' })).total).toBe(0);
+    });
+  });
+
+  describe('transitionTask (compare-and-set)', () => {
+    it('changes the status and applies the patch when the current status is listed', async () => {
+      const task = await createTask();
+      const patch = { cancel_reason: 'changed my mind', current_step: 'cancelled' as const, updated_at: isoTime(1) };
+      const changed = await storage.transitionTask(task.task_id, { from: ['pending'], to: 'cancelled', patch });
+      const expected = { ...task, ...patch, status: 'cancelled' };
+      expect(changed).toEqual(expected);
+      expect(await storage.getTask(task.task_id)).toEqual(expected);
+    });
+
+    it('returns null and changes nothing when the current status is not listed', async () => {
+      const task = await createTask();
+      const result = await storage.transitionTask(task.task_id, {
+        from: ['processing', 'failed'],
+        to: 'completed',
+        patch: { error_message: 'should not be written' },
+      });
+      expect(result).toBeNull();
+      expect(await storage.getTask(task.task_id)).toEqual(task);
+    });
+
+    it('returns null for an unknown task', async () => {
+      expect(await storage.transitionTask(fixtureUuid(999_999), { from: ['pending'], to: 'cancelled' })).toBeNull();
+    });
+
+    it('with a leaseToken, succeeds only for the holder', async () => {
+      const { task, fence } = await startTask({}, 'holder');
+      const stale = await storage.transitionTask(task.task_id, {
+        from: ['processing'],
+        to: 'completed',
+        leaseToken: 'someone-else',
+      });
+      expect(stale).toBeNull();
+      expect(await storage.getTask(task.task_id)).toEqual(task);
+
+      const done = await storage.transitionTask(task.task_id, {
+        from: ['processing'],
+        to: 'completed',
+        leaseToken: fence.leaseToken,
+        patch: { lease_token: null, lease_expires_at: null, completed_at: isoTime(clock.now()) },
+      });
+      expect(done).toMatchObject({ status: 'completed', lease_token: null, lease_expires_at: null });
+      expect(await storage.getTask(task.task_id)).toEqual(done);
+    });
+
+    it('with a leaseToken, fails on a task nobody holds', async () => {
+      const task = await createTask();
+      expect(
+        await storage.transitionTask(task.task_id, { from: ['pending'], to: 'cancelled', leaseToken: 'any' }),
+      ).toBeNull();
+      expect((await storage.getTask(task.task_id))?.status).toBe('pending');
+    });
+
+    it('without a leaseToken, changes a held task (a cancel from another process)', async () => {
+      const { task } = await startTask();
+      const cancelled = await storage.transitionTask(task.task_id, { from: ['processing'], to: 'cancelled' });
+      expect(cancelled?.status).toBe('cancelled');
+    });
+
+    it('lets exactly one of many concurrent transitions from the same status win', async () => {
+      const { task } = await startTask();
+      const targets: TaskStatus[] = Array.from({ length: 20 }, (_, index) =>
+        index % 2 === 0 ? 'completed' : 'cancelled',
+      );
+      const results = await Promise.all(
+        targets.map((to, index) =>
+          storage.transitionTask(task.task_id, { from: ['processing'], to, patch: { error_message: `${index}` } }),
+        ),
+      );
+      const winners = results.filter((result) => result !== null);
+      expect(winners).toHaveLength(1);
+      expect(await storage.getTask(task.task_id)).toEqual(winners[0]);
+    });
+  });
+
+  describe('updateTask (fenced)', () => {
+    it('applies the patch for the lease holder and leaves the status alone', async () => {
+      const { task, fence } = await startTask();
+      const patch = {
+        current_step: 'curriculum_design' as const,
+        progress: { completed: 1, failed: 0, total: 3, percentage: 33 },
+        title: 'Rust in depth',
+        updated_at: isoTime(clock.now() + 5),
+      };
+      const updated = await storage.updateTask(fence, patch);
+      expect(updated).toEqual({ ...task, ...patch });
+      expect(await storage.getTask(task.task_id)).toEqual({ ...task, ...patch });
+    });
+
+    it('returns null and changes nothing for a stale token, a cancelled task or an unknown task', async () => {
+      const { task, fence } = await startTask();
+      expect(await storage.updateTask({ ...fence, leaseToken: 'stale' }, { title: 'x' })).toBeNull();
+      expect(await storage.updateTask({ ...fence, taskId: fixtureUuid(999_999) }, { title: 'x' })).toBeNull();
+      expect(await storage.getTask(task.task_id)).toEqual(task);
+
+      const cancelled = present(await cancel(task.task_id), 'the cancelled task');
+      expect(cancelled.lease_token).toBe(fence.leaseToken);
+      expect(await storage.updateTask(fence, { title: 'x' })).toBeNull();
+      expect(await storage.getTask(task.task_id)).toEqual(cancelled);
+    });
+  });
+
+  describe('leases', () => {
+    it('acquireLease takes a pending task: processing, token, expiry, attempts + 1', async () => {
+      const task = await createTask({ attempts: 0 });
+      const now = clock.now();
+      const result = await storage.acquireLease(task.task_id, lease('token-a', now));
+      const expected = {
+        ...task,
+        status: 'processing',
+        lease_token: 'token-a',
+        lease_expires_at: now + leaseMs,
+        attempts: 1,
+        updated_at: isoTime(now),
+      };
+      expect(result).toEqual({ task: expected, previousStatus: 'pending', recovered: false });
+      expect(await storage.getTask(task.task_id)).toEqual(expected);
+    });
+
+    it('acquireLease returns null while the lease is live, and recovers it once expired', async () => {
+      const now = clock.now();
+      const { task } = await startTask({}, 'first');
+      expect(await storage.acquireLease(task.task_id, lease('second', now + leaseMs - 1))).toBeNull();
+      expect((await storage.getTask(task.task_id))?.lease_token).toBe('first');
+
+      // A lease is dead at its expiry time (`lease_expires_at <= now`).
+      const recovered = present(await storage.acquireLease(task.task_id, lease('second', now + leaseMs)), 'lease');
+      expect(recovered.recovered).toBe(true);
+      expect(recovered.previousStatus).toBe('processing');
+      expect(recovered.task).toMatchObject({
+        status: 'processing',
+        lease_token: 'second',
+        lease_expires_at: now + 2 * leaseMs,
+        attempts: 2,
+      });
+      expect(await storage.renewLease({ taskId: task.task_id, leaseToken: 'first' }, now + 3 * leaseMs)).toBe(false);
+    });
+
+    it('acquireLease claims a released lease at once, as a recovery', async () => {
+      const { task, fence } = await startTask();
+      expect(await storage.releaseLease(fence)).toBe(true);
+      const result = await storage.acquireLease(task.task_id, lease('next'));
+      expect(result?.recovered).toBe(true);
+      expect(result?.task.lease_token).toBe('next');
+    });
+
+    it('acquireLease returns null for terminal and unknown tasks', async () => {
+      for (const status of ['completed', 'failed', 'partial_failure', 'cancelled'] as const) {
+        const task = await createTask({ status });
+        expect(await storage.acquireLease(task.task_id, lease('token'))).toBeNull();
+        expect(await storage.getTask(task.task_id)).toEqual(task);
+      }
+      expect(await storage.acquireLease(fixtureUuid(999_999), lease('token'))).toBeNull();
+    });
+
+    it('acquireLease gives a task to exactly one of many concurrent claimers', async () => {
+      const task = await createTask();
+      const tokens = Array.from({ length: 20 }, (_, index) => `token-${index}`);
+      const results = await Promise.all(tokens.map((token) => storage.acquireLease(task.task_id, lease(token))));
+      const winners = results.filter((result) => result !== null);
+      expect(winners).toHaveLength(1);
+      const stored = present(await storage.getTask(task.task_id), 'the task');
+      expect(stored.lease_token).toBe(winners[0]?.task.lease_token);
+      expect(stored.attempts).toBe(1);
+    });
+
+    it('renewLease extends the holder’s lease and refuses stale tokens and cancelled tasks', async () => {
+      const now = clock.now();
+      const { task, fence } = await startTask();
+      expect(await storage.renewLease(fence, now + 2 * leaseMs)).toBe(true);
+      expect((await storage.getTask(task.task_id))?.lease_expires_at).toBe(now + 2 * leaseMs);
+      // Still live at the first expiry.
+      expect(await storage.acquireLease(task.task_id, lease('other', now + leaseMs))).toBeNull();
+
+      expect(await storage.renewLease({ ...fence, leaseToken: 'stale' }, now + 9 * leaseMs)).toBe(false);
+      await cancel(task.task_id);
+      expect(await storage.renewLease(fence, now + 9 * leaseMs)).toBe(false);
+      expect((await storage.getTask(task.task_id))?.lease_expires_at).toBe(now + 2 * leaseMs);
+    });
+
+    it('releaseLease clears the lease, keeps the status, and works once', async () => {
+      const { task, fence } = await startTask();
+      expect(await storage.releaseLease({ ...fence, leaseToken: 'stale' })).toBe(false);
+      expect(await storage.releaseLease(fence)).toBe(true);
+      expect(await storage.getTask(task.task_id)).toMatchObject({
+        status: 'processing',
+        lease_token: null,
+        lease_expires_at: null,
+      });
+      expect(await storage.releaseLease(fence)).toBe(false);
+    });
+
+    it('listOrphanedTasks returns processing tasks without a live lease, and no others', async () => {
+      const now = clock.now();
+      const live = await startTask();
+      const expired = await createTask();
+      await storage.acquireLease(expired.task_id, lease('old', now - 2 * leaseMs));
+      const expiringNow = await createTask();
+      await storage.acquireLease(expiringNow.task_id, lease('edge', now - leaseMs));
+      const released = await startTask({}, 'released');
+      await storage.releaseLease(released.fence);
+      await createTask();
+      const finished = await createTask();
+      await storage.acquireLease(finished.task_id, lease('done', now - 2 * leaseMs));
+      await storage.transitionTask(finished.task_id, { from: ['processing'], to: 'completed' });
+
+      const orphaned = await storage.listOrphanedTasks(now);
+      expect(orphaned.map((task) => task.task_id).sort()).toEqual(
+        [expired.task_id, expiringNow.task_id, released.task.task_id].sort(),
+      );
+      expect(orphaned.every((task) => task.status === 'processing')).toBe(true);
+      expect(orphaned.map((task) => task.task_id)).not.toContain(live.task.task_id);
+    });
+  });
+
+  describe('returned values are copies', () => {
+    it('mutating tasks read or written never changes what is stored', async () => {
+      const record = makeTaskRecord();
+      const original = structuredClone(record);
+      const { task } = await storage.createTask(record);
+      record.title = 'mutated input';
+      record.failed_concepts.concept_ids.push('input');
+      task.title = 'mutated result';
+      task.progress.completed = 99;
+      const read = present(await storage.getTask(original.task_id), 'the task');
+      read.request.preferences.learning_goal = 'mutated read';
+      const listed = (await storage.listTasks({})).tasks[0];
+      listed?.failed_concepts.concept_ids.push('listed');
+      expect(await storage.getTask(original.task_id)).toEqual(original);
+
+      const acquired = present(await storage.acquireLease(original.task_id, lease('token')), 'a lease');
+      const afterLease = structuredClone(acquired.task);
+      acquired.task.lease_token = 'forged';
+      const patch = { progress: { completed: 1, failed: 0, total: 3, percentage: 33 } };
+      const updated = present(await storage.updateTask({ taskId: original.task_id, leaseToken: 'token' }, patch), 'u');
+      patch.progress.completed = 3;
+      updated.progress.failed = 7;
+      expect(await storage.getTask(original.task_id)).toEqual({
+        ...afterLease,
+        progress: { completed: 1, failed: 0, total: 3, percentage: 33 },
+      });
+      const transitioned = present(
+        await storage.transitionTask(original.task_id, { from: ['processing'], to: 'failed' }),
+        'the task',
+      );
+      transitioned.status = 'completed';
+      expect((await storage.getTask(original.task_id))?.status).toBe('failed');
+    });
+  });
+}
+
+/**
+ * Registers vitest tests that check every documented contract of {@link TaskStore}. `runStorageConformance` runs
+ * them with the other parts; call this one alone while a storage is being written, part by part.
+ *
+ * @example
+ * runTaskStoreConformance('my storage', () => ({ storage: createMyStorage() }));
+ */
+export function runTaskStoreConformance(name: string, createStorage: StorageFactory<TaskStore>): void {
+  describe(`${name}: TaskStore conformance`, () => {
+    describeTaskStore(useStorage(createStorage));
+  });
+}

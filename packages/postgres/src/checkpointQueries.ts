@@ -1,0 +1,196 @@
+import type { CheckpointStore, ContentItem, LeaseFence, Roadmap, TaskPatch } from '@roadmap/core';
+import type { ItemRow, ItemStatusEntry } from '@roadmap/core/internal';
+import { itemErrorFor, itemFromRow, planItems, taskPatchColumns, withConceptStatuses } from '@roadmap/core/internal';
+import type pg from 'pg';
+import { queryOn } from './database.js';
+import { bindPatch, fenced } from './parameters.js';
+
+interface RoadmapRow {
+  framework: Roadmap;
+  statuses: ItemStatusEntry[];
+}
+
+/**
+ * The checkpoint part of the storage ({@link CheckpointStore}: checkpoints, roadmaps, content items) on
+ * PostgreSQL, for the tables of `schema` (already quoted). Every write is one statement whose CTE checks the lease
+ * and locks the task row (`FOR SHARE`, or the task `UPDATE` that applies a patch), so a cancel waits for it;
+ * `saveRoadmap` stores the framework and plans the missing items in that one statement too.
+ */
+export function createCheckpointStore(pool: pg.Pool, schema: string, now: () => number): CheckpointStore {
+  const tasks = `${schema}.tasks`;
+  const checkpoints = `${schema}.checkpoints`;
+  const roadmaps = `${schema}.roadmaps`;
+  const items = `${schema}.content_items`;
+  const query = queryOn(pool);
+  const isoNow = () => new Date(now()).toISOString();
+
+  /** Fenced write of one content item; `taskPatch` is applied to the task in the same statement. */
+  const writeItem = async (
+    operation: string,
+    fence: LeaseFence,
+    item: { roadmapId: string; conceptId: string; kind: string },
+    assignments: (values: unknown[]) => string[],
+    taskPatch: TaskPatch | undefined,
+  ): Promise<boolean> => {
+    const values: unknown[] = [fence.taskId, fence.leaseToken, item.roadmapId, item.conceptId, item.kind];
+    const itemKey = 'roadmap_id = $3 AND concept_id = $4 AND kind = $5';
+    const patch = bindPatch(taskPatchColumns(taskPatch), values);
+    const itemSets = assignments(values);
+    // With a patch, the task UPDATE is the fence (it locks the row); without one, a FOR SHARE lock is.
+    const holder =
+      patch.length > 0
+        ? `UPDATE ${tasks} SET ${patch.join(', ')} WHERE task_id = $1 AND ${fenced}
+             AND EXISTS (SELECT 1 FROM ${items} WHERE ${itemKey}) RETURNING task_id`
+        : `SELECT task_id FROM ${tasks} WHERE task_id = $1 AND ${fenced} FOR SHARE`;
+    const result = await query(
+      operation,
+      `WITH holder AS (${holder})
+       UPDATE ${items} SET ${itemSets.join(', ')} WHERE ${itemKey} AND EXISTS (SELECT 1 FROM holder)`,
+      values,
+    );
+    return result.rowCount === 1;
+  };
+
+  const readRoadmap = (row: RoadmapRow): Roadmap => withConceptStatuses(row.framework, row.statuses);
+  const roadmapSelect = `SELECT r.framework,
+      coalesce((SELECT jsonb_agg(jsonb_build_object('concept_id', i.concept_id, 'kind', i.kind, 'status', i.status))
+                FROM ${items} i WHERE i.roadmap_id = r.roadmap_id), '[]'::jsonb) AS statuses
+    FROM ${roadmaps} r`;
+
+  return {
+    async saveCheckpoint(fence, key, value) {
+      const result = await query(
+        'save a checkpoint',
+        `WITH holder AS (SELECT task_id FROM ${tasks} WHERE task_id = $1 AND ${fenced} FOR SHARE)
+         INSERT INTO ${checkpoints} (task_id, key, value) SELECT task_id, $3, $4::jsonb FROM holder
+         ON CONFLICT (task_id, key) DO UPDATE SET value = excluded.value`,
+        [fence.taskId, fence.leaseToken, key, JSON.stringify(value)],
+      );
+      return result.rowCount === 1;
+    },
+
+    async getCheckpoints(taskId) {
+      const result = await query<{ key: string; value: unknown }>(
+        'read checkpoints',
+        `SELECT key, value FROM ${checkpoints} WHERE task_id = $1`,
+        [taskId],
+      );
+      return Object.fromEntries(result.rows.map((row) => [row.key, row.value]));
+    },
+
+    async saveRoadmap(fence, roadmap) {
+      const planned = planItems(roadmap);
+      // New items go after every existing one (planned order); items already planned are kept as they are.
+      const result = await query<{ saved: number }>(
+        'save a roadmap',
+        `WITH holder AS (SELECT task_id FROM ${tasks} WHERE task_id = $1 AND ${fenced} FOR SHARE),
+         saved AS (
+           INSERT INTO ${roadmaps} (roadmap_id, user_id, created_at, framework)
+           SELECT $3, $4, $5, $6::jsonb FROM holder
+           ON CONFLICT (roadmap_id) DO UPDATE
+             SET user_id = excluded.user_id, created_at = excluded.created_at, framework = excluded.framework
+           RETURNING roadmap_id
+         ),
+         planned AS (
+           INSERT INTO ${items} (roadmap_id, concept_id, kind, ordinal, status, content, error, updated_at)
+           SELECT saved.roadmap_id, plan.concept_id, plan.kind,
+                  (SELECT coalesce(max(ordinal), 0) FROM ${items} WHERE roadmap_id = $3) + plan.position,
+                  'pending', NULL, NULL, $9
+           FROM saved, unnest($7::text[], $8::text[]) WITH ORDINALITY AS plan(concept_id, kind, position)
+           ON CONFLICT (roadmap_id, concept_id, kind) DO NOTHING
+         )
+         SELECT count(*)::int AS saved FROM saved`,
+        [
+          fence.taskId,
+          fence.leaseToken,
+          roadmap.roadmap_id,
+          roadmap.user_id,
+          roadmap.created_at,
+          JSON.stringify(roadmap),
+          planned.map((item) => item.conceptId),
+          planned.map((item) => item.kind),
+          isoNow(),
+        ],
+      );
+      return (result.rows[0]?.saved ?? 0) === 1;
+    },
+
+    async getRoadmap(roadmapId) {
+      const result = await query<RoadmapRow>('read a roadmap', `${roadmapSelect} WHERE r.roadmap_id = $1`, [roadmapId]);
+      const row = result.rows[0];
+      return row ? readRoadmap(row) : null;
+    },
+
+    async listRoadmaps(userId) {
+      const result = await query<RoadmapRow>(
+        'list roadmaps',
+        `${roadmapSelect} WHERE r.user_id = $1 ORDER BY r.created_at DESC, r.roadmap_id DESC`,
+        [userId],
+      );
+      return result.rows.map(readRoadmap);
+    },
+
+    async setItemStatus(fence, item, status, error, taskPatch) {
+      return writeItem(
+        'set an item status',
+        fence,
+        item,
+        (values) => {
+          values.push(status, itemErrorFor(status, error), isoNow());
+          const at = values.length;
+          return [`status = $${at - 2}`, `error = $${at - 1}`, `updated_at = $${at}`];
+        },
+        taskPatch,
+      );
+    },
+
+    async saveItem(fence, item, taskPatch) {
+      return writeItem(
+        'save an item',
+        fence,
+        item,
+        (values) => {
+          values.push(JSON.stringify(item.content), isoNow());
+          const at = values.length;
+          return [`status = 'completed'`, `content = $${at - 1}::jsonb`, 'error = NULL', `updated_at = $${at}`];
+        },
+        taskPatch,
+      );
+    },
+
+    async resetItems(roadmapId, filter) {
+      const values: unknown[] = [roadmapId, [...filter.statuses], isoNow()];
+      let condition = 'roadmap_id = $1 AND status = ANY($2::text[])';
+      if (filter.conceptId !== undefined) {
+        values.push(filter.conceptId);
+        condition += ` AND concept_id = $${values.length}`;
+      }
+      if (filter.kind !== undefined) {
+        values.push(filter.kind);
+        condition += ` AND kind = $${values.length}`;
+      }
+      const result = await query(
+        'reset items',
+        `UPDATE ${items} SET status = 'pending', error = NULL, updated_at = $3 WHERE ${condition}`,
+        values,
+      );
+      return result.rowCount ?? 0;
+    },
+
+    async listItems(roadmapId, conceptId): Promise<ContentItem[]> {
+      const values: unknown[] = [roadmapId];
+      let condition = 'roadmap_id = $1';
+      if (conceptId !== undefined) {
+        values.push(conceptId);
+        condition += ' AND concept_id = $2';
+      }
+      const result = await query<ItemRow>(
+        'list items',
+        `SELECT roadmap_id, concept_id, kind, status, content, error, updated_at FROM ${items}
+         WHERE ${condition} ORDER BY ordinal`,
+        values,
+      );
+      return result.rows.map(itemFromRow);
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import type { TaskListQuery, TaskStatus, TaskStore } from '@roadmap/core';
+import {
+  type StatusCountEntry,
+  type TaskRow,
+  taskColumns,
+  taskCountsFrom,
+  taskFromRow,
+  taskPatchColumns,
+  taskToRow,
+  totalOf,
+} from '@roadmap/core/internal';
+import type BetterSqlite3 from 'better-sqlite3';
+import { createStatementCache } from './connection.js';
+import { bindPatch } from './rows.js';
+import { fenceParameters, held } from './statements.js';
+import { guard } from './storageError.js';
+
+/**
+ * The task part of the storage ({@link TaskStore}) on SQLite. Every status change and lease claim is one
+ * compare-and-set `UPDATE … WHERE … RETURNING *`; fenced writes carry the lease check in their `WHERE`; a list reads
+ * its counts and its page in one transaction.
+ */
+export function createTaskStore(database: BetterSqlite3.Database): TaskStore {
+  const prepare = createStatementCache(database);
+  const insertTask = prepare(
+    `INSERT INTO tasks (${taskColumns.join(', ')}) VALUES (${taskColumns.map((column) => `@${column}`).join(', ')})
+     ON CONFLICT DO NOTHING RETURNING *`,
+  );
+  const selectTask = prepare('SELECT * FROM tasks WHERE task_id = ?');
+  const selectTaskByKey = prepare('SELECT * FROM tasks WHERE user_id = ? AND idempotency_key = ?');
+  const selectHeldTask = prepare(`SELECT * FROM tasks WHERE ${held}`);
+  const acquire = prepare(
+    `UPDATE tasks SET lease_taken_from = status, status = 'processing', lease_token = @token,
+       lease_expires_at = @expiresAt, attempts = attempts + 1, updated_at = @updatedAt
+     WHERE task_id = @taskId AND (status = 'pending' OR (status = 'processing'
+       AND (lease_token IS NULL OR lease_expires_at IS NULL OR lease_expires_at <= @now)))
+     RETURNING *`,
+  );
+  const renew = prepare(`UPDATE tasks SET lease_expires_at = @expiresAt WHERE ${held}`);
+  const release = prepare(`UPDATE tasks SET lease_token = NULL, lease_expires_at = NULL WHERE ${held}`);
+  const selectOrphans = prepare(
+    `SELECT * FROM tasks WHERE status = 'processing'
+       AND (lease_token IS NULL OR lease_expires_at IS NULL OR lease_expires_at <= ?) ORDER BY rowid`,
+  );
+  const read = (row: unknown) => (row === undefined ? null : taskFromRow(row as TaskRow));
+
+  const readTaskList = database.transaction((query: TaskListQuery) => {
+    const scope: string[] = [];
+    const parameters: Record<string, unknown> = {
+      limit: query.limit ?? 50,
+      offset: query.offset ?? 0,
+    };
+    if (query.userId !== undefined) {
+      scope.push('user_id = @userId');
+      parameters.userId = query.userId;
+    }
+    if (query.roadmapId !== undefined) {
+      scope.push('roadmap_id = @roadmapId');
+      parameters.roadmapId = query.roadmapId;
+    }
+    const where = (conditions: string[]) => (conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`);
+    const grouped = prepare(`SELECT status, count(*) AS count FROM tasks ${where(scope)} GROUP BY status`);
+    const counts = taskCountsFrom(grouped.all(parameters) as StatusCountEntry[]);
+    const conditions = [...scope];
+    if (query.statuses) {
+      conditions.push('status IN (SELECT value FROM json_each(@statuses))');
+      parameters.statuses = JSON.stringify(query.statuses);
+    }
+    const rows = prepare(
+      `SELECT * FROM tasks ${where(conditions)} ORDER BY created_at DESC, task_id DESC LIMIT @limit OFFSET @offset`,
+    ).all(parameters) as TaskRow[];
+    return { tasks: rows.map(taskFromRow), total: totalOf(counts, query.statuses), counts };
+  });
+
+  return {
+    async createTask(record) {
+      return guard('createTask', () => {
+        const inserted = insertTask.get(taskToRow(record)) as TaskRow | undefined;
+        if (inserted) return { task: taskFromRow(inserted), created: true };
+        // Not inserted: the (user, idempotency key) exists — return that task — or the task id is taken.
+        const existing = selectTaskByKey.get(record.user_id, record.idempotency_key) as TaskRow | undefined;
+        if (!existing) throw new Error(`Task ${record.task_id} already exists.`);
+        return { task: taskFromRow(existing), created: false };
+      });
+    },
+
+    async getTask(taskId) {
+      return guard('getTask', () => read(selectTask.get(taskId)));
+    },
+
+    async listTasks(query) {
+      return guard('listTasks', () => readTaskList(query));
+    },
+
+    async transitionTask(taskId, change) {
+      return guard('transitionTask', () => {
+        const { assignments, values } = bindPatch(taskPatchColumns(change.patch));
+        const fenced = change.leaseToken !== undefined;
+        const statement = prepare(
+          `UPDATE tasks SET ${['status = @to', ...assignments].join(', ')}
+           WHERE task_id = @taskId AND status IN (SELECT value FROM json_each(@from))
+           ${fenced ? 'AND lease_token = @leaseToken' : ''} RETURNING *`,
+        );
+        return read(
+          statement.get({
+            ...values,
+            taskId,
+            to: change.to,
+            from: JSON.stringify(change.from),
+            ...(fenced ? { leaseToken: change.leaseToken } : {}),
+          }),
+        );
+      });
+    },
+
+    async updateTask(fence, patch) {
+      return guard('updateTask', () => {
+        const { assignments, values } = bindPatch(taskPatchColumns(patch));
+        const statement =
+          assignments.length === 0
+            ? selectHeldTask
+            : prepare(`UPDATE tasks SET ${assignments.join(', ')} WHERE ${held} RETURNING *`);
+        return read(statement.get({ ...fenceParameters(fence), ...values }));
+      });
+    },
+
+    async acquireLease(taskId, lease) {
+      return guard('acquireLease', () => {
+        const row = acquire.get({ taskId, ...lease }) as (TaskRow & { lease_taken_from: TaskStatus }) | undefined;
+        if (!row) return null;
+        const previousStatus = row.lease_taken_from;
+        return { task: taskFromRow(row), previousStatus, recovered: previousStatus === 'processing' };
+      });
+    },
+
+    async renewLease(fence, expiresAt) {
+      return guard('renewLease', () => renew.run({ ...fenceParameters(fence), expiresAt }).changes > 0);
+    },
+
+    async releaseLease(fence) {
+      return guard('releaseLease', () => release.run(fenceParameters(fence)).changes > 0);
+    },
+
+    async listOrphanedTasks(at) {
+      return guard('listOrphanedTasks', () => (selectOrphans.all(at) as TaskRow[]).map(taskFromRow));
+    },
+  };
+}
