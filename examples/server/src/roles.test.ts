@@ -103,7 +103,7 @@ describe.skipIf(!hasRedisServer())('roles api + worker on BullMQ (local redis-se
     });
     const image = await fetch(`${apiProcess.url}${cover.cover_image_url}`);
     expect(image.status).toBe(200);
-    expect(image.headers.get('content-type')).toBe('image/png');
+    expect(image.headers.get('content-type')).toBe('image/svg+xml');
 
     worker.child.kill('SIGTERM');
     apiProcess.child.kill('SIGTERM');

@@ -321,11 +321,16 @@ describe('roadmap, concept and cover routes on a running engine', () => {
       error: null,
       retry_count: 0,
     });
+    // The default offline artwork is SVG: served as such, unsniffable and unable to run script or load anything.
     const image = await app.http.get(response.body.cover_image_url).buffer(true).expect(200);
-    expect(image.headers['content-type']).toBe('image/png');
+    expect(image.headers['content-type']).toBe('image/svg+xml');
     expect(image.headers['cache-control']).toContain('max-age=31536000');
     expect(image.headers['cross-origin-resource-policy']).toBe('cross-origin');
-    expect(Buffer.from(image.body).subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(image.headers['x-content-type-options']).toBe('nosniff');
+    expect(image.headers['content-security-policy']).toBe("default-src 'none'; sandbox");
+    expect(Buffer.from(image.body).toString('utf8')).toMatch(
+      /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="\d+"/,
+    );
     await app.http.get('/api/v1/cover-images/no-such-image.png').expect(404);
     await app.http.get('/api/v1/cover-images/..%2F..%2Fetc%2Fpasswd').expect(400);
     await app.http.get('/api/v1/cover-images/%E0%A4%A').expect(400);
@@ -364,6 +369,12 @@ describe('roadmap, concept and cover routes on a running engine', () => {
     expect(tooLarge.body.code).toBe('payload_too_large');
     const wrongType = await put().set('Content-Type', 'text/plain').send('hello').expect(400);
     expect(wrongType.body.code).toBe('unsupported_media_type');
+    // An SVG is never accepted from a user, whatever it is sent as.
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>');
+    for (const contentType of ['image/svg+xml', 'application/octet-stream', 'image/png']) {
+      const refused = await put().set('Content-Type', contentType).send(svg).expect(400);
+      expect(refused.body.code).toBe('unsupported_media_type');
+    }
     const after = await app.engine.covers.get(roadmapId);
     expect(after.cover_image_url).toBe(octets.body.cover_image_url);
   });

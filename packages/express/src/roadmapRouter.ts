@@ -72,7 +72,10 @@ const coverUploadLimit = '2mb';
 const coverUploadTypes = ['image/png', 'image/jpeg', 'image/webp', 'application/octet-stream'];
 /** Images are stored under random keys and never change: they may be cached for a year. */
 const imageCacheControl = 'public, max-age=31536000, immutable';
-const servableImageTypes = new Set(['image/png', 'image/jpeg', 'image/webp']);
+/** Types served as themselves; SVG is only ever the offline provider's artwork (uploads are raster only). */
+const servableImageTypes = new Set(['image/png', 'image/jpeg', 'image/webp', 'image/svg+xml']);
+/** No script, style sheet, font or fetch from an image, even an SVG opened on its own; a sandbox besides. */
+const imageContentSecurityPolicy = "default-src 'none'; sandbox";
 
 type UserHandler = (request: Request, response: Response, user: AuthenticatedUser) => Promise<void>;
 
@@ -132,7 +135,8 @@ export function createRoadmapRouter(engine: RoadmapEngine, options: RoadmapRoute
     response.setHeader('Content-Type', contentType);
     response.setHeader('Cache-Control', imageCacheControl);
     response.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
-    response.setHeader('Content-Security-Policy', "default-src 'none'");
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    response.setHeader('Content-Security-Policy', imageContentSecurityPolicy);
     response.status(200).end(Buffer.from(blob.data.buffer, blob.data.byteOffset, blob.data.byteLength));
   });
 

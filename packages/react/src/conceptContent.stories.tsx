@@ -1,6 +1,8 @@
+import type { ConceptDetail } from '@roadmap/core/client';
 import type { Meta, StoryObj } from '@storybook/react-vite';
+import { HttpResponse, http } from 'msw';
 import { ConceptContent } from './conceptContent.js';
-import { conceptDetail, never, roadmap, roadmapRoutes, serverError } from './mockRoadmapApi.js';
+import { apiPath, conceptDetail, never, roadmap, roadmapRoutes, serverError } from './mockRoadmapApi.js';
 
 const meta = {
   title: 'Roadmaps/ConceptContent',
@@ -27,4 +29,57 @@ export const Loading: Story = {
 
 export const ServerError: Story = {
   parameters: { msw: { handlers: { roadmaps: [serverError('get', '/roadmaps/:roadmapId/concepts/:conceptId')] } } },
+};
+
+/** A tutorial using GitHub-flavoured Markdown: a table, nested and task lists, and a Mermaid diagram. */
+const gitHubFlavouredTutorial = `# Ownership at a glance
+
+| Type | Moves or copies? | Freed when |
+|:-----|:----------------:|-----------:|
+| \`i32\` | copies | never (on the stack) |
+| \`String\` | moves | its owner goes out of scope |
+| \`Rc<T>\` | shares | the last owner is dropped |
+
+- The three rules
+  1. Each value has an owner.
+  2. There is one owner at a time.
+     - a move hands the value over
+     - a borrow lends it out
+  3. The value is dropped with its owner.
+- [x] Read chapter 4 of the book
+- [ ] Finish the borrowing exercises
+
+\`\`\`mermaid
+flowchart LR
+  A[let s1 = String] -->|move| B[let s2 = s1]
+  B --> C[s1 is invalid]
+  B --> D[s2 dropped at end of scope]
+\`\`\`
+`;
+
+const gitHubFlavouredDetail: ConceptDetail = {
+  ...conceptDetail,
+  tutorial: {
+    title: 'Ownership at a glance',
+    summary: 'Tables, lists and a diagram.',
+    content: gitHubFlavouredTutorial,
+  },
+};
+
+/**
+ * GitHub-flavoured Markdown: an aligned table, nested and task lists, and a Mermaid diagram drawn by mermaid
+ * (`loadMermaid={() => import('mermaid')}`, loaded only because the tutorial has a diagram).
+ */
+export const GitHubFlavoured: Story = {
+  args: { loadMermaid: () => import('mermaid') },
+  parameters: {
+    msw: {
+      handlers: {
+        roadmaps: [
+          http.get(apiPath('/roadmaps/:roadmapId/concepts/:conceptId'), () => HttpResponse.json(gitHubFlavouredDetail)),
+          ...roadmapRoutes(),
+        ],
+      },
+    },
+  },
 };

@@ -1,8 +1,9 @@
 import type { ConceptDetail } from '@roadmap/core/client';
-import type { ComponentProps, ReactNode } from 'react';
+import { type ComponentProps, lazy, type ReactNode, Suspense } from 'react';
 import { cn } from './cn.js';
-import { Markdown, safeHref } from './markdown.js';
+import type { MermaidLoader } from './mermaidDiagram.js';
 import { useRoadmapLabels } from './provider.js';
+import { safeHref } from './safeHref.js';
 import { useConcept } from './useConcept.js';
 
 export interface ConceptContentProps extends Omit<ComponentProps<'article'>, 'children'> {
@@ -10,6 +11,33 @@ export interface ConceptContentProps extends Omit<ComponentProps<'article'>, 'ch
   roadmapId: string;
   /** The concept to show. */
   conceptId: string;
+  /**
+   * Renders a tutorial's Markdown. Default: `<Markdown>` of `@roadmap/react/markdown` (GitHub-flavoured, safe for
+   * untrusted text), loaded on first use; the text shows as it is until then.
+   */
+  renderMarkdown?: (source: string) => ReactNode;
+  /**
+   * Loads mermaid for the default renderer, to draw ```mermaid blocks: `() => import('mermaid')` in an app that
+   * installed mermaid. Default: none (diagrams show as code).
+   */
+  loadMermaid?: MermaidLoader;
+}
+
+/** The Markdown entry point, fetched the first time a tutorial is shown (by its package name: a chunk of its own). */
+const LazyMarkdown = lazy(() => import('@roadmap/react/markdown').then((module) => ({ default: module.Markdown })));
+
+/** A tutorial with the default renderer: its text as it is while the renderer loads. */
+function Tutorial({ source, loadMermaid }: { source: string; loadMermaid: MermaidLoader | undefined }) {
+  const plain = (
+    <div data-slot="markdown" className="roadmap-markdown" style={{ whiteSpace: 'pre-wrap' }}>
+      {source}
+    </div>
+  );
+  return (
+    <Suspense fallback={plain}>
+      <LazyMarkdown source={source} loadMermaid={loadMermaid} />
+    </Suspense>
+  );
 }
 
 type Quiz = NonNullable<ConceptDetail['quiz']>;
@@ -55,9 +83,16 @@ function ContentPart({ title, children }: { title: string; children: ReactNode }
  * One concept's content: the tutorial (untrusted Markdown rendered safely), resources and quiz.
  *
  * @example
- * <ConceptContent roadmapId={roadmapId} conceptId={conceptId} />
+ * <ConceptContent roadmapId={roadmapId} conceptId={conceptId} loadMermaid={() => import('mermaid')} />
  */
-export function ConceptContent({ roadmapId, conceptId, className, ...props }: ConceptContentProps) {
+export function ConceptContent({
+  roadmapId,
+  conceptId,
+  renderMarkdown,
+  loadMermaid,
+  className,
+  ...props
+}: ConceptContentProps) {
   const labels = useRoadmapLabels();
   const { concept: detail, isLoading, error } = useConcept(roadmapId, conceptId);
   return (
@@ -78,7 +113,12 @@ export function ConceptContent({ roadmapId, conceptId, className, ...props }: Co
           <h2 className="roadmap-heading">{detail.concept.name}</h2>
           <p className="roadmap-muted">{detail.concept.description}</p>
           <ContentPart title={labels.tutorial}>
-            {detail.tutorial && <Markdown source={detail.tutorial.content} />}
+            {detail.tutorial &&
+              (renderMarkdown ? (
+                renderMarkdown(detail.tutorial.content)
+              ) : (
+                <Tutorial source={detail.tutorial.content} loadMermaid={loadMermaid} />
+              ))}
           </ContentPart>
           <ContentPart title={labels.resources}>
             {detail.resources && (

@@ -1,183 +1,211 @@
-// biome-ignore-all lint/suspicious/noArrayIndexKey: blocks and inline nodes are derived from the text in order; positions are their identity.
-import { type ComponentProps, createElement, type ReactNode } from 'react';
-import { cn } from './cn.js';
-import { useRoadmapLabels } from './provider.js';
+'use client';
+/**
+ * `@roadmap/react/markdown`: tutorials as GitHub-flavoured Markdown, rendered by react-markdown (CommonMark through
+ * micromark) with remark-gfm (tables, task lists, strikethrough, autolinks). A separate entry point, because the
+ * parser outweighs the rest of `@roadmap/react`: `<ConceptContent>` loads it on first use. It reaches the root
+ * entry only through the package's name, so both share one React context.
+ */
+import { cn, safeHref, useRoadmapLabels } from '@roadmap/react';
+import { type ComponentProps, createElement, useMemo } from 'react';
+import ReactMarkdown, { type Components, type ExtraProps } from 'react-markdown';
+import remarkGfm from 'remark-gfm';
+import { MermaidDiagram, type MermaidLoader, MermaidLoaderContext } from './mermaidDiagram.js';
 
-type Block =
-  | { type: 'heading'; level: number; text: string }
-  | { type: 'paragraph'; text: string }
-  | { type: 'quote'; text: string }
-  | { type: 'list'; ordered: boolean; items: string[] }
-  | { type: 'code'; language: string; text: string }
-  | { type: 'rule' };
+export type { MermaidApi, MermaidLoader } from './mermaidDiagram.js';
 
-const fencePattern = /^ {0,3}(`{3,}|~{3,})\s*([\w+-]*)/;
-const headingPattern = /^ {0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$/;
-const rulePattern = /^ {0,3}([-*_])(?:\s*\1){2,}\s*$/;
-const itemPattern = /^\s*([-*+]|\d{1,9}[.)])\s+(.*)$/;
-const quotePattern = /^ {0,3}>\s?(.*)$/;
-
-/** Splits Markdown into blocks: fenced code, headings, rules, lists, quotes, paragraphs. Never throws. */
-export function parseBlocks(source: string): Block[] {
-  const lines = source.replace(/\r\n?/g, '\n').split('\n');
-  const blocks: Block[] = [];
-  let index = 0;
-  const startsBlock = (line: string) =>
-    fencePattern.test(line) ||
-    headingPattern.test(line) ||
-    rulePattern.test(line) ||
-    itemPattern.test(line) ||
-    quotePattern.test(line);
-  while (index < lines.length) {
-    const line = lines[index] ?? '';
-    const fence = fencePattern.exec(line);
-    if (fence) {
-      const marker = fence[1] ?? '```';
-      const body: string[] = [];
-      index += 1;
-      while (index < lines.length && !(lines[index] ?? '').trim().startsWith(marker)) body.push(lines[index++] ?? '');
-      index += 1;
-      blocks.push({ type: 'code', language: (fence[2] ?? '').toLowerCase(), text: body.join('\n') });
-      continue;
-    }
-    const heading = headingPattern.exec(line);
-    if (heading) {
-      blocks.push({ type: 'heading', level: heading[1]?.length ?? 1, text: heading[2] ?? '' });
-      index += 1;
-      continue;
-    }
-    if (rulePattern.test(line)) {
-      blocks.push({ type: 'rule' });
-      index += 1;
-      continue;
-    }
-    const item = itemPattern.exec(line);
-    if (item) {
-      const ordered = /\d/.test(item[1] ?? '');
-      const items: string[] = [];
-      while (index < lines.length) {
-        const current = lines[index] ?? '';
-        const next = itemPattern.exec(current);
-        if (next && /\d/.test(next[1] ?? '') === ordered) items.push(next[2] ?? '');
-        else if (!next && current.trim() && /^\s/.test(current) && items.length)
-          items[items.length - 1] += ` ${current.trim()}`;
-        else break;
-        index += 1;
-      }
-      blocks.push({ type: 'list', ordered, items });
-      continue;
-    }
-    if (quotePattern.test(line)) {
-      const body: string[] = [];
-      while (index < lines.length && quotePattern.test(lines[index] ?? ''))
-        body.push(quotePattern.exec(lines[index++] ?? '')?.[1] ?? '');
-      blocks.push({ type: 'quote', text: body.join(' ') });
-      continue;
-    }
-    if (!line.trim()) {
-      index += 1;
-      continue;
-    }
-    const body = [line.trim()];
-    index += 1;
-    while (index < lines.length && (lines[index] ?? '').trim() && !startsBlock(lines[index] ?? ''))
-      body.push((lines[index++] ?? '').trim());
-    blocks.push({ type: 'paragraph', text: body.join(' ') });
-  }
-  return blocks;
-}
-
-/** The URL when it is `http:`, `https:` or `mailto:`; `undefined` for anything else (`javascript:`, `data:`, relative). */
-export function safeHref(url: string): string | undefined {
-  const trimmed = url.trim();
-  return /^(https?:\/\/|mailto:)/i.test(trimmed) ? trimmed : undefined;
-}
-
-const inlinePattern =
-  /(`+)([\s\S]*?[^`])\1(?!`)|\*\*(.+?)\*\*|__(.+?)__|\*([^*\s](?:[^*]*[^*\s])?)\*|(?<![\w])_([^_\s](?:[^_]*[^_\s])?)_(?![\w])|\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+"[^"]*")?\s*\)/g;
-
-/** Inline Markdown as React nodes: code, bold, italic, links (allowed protocols only); the rest is text. */
-export function renderInline(text: string): ReactNode[] {
-  const nodes: ReactNode[] = [];
-  let last = 0;
-  for (const match of text.matchAll(inlinePattern)) {
-    const start = match.index ?? 0;
-    if (start > last) nodes.push(text.slice(last, start));
-    const key = nodes.length;
-    const [whole, , code, strong, strongAlt, emphasis, emphasisAlt, linkText, linkUrl] = match;
-    if (code !== undefined) nodes.push(<code key={key}>{code.trim()}</code>);
-    else if (strong !== undefined || strongAlt !== undefined)
-      nodes.push(<strong key={key}>{renderInline(strong ?? strongAlt ?? '')}</strong>);
-    else if (emphasis !== undefined || emphasisAlt !== undefined)
-      nodes.push(<em key={key}>{renderInline(emphasis ?? emphasisAlt ?? '')}</em>);
-    else if (linkText !== undefined) {
-      const href = safeHref(linkUrl ?? '');
-      nodes.push(
-        href ? (
-          <a key={key} className="roadmap-link" href={href} rel="noopener noreferrer nofollow" target="_blank">
-            {renderInline(linkText)}
-          </a>
-        ) : (
-          <span key={key}>{renderInline(linkText)}</span>
-        ),
-      );
-    } else nodes.push(whole);
-    last = start + whole.length;
-  }
-  if (last < text.length) nodes.push(text.slice(last));
-  return nodes;
-}
-
-export interface MarkdownProps extends ComponentProps<'div'> {
-  /** Markdown text, treated as untrusted: no HTML is passed through, links are limited to http, https and mailto. */
+export interface MarkdownProps extends Omit<ComponentProps<'div'>, 'children'> {
+  /**
+   * Markdown text (GitHub-flavoured), treated as untrusted: raw HTML is shown as text, links and images keep only
+   * `http:`, `https:` and `mailto:` URLs. It may still be streaming in: an unclosed code fence or half a table
+   * renders as what it is so far.
+   */
   source: string;
   /** Added to heading levels, so `#` in the text becomes `<h3>` with the default. Default: `2`. */
   headingOffset?: number;
+  /**
+   * Loads mermaid to draw ```mermaid blocks, e.g. `() => import('mermaid')`; called only once such a block is
+   * complete. Without it, or when mermaid fails, the diagram's source is shown as a labelled code block.
+   * Default: none.
+   */
+  loadMermaid?: MermaidLoader;
+}
+
+/** The parts of an mdast node this module reads. */
+interface MarkdownNode {
+  type: string;
+  children?: MarkdownNode[];
+  position?: { start: { offset?: number }; end: { offset?: number } };
+  data?: { hProperties?: Record<string, unknown> };
+}
+
+const fenceOpening = /^[\s>]*(`{3,}|~{3,})/;
+const fenceClosing = /^[\s>]*(`{3,}|~{3,})\s*$/;
+
+/**
+ * A remark plugin marking fenced code whose closing fence has not arrived yet (`data-open` on its `<code>`), so a
+ * diagram is drawn only once its text is complete.
+ */
+function markOpenFences() {
+  return (tree: MarkdownNode, file: { value: unknown }) => {
+    const text = String(file.value);
+    const visit = (node: MarkdownNode) => {
+      if (node.type === 'code') {
+        const raw = text.slice(node.position?.start.offset ?? 0, node.position?.end.offset ?? text.length);
+        const lines = raw.split('\n');
+        const fence = fenceOpening.exec(lines[0] ?? '')?.[1];
+        if (fence === undefined) return;
+        const closing = lines.length > 1 ? fenceClosing.exec(lines.at(-1) ?? '')?.[1] : undefined;
+        const closed = closing !== undefined && closing[0] === fence[0] && closing.length >= fence.length;
+        if (!closed) node.data = { ...node.data, hProperties: { ...node.data?.hProperties, dataOpen: true } };
+        return;
+      }
+      node.children?.forEach(visit);
+    };
+    visit(tree);
+  };
+}
+
+/** The parts of a hast node this module reads and writes. */
+interface HtmlNode {
+  type: string;
+  tagName?: string;
+  value?: string;
+  properties?: Record<string, unknown>;
+  children?: HtmlNode[];
+}
+
+const isList = (node: HtmlNode) => node.tagName === 'ul' || node.tagName === 'ol';
+
+/** Text of a node, leaving out nested lists (the text of a task item is its own, not its sub-items'). */
+function ownText(node: HtmlNode): string {
+  if (node.type === 'text') return node.value ?? '';
+  if (isList(node)) return '';
+  return (node.children ?? []).map(ownText).join('');
+}
+
+function firstCheckbox(node: HtmlNode): HtmlNode | undefined {
+  for (const child of node.children ?? []) {
+    if (child.tagName === 'input') return child;
+    if (child.type === 'element' && !isList(child)) {
+      const found = firstCheckbox(child);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** A rehype plugin naming each task-list checkbox by its item's text, so it is not an unlabelled form control. */
+function labelTaskCheckboxes() {
+  return (tree: HtmlNode) => {
+    const visit = (node: HtmlNode) => {
+      const classNames = node.properties?.className;
+      if (node.tagName === 'li' && Array.isArray(classNames) && classNames.includes('task-list-item')) {
+        const checkbox = firstCheckbox(node);
+        if (checkbox?.properties) checkbox.properties.ariaLabel = ownText(node).trim();
+      }
+      node.children?.forEach(visit);
+    };
+    visit(tree);
+  };
+}
+
+const remarkPlugins = [remarkGfm, markOpenFences];
+const rehypePlugins = [labelTaskCheckboxes];
+
+/** Every URL in the output (links, images) goes through this: safe ones stay, anything else becomes empty. */
+const urlTransform = (url: string) => safeHref(url) ?? '';
+
+type Element = NonNullable<ExtraProps['node']>;
+
+/** The `<code>` element inside a `<pre>`, its language (from `language-…`), text and whether its fence is open. */
+function codeBlockOf(pre: Element | undefined) {
+  const code = pre?.children.find((child): child is Element => child.type === 'element' && child.tagName === 'code');
+  if (code === undefined) return undefined;
+  const classNames = code.properties.className;
+  const language = (Array.isArray(classNames) ? classNames : [])
+    .map(String)
+    .find((name) => name.startsWith('language-'))
+    ?.slice('language-'.length)
+    .toLowerCase();
+  const text = code.children.map((child) => (child.type === 'text' ? child.value : '')).join('');
+  return { language, text: text.replace(/\n$/, ''), open: code.properties.dataOpen !== undefined };
+}
+
+function createComponents(headingOffset: number, mermaidLabel: string) {
+  const heading =
+    (level: number) =>
+    ({ node: _node, ...props }: ComponentProps<'h1'> & ExtraProps) =>
+      createElement(`h${Math.min(6, Math.max(1, level + headingOffset))}`, props);
+  const components: Components = {
+    h1: heading(1),
+    h2: heading(2),
+    h3: heading(3),
+    h4: heading(4),
+    h5: heading(5),
+    h6: heading(6),
+    a: ({ node: _node, href, children, ...props }) =>
+      href ? (
+        <a {...props} className="roadmap-link" href={href} rel="noopener noreferrer nofollow" target="_blank">
+          {children}
+        </a>
+      ) : (
+        <span>{children}</span>
+      ),
+    // An image from model output would be fetched from anywhere: shown as a link to it, labelled by its alt text.
+    img: ({ src, alt }) => {
+      const href = typeof src === 'string' && src !== '' ? src : undefined;
+      return href ? (
+        <a className="roadmap-link" href={href} rel="noopener noreferrer nofollow" target="_blank">
+          {alt || href}
+        </a>
+      ) : (
+        <span>{alt}</span>
+      );
+    },
+    pre: ({ node, children, ...props }) => {
+      const block = codeBlockOf(node);
+      if (block?.language === 'mermaid' && !block.open) {
+        return <MermaidDiagram source={block.text} label={mermaidLabel} />;
+      }
+      return (
+        <pre {...props} data-language={block?.language || undefined}>
+          {children}
+        </pre>
+      );
+    },
+    table: ({ node: _node, ...props }) => (
+      <div className="roadmap-table">
+        <table {...props} />
+      </div>
+    ),
+  };
+  return components;
 }
 
 /**
- * Renders untrusted Markdown as React elements: headings, paragraphs, lists, quotes, fenced code (```mermaid as a
- * labelled code block), inline code, bold, italic and links. Never uses `dangerouslySetInnerHTML`.
+ * Renders untrusted, possibly still streaming Markdown as React elements: headings, paragraphs, nested and task
+ * lists, tables, quotes, fenced code (```mermaid drawn through `loadMermaid`), inline code, emphasis and links.
+ * No HTML passes through and nothing uses `dangerouslySetInnerHTML`.
+ *
+ * @example
+ * import { Markdown } from '@roadmap/react/markdown';
+ * <Markdown source={tutorial.content} loadMermaid={() => import('mermaid')} />
  */
-export function Markdown({ source, headingOffset = 2, className, ...props }: MarkdownProps) {
+export function Markdown({ source, headingOffset = 2, loadMermaid, className, ...props }: MarkdownProps) {
   const labels = useRoadmapLabels();
+  const components = useMemo(() => createComponents(headingOffset, labels.mermaid), [headingOffset, labels.mermaid]);
   return (
     <div data-slot="markdown" className={cn('roadmap-markdown', className)} {...props}>
-      {parseBlocks(source).map((block, key) => {
-        switch (block.type) {
-          case 'heading':
-            return createElement(`h${Math.min(6, block.level + headingOffset)}`, { key }, renderInline(block.text));
-          case 'paragraph':
-            return <p key={key}>{renderInline(block.text)}</p>;
-          case 'quote':
-            return <blockquote key={key}>{renderInline(block.text)}</blockquote>;
-          case 'rule':
-            return <hr key={key} />;
-          case 'list':
-            return createElement(
-              block.ordered ? 'ol' : 'ul',
-              { key },
-              block.items.map((item, itemKey) => <li key={itemKey}>{renderInline(item)}</li>),
-            );
-          case 'code': {
-            const code = (
-              <pre key={key} data-language={block.language || undefined}>
-                <code>{block.text}</code>
-              </pre>
-            );
-            return block.language === 'mermaid' ? (
-              <figure key={key} data-slot="mermaid" className="roadmap-mermaid">
-                <figcaption>{labels.mermaid}</figcaption>
-                {code}
-              </figure>
-            ) : (
-              code
-            );
-          }
-          default:
-            return null;
-        }
-      })}
+      <MermaidLoaderContext.Provider value={loadMermaid}>
+        <ReactMarkdown
+          remarkPlugins={remarkPlugins}
+          rehypePlugins={rehypePlugins}
+          urlTransform={urlTransform}
+          components={components}
+        >
+          {source}
+        </ReactMarkdown>
+      </MermaidLoaderContext.Provider>
     </div>
   );
 }

@@ -7,7 +7,7 @@ import axe from 'axe-core';
 import type { SetupWorker } from 'msw/browser';
 import { setupServer } from 'msw/node';
 import { mswLoader } from 'msw-storybook-addon/csf3';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { annotations } from '../../../.storybook/preview.js';
 import * as conceptContentStories from './conceptContent.stories.js';
 import * as coverImageStories from './coverImage.stories.js';
@@ -22,6 +22,16 @@ import * as taskDetailStories from './taskDetail.stories.js';
 import * as taskListStories from './taskList.stories.js';
 
 const server = setupServer();
+
+// jsdom cannot lay out a diagram: the stories' `import('mermaid')` gets a stand-in that draws a fixed SVG.
+vi.mock('mermaid', () => ({
+  default: {
+    initialize: () => undefined,
+    render: async (id: string) => ({
+      svg: `<svg id="${id}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 320 90"><rect width="320" height="90"/></svg>`,
+    }),
+  },
+}));
 
 // The preview's decorators, parameters (default handlers) and loaders; msw's loader drives the Node server here
 // instead of the browser's service worker (it only calls `resetHandlers` and `use`, which both have).
@@ -290,7 +300,10 @@ const files = {
     expect: {
       Generated: async (canvas, container) => {
         await canvas.findByRole('heading', { name: 'Ownership', level: 2 });
-        expect(canvas.getByRole('link', { name: 'the Rust book' }).getAttribute('href')).toMatch(/^https:/);
+        // The Markdown renderer is loaded on first use: its links appear once it is there.
+        expect(
+          (await canvas.findByRole('link', { name: 'the Rust book' }, { timeout: 10_000 })).getAttribute('href'),
+        ).toMatch(/^https:/);
         expect(canvas.queryByRole('link', { name: 'malicious link' })).toBeNull();
         expect(canvas.getByText(/malicious link/)).toBeTruthy();
         expect(container.querySelector('img[onerror], [href^="javascript"]')).toBeNull();
@@ -307,6 +320,30 @@ const files = {
       },
       ServerError: async (canvas) =>
         expect((await canvas.findByRole('alert')).textContent).toBe('Something went wrong on our side.'),
+      GitHubFlavoured: async (canvas, container) => {
+        await canvas.findByRole('heading', { name: 'Ownership at a glance', level: 3 }, { timeout: 10_000 });
+        const table = await canvas.findByRole('table');
+        expect(
+          within(table)
+            .getAllByRole('columnheader')
+            .map((header) => header.textContent),
+        ).toEqual(['Type', 'Moves or copies?', 'Freed when']);
+        expect(within(table).getAllByRole('row')).toHaveLength(4);
+        expect(container.querySelectorAll('ul > li > ol > li > ul > li')).toHaveLength(2);
+        expect(canvas.getByRole('checkbox', { name: 'Read chapter 4 of the book' })).toHaveProperty('checked', true);
+        expect(canvas.getByRole('checkbox', { name: 'Finish the borrowing exercises' })).toHaveProperty(
+          'checked',
+          false,
+        );
+        const diagram = await waitFor(() => {
+          const image = container.querySelector<HTMLImageElement>('figure[data-slot="mermaid"] img');
+          expect(image).not.toBeNull();
+          return image as HTMLImageElement;
+        });
+        expect(diagram.alt).toContain('flowchart LR');
+        expect([diagram.width, diagram.height]).toEqual([320, 90]);
+        expect(await violations(container)).toEqual([]);
+      },
     },
   },
   GenerateRoadmapForm: {

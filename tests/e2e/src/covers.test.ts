@@ -90,7 +90,7 @@ describeWithBrowser('cover failure and retry (Chromium, webhook image provider)'
     expect(webhook.imageRequests).toBeGreaterThanOrEqual(1);
     const { body: fixed } = await api<CoverBody>(harness.server, 'GET', `/roadmap/${roadmapId}/cover-image`, 'carol');
     expect(fixed.status).toBe('success');
-    expect(fixed.cover_image_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/cover\/\d+\.png$/);
+    expect(fixed.cover_image_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/cover\/\d+\.svg$/);
     await harness.screenshot('12-cover-retried');
     expect(harness.pageErrors).toEqual([]);
   });

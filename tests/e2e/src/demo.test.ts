@@ -134,6 +134,13 @@ describeWithBrowser('demo web app (Chromium, reference server)', () => {
     await conceptLinks.first().click();
     await page.waitForURL(new RegExp(`/roadmaps/${roadmapId}/concepts/`));
     await page.getByRole('heading', { name: 'Tutorial' }).first().waitFor();
+    // The Markdown renderer and mermaid load on demand: the tutorial's diagram ends up drawn as an image.
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll<HTMLImageElement>('figure[data-slot="mermaid"] img')].some(
+        (image) => image.complete && image.naturalWidth > 0,
+      ),
+    );
+    expect(await page.locator('[data-slot="markdown"] h3').count()).toBeGreaterThan(0);
     await harness.screenshot('09-concept');
     // A deep link loads the same page from the server (SPA fallback).
     await page.reload();

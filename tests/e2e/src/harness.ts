@@ -160,7 +160,7 @@ export async function startHarness(environment: Record<string, string>): Promise
 /**
  * An image webhook with the contract of `createWebhookImageProvider`: `POST /hook { prompt }` answers
  * `{ status: "error" }` while `failing` is true (a non-retryable provider error, so each generation is one call), and
- * `{ status: "success", url }` otherwise, the url pointing at a PNG this server serves (`GET /cover/<n>.png`).
+ * `{ status: "success", url }` otherwise, the url pointing at offline SVG artwork this server serves (`GET /cover/<n>.svg`).
  */
 export interface ImageWebhook {
   url: string;
@@ -168,7 +168,7 @@ export interface ImageWebhook {
   failing: boolean;
   /** Prompts received, in order, with what was answered. */
   requests: { prompt: string; answered: 'error' | 'success' }[];
-  /** GETs of the cover PNG. */
+  /** GETs of the cover image. */
   imageRequests: number;
   close(): Promise<void>;
 }
@@ -182,7 +182,7 @@ export async function startImageWebhook(): Promise<ImageWebhook> {
     abortSignal: new AbortController().signal,
   });
   if (artwork.kind !== 'bytes') throw new Error('the offline provider returns bytes');
-  const png = Buffer.from(artwork.data);
+  const svg = Buffer.from(artwork.data);
 
   let origin = '';
   const state: ImageWebhook = {
@@ -207,7 +207,7 @@ export async function startImageWebhook(): Promise<ImageWebhook> {
           JSON.stringify(
             answered === 'error'
               ? { status: 'error', message: 'forced failure by the e2e test' }
-              : { status: 'success', url: `${origin}/cover/${state.requests.length}.png` },
+              : { status: 'success', url: `${origin}/cover/${state.requests.length}.svg` },
           ),
         );
       });
@@ -215,8 +215,12 @@ export async function startImageWebhook(): Promise<ImageWebhook> {
     }
     if (request.method === 'GET' && request.url?.startsWith('/cover/')) {
       state.imageRequests += 1;
-      response.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length });
-      response.end(png);
+      response.writeHead(200, {
+        'content-type': 'image/svg+xml',
+        'content-length': svg.length,
+        'x-content-type-options': 'nosniff',
+      });
+      response.end(svg);
       return;
     }
     response.writeHead(404).end();

@@ -3,6 +3,9 @@ import { useAppLabels } from '../appContext.js';
 import { paths } from '../router.js';
 import { PageHeader } from './PageHeader.js';
 
+/** mermaid draws the tutorials' diagrams: loaded (a chunk of its own) only when a tutorial has one. */
+const loadMermaid = () => import('mermaid');
+
 /** A roadmap's stages, modules and concepts; the chosen concept's content beside it. */
 export function RoadmapPage({ roadmapId, conceptId }: { roadmapId: string; conceptId: string | undefined }) {
   const labels = useAppLabels();
@@ -20,7 +23,7 @@ export function RoadmapPage({ roadmapId, conceptId }: { roadmapId: string; conce
             <a className="demo-back" href={paths.roadmap(roadmapId)}>
               <span aria-hidden="true">×</span> {labels.closeConcept}
             </a>
-            <ConceptContent key={conceptId} roadmapId={roadmapId} conceptId={conceptId} />
+            <ConceptContent key={conceptId} roadmapId={roadmapId} conceptId={conceptId} loadMermaid={loadMermaid} />
           </section>
         ) : (
           <p className="demo-hint">{labels.conceptHint}</p>

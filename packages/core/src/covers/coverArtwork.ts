@@ -1,13 +1,18 @@
-import { glyphCells, glyphCharacter, glyphHeight, glyphWidth } from './bitmapFont.js';
-import type { PngImage } from './png.js';
+/**
+ * Offline cover artwork drawn as SVG: a three-colour gradient, a faint pattern, a soft disc holding the title's
+ * first letter, and the title itself. SVG is text, so no image encoder, compressor or font of our own is needed:
+ * the browser draws the gradient and sets the text in its own fonts, crisp at any size. Deterministic: the same
+ * title and size give the same bytes.
+ */
+import { escapeXml, titleGraphemes, wrapTitle } from './coverArtworkText.js';
 
 /** What offline cover artwork is drawn from. */
 export interface CoverArtworkOptions {
-  /** Seeds the colours and pattern; its first letter or digit is drawn large. */
+  /** Seeds the colours and pattern; its first letter or digit is drawn large, and it is written on the cover. */
   title: string;
-  /** Width in pixels. */
+  /** Width in pixels (the SVG's `width` and its `viewBox`). */
   width: number;
-  /** Height in pixels. */
+  /** Height in pixels (the SVG's `height` and its `viewBox`). */
   height: number;
 }
 
@@ -20,13 +25,19 @@ export type CoverPattern = (typeof patternKinds)[number];
 
 /** The choices the title's hash made, exposed so tests and callers can describe the artwork. */
 export interface CoverArtworkDesign {
+  /** Gradient colours (RGB, 0–255), from its start to its end. */
   colours: readonly [Colour, Colour, Colour];
   /** Direction of the gradient, in radians. */
   angle: number;
   pattern: CoverPattern;
-  /** The character drawn large, or `undefined` when the title has none the font knows (a diamond is drawn). */
+  /** Spacing of the pattern as a share of the cover's shorter side. */
+  spacing: number;
+  /** The character drawn large, or `undefined` when the title has no letter, digit or emoji (a diamond is drawn). */
   character: string | undefined;
 }
+
+/** Font stack of the text: the reader's own system fonts (an SVG shown in `<img>` loads no web font). */
+const fontFamily = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'Helvetica Neue', Arial, sans-serif";
 
 /** Decides colours, gradient direction, pattern and letter from `title` alone (the same title, the same design). */
 export function designCover(title: string): CoverArtworkDesign {
@@ -41,220 +52,212 @@ export function designCover(title: string): CoverArtworkDesign {
   ] as const;
   const angle = random() * Math.PI * 2;
   const pattern = patternKinds[Math.floor(random() * patternKinds.length)] ?? 'dots';
-  return { colours, angle, pattern, character: glyphCharacter(title) };
+  const spacing = 0.06 + random() * 0.04;
+  return { colours, angle, pattern, spacing, character: leadingCharacter(title) };
 }
 
 /**
- * Draws cover artwork for `title` as RGB pixels: a three-colour gradient, a faint pattern, a soft disc and the
- * title's first letter in large rounded tiles from a 5×7 bitmap font. Pure and deterministic.
+ * The first letter, digit or emoji of `title`, upper-cased when that stays one character (`rust` → `R`, `日本語` →
+ * `日`, `🦀 Rust` → `🦀`); `undefined` when it has none.
  */
-export function renderCoverArtwork(options: CoverArtworkOptions): PngImage {
+export function leadingCharacter(title: string): string | undefined {
+  for (const grapheme of titleGraphemes(title)) {
+    if (!/[\p{L}\p{N}\p{Extended_Pictographic}]/u.test(grapheme)) continue;
+    const upper = grapheme.toUpperCase();
+    return titleGraphemes(upper).length === 1 ? upper : grapheme;
+  }
+  return undefined;
+}
+
+/**
+ * Draws cover artwork for `title` as an SVG document with `width`, `height` and a matching `viewBox`, so it shows at
+ * its size in `<img>` and scales without blur. Pure: no script, no external reference, presentation attributes only
+ * (no `style`), every piece of the title escaped for XML.
+ */
+export function renderCoverArtwork(options: CoverArtworkOptions): string {
   const { width, height } = options;
   const design = designCover(options.title);
-  const pixels = new Float32Array(width * height * 3);
-  paintGradient(pixels, width, height, design);
-  paintPattern(pixels, width, height, design.pattern, seededRandom(hashText(`${options.title}\u0000pattern`)));
   const unit = Math.min(width, height);
-  const centreX = width / 2;
-  const centreY = height / 2;
-  paintDisc(pixels, width, height, centreX, centreY, unit * 0.4, [255, 255, 255], 0.12);
-  paintRing(pixels, width, height, centreX, centreY, unit * 0.46, unit * 0.006, [255, 255, 255], 0.22);
-  paintGlyph(pixels, width, height, design.character, centreX, centreY, unit);
-  const data = new Uint8Array(pixels.length);
-  for (let index = 0; index < pixels.length; index++) {
-    data[index] = Math.max(0, Math.min(255, Math.round(pixels[index] as number)));
-  }
-  return { width, height, channels: 3, data };
-}
-
-function paintGradient(pixels: Float32Array, width: number, height: number, design: CoverArtworkDesign): void {
-  const directionX = Math.cos(design.angle);
-  const directionY = Math.sin(design.angle);
-  const extent = (Math.abs(directionX) * width + Math.abs(directionY) * height) / 2;
-  const [first, second, third] = design.colours;
-  for (let y = 0; y < height; y++) {
-    const offsetY = (y - height / 2) / height;
-    for (let x = 0; x < width; x++) {
-      const along = ((x - width / 2) * directionX + (y - height / 2) * directionY) / extent;
-      const position = Math.max(0, Math.min(1, (along + 1) / 2));
-      const lower = position < 0.5;
-      const from = lower ? first : second;
-      const to = lower ? second : third;
-      const local = lower ? position * 2 : position * 2 - 1;
-      const eased = local * local * (3 - 2 * local);
-      // A gentle vignette darkens the corners.
-      const offsetX = (x - width / 2) / width;
-      const shade = 1 - 0.35 * (offsetX * offsetX + offsetY * offsetY);
-      const index = (y * width + x) * 3;
-      for (let channel = 0; channel < 3; channel++) {
-        const start = from[channel] as number;
-        pixels[index + channel] = (start + ((to[channel] as number) - start) * eased) * shade;
-      }
-    }
-  }
-}
-
-function paintPattern(
-  pixels: Float32Array,
-  width: number,
-  height: number,
-  pattern: CoverPattern,
-  random: () => number,
-): void {
-  const unit = Math.min(width, height);
-  const spacing = unit * (0.06 + random() * 0.04);
-  const white: Colour = [255, 255, 255];
-  const tilt = random() < 0.5 ? 1 : -1;
-  const ringX = width * (random() < 0.5 ? -0.1 : 1.1);
-  const ringY = height * random();
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let coverage = 0;
-      let alpha = 0.1;
-      if (pattern === 'dots' || pattern === 'crosses') {
-        const cellX = x - spacing * Math.round(x / spacing);
-        const cellY = y - spacing * Math.round(y / spacing);
-        if (pattern === 'dots') {
-          coverage = edge(Math.hypot(cellX, cellY), spacing * 0.09);
-          alpha = 0.16;
-        } else {
-          const arm = spacing * 0.16;
-          const thickness = spacing * 0.035;
-          const horizontal = Math.max(edge(Math.abs(cellY), thickness) * edge(Math.abs(cellX), arm), 0);
-          const vertical = edge(Math.abs(cellX), thickness) * edge(Math.abs(cellY), arm);
-          coverage = Math.max(horizontal, vertical);
-          alpha = 0.18;
-        }
-      } else if (pattern === 'stripes') {
-        const along = (x + tilt * y) / Math.SQRT2;
-        const offset = Math.abs(along - spacing * Math.round(along / spacing));
-        coverage = edge(offset, spacing * 0.22);
-        alpha = 0.07;
-      } else if (pattern === 'rings') {
-        const radius = Math.hypot(x - ringX, y - ringY);
-        const offset = Math.abs(radius - spacing * Math.round(radius / spacing));
-        coverage = edge(offset, spacing * 0.06);
-        alpha = 0.14;
-      } else {
-        const wave = y + Math.sin((x / unit) * Math.PI * 3) * spacing * 0.35;
-        const offset = Math.abs(wave - spacing * Math.round(wave / spacing));
-        coverage = edge(offset, spacing * 0.05);
-        alpha = 0.16;
-      }
-      if (coverage > 0) blend(pixels, (y * width + x) * 3, white, alpha * coverage);
-    }
-  }
-}
-
-function paintDisc(
-  pixels: Float32Array,
-  width: number,
-  height: number,
-  centreX: number,
-  centreY: number,
-  radius: number,
-  colour: Colour,
-  alpha: number,
-): void {
-  forEachPixelIn(width, height, centreX - radius, centreY - radius, centreX + radius, centreY + radius, (x, y) => {
-    const coverage = edge(Math.hypot(x - centreX, y - centreY), radius);
-    if (coverage > 0) blend(pixels, (y * width + x) * 3, colour, alpha * coverage);
-  });
-}
-
-function paintRing(
-  pixels: Float32Array,
-  width: number,
-  height: number,
-  centreX: number,
-  centreY: number,
-  radius: number,
-  thickness: number,
-  colour: Colour,
-  alpha: number,
-): void {
-  const outer = radius + thickness;
-  forEachPixelIn(width, height, centreX - outer, centreY - outer, centreX + outer, centreY + outer, (x, y) => {
-    const coverage = edge(Math.abs(Math.hypot(x - centreX, y - centreY) - radius), thickness / 2);
-    if (coverage > 0) blend(pixels, (y * width + x) * 3, colour, alpha * coverage);
-  });
-}
-
-/** Draws the glyph as rounded tiles, first a soft shadow, then the tiles in white. */
-function paintGlyph(
-  pixels: Float32Array,
-  width: number,
-  height: number,
-  character: string | undefined,
-  centreX: number,
-  centreY: number,
-  unit: number,
-): void {
-  const cells = glyphCells(character);
-  const cell = (unit * 0.5) / glyphHeight;
-  const left = centreX - (glyphWidth * cell) / 2;
-  const top = centreY - (glyphHeight * cell) / 2;
-  const inset = cell * 0.07;
-  const corner = cell * 0.28;
-  const layers = [
-    { offsetX: cell * 0.1, offsetY: cell * 0.16, softness: cell * 0.12, colour: [0, 0, 0] as Colour, alpha: 0.25 },
-    { offsetX: 0, offsetY: 0, softness: 0.5, colour: [255, 255, 255] as Colour, alpha: 0.96 },
+  const landscape = width >= height * 1.3;
+  const padding = unit * 0.1;
+  const radius = landscape ? height * 0.3 : unit * 0.22;
+  const centreX = landscape ? padding + radius : width / 2;
+  const centreY = landscape ? height / 2 : padding + radius;
+  const textBox = landscape
+    ? { left: centreX + radius + padding, right: width - padding, top: padding, bottom: height - padding }
+    : { left: padding, right: width - padding, top: centreY + radius + padding * 0.8, bottom: height - padding };
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
+    `<title>${escapeXml(titleGraphemes(options.title.trim()).slice(0, 300).join(''))}</title>`,
+    '<defs>',
+    gradientDefinition(design),
+    '<radialGradient id="vignette" cx="0.5" cy="0.5" r="0.75">',
+    '<stop offset="0.45" stop-color="#000" stop-opacity="0"/><stop offset="1" stop-color="#000" stop-opacity="0.35"/>',
+    '</radialGradient>',
+    patternDefinition(design, unit, width, height),
+    '</defs>',
+    `<rect width="${width}" height="${height}" fill="url(#gradient)"/>`,
+    `<rect width="${width}" height="${height}" fill="url(#pattern)"/>`,
+    `<rect width="${width}" height="${height}" fill="url(#vignette)"/>`,
+    `<circle cx="${number(centreX)}" cy="${number(centreY)}" r="${number(radius)}" fill="#fff" fill-opacity="0.12"/>`,
+    `<circle cx="${number(centreX)}" cy="${number(centreY)}" r="${number(radius * 1.12)}" fill="none" stroke="#fff" stroke-opacity="0.22" stroke-width="${number(unit * 0.006)}"/>`,
+    monogram(design.character, centreX, centreY, radius),
+    titleText(options.title, textBox, unit, landscape ? 'start' : 'middle'),
+    '</svg>',
   ];
-  for (const layer of layers) {
-    cells.forEach((row, rowIndex) => {
-      row.forEach((filled, columnIndex) => {
-        if (!filled) return;
-        const x0 = left + columnIndex * cell + inset + layer.offsetX;
-        const y0 = top + rowIndex * cell + inset + layer.offsetY;
-        const x1 = x0 + cell - inset * 2;
-        const y1 = y0 + cell - inset * 2;
-        const halfX = (x1 - x0) / 2;
-        const halfY = (y1 - y0) / 2;
-        const middleX = x0 + halfX;
-        const middleY = y0 + halfY;
-        const margin = layer.softness + 1;
-        forEachPixelIn(width, height, x0 - margin, y0 - margin, x1 + margin, y1 + margin, (x, y) => {
-          // Signed distance to a rounded rectangle.
-          const distanceX = Math.abs(x + 0.5 - middleX) - (halfX - corner);
-          const distanceY = Math.abs(y + 0.5 - middleY) - (halfY - corner);
-          const outside = Math.hypot(Math.max(distanceX, 0), Math.max(distanceY, 0));
-          const distance = outside + Math.min(Math.max(distanceX, distanceY), 0) - corner;
-          const coverage = Math.max(0, Math.min(1, 0.5 - distance / (layer.softness * 2)));
-          if (coverage > 0) blend(pixels, (y * width + x) * 3, layer.colour, layer.alpha * coverage);
-        });
-      });
-    });
+  return `${parts.filter((part) => part !== '').join('\n')}\n`;
+}
+
+function gradientDefinition(design: CoverArtworkDesign): string {
+  const directionX = Math.cos(design.angle) / 2;
+  const directionY = Math.sin(design.angle) / 2;
+  const [first, second, third] = design.colours;
+  return [
+    `<linearGradient id="gradient" x1="${number(0.5 - directionX, 3)}" y1="${number(0.5 - directionY, 3)}" x2="${number(0.5 + directionX, 3)}" y2="${number(0.5 + directionY, 3)}">`,
+    `<stop offset="0" stop-color="${hex(first)}"/>`,
+    `<stop offset="0.5" stop-color="${hex(second)}"/>`,
+    `<stop offset="1" stop-color="${hex(third)}"/>`,
+    '</linearGradient>',
+  ].join('');
+}
+
+/** The faint white pattern over the gradient, as an SVG `<pattern>` tile (rings: concentric circles off-canvas). */
+function patternDefinition(design: CoverArtworkDesign, unit: number, width: number, height: number): string {
+  const spacing = unit * design.spacing;
+  const size = number(spacing);
+  const middle = number(spacing / 2);
+  const tile = (content: string, attributes = '') =>
+    `<pattern id="pattern" patternUnits="userSpaceOnUse" width="${size}" height="${size}"${attributes}>${content}</pattern>`;
+  switch (design.pattern) {
+    case 'dots':
+      return tile(
+        `<circle cx="${middle}" cy="${middle}" r="${number(spacing * 0.09)}" fill="#fff" fill-opacity="0.16"/>`,
+      );
+    case 'crosses': {
+      const arm = spacing * 0.32;
+      const thickness = spacing * 0.07;
+      const from = number(spacing / 2 - arm / 2);
+      const across = number(spacing / 2 - thickness / 2);
+      return tile(
+        `<g fill="#fff" fill-opacity="0.18"><rect x="${from}" y="${across}" width="${number(arm)}" height="${number(thickness)}"/>` +
+          `<rect x="${across}" y="${from}" width="${number(thickness)}" height="${number(arm)}"/></g>`,
+      );
+    }
+    case 'stripes':
+      return tile(
+        `<rect width="${number(spacing * 0.44)}" height="${size}" fill="#fff" fill-opacity="0.07"/>`,
+        ` patternTransform="rotate(${design.angle < Math.PI ? 45 : -45})"`,
+      );
+    case 'waves': {
+      // One period of a sine drawn with two quadratic curves; the tile repeats it across and down.
+      const period = unit / 1.5;
+      const amplitude = spacing * 0.35;
+      return (
+        `<pattern id="pattern" patternUnits="userSpaceOnUse" width="${number(period)}" height="${size}">` +
+        `<path d="M0 ${middle}Q${number(period / 4)} ${number(spacing / 2 - amplitude * 2)} ${number(period / 2)} ${middle}T${number(period)} ${middle}" fill="none" stroke="#fff" stroke-opacity="0.16" stroke-width="${number(spacing * 0.1)}"/>` +
+        '</pattern>'
+      );
+    }
+    case 'rings': {
+      const originX = design.angle < Math.PI ? -0.1 * width : 1.1 * width;
+      const originY = height * ((design.angle / (Math.PI * 2)) % 1);
+      const reach = Math.hypot(width * 1.2, height);
+      const circles: string[] = [];
+      for (let radius = spacing; radius < reach; radius += spacing) {
+        circles.push(`<circle cx="${number(originX)}" cy="${number(originY)}" r="${number(radius)}"/>`);
+      }
+      // A pattern as large as the cover, so `url(#pattern)` works the same for every kind.
+      return (
+        `<pattern id="pattern" patternUnits="userSpaceOnUse" width="${width}" height="${height}">` +
+        `<g fill="none" stroke="#fff" stroke-opacity="0.14" stroke-width="${number(spacing * 0.12)}">${circles.join('')}</g>` +
+        '</pattern>'
+      );
+    }
   }
 }
 
-function forEachPixelIn(
-  width: number,
-  height: number,
-  fromX: number,
-  fromY: number,
-  toX: number,
-  toY: number,
-  visit: (x: number, y: number) => void,
-): void {
-  const startX = Math.max(0, Math.floor(fromX));
-  const endX = Math.min(width - 1, Math.ceil(toX));
-  const startY = Math.max(0, Math.floor(fromY));
-  const endY = Math.min(height - 1, Math.ceil(toY));
-  for (let y = startY; y <= endY; y++) {
-    for (let x = startX; x <= endX; x++) visit(x, y);
+/** The large character in the disc with a soft shadow, or a diamond when the title has none. */
+function monogram(character: string | undefined, centreX: number, centreY: number, radius: number): string {
+  if (character === undefined) {
+    const half = radius * 0.45;
+    const points = (offset: number) =>
+      [
+        [centreX + offset, centreY - half + offset],
+        [centreX + half + offset, centreY + offset],
+        [centreX + offset, centreY + half + offset],
+        [centreX - half + offset, centreY + offset],
+      ]
+        .map(([x, y]) => `${number(x as number)},${number(y as number)}`)
+        .join(' ');
+    return (
+      `<polygon points="${points(radius * 0.04)}" fill="#000" fill-opacity="0.25"/>` +
+      `<polygon points="${points(0)}" fill="#fff" fill-opacity="0.96"/>`
+    );
   }
+  const size = number(radius * 1.1);
+  const glyph = escapeXml(character);
+  const text = (x: number, y: number, fill: string, opacity: number) =>
+    `<text x="${number(x)}" y="${number(y)}" font-family="${fontFamily}" font-size="${size}" font-weight="700" text-anchor="middle" dominant-baseline="central" fill="${fill}" fill-opacity="${opacity}">${glyph}</text>`;
+  return text(centreX + radius * 0.03, centreY + radius * 0.05, '#000', 0.25) + text(centreX, centreY, '#fff', 0.96);
 }
 
-/** Anti-aliased coverage of a shape whose edge lies at `limit` when the pixel is `distance` away. */
-function edge(distance: number, limit: number): number {
-  return Math.max(0, Math.min(1, limit - distance + 0.5));
+interface TextBox {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
 }
 
-function blend(pixels: Float32Array, index: number, colour: Colour, alpha: number): void {
-  for (let channel = 0; channel < 3; channel++) {
-    const current = pixels[index + channel] as number;
-    pixels[index + channel] = current + ((colour[channel] as number) - current) * alpha;
+/**
+ * The title, wrapped to the box in at most three lines (shrinking the font once or twice before cutting it short
+ * with an ellipsis), vertically centred. Nothing when the cover is too small for legible text.
+ */
+function titleText(title: string, box: TextBox, unit: number, anchor: 'start' | 'middle'): string {
+  const boxWidth = box.right - box.left;
+  const boxHeight = box.bottom - box.top;
+  const largest = Math.min(unit * 0.11, boxHeight / (3 * 1.2));
+  if (boxWidth <= 0 || largest < 9) return '';
+  let fontSize = largest;
+  let lines: string[] = [];
+  for (const share of [1, 0.82, 0.68]) {
+    fontSize = Math.max(9, largest * share);
+    lines = wrapTitle(title, boxWidth / fontSize, Number.POSITIVE_INFINITY);
+    if (lines.length <= 3) break;
   }
+  if (lines.length > 3) lines = wrapTitle(title, boxWidth / fontSize, 3);
+  if (lines.length === 0) return '';
+  const lineHeight = fontSize * 1.2;
+  const firstBaseline = box.top + (boxHeight - lineHeight * lines.length) / 2 + fontSize * 0.9;
+  const x = anchor === 'start' ? box.left : (box.left + box.right) / 2;
+  const lineElements = lines
+    .map(
+      (line, index) =>
+        `<text x="${number(x)}" y="${number(firstBaseline + index * lineHeight)}">${escapeXml(line)}</text>`,
+    )
+    .join('');
+  return (
+    `<g font-family="${fontFamily}" font-size="${number(fontSize)}" font-weight="600" text-anchor="${anchor}" fill="#fff">` +
+    `<g fill="#000" fill-opacity="0.25" transform="translate(${number(fontSize * 0.04)} ${number(fontSize * 0.06)})">${lineElements}</g>` +
+    `<g fill-opacity="0.96">${lineElements}</g>` +
+    '</g>'
+  );
+}
+
+/** A number for an attribute: at most `digits` decimals, no trailing zeros, so output is short and stable. */
+function number(value: number, digits = 2): string {
+  const fixed = value.toFixed(digits);
+  const trimmed = fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
+  return trimmed === '-0' ? '0' : trimmed;
+}
+
+function hex(colour: Colour): string {
+  return `#${colour
+    .map((channel) =>
+      Math.max(0, Math.min(255, Math.round(channel)))
+        .toString(16)
+        .padStart(2, '0'),
+    )
+    .join('')}`;
 }
 
 /** Moves hues of the yellow–olive band (which turn muddy when darkened) to orange or green. */

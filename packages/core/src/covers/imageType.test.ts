@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectImageType } from './imageType.js';
+import { detectImageType, imageExtensions } from './imageType.js';
 
 const bytes = (...values: number[]) => new Uint8Array(values);
 const ascii = (text: string) => new TextEncoder().encode(text);
@@ -39,5 +39,18 @@ describe('detectImageType', () => {
     const buffer = concat(ascii('junk'), samplePng);
     expect(detectImageType(buffer.subarray(4))).toBe('image/png');
     expect(detectImageType(buffer)).toBeNull();
+  });
+});
+
+describe('imageExtensions', () => {
+  it('names the file extension of every stored type, the offline artwork’s SVG included', () => {
+    expect(imageExtensions).toEqual({
+      'image/png': 'png',
+      'image/jpeg': 'jpg',
+      'image/webp': 'webp',
+      'image/svg+xml': 'svg',
+    });
+    // An SVG is still never detected from bytes, so an upload can never become one.
+    expect(detectImageType(new TextEncoder().encode('<?xml version="1.0"?><svg/>'))).toBeNull();
   });
 });

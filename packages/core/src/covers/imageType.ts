@@ -1,11 +1,18 @@
-/** Image types a cover may have: the ones every browser shows. */
+/** Raster image types a cover may be uploaded or fetched as: the ones every browser shows. */
 export type ImageType = 'image/png' | 'image/jpeg' | 'image/webp';
 
-/** File extension of each image type, used for blob keys. */
-export const imageExtensions: Readonly<Record<ImageType, string>> = {
+/**
+ * Types a stored cover may have: the raster {@link ImageType}s, and SVG, which only the offline provider's own
+ * artwork may be (never an upload or another provider's bytes: an SVG can hold script).
+ */
+export type StoredImageType = ImageType | 'image/svg+xml';
+
+/** File extension of each stored image type, used for blob keys. */
+export const imageExtensions: Readonly<Record<StoredImageType, string>> = {
   'image/png': 'png',
   'image/jpeg': 'jpg',
   'image/webp': 'webp',
+  'image/svg+xml': 'svg',
 };
 
 const pngSignature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -20,7 +27,7 @@ function startsWith(bytes: Uint8Array, signature: readonly number[], offset = 0)
 
 /**
  * The type of an image from its first bytes (its magic number), never from a name or a `Content-Type` header:
- * PNG, JPEG or WebP, else `null`.
+ * PNG, JPEG or WebP, else `null` (SVG too: it is text, and it is never accepted from an upload).
  *
  * @example
  * detectImageType(await readFile('cover.png')); // 'image/png', even when the file is called cover.jpg
