@@ -6,16 +6,15 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { demoResponse } from '../demo/demoModel.js';
 import { isTerminalEvent, type RoadmapEvent } from '../domain/events.js';
-import { type ContentKind, type Curriculum, contentKinds, type StructureReview } from '../domain/schemas.js';
+import { type ContentKind, contentKinds } from '../domain/schemas.js';
 import { isAllowedTransition, isTerminalStatus, type Task, type TaskStatus } from '../domain/task.js';
-import type { ModelRequest } from '../model/languageModel.js';
 import { createMemoryQueue } from '../queue/memoryQueue.js';
 import type { Queue } from '../queue/queue.js';
 import { RoadmapError } from '../shared/errors.js';
 import { createMemoryStorage } from '../storage/memoryStorage.js';
 import type { Storage } from '../storage/storage.js';
+import { respondWithOneConcept as respond } from '../testing/engine/oneConceptModel.js';
 import { createManualClock, nextTurn } from '../testing/manualClock.js';
 import { createScriptedModel } from '../testing/scriptedModel.js';
 import { RoadmapEngine } from './engine.js';
@@ -23,45 +22,6 @@ import { RoadmapEngine } from './engine.js';
 /** Fixed so runs are reproducible; `FC_SEED=<n> FC_RUNS=<n>` explores other interleavings. */
 const seed = Number(process.env.FC_SEED ?? 20_260_102);
 const numRuns = Number(process.env.FC_RUNS ?? 1_500);
-
-const oneConcept: Curriculum = {
-  title: 'Race roadmap',
-  recommended_completion_weeks: 1,
-  stages: [
-    {
-      name: 'Only stage',
-      description: 'One stage.',
-      modules: [
-        {
-          name: 'Only module',
-          description: 'One module.',
-          concepts: [
-            {
-              name: 'Only concept',
-              description: 'The concept whose last item races the cancel.',
-              estimated_hours: 1,
-              difficulty: 'easy',
-              prerequisites: [],
-              keywords: ['race'],
-            },
-          ],
-        },
-      ],
-    },
-  ],
-};
-
-const validReview: StructureReview = {
-  is_valid: true,
-  dimension_scores: { completeness: 90, progression: 90, stage_coherence: 90, module_clarity: 90, user_fit: 90 },
-  issues: [],
-};
-
-function respond(request: ModelRequest): unknown {
-  if (request.operation === 'curriculum_design' || request.operation === 'roadmap_edit') return oneConcept;
-  if (request.operation === 'structure_review') return validReview;
-  return demoResponse(request);
-}
 
 interface Scenario {
   /** Content items whose model answer is released by the scheduler (the others finish before the race). */

@@ -1,55 +1,13 @@
 import { expect } from 'vitest';
-import { demoResponse } from '../../demo/demoModel.js';
 import { isTerminalEvent, type RoadmapEvent } from '../../domain/events.js';
-import type { Curriculum, StructureReview } from '../../domain/schemas.js';
 import { isTerminalStatus, type TaskStatus } from '../../domain/task.js';
-import type { ModelRequest } from '../../model/languageModel.js';
 import { RoadmapError } from '../../shared/errors.js';
 import type { StatusChange } from '../../storage/taskStore.js';
 import { nextTurn } from '../manualClock.js';
 import { type ConformanceWorld, frameworkOperations, learnGo } from './conformanceWorld.js';
 import type { EngineScenario, EngineScenarioGroup } from './engineScenario.js';
 import { type ObservedCall, observeStorage } from './observedStorage.js';
-
-/** A roadmap of one concept: three content items, the last of which races the cancel. */
-const oneConcept: Curriculum = {
-  title: 'Race roadmap',
-  recommended_completion_weeks: 1,
-  stages: [
-    {
-      name: 'Only stage',
-      description: 'One stage.',
-      modules: [
-        {
-          name: 'Only module',
-          description: 'One module.',
-          concepts: [
-            {
-              name: 'Only concept',
-              description: 'The concept whose last item races the cancel.',
-              estimated_hours: 1,
-              difficulty: 'easy',
-              prerequisites: [],
-              keywords: ['race'],
-            },
-          ],
-        },
-      ],
-    },
-  ],
-};
-
-const validReview: StructureReview = {
-  is_valid: true,
-  dimension_scores: { completeness: 90, progression: 90, stage_coherence: 90, module_clarity: 90, user_fit: 90 },
-  issues: [],
-};
-
-function respond(request: ModelRequest): unknown {
-  if (request.operation === 'curriculum_design' || request.operation === 'roadmap_edit') return oneConcept;
-  if (request.operation === 'structure_review') return validReview;
-  return demoResponse(request);
-}
+import { respondWithOneConcept as respond } from './oneConceptModel.js';
 
 /** When the cancel starts, relative to the quiz's answer (the last item) and the worker's final compare-and-set. */
 type CancelMoment =
