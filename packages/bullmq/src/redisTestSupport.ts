@@ -1,3 +1,5 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 
 /** The Redis the tests use: `REDIS_URL`, else a local server. */
@@ -90,4 +92,95 @@ export function within<Value, Fallback>(
     timer = setTimeout(() => resolve(fallback), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** A private `redis-server` child process for tests that stop Redis: never the machine's shared server. */
+export interface OwnRedisServer {
+  /** `redis://127.0.0.1:<port>`. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops the server (SIGTERM; it keeps nothing on disk) and resolves once the process has exited. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and resolves once it answers PING. */
+  start(): Promise<void>;
+}
+
+/** Whether a `redis-server` binary is on the PATH (tests that start their own server skip without one). */
+export function hasRedisServer(): boolean {
+  const found = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
+  return found.status === 0;
+}
+
+/** A TCP port free on 127.0.0.1 right now (the system picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address && typeof address === 'object') resolve(address.port);
+        else reject(new Error('No port was assigned'));
+      });
+    });
+  });
+}
+
+/**
+ * Starts `redis-server` on a free port as a child of this process (`--save '' --appendonly no`: a restart loses
+ * every key, as a broker without persistence does). Stop it with `stop()`, and always `stop()` it at the end.
+ */
+export async function startOwnRedis(): Promise<OwnRedisServer> {
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+
+  const answers = async () => {
+    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      return (await client.ping()) === 'PONG';
+    } catch {
+      return false;
+    } finally {
+      client.disconnect();
+    }
+  };
+
+  const server: OwnRedisServer = {
+    url,
+    port,
+    async start() {
+      if (child) return;
+      const started = spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+        { stdio: 'ignore' },
+      );
+      child = started;
+      // Never outlive the test process, even when it dies without `stop()`.
+      const killOnExit = () => started.kill('SIGKILL');
+      process.once('exit', killOnExit);
+      exited = new Promise((resolve) =>
+        started.once('exit', () => {
+          process.off('exit', killOnExit);
+          resolve();
+        }),
+      );
+      void exited.then(() => {
+        if (child === started) child = undefined;
+      });
+      await waitFor(answers, `redis-server on port ${port} to answer`, { timeoutMs: 10_000, intervalMs: 20 });
+    },
+    async stop() {
+      const running = child;
+      if (!running) return;
+      running.kill('SIGTERM');
+      await exited;
+    },
+  };
+  await server.start();
+  return server;
 }

@@ -5,6 +5,7 @@
  * Run: node --conditions=@roadmap/source --import tsx sharedFileClaimer.fixture.ts <file> <name> <taskId>
  */
 import { emptyProgress } from '@roadmap/core/internal';
+import { makeTaskRecord } from '@roadmap/core/testing';
 import { createSqliteStorage } from './sqliteStorage.js';
 
 const [filename = '', name = '', taskId = ''] = process.argv.slice(2);
@@ -14,27 +15,14 @@ process.stdout.write('ready\n');
 await new Promise((resolve) => process.stdin.once('data', resolve));
 process.stdin.destroy();
 
-const createdAt = new Date().toISOString();
-const { created } = await storage.createTask({
-  task_id: `00000000-0000-4000-8000-${Buffer.from(name).toString('hex').padStart(12, '0').slice(-12)}`,
-  user_id: 'shared',
-  roadmap_id: `shared-${name}`,
-  title: 'Shared',
-  status: 'pending',
-  current_step: 'queued',
-  progress: { ...emptyProgress },
-  error_message: null,
-  failed_concepts: { count: 0, concept_ids: [] },
-  cancel_reason: null,
-  attempts: 0,
-  created_at: createdAt,
-  updated_at: createdAt,
-  completed_at: null,
-  request: { preferences: { learning_goal: 'Learn SQLite', available_hours_per_week: 10, current_level: 'beginner' } },
-  idempotency_key: 'one-per-user',
-  lease_token: null,
-  lease_expires_at: null,
-});
+const { created } = await storage.createTask(
+  makeTaskRecord({
+    task_id: `00000000-0000-4000-8000-${Buffer.from(name).toString('hex').padStart(12, '0').slice(-12)}`,
+    user_id: 'shared',
+    roadmap_id: `shared-${name}`,
+    idempotency_key: 'one-per-user',
+  }),
+);
 const now = Date.now();
 const claimed = await storage.acquireLease(taskId, {
   token: `token-${name}`,

@@ -6,6 +6,7 @@ import type { Storage } from '../storage/storage.js';
 import type { BlobStore } from './blobStore.js';
 import type { ImageAttribution, ImageProvider, ImageResult } from './imageProvider.js';
 import { detectImageType, imageExtensions } from './imageType.js';
+import { isOfflineArtwork } from './offlineImageProvider.js';
 
 /** What a {@link CoverGenerator} works with (filled in by `CoverService` with its defaults). */
 export interface CoverGeneratorSettings {
@@ -23,8 +24,11 @@ export interface CoverGeneratorSettings {
   onError(error: unknown): void;
 }
 
-/** Why a generation was abandoned: the process stops or crashes, an upload replaced it, or it took too long. */
-type AbandonKind = 'stopping' | 'crashed' | 'superseded' | 'timeout';
+/**
+ * Why a generation was abandoned: the process stops or crashes, an upload replaced it, it took too long, or the
+ * task that made the roadmap was cancelled.
+ */
+type AbandonKind = 'stopping' | 'crashed' | 'superseded' | 'timeout' | 'cancelled';
 
 /** Abort reason of a cover generation: an `AbortError` that says why. */
 class CoverAbort extends Error {
@@ -40,6 +44,17 @@ class CoverAbort extends Error {
 interface ActiveGeneration {
   controller: AbortController;
   done: Promise<void>;
+  /** The task that made the roadmap, known once the cover is claimed. */
+  taskId: string | undefined;
+}
+
+/** How a generation was asked for. */
+export interface CoverEnqueueOptions {
+  /**
+   * Asked for by the kit itself (the roadmap was just stored, or the sweeper found the cover due): the generation
+   * is skipped when the roadmap's task was cancelled. False for a user's request. Default: false.
+   */
+  automatic?: boolean;
 }
 
 /** The prompt an image provider gets for a roadmap: its title and its goal. */
@@ -82,7 +97,8 @@ function untilAborted<Value>(promise: Promise<Value>, signal: AbortSignal): Prom
  */
 export class CoverGenerator {
   private readonly waiting: string[] = [];
-  private readonly queued = new Set<string>();
+  /** Covers in `waiting`, each with whether only automatic requests asked for it. */
+  private readonly queued = new Map<string, boolean>();
   private readonly active = new Map<string, ActiveGeneration>();
   private readonly stopController = new AbortController();
 
@@ -94,13 +110,30 @@ export class CoverGenerator {
   }
 
   /** Queues a `pending` cover (once) and starts generations while slots are free. */
-  enqueue(roadmapId: string): void {
+  enqueue(roadmapId: string, options: CoverEnqueueOptions = {}): void {
     if (this.stopController.signal.aborted || this.active.has(roadmapId)) return;
-    if (!this.queued.has(roadmapId)) {
-      this.queued.add(roadmapId);
-      this.waiting.push(roadmapId);
-    }
+    const automatic = options.automatic ?? false;
+    const queued = this.queued.get(roadmapId);
+    if (queued === undefined) this.waiting.push(roadmapId);
+    // A user's request wins over an automatic one for the same cover.
+    this.queued.set(roadmapId, (queued ?? true) && automatic);
     this.pump();
+  }
+
+  /**
+   * The task that made a roadmap was cancelled: its cover generation in flight here is aborted (its image call
+   * through the signal) and writes nothing more, and a cover waiting here is dropped. Matches the task id of
+   * claimed covers, and `roadmapId` (when known) also before the claim has answered.
+   */
+  abortTask(taskId: string, roadmapId?: string): void {
+    if (roadmapId !== undefined && this.queued.delete(roadmapId)) {
+      this.waiting.splice(this.waiting.indexOf(roadmapId), 1);
+    }
+    for (const [activeRoadmapId, generation] of this.active) {
+      if (generation.taskId === taskId || activeRoadmapId === roadmapId) {
+        generation.controller.abort(new CoverAbort('cancelled'));
+      }
+    }
   }
 
   /** Abandons the generation of a cover an upload just replaced: it writes nothing more. */
@@ -130,10 +163,15 @@ export class CoverGenerator {
     while (!this.stopController.signal.aborted && this.active.size < this.settings.concurrency) {
       const roadmapId = this.waiting.shift();
       if (roadmapId === undefined) return;
+      const automatic = this.queued.get(roadmapId) ?? false;
       this.queued.delete(roadmapId);
-      const generation: ActiveGeneration = { controller: new AbortController(), done: Promise.resolve() };
+      const generation: ActiveGeneration = {
+        controller: new AbortController(),
+        done: Promise.resolve(),
+        taskId: undefined,
+      };
       this.active.set(roadmapId, generation);
-      generation.done = this.run(roadmapId, generation.controller)
+      generation.done = this.run(roadmapId, generation, automatic)
         .catch(this.settings.onError)
         .finally(() => {
           this.active.delete(roadmapId);
@@ -142,15 +180,32 @@ export class CoverGenerator {
     }
   }
 
-  /** `pending → generating → success | failed`; after an abort, `pending` again (stop) or nothing (crash, upload). */
-  private async run(roadmapId: string, controller: AbortController): Promise<void> {
+  /**
+   * `pending → generating → success | failed`; after an abort, `pending` again (stop) or nothing (crash, upload,
+   * cancel: the canceller writes `not_started`). An automatic generation whose task is cancelled goes back to
+   * `not_started` without calling the provider.
+   */
+  private async run(roadmapId: string, generation: ActiveGeneration, automatic: boolean): Promise<void> {
     const { storage, clock, imageProvider, staleAfterMs, announce } = this.settings;
+    const { controller } = generation;
     const claimed = await storage.transitionCover(roadmapId, {
       from: ['pending'],
       to: 'generating',
       patch: { updated_at: isoTime(clock.now()) },
     });
     if (!claimed) return;
+    generation.taskId = claimed.task_id;
+    // Read after the claim: a cancel stores the task's status before it resets covers, so either the cancel sees
+    // this cover `generating` (and resets it) or this read sees the task cancelled.
+    if (automatic && (await storage.getTask(claimed.task_id))?.status === 'cancelled') {
+      const reset = await storage.transitionCover(roadmapId, {
+        from: ['generating'],
+        to: 'not_started',
+        patch: { updated_at: isoTime(clock.now()) },
+      });
+      if (reset) await announce(reset);
+      return;
+    }
     await announce(claimed);
     const signal = AbortSignal.any([this.stopController.signal, controller.signal]);
     // Past `staleAfterMs` other processes take the cover for abandoned: give it up before they do.
@@ -197,7 +252,7 @@ export class CoverGenerator {
           patch: { updated_at: isoTime(clock.now()) },
         });
         if (released) await announce(released);
-      } else if (kind !== 'crashed' && kind !== 'superseded') {
+      } else if (kind !== 'crashed' && kind !== 'superseded' && kind !== 'cancelled') {
         await this.fail(claimed, kind === 'timeout' ? (reason as CoverAbort).message : errorMessage(error));
       }
     } finally {
@@ -223,7 +278,10 @@ export class CoverGenerator {
     if (failed) await announce(failed);
   }
 
-  /** Stores returned bytes in the blob store (only real PNG, JPEG or WebP); keeps a provider's URL as it is. */
+  /**
+   * Stores returned bytes in the blob store (only real PNG, JPEG or WebP, or SVG the offline provider drew); keeps a
+   * provider's URL as it is.
+   */
   private async saveImage(
     roadmapId: string,
     image: ImageResult,
@@ -240,7 +298,7 @@ export class CoverGenerator {
       }
       return { url: image.url, blobKey: null, attribution };
     }
-    const type = detectImageType(image.data);
+    const type = isOfflineArtwork(image.data) ? 'image/svg+xml' : detectImageType(image.data);
     if (!type) {
       throw new RoadmapError(
         'provider_error',

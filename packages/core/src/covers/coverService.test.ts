@@ -12,7 +12,7 @@ import { makeRoadmap, makeTaskRecord } from '../testing/storage/fixtures.js';
 import type { BlobStore } from './blobStore.js';
 import { maxCoverUploadBytes } from './coverService.js';
 import type { ImageProvider, ImageRequest, ImageResult } from './imageProvider.js';
-import { detectImageType } from './imageType.js';
+import { createOfflineImageProvider } from './offlineImageProvider.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fakes
@@ -257,8 +257,7 @@ describe('covers: automatic generation', () => {
   it('uses the offline provider and the memory blob store by default', async () => {
     world = createWorld();
     const engine = await world.engine(world.model());
-    // The offline provider compresses with the platform's CompressionStream (real asynchronous work): wait for the
-    // event rather than for a number of event-loop turns.
+    // Wait for the event rather than for a number of event-loop turns.
     const succeeded = new Promise<void>((resolve) => {
       engine.on('cover_updated', (event) => {
         if (event.status === 'success') resolve();
@@ -273,8 +272,10 @@ describe('covers: automatic generation', () => {
       cover_image_url: expect.stringMatching(/^\/api\/v1\/cover-images\//),
     });
     const blob = await engine.blobStore.get(stored?.blob_key as string);
-    expect(blob?.contentType).toBe('image/png');
-    expect(detectImageType(blob?.data ?? new Uint8Array())).toBe('image/png');
+    // The offline artwork is SVG, stored under a .svg key with its type.
+    expect(blob?.contentType).toBe('image/svg+xml');
+    expect(stored?.blob_key).toMatch(/\.svg$/);
+    expect(new TextDecoder().decode(blob?.data).startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
   });
 
   it('a cover that cannot even be created never fails the pipeline; the error goes to onError', async () => {
@@ -507,19 +508,30 @@ describe('covers: failures and retries', () => {
   });
 
   it('fails a cover whose provider returns bytes that are not an image, and rejects non-http URLs', async () => {
+    const offlineArtwork = await createOfflineImageProvider().generate({
+      roadmapId: 'r',
+      prompt: 'Go',
+      title: 'Go',
+      abortSignal: new AbortController().signal,
+    });
+    if (offlineArtwork.kind !== 'bytes') throw new Error('expected bytes');
     const replies: Reply[] = [
       { kind: 'bytes', data: ascii('<svg onload="alert(1)"/>'), contentType: 'image/png' },
       { kind: 'url', url: 'javascript:alert(1)' },
+      // Only the offline provider's own SVG is stored: the same bytes from another provider are refused.
+      { kind: 'bytes', data: offlineArtwork.data.slice(), contentType: 'image/svg+xml' },
     ];
     const { engine, world, blobStore } = await setup({ reply: (_, index) => replies[index - 1] ?? 'hang' });
-    const [first, second] = await seedMany(world.storage, 2);
-    await engine.covers.batchGenerate([first, second] as string[], { userId: 'u1' });
-    await until(async () =>
-      (await engine.covers.batchGet([first, second] as string[])).every((c) => c.status === 'failed'),
-    );
-    const [one, two] = await engine.covers.batchGet([first, second] as string[]);
+    const ids = (await seedMany(world.storage, 3)) as [string, string, string];
+    await engine.covers.batchGenerate(ids, { userId: 'u1' });
+    await until(async () => (await engine.covers.batchGet(ids)).every((c) => c.status === 'failed'));
+    const [one, two, three] = await engine.covers.batchGet(ids);
     expect(one).toMatchObject({ status: 'failed', error: expect.stringContaining('not a PNG, JPEG or WebP') });
     expect(two).toMatchObject({ status: 'failed', error: expect.stringContaining('not http(s)') });
+    expect(three).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('image/svg+xml bytes that are not'),
+    });
     expect(blobStore.blobs.size).toBe(0);
   });
 

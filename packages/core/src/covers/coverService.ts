@@ -9,7 +9,7 @@ import { type Clock, isoTime } from '../shared/clock.js';
 import { RoadmapError } from '../shared/errors.js';
 import type { Storage } from '../storage/storage.js';
 import type { BlobStore } from './blobStore.js';
-import { CoverGenerator, coverBlobKey } from './coverGenerator.js';
+import { type CoverEnqueueOptions, CoverGenerator, coverBlobKey } from './coverGenerator.js';
 import type { ImageProvider } from './imageProvider.js';
 import { detectImageType, imageExtensions } from './imageType.js';
 
@@ -196,7 +196,7 @@ export class CoverService {
       });
       if (!moved) continue;
       if (cover.status !== 'pending') await this.announce(moved);
-      this.generator.enqueue(moved.roadmap_id);
+      this.generator.enqueue(moved.roadmap_id, { automatic: true });
       queued += 1;
     }
     return queued;
@@ -349,9 +349,48 @@ export class CoverService {
         created_at: isoTime(clock.now()),
       });
       if (!this.autoGenerate || cover.status !== 'not_started') return;
-      await this.trigger(cover, ['not_started']);
+      await this.trigger(cover, ['not_started'], { automatic: true });
     };
     this.track(work().catch(onError));
+  }
+
+  /**
+   * The task that made a roadmap was cancelled in another process (the queue's broadcast): aborts this process's
+   * generation of its cover, which writes nothing more. Synchronous; the canceller resets the cover's status.
+   */
+  abortTask(taskId: string): void {
+    this.generator.abortTask(taskId);
+  }
+
+  /**
+   * Called by `engine.cancel` once the task is stored `cancelled`: aborts the cover's generation here (its image
+   * call through the signal), and resets a `pending` or `generating` cover to `not_started`, so no process
+   * generates it on its own any more (a generation elsewhere that missed the broadcast cannot store its image: its
+   * compare-and-set from `generating` fails). A `failed` cover keeps its error but is no longer retried
+   * automatically. A user can still generate the cover by hand. Never throws: errors go to `onError`.
+   */
+  async onTaskCancelled(task: Pick<TaskRecord, 'task_id' | 'roadmap_id'>): Promise<void> {
+    const { storage, clock, onError } = this.settings;
+    this.generator.abortTask(task.task_id, task.roadmap_id);
+    try {
+      const updatedAt = isoTime(clock.now());
+      const reset = await storage.transitionCover(task.roadmap_id, {
+        from: ['pending', 'generating'],
+        to: 'not_started',
+        patch: { error: null, next_attempt_at: null, updated_at: updatedAt },
+      });
+      if (reset) {
+        await this.announce(reset);
+        return;
+      }
+      await storage.transitionCover(task.roadmap_id, {
+        from: ['failed'],
+        to: 'failed',
+        patch: { next_attempt_at: null, updated_at: updatedAt },
+      });
+    } catch (error) {
+      onError(error);
+    }
   }
 
   // ------------------------------------------------------------------------------------------------------------
@@ -359,7 +398,11 @@ export class CoverService {
   // ------------------------------------------------------------------------------------------------------------
 
   /** Compare-and-set to `pending`, announce it, and queue the cover here; `null` when it changed meanwhile. */
-  private async trigger(cover: CoverRecord, from: readonly CoverStatus[]): Promise<CoverRecord | null> {
+  private async trigger(
+    cover: CoverRecord,
+    from: readonly CoverStatus[],
+    options: CoverEnqueueOptions = {},
+  ): Promise<CoverRecord | null> {
     const pending = await this.settings.storage.transitionCover(cover.roadmap_id, {
       from,
       to: 'pending',
@@ -367,7 +410,7 @@ export class CoverService {
     });
     if (!pending) return null;
     await this.announce(pending);
-    this.generator.enqueue(pending.roadmap_id);
+    this.generator.enqueue(pending.roadmap_id, options);
     return pending;
   }
 

@@ -35,7 +35,8 @@ export const retryableStatuses: readonly TaskStatus[] = ['failed', 'partial_fail
 /** Every legal status change (SPEC §2). Storage adapters enforce them with compare-and-set. */
 export const allowedTransitions: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
   pending: ['processing', 'cancelled'],
-  processing: ['completed', 'partial_failure', 'failed', 'cancelled'],
+  // `→ pending`: given back after an infrastructure fault (SPEC §2), to be claimed again after a backoff.
+  processing: ['completed', 'partial_failure', 'failed', 'cancelled', 'pending'],
   completed: [],
   failed: ['pending'],
   partial_failure: ['pending'],

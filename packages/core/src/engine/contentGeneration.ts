@@ -12,9 +12,9 @@ import { computeProgress, type Progress } from '../domain/task.js';
 import type { ConceptContext, ModelInput } from '../model/languageModel.js';
 import { buildPrompt } from '../model/prompts.js';
 import { generateStructured } from '../model/structuredGeneration.js';
-import { errorMessage, isAbortError, RoadmapError } from '../shared/errors.js';
+import { errorMessage, isAbortError, isInfrastructureFault, RoadmapError } from '../shared/errors.js';
 import { yieldToEventLoop } from '../shared/yieldToEventLoop.js';
-import type { ContentValue } from '../storage/storage.js';
+import type { ContentValue } from '../storage/checkpointStore.js';
 import { runAbortKind } from './runAbort.js';
 import { assertFenced, nowIso, type RunContext } from './runContext.js';
 
@@ -133,8 +133,8 @@ async function pipelinedPool(
 
 /**
  * Fan-out over concepts with bounded concurrency, the three kinds of one concept in parallel. Each finished item
- * is stored (fenced) before it counts. A failed item is recorded and the rest go on; an abort, a lost lease or a
- * storage error stops everything. Items put back to `pending` meanwhile are picked up before finishing.
+ * is stored (fenced) before it counts. A failed item is recorded and the rest go on; an abort, a lost lease or an
+ * infrastructure fault (a storage error, a model call that timed out on its own) stops everything. Items put back to `pending` meanwhile are picked up before finishing.
  */
 export async function contentGeneration(context: RunContext, roadmap: Roadmap): Promise<ContentOutcome> {
   const { storage, fence } = context;
@@ -206,6 +206,8 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
         } catch (error) {
           if (isAbortError(error) || context.abortSignal.aborted) throw error;
           if (RoadmapError.isInstance(error) && error.code === 'lease_lost') throw error;
+          // Not the content's failure (a timeout, a storage error): the run stops and its task is given back.
+          if (isInfrastructureFault(error)) throw error;
           const message = errorMessage(error);
           failed += 1;
           const snapshot = progress();

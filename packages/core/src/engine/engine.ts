@@ -32,10 +32,12 @@ import { defaultRetryPolicy, type RetryPolicy } from '../model/retry.js';
 import type { Queue } from '../queue/queue.js';
 import { type Clock, isoTime, systemClock } from '../shared/clock.js';
 import { RoadmapError } from '../shared/errors.js';
-import type { EventQuery, LeaseFence, Storage } from '../storage/storage.js';
+import type { EventQuery } from '../storage/eventStore.js';
+import type { Storage } from '../storage/storage.js';
+import type { LeaseFence } from '../storage/taskStore.js';
 import { assertAdapterVersions } from './adapterVersion.js';
 import { type TaskUsage, usageFrom } from './usageMeter.js';
-import { TaskWorker } from './worker.js';
+import { defaultFaultBackoff, type FaultBackoff, TaskWorker } from './worker.js';
 
 export interface RoadmapEngineOptions {
   /** Where tasks, roadmaps, content and events live. */
@@ -61,12 +63,19 @@ export interface RoadmapEngineOptions {
   /** Edit rounds after a failed structure validation. Default: 3. */
   maxEditRounds?: number;
   /**
-   * Starts of a task (the first run plus resumes after a crash or a lost lease) before it is failed as poison. A
-   * graceful `stop()` gives its start back, and `retry` starts the count afresh. Default: 5.
+   * Starts of a task (the first run plus resumes after a crash, a lost lease or an infrastructure fault) before it
+   * is failed: as poison, or with the last fault's error. A graceful `stop()` gives its start back, and `retry`
+   * starts the count afresh. Default: 5.
    */
   maxAttempts?: number;
   /** Retries of transient model errors. Default: 3 retries, 500 ms doubling to 8 s, `retry-after` honoured. */
   retry?: Partial<RetryPolicy>;
+  /**
+   * Wait before a task is claimed again after an infrastructure fault (a storage or queue error, a model call that
+   * timed out on its own) gave it back to `pending`; each such start counts toward `maxAttempts`. Default: 1 s
+   * doubling per attempt, at most 60 s.
+   */
+  faultBackoff?: Partial<FaultBackoff>;
   /** Whether `start()` runs a worker in this engine (false for an API-only process). Default: true. */
   worker?: boolean;
   /** How often orphaned tasks (expired leases) are requeued. Default: `leaseMs`. */
@@ -146,6 +155,7 @@ export class RoadmapEngine {
     maxEditRounds: number;
     maxAttempts: number;
     retryPolicy: RetryPolicy;
+    faultBackoff: FaultBackoff;
     worker: boolean;
     recoveryIntervalMs: number;
     workerId: string;
@@ -192,6 +202,7 @@ export class RoadmapEngine {
       maxEditRounds: options.maxEditRounds ?? 3,
       maxAttempts: options.maxAttempts ?? 5,
       retryPolicy: { ...defaultRetryPolicy, ...options.retry },
+      faultBackoff: { ...defaultFaultBackoff, ...options.faultBackoff },
       worker: options.worker ?? true,
       recoveryIntervalMs: options.recoveryIntervalMs ?? leaseMs,
       workerId: options.workerId ?? randomId(),
@@ -210,12 +221,14 @@ export class RoadmapEngine {
       maxAttempts: this.settings.maxAttempts,
       failureThreshold: this.settings.failureThreshold,
       retryPolicy: this.settings.retryPolicy,
+      faultBackoff: this.settings.faultBackoff,
       publish: (task, type, payload, fence) => this.publish(task, type, payload, fence),
       onRoadmapStored: (task, roadmap) => this.covers.onRoadmapStored(roadmap, task.task_id),
       onError: this.onError,
     });
     this.unsubscribeCancel = this.queue.onCancel((taskId) => {
       this.worker.abortTask(taskId, 'cancelled');
+      this.covers.abortTask(taskId);
     });
   }
 
@@ -401,9 +414,9 @@ export class RoadmapEngine {
   }
 
   /**
-   * Cancels a `pending` or `processing` task: compare-and-set to `cancelled`, then every in-flight model call of
-   * the task is aborted — here at once, in other processes through the queue's broadcast — and one `cancelled`
-   * event is emitted. What was generated stays. Resolves after the local abort and the broadcast.
+   * Cancels a `pending` or `processing` task: compare-and-set to `cancelled`, then every in-flight model and image
+   * call of the task is aborted — here at once, in other processes through the queue's broadcast — its cover goes
+   * back to `not_started`, and one `cancelled` event is emitted. What was generated stays. Resolves after the local abort and the broadcast.
    */
   async cancel(
     taskId: string,
@@ -429,7 +442,10 @@ export class RoadmapEngine {
       });
       if (cancelled) {
         this.worker.abortTask(taskId, 'cancelled');
+        // The cover's image call too (here at once, elsewhere through the broadcast); never throws.
+        const coverStopped = this.covers.onTaskCancelled(cancelled);
         await this.queue.broadcastCancel(taskId);
+        await coverStopped;
         // Items that were in flight were aborted; the holder can no longer write, so show them as not started.
         await this.storage.resetItems(cancelled.roadmap_id, { statuses: ['generating'] });
         await this.publish(cancelled, 'cancelled', {

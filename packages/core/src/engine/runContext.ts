@@ -5,7 +5,8 @@ import type { LanguageModel, ModelUsage } from '../model/languageModel.js';
 import type { RetryPolicy } from '../model/retry.js';
 import type { Clock } from '../shared/clock.js';
 import { RoadmapError } from '../shared/errors.js';
-import type { LeaseFence, Storage } from '../storage/storage.js';
+import type { Storage } from '../storage/storage.js';
+import type { LeaseFence } from '../storage/taskStore.js';
 
 /** Everything one run of a task needs: the adapters, the lease it holds, and its abort signal. */
 export interface RunContext {

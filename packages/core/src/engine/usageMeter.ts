@@ -1,5 +1,6 @@
 import type { ModelUsage } from '../model/languageModel.js';
-import type { LeaseFence, Storage } from '../storage/storage.js';
+import type { Storage } from '../storage/storage.js';
+import type { LeaseFence } from '../storage/taskStore.js';
 
 /** Tokens a task's model calls used (what providers reported), summed over every run of the task. */
 export interface TaskUsage {

@@ -1,20 +1,38 @@
-import { type Clock, isoTime, sleep } from '../shared/clock.js';
-
-/** Pause after a failed claim before the next one. */
-const claimRetryDelayMs = 1000;
-
 import type { RoadmapEventPayloads, RoadmapEventType } from '../domain/events.js';
 import type { Roadmap } from '../domain/schemas.js';
 import type { TaskRecord } from '../domain/task.js';
 import type { LanguageModel } from '../model/languageModel.js';
 import type { RetryPolicy } from '../model/retry.js';
 import type { Queue, QueueJob } from '../queue/queue.js';
-import { errorMessage, RoadmapError } from '../shared/errors.js';
-import type { LeaseFence, Storage } from '../storage/storage.js';
+import { type Clock, isoTime, sleep } from '../shared/clock.js';
+import { errorMessage, isInfrastructureFault, RoadmapError } from '../shared/errors.js';
+import type { Storage } from '../storage/storage.js';
+import type { LeaseFence } from '../storage/taskStore.js';
 import { runPipeline } from './pipeline.js';
 import { allowManyListeners, RunAbort, runAbortKind } from './runAbort.js';
 import type { RunContext } from './runContext.js';
 import { UsageMeter, usageFrom } from './usageMeter.js';
+
+/** Pause after a failed claim before the next one. */
+const claimRetryDelayMs = 1000;
+/** Tries of the writes that give a task back after a fault (the fault may still be passing), and the first pause. */
+const giveBackTries = 3;
+const giveBackRetryDelayMs = 100;
+
+/** How long a task given back after an infrastructure fault waits before it is claimed again. */
+export interface FaultBackoff {
+  /** Wait after the first start that met a fault; doubled for each further start. Default: 1000 ms. */
+  minDelayMs: number;
+  /** Upper bound of the wait. Default: 60 000 ms. */
+  maxDelayMs: number;
+}
+
+export const defaultFaultBackoff: FaultBackoff = { minDelayMs: 1_000, maxDelayMs: 60_000 };
+
+/** Wait before the task is claimed again, after its `attempts`-th start met an infrastructure fault. */
+export function faultDelay(attempts: number, backoff: FaultBackoff): number {
+  return Math.min(backoff.maxDelayMs, backoff.minDelayMs * 2 ** Math.max(0, attempts - 1));
+}
 
 export interface WorkerSettings {
   storage: Storage;
@@ -30,6 +48,8 @@ export interface WorkerSettings {
   maxAttempts: number;
   failureThreshold: number;
   retryPolicy: RetryPolicy;
+  /** Wait before a task given back after an infrastructure fault is claimed again. */
+  faultBackoff: FaultBackoff;
   /** Appends an event (fenced when `fence` is given) and delivers it to the engine's listeners. */
   publish<Type extends RoadmapEventType>(
     task: Pick<TaskRecord, 'task_id' | 'user_id'>,
@@ -102,7 +122,13 @@ export class TaskWorker {
         await sleep(this.settings.clock, claimRetryDelayMs, this.stopController.signal).catch(() => undefined);
         continue;
       }
-      if (!job) continue;
+      if (!job) {
+        // `null` without our stop: the queue was closed under us. Do not spin on it.
+        if (!this.stopController.signal.aborted) {
+          await sleep(this.settings.clock, claimRetryDelayMs, this.stopController.signal).catch(() => undefined);
+        }
+        continue;
+      }
       if (this.stopController.signal.aborted) {
         // Stopped while the claim was being answered: hand the job back untouched.
         await queue.release(job, { requeue: true }).catch(this.settings.onError);
@@ -135,12 +161,20 @@ export class TaskWorker {
   private async execute(job: QueueJob, controller: AbortController): Promise<void> {
     const { storage, queue, clock, leaseMs } = this.settings;
     const now = clock.now();
-    const acquired = await storage.acquireLease(job.taskId, {
-      token: job.token,
-      now,
-      expiresAt: now + leaseMs,
-      updatedAt: isoTime(now),
-    });
+    let acquired: Awaited<ReturnType<Storage['acquireLease']>>;
+    try {
+      acquired = await storage.acquireLease(job.taskId, {
+        token: job.token,
+        now,
+        expiresAt: now + leaseMs,
+        updatedAt: isoTime(now),
+      });
+    } catch (error) {
+      // Storage could not be reached: nothing was taken (no attempt counted). Hand the job back for later.
+      this.settings.onError(error);
+      await this.requeueLater(job, faultDelay(1, this.settings.faultBackoff));
+      return;
+    }
     if (!acquired) {
       // Cancelled or finished meanwhile, or held by a live lease elsewhere (a duplicate delivery).
       await queue.release(job);
@@ -153,10 +187,12 @@ export class TaskWorker {
       await queue.release(job);
       return;
     }
-    const usage = new UsageMeter(usageFrom(await storage.getCheckpoints(task.task_id)));
-    const stopHeartbeat = this.heartbeat(job, fence, controller, usage);
-    let outcome: 'release' | 'requeue' | 'keep' = 'release';
+    let usage: UsageMeter | undefined;
+    let stopHeartbeat = () => {};
+    let outcome: 'release' | 'requeue' | 'keep' | { delayMs: number } = 'release';
     try {
+      usage = new UsageMeter(usageFrom(await storage.getCheckpoints(task.task_id)));
+      stopHeartbeat = this.heartbeat(job, fence, controller, usage);
       if (controller.signal.aborted) throw controller.signal.reason;
       if (acquired.recovered) {
         await this.settings.publish(task, 'task_recovering', { current_step: task.current_step }, fence);
@@ -167,22 +203,126 @@ export class TaskWorker {
       await this.finish(task, fence, result);
     } catch (error) {
       const kind = runAbortKind(controller.signal);
-      if (kind !== 'crashed') await usage.flush(storage, fence).catch(() => false);
-      if (kind === 'stopping') {
-        outcome = 'requeue';
-        // A graceful stop gives the start back: only crashes count towards `maxAttempts`.
-        await storage.updateTask(fence, { attempts: Math.max(0, task.attempts - 1) });
-        await storage.releaseLease(fence);
-      } else if (kind === 'crashed') {
+      if (kind === 'crashed') {
         outcome = 'keep';
-      } else if (kind === undefined && !(RoadmapError.isInstance(error) && error.code === 'lease_lost')) {
-        await this.fail(task, fence, error);
+      } else {
+        try {
+          outcome = await this.afterError(task, fence, error, kind, controller.signal, usage);
+        } catch (writeError) {
+          // Storage failed again: the lease expires and the recovery sweep requeues the task.
+          this.settings.onError(writeError);
+        }
       }
     } finally {
       stopHeartbeat();
     }
     if (outcome === 'requeue') await queue.release(job, { requeue: true });
     else if (outcome === 'release') await queue.release(job);
+    else if (typeof outcome === 'object') await this.requeueLater(job, outcome.delayMs);
+  }
+
+  /**
+   * What a run that ended with `error` leaves behind (a crash writes nothing and never gets here): a graceful stop
+   * gives the task and its start back; a cancel or a lost lease leaves it to the other side; an infrastructure fault
+   * gives the task back for later (until `maxAttempts` starts met one); anything else fails it.
+   */
+  private async afterError(
+    task: TaskRecord,
+    fence: LeaseFence,
+    error: unknown,
+    kind: RunAbort['kind'] | undefined,
+    signal: AbortSignal,
+    usage: UsageMeter | undefined,
+  ): Promise<'release' | 'requeue' | { delayMs: number }> {
+    const { storage } = this.settings;
+    await usage?.flush(storage, fence).catch(() => false);
+    if (kind === 'stopping') {
+      // A graceful stop gives the start back: only crashes and faults count towards `maxAttempts`.
+      await storage.updateTask(fence, { attempts: Math.max(0, task.attempts - 1) });
+      await storage.releaseLease(fence);
+      return 'requeue';
+    }
+    if (kind !== undefined || (RoadmapError.isInstance(error) && error.code === 'lease_lost')) return 'release';
+    // The run's own first fatal error (the calls it stopped reject with aborts).
+    const cause: unknown = signal.aborted ? signal.reason : error;
+    if (isInfrastructureFault(cause) && task.attempts < this.settings.maxAttempts) {
+      return this.giveBack(task, fence, cause);
+    }
+    await this.fail(task, fence, cause);
+    return 'release';
+  }
+
+  /**
+   * After an infrastructure fault: the task goes back to `pending` (fenced by the run's token) with the error as its
+   * message, and is claimed again after a backoff that grows with its `attempts`. When storage cannot take even this
+   * write, the lease is left to expire and the recovery sweep requeues the task.
+   */
+  private async giveBack(
+    task: TaskRecord,
+    fence: LeaseFence,
+    fault: unknown,
+  ): Promise<'release' | { delayMs: number }> {
+    const { storage, clock, faultBackoff } = this.settings;
+    const delayMs = faultDelay(task.attempts, faultBackoff);
+    const message = errorMessage(fault);
+    try {
+      const released = await this.retryFaults(async () => {
+        const at = isoTime(clock.now());
+        // Items of the aborted calls show as not started again (still under the lease, before giving it up).
+        await storage.resetItems(task.roadmap_id, { statuses: ['generating'] });
+        return storage.transitionTask(task.task_id, {
+          from: ['processing'],
+          to: 'pending',
+          leaseToken: fence.leaseToken,
+          patch: {
+            current_step: 'queued',
+            error_message: message,
+            updated_at: at,
+            lease_token: null,
+            lease_expires_at: null,
+          },
+        });
+      });
+      // Cancelled or taken over meanwhile: the other side decides.
+      if (!released) return 'release';
+      await this.settings.publish(released, 'progress', {
+        step: 'queued',
+        status: 'pending',
+        message: `Interrupted by an infrastructure fault (${message}); trying again in ${Math.ceil(delayMs / 1000)} s`,
+        progress: released.progress,
+      });
+    } catch (error) {
+      this.settings.onError(error);
+      return 'release';
+    }
+    return { delayMs };
+  }
+
+  /**
+   * Runs `write` (fenced or idempotent), trying again after a short pause while it meets infrastructure faults, at
+   * most `giveBackTries` times and not once the worker stops.
+   */
+  private async retryFaults<Result>(write: () => Promise<Result>): Promise<Result> {
+    const stopping = this.stopController.signal;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await write();
+      } catch (error) {
+        if (attempt >= giveBackTries || !isInfrastructureFault(error) || stopping.aborted) throw error;
+        this.settings.onError(error);
+        await sleep(this.settings.clock, giveBackRetryDelayMs * 2 ** (attempt - 1), stopping);
+      }
+    }
+  }
+
+  /** Removes the job and enqueues its task again after `delayMs`; a queue that fails leaves it to the sweep. */
+  private async requeueLater(job: QueueJob, delayMs: number): Promise<void> {
+    try {
+      await this.settings.queue.release(job);
+      await this.settings.queue.enqueue(job.taskId, { delayMs });
+    } catch (error) {
+      this.settings.onError(error);
+    }
   }
 
   private context(task: TaskRecord, fence: LeaseFence, controller: AbortController, usage: UsageMeter): RunContext {

@@ -1,6 +1,6 @@
 import pRetry from 'p-retry';
 import { type Clock, sleep } from '../shared/clock.js';
-import { isAbortError, RoadmapError } from '../shared/errors.js';
+import { isAbortError, isTimeoutError, RoadmapError } from '../shared/errors.js';
 
 /** How transient provider errors (429, 5xx, timeouts) are retried. */
 export interface RetryPolicy {
@@ -16,10 +16,14 @@ export const defaultRetryPolicy: RetryPolicy = { retries: 3, minDelayMs: 500, ma
 
 const retryAfterCapMs = 60_000;
 
-/** True for errors worth repeating: retryable `RoadmapError`s and errors carrying HTTP 408/409/429/5xx. */
+/**
+ * True for errors worth repeating: retryable `RoadmapError`s, a call that timed out on its own (`TimeoutError`), and
+ * errors carrying HTTP 408/409/429/5xx. Never an abort: a cancelled or stopped run tries nothing again.
+ */
 export function isRetryableError(error: unknown): boolean {
   if (isAbortError(error)) return false;
   if (RoadmapError.isInstance(error)) return error.retryable;
+  if (isTimeoutError(error)) return true;
   const status = (error as { status?: unknown } | null)?.status;
   return typeof status === 'number' && (status === 408 || status === 409 || status === 429 || status >= 500);
 }

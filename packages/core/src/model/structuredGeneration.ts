@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Clock } from '../shared/clock.js';
-import { errorMessage, isAbortError, RoadmapError } from '../shared/errors.js';
+import { errorMessage, isAbortError, isTimeoutError, RoadmapError } from '../shared/errors.js';
 import type { LanguageModel, ModelRequest, ModelUsage } from './languageModel.js';
 import { type RetryPolicy, withRetry } from './retry.js';
 
@@ -43,6 +43,8 @@ function parseOutput<Output>(
 /**
  * One structured model call: transient errors are retried with backoff; output that is not JSON or fails the
  * schema is asked again once with the validation error as feedback, then fails with `schema_validation_failed`.
+ * A call still timing out after its retries fails with a retryable `RoadmapError('timeout')` (an infrastructure
+ * fault: the run gives its task back rather than failing the content); an abort is rethrown as it is.
  */
 export async function generateStructured<Output>(
   call: StructuredCall<Output>,
@@ -60,6 +62,13 @@ export async function generateStructured<Output>(
     } catch (error) {
       if (isAbortError(error) || abortSignal.aborted) throw error;
       if (RoadmapError.isInstance(error)) throw error;
+      if (isTimeoutError(error)) {
+        // Timed out on its own, retries included: an infrastructure fault, not the content's failure.
+        throw new RoadmapError('timeout', `Model call ${call.key} timed out: ${errorMessage(error)}`, {
+          cause: error,
+          retryable: true,
+        });
+      }
       throw new RoadmapError('model_error', `Model call ${call.key} failed: ${errorMessage(error)}`, { cause: error });
     }
     abortSignal.throwIfAborted();

@@ -63,17 +63,42 @@ export class RoadmapError extends Error {
   }
 }
 
-/** True for the error an aborted `AbortSignal` produces (DOMException `AbortError`, or a reason we threw). */
-export function isAbortError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const name = (error as { name?: unknown }).name;
-  return name === 'AbortError' || name === 'TimeoutError';
+function errorName(error: unknown): unknown {
+  return typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
 }
 
-/** Creates the error thrown when work stops because its signal aborted. */
+/**
+ * True for the error an aborted `AbortSignal` produces when someone stopped the work: a DOMException `AbortError`,
+ * or a reason named so (the engine's cancel, stop, crash and lost-lease reasons). A `TimeoutError` is not one: a
+ * call that ran out of time on its own (`AbortSignal.timeout`) was not stopped by anyone and may be tried again
+ * (see {@link isTimeoutError}).
+ */
+export function isAbortError(error: unknown): boolean {
+  return errorName(error) === 'AbortError';
+}
+
+/** True for a call that timed out on its own: `RoadmapError('timeout')`, or a `TimeoutError` (`AbortSignal.timeout`). */
+export function isTimeoutError(error: unknown): boolean {
+  if (RoadmapError.isInstance(error)) return error.code === 'timeout';
+  return errorName(error) === 'TimeoutError';
+}
+
+/**
+ * True for a fault of the infrastructure rather than of the task (SPEC §2): a storage error, a queue error, or a
+ * call that timed out on its own. A run that meets one gives its task back to `pending` with backoff instead of
+ * failing it or its content; only the model's or the content's own failures count toward `failureThreshold`.
+ */
+export function isInfrastructureFault(error: unknown): boolean {
+  if (RoadmapError.isInstance(error)) {
+    return error.code === 'storage_error' || error.code === 'queue_error' || error.code === 'timeout';
+  }
+  return isTimeoutError(error);
+}
+
+/** Creates the error thrown when work stops because its signal aborted (its reason, when that is an abort or timeout). */
 export function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
-  if (reason instanceof Error && isAbortError(reason)) return reason;
+  if (reason instanceof Error && (isAbortError(reason) || errorName(reason) === 'TimeoutError')) return reason;
   const error = new Error(typeof reason === 'string' ? reason : 'The operation was aborted');
   error.name = 'AbortError';
   return error;

@@ -27,11 +27,13 @@ export type {
 export { runQueueConformance } from './queueConformance.js';
 export * from './scriptedModel.js';
 export type {
+  CheckpointStoreUnderTest,
+  EventStoreUnderTest,
   RoadmapShape,
   StorageConformanceContext,
   StorageFactory,
   StorageFixture,
-} from './storageConformance.js';
+} from './storage/index.js';
 export {
   conceptIdsOf,
   fixtureEpochMs,
@@ -43,5 +45,11 @@ export {
   makeRoadmap,
   makeTaskRecord,
   makeTutorial,
+  runCheckpointStoreConformance,
+  runCoverStoreConformance,
+  runEventStoreConformance,
   runStorageConformance,
-} from './storageConformance.js';
+  runTaskStoreConformance,
+} from './storage/index.js';
+export type { AuditStorage, StoredCallAudit } from './storedCallAudit.js';
+export { auditStoredCalls } from './storedCallAudit.js';
