@@ -223,66 +223,7 @@ describe('cancellation', () => {
 });
 
 describe('failures, retry and per-item retry', () => {
-  it('records failed items, ends partial_failure, and retry regenerates only what failed', async () => {
-    world = createWorld();
-    const fatal = new RoadmapError('model_error', 'content filter');
-    const model = world.model({
-      script: [
-        { key: 'quiz:s1-m1-c1', fail: fatal, times: 1 },
-        { key: 'tutorial:s2-m1-c2', fail: fatal, times: 1 },
-      ],
-    });
-    const engine = await world.engine(model);
-    const { task } = await engine.generate({ userId: 'u1', request: learnGo });
-    const end = await terminalEvent(engine, task.task_id);
-    expect(end).toMatchObject({ type: 'completed', status: 'partial_failure', failed_count: 2 });
-    const failedTask = await engine.getTask(task.task_id);
-    expect(failedTask).toMatchObject({
-      status: 'partial_failure',
-      failed_concepts: { count: 2, concept_ids: ['s1-m1-c1', 's2-m1-c2'] },
-    });
-    expect(failedTask?.error_message).toMatch(/2 of \d+ content items failed/);
-    const roadmap = await engine.getRoadmap(task.roadmap_id);
-    expect(roadmap?.stages[0]?.modules[0]?.concepts[0]?.quiz_status).toBe('failed');
-
-    const callsBefore = model.calls.length;
-    const mark = await latestSeq(engine, task.task_id);
-    const retried = await engine.retry(task.task_id, { userId: 'u1' });
-    expect(retried.itemsToRetry).toBe(2);
-    expect(retried.task.status).toBe('pending');
-    await terminalEvent(engine, task.task_id, mark);
-    expect(
-      model.calls
-        .slice(callsBefore)
-        .map((call) => call.key)
-        .sort(),
-    ).toEqual(['quiz:s1-m1-c1', 'tutorial:s2-m1-c2']);
-    expect(await engine.getTask(task.task_id)).toMatchObject({ status: 'completed', error_message: null, attempts: 1 });
-  });
-
-  it('retryItem regenerates exactly one item of a finished task', async () => {
-    world = createWorld();
-    const fatal = new RoadmapError('model_error', 'refused');
-    const model = world.model({
-      script: [
-        { key: 'quiz:s1-m1-c1', fail: fatal, times: 1 },
-        { key: 'resources:s1-m1-c2', fail: fatal, times: 1 },
-      ],
-    });
-    const engine = await world.engine(model);
-    const { task } = await engine.generate({ userId: 'u1', request: learnGo });
-    await terminalEvent(engine, task.task_id);
-    await expect(engine.retryItem(task.roadmap_id, 's1-m1-c1', 'tutorial')).rejects.toMatchObject({
-      code: 'item_not_retryable',
-    });
-    await expect(engine.retryItem(task.roadmap_id, 'nope', 'quiz')).rejects.toMatchObject({ code: 'not_found' });
-    const callsBefore = model.calls.length;
-    const mark = await latestSeq(engine, task.task_id);
-    await engine.retryItem(task.roadmap_id, 's1-m1-c1', 'quiz', { userId: 'u1' });
-    const end = await terminalEvent(engine, task.task_id, mark);
-    expect(model.calls.slice(callsBefore).map((call) => call.key)).toEqual(['quiz:s1-m1-c1']);
-    expect(end).toMatchObject({ type: 'completed', status: 'partial_failure', failed_count: 1 });
-  });
+  // Retry after a partial failure and per-item retry: runEngineConformance's retry scenarios (memoryEngine.test.ts).
 
   it('fails the task when the failed share reaches the threshold', async () => {
     world = createWorld();

@@ -39,6 +39,8 @@ export const retryScenarios: EngineScenarioGroup = {
           'tutorial:s2-m1-c2',
         ]);
         expect(failedItems.every((item) => item.error === 'content filter')).toBe(true);
+        const roadmap = await engine.getRoadmap(task.roadmap_id);
+        expect(roadmap?.stages[0]?.modules[0]?.concepts[0]?.quiz_status).toBe('failed');
 
         const callsBefore = model.calls.length;
         const mark = await latestSeq(engine, task.task_id);
