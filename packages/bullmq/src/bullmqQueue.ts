@@ -109,8 +109,24 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqQueue {
       }
     }
   });
-  const subscribed = subscriber.subscribe(cancelChannel).then(() => undefined);
-  subscribed.catch(() => undefined); // surfaced by waitUntilReady / broadcastCancel
+  // The cancel channel's subscription. A failed attempt (Redis unreachable at boot, a command that gave up) is
+  // forgotten, so the next broadcast or reconnect subscribes again instead of failing forever; once subscribed,
+  // ioredis renews the subscription itself after a reconnect.
+  let subscribing: Promise<void> | undefined;
+  const subscribed = (): Promise<void> => {
+    subscribing ??= subscriber.subscribe(cancelChannel).then(
+      () => undefined,
+      (error: unknown) => {
+        subscribing = undefined;
+        throw error;
+      },
+    );
+    return subscribing;
+  };
+  subscribed().catch(() => undefined); // surfaced by waitUntilReady / broadcastCancel
+  subscriber.on('ready', () => {
+    if (!closed) subscribed().catch(ownedErrors);
+  });
 
   const claimers: Claimer[] = [];
   let worker: bullmq.Worker | undefined;
@@ -254,7 +270,7 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqQueue {
     async broadcastCancel(taskId) {
       if (closed) return;
       // Our own listeners hear the broadcast through the subscriber too, so it must be subscribed first.
-      await subscribed;
+      await subscribed();
       await commands.publish(cancelChannel, taskId);
     },
 
@@ -267,7 +283,7 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqQueue {
     },
 
     async waitUntilReady() {
-      await Promise.all([jobs.waitUntilReady(), subscribed]);
+      await Promise.all([jobs.waitUntilReady(), subscribed()]);
     },
 
     close() {

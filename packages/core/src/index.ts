@@ -120,16 +120,18 @@ export type { RoadmapErrorCode, RoadmapErrorOptions } from './shared/errors.js';
 export { isAbortError, RoadmapError } from './shared/errors.js';
 export type { CheckpointStore, ContentValue } from './storage/checkpointStore.js';
 export type { CoverStore } from './storage/coverStore.js';
-export type { EventQuery, EventStore } from './storage/eventStore.js';
+export type { EventPruneOptions, EventQuery, EventStore } from './storage/eventStore.js';
 export type { MemoryStorageOptions } from './storage/memoryStorage.js';
 export { createMemoryStorage } from './storage/memoryStorage.js';
 export type { Storage } from './storage/storage.js';
 export type {
   AcquireLeaseResult,
+  CreatedTask,
   LeaseFence,
   StatusChange,
   TaskListQuery,
   TaskListResult,
   TaskPatch,
   TaskStore,
+  TaskTransition,
 } from './storage/taskStore.js';

@@ -19,6 +19,7 @@ export { isoTime } from './shared/clock.js';
 export { abortError, errorMessage } from './shared/errors.js';
 export type { HeaderSource } from './shared/retryAfter.js';
 export { parseRetryAfter } from './shared/retryAfter.js';
+export { roadmapIdTaken } from './storage/roadmapIdTaken.js';
 export type {
   ColumnType,
   CoverRow,

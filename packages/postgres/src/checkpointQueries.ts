@@ -1,6 +1,13 @@
 import type { CheckpointStore, ContentItem, LeaseFence, Roadmap, TaskPatch } from '@roadmap/core';
 import type { ItemRow, ItemStatusEntry } from '@roadmap/core/internal';
-import { itemErrorFor, itemFromRow, planItems, taskPatchColumns, withConceptStatuses } from '@roadmap/core/internal';
+import {
+  itemErrorFor,
+  itemFromRow,
+  planItems,
+  roadmapIdTaken,
+  taskPatchColumns,
+  withConceptStatuses,
+} from '@roadmap/core/internal';
 import type pg from 'pg';
 import { queryOn } from './database.js';
 import { bindPatch, fenced } from './parameters.js';
@@ -81,14 +88,15 @@ export function createCheckpointStore(pool: pg.Pool, schema: string, now: () => 
     async saveRoadmap(fence, roadmap) {
       const planned = planItems(roadmap);
       // New items go after every existing one (planned order); items already planned are kept as they are.
-      const result = await query<{ saved: number }>(
+      const result = await query<{ saved: number; held: number }>(
         'save a roadmap',
-        `WITH holder AS (SELECT task_id FROM ${tasks} WHERE task_id = $1 AND ${fenced} FOR SHARE),
+        // Only the task holding the roadmap id, for its own user, writes it; an existing row is never re-owned.
+        `WITH holder AS (SELECT task_id, roadmap_id, user_id FROM ${tasks} WHERE task_id = $1 AND ${fenced} FOR SHARE),
          saved AS (
            INSERT INTO ${roadmaps} (roadmap_id, user_id, created_at, framework)
-           SELECT $3, $4, $5, $6::jsonb FROM holder
-           ON CONFLICT (roadmap_id) DO UPDATE
-             SET user_id = excluded.user_id, created_at = excluded.created_at, framework = excluded.framework
+           SELECT $3, $4, $5, $6::jsonb FROM holder WHERE holder.roadmap_id = $3 AND holder.user_id = $4
+           ON CONFLICT (roadmap_id) DO UPDATE SET created_at = excluded.created_at, framework = excluded.framework
+             WHERE ${roadmaps}.user_id = excluded.user_id
            RETURNING roadmap_id
          ),
          planned AS (
@@ -99,7 +107,7 @@ export function createCheckpointStore(pool: pg.Pool, schema: string, now: () => 
            FROM saved, unnest($7::text[], $8::text[]) WITH ORDINALITY AS plan(concept_id, kind, position)
            ON CONFLICT (roadmap_id, concept_id, kind) DO NOTHING
          )
-         SELECT count(*)::int AS saved FROM saved`,
+         SELECT (SELECT count(*)::int FROM saved) AS saved, (SELECT count(*)::int FROM holder) AS held`,
         [
           fence.taskId,
           fence.leaseToken,
@@ -112,7 +120,10 @@ export function createCheckpointStore(pool: pg.Pool, schema: string, now: () => 
           isoNow(),
         ],
       );
-      return (result.rows[0]?.saved ?? 0) === 1;
+      const row = result.rows[0];
+      if ((row?.saved ?? 0) === 1) return true;
+      if ((row?.held ?? 0) === 0) return false;
+      throw roadmapIdTaken(roadmap.roadmap_id);
     },
 
     async getRoadmap(roadmapId) {

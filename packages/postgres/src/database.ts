@@ -47,6 +47,13 @@ export async function inTransaction<Result>(
     throw storageError(operation, error);
   }
   let broken = false;
+  // pg-pool listens for errors only on idle clients: a connection the server ends while this transaction holds it
+  // (`pg_terminate_backend`, a restart) would emit an unhandled 'error' and take the process down. The statement in
+  // flight rejects on its own; the client is marked broken so the pool discards it.
+  const onError = () => {
+    broken = true;
+  };
+  client.on('error', onError);
   try {
     await runQuery(client, operation, 'BEGIN');
     const result = await work(client);
@@ -60,6 +67,7 @@ export async function inTransaction<Result>(
     }
     throw storageError(operation, error);
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }

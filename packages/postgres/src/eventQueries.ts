@@ -1,4 +1,11 @@
-import type { EventQuery, EventStore, LeaseFence, NewRoadmapEvent, RoadmapEvent } from '@roadmap/core';
+import type {
+  EventPruneOptions,
+  EventQuery,
+  EventStore,
+  LeaseFence,
+  NewRoadmapEvent,
+  RoadmapEvent,
+} from '@roadmap/core';
 import type pg from 'pg';
 import { queryOn } from './database.js';
 
@@ -16,6 +23,10 @@ interface EventRow {
 export function createEventStore(pool: pg.Pool, schema: string): EventStore {
   const events = `${schema}.events`;
   const query = queryOn(pool);
+  // Retention (see EventStore): the bound is the first event stamped at or after `before` ($1). There is no index
+  // on the timestamp: the scan walks the primary key from the oldest event kept, which pruning keeps short. ISO
+  // times compare as plain bytes ("C"), whatever the database's collation.
+  const firstStampedFrom = `SELECT seq FROM ${events} WHERE (event->>'timestamp') COLLATE "C" >= $1 ORDER BY seq LIMIT 1`;
 
   return {
     async appendEvent(event: NewRoadmapEvent, fence?: LeaseFence) {
@@ -47,6 +58,36 @@ export function createEventStore(pool: pg.Pool, schema: string): EventStore {
         values,
       );
       return result.rows.map((row) => ({ ...row.event, seq: Number(row.seq) }) as RoadmapEvent);
+    },
+
+    async pruneEvents({ before, limit = 1000 }: EventPruneOptions) {
+      const result = await query(
+        'prune events',
+        `DELETE FROM ${events} WHERE seq IN (
+           SELECT seq FROM ${events} AS event
+           WHERE seq < COALESCE((${firstStampedFrom}), 9223372036854775807)
+             AND NOT EXISTS (
+               SELECT 1 FROM ${schema}.tasks AS task WHERE task.task_id = event.task_id
+                 AND task.status NOT IN ('completed', 'failed', 'partial_failure', 'cancelled')
+             )
+           ORDER BY seq LIMIT $2
+         )`,
+        [before, limit],
+      );
+      return result.rowCount ?? 0;
+    },
+
+    async eventLogStart({ before }: { before: string }) {
+      // Without such an event: the sequence's next value (it never goes back).
+      const result = await query<{ seq: string }>(
+        'read where the event log starts',
+        `SELECT COALESCE(
+           (${firstStampedFrom}),
+           (SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM ${schema}.event_seq)
+         ) AS seq`,
+        [before],
+      );
+      return Number(result.rows[0]?.seq ?? 1);
     },
   };
 }

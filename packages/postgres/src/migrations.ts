@@ -144,6 +144,16 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX covers_due ON ${schema}.covers (updated_at) WHERE status IN ('failed', 'pending', 'generating');
     `,
   },
+  {
+    version: 3,
+    name: 'one task per roadmap id',
+    // Roadmap ids are unique (SPEC §2): a second task under a held id is refused, never merged. A schema holding
+    // two tasks of one roadmap id (a suffix collision under the old layout) stops here with a storage_error.
+    up: (schema) => `
+      DROP INDEX ${schema}.tasks_roadmap;
+      ALTER TABLE ${schema}.tasks ADD CONSTRAINT tasks_roadmap_unique UNIQUE (roadmap_id);
+    `,
+  },
 ];
 
 /** The newest version this package knows. */

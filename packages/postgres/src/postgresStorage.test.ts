@@ -14,7 +14,8 @@ describeWithDatabase('postgres', () => {
 
   runStorageConformance('postgres', async ({ clock }) => {
     const schema = freshSchemaName();
-    const storage = await createPostgresStorage({ pool, schema, now: clock.now });
+    // The suite drives leases with its manual clock.
+    const storage = await createPostgresStorage({ pool, schema, now: clock.now, leaseClock: 'caller' });
     return {
       storage,
       cleanup: async () => {
@@ -122,8 +123,9 @@ describeWithDatabase('postgres', () => {
   describe('compare-and-set across pools', () => {
     it('gives a task to exactly one of 50 concurrent acquireLease calls from two pools', async () => {
       const schema = newSchema();
-      const first = await open({ schema });
-      const second = await open({ schema, migrate: false });
+      // Fixed fake times: the expiry is checked as the caller computed it.
+      const first = await open({ schema, leaseClock: 'caller' });
+      const second = await open({ schema, migrate: false, leaseClock: 'caller' });
       const { task } = await first.createTask(makeTaskRecord());
       const now = Date.UTC(2026, 0, 1);
       const results = await Promise.all(
@@ -157,7 +159,7 @@ describeWithDatabase('postgres', () => {
           api.transitionTask(task.task_id, { from: ['pending', 'processing'], to: 'cancelled' }),
         ]);
         expect([completed, cancelled].filter((result) => result !== null)).toHaveLength(1);
-        expect((await api.getTask(task.task_id))?.status).toBe((completed ?? cancelled)?.status);
+        expect((await api.getTask(task.task_id))?.status).toBe((completed ?? cancelled)?.task.status);
       }
     });
   });
@@ -179,6 +181,7 @@ describeWithDatabase('postgres', () => {
         lease_token: null,
         lease_expires_at: null,
         attempts: 0,
+        roadmap_id: 'go-in-depth-0000abcd',
       };
       const change = { from: ['failed'] as const, to: 'pending' as const, patch };
       await Promise.all([storage.createTask(record), memory.createTask(record)]);
@@ -187,7 +190,7 @@ describeWithDatabase('postgres', () => {
         memory.transitionTask(record.task_id, change),
       ]);
       expect(onPostgres).toEqual(inMemory);
-      expect(onPostgres).toMatchObject({ status: 'pending', attempts: 0, cancel_reason: 'retry' });
+      expect(onPostgres?.task).toMatchObject({ status: 'pending', attempts: 0, cancel_reason: 'retry' });
       expect(await storage.getTask(record.task_id)).toEqual(await memory.getTask(record.task_id));
     });
   });

@@ -1,6 +1,7 @@
 import type { AcquireLeaseResult, TaskListQuery, TaskListResult, TaskStatus, TaskStore } from '@roadmap/core';
 import { RoadmapError } from '@roadmap/core';
 import {
+  roadmapIdTaken,
   type StatusCountEntry,
   type TaskRow,
   taskCountsFrom,
@@ -9,40 +10,58 @@ import {
   totalOf,
 } from '@roadmap/core/internal';
 import type pg from 'pg';
-import { queryOn } from './database.js';
+import { inTransaction, queryOn, runQuery } from './database.js';
+import { appendEventOn, lockEventLog } from './eventAppend.js';
+import { databaseNowMs, type LeaseClockSettings } from './leaseClock.js';
 import { bindPatch, fenced, taskInsert } from './parameters.js';
 
 /**
  * The task part of the storage ({@link TaskStore}) on PostgreSQL, for the `tasks` table of `schema` (already
  * quoted). Every status change is one compare-and-set `UPDATE … WHERE task_id = $1 AND status = ANY($2)
  * [AND lease_token = $3] RETURNING *`; `acquireLease` locks the row in a CTE (`FOR UPDATE`) and reads the previous
- * status there, so of concurrent claimers exactly one wins; a list reads counts and page in one statement.
+ * status there, so of concurrent claimers exactly one wins; a list reads counts and page in one statement. Lease
+ * expiry is read on the clock `leases` names (see {@link LeaseClockSettings}).
  */
-export function createTaskStore(pool: pg.Pool, schema: string): TaskStore {
+export function createTaskStore(
+  pool: pg.Pool,
+  schema: string,
+  leases: LeaseClockSettings = { clock: 'database', now: Date.now },
+): TaskStore {
   const tasks = `${schema}.tasks`;
+  const onDatabaseClock = leases.clock === 'database';
   const query = queryOn(pool);
 
   return {
-    async createTask(record) {
+    async createTask(record, event) {
       const values: unknown[] = [];
       const { columns, placeholders } = taskInsert(record, values);
-      const inserted = await query<TaskRow>(
-        'create a task',
-        `INSERT INTO ${tasks} (${columns}) VALUES (${placeholders})
-         ON CONFLICT (user_id, idempotency_key) DO NOTHING RETURNING *`,
-        values,
+      return refuseTakenRoadmapId(record.roadmap_id, () =>
+        inTransaction(pool, 'create a task', async (client) => {
+          if (event) await lockEventLog(client, schema);
+          const inserted = await runQuery<TaskRow>(
+            client,
+            'create a task',
+            `INSERT INTO ${tasks} (${columns}) VALUES (${placeholders})
+             ON CONFLICT (user_id, idempotency_key) DO NOTHING RETURNING *`,
+            values,
+          );
+          const created = inserted.rows[0];
+          if (created) {
+            const task = taskFromRow(created);
+            return { task, created: true, event: event ? await appendEventOn(client, schema, event(task)) : null };
+          }
+          // The conflicting insert has committed (ON CONFLICT waited for it): this statement's snapshot sees it.
+          const existing = await runQuery<TaskRow>(
+            client,
+            'create a task',
+            `SELECT * FROM ${tasks} WHERE user_id = $1 AND idempotency_key = $2`,
+            [record.user_id, record.idempotency_key],
+          );
+          const found = existing.rows[0];
+          if (!found) throw new RoadmapError('storage_error', `Task ${record.task_id} conflicts but was not found.`);
+          return { task: taskFromRow(found), created: false, event: null };
+        }),
       );
-      const created = inserted.rows[0];
-      if (created) return { task: taskFromRow(created), created: true };
-      // The conflicting insert has committed (ON CONFLICT waited for it): this statement's snapshot sees it.
-      const existing = await query<TaskRow>(
-        'create a task',
-        `SELECT * FROM ${tasks} WHERE user_id = $1 AND idempotency_key = $2`,
-        [record.user_id, record.idempotency_key],
-      );
-      const found = existing.rows[0];
-      if (!found) throw new RoadmapError('storage_error', `Task ${record.task_id} conflicts but was not found.`);
-      return { task: taskFromRow(found), created: false };
     },
 
     async getTask(taskId) {
@@ -93,43 +112,58 @@ export function createTaskStore(pool: pg.Pool, schema: string): TaskStore {
         values.push(change.leaseToken);
         condition += ` AND lease_token = $${values.length}`;
       }
-      const result = await query<TaskRow>(
-        'change a task status',
-        `UPDATE ${tasks} SET ${sets.join(', ')} WHERE ${condition} RETURNING *`,
-        values,
-      );
-      const row = result.rows[0];
-      return row ? taskFromRow(row) : null;
+      const update = `UPDATE ${tasks} SET ${sets.join(', ')} WHERE ${condition} RETURNING *`;
+      const buildEvent = change.event;
+      if (!buildEvent) {
+        const row = (await query<TaskRow>('change a task status', update, values)).rows[0];
+        return row ? { task: taskFromRow(row), event: null } : null;
+      }
+      // The change and its event commit together: both or neither.
+      return inTransaction(pool, 'change a task status', async (client) => {
+        await lockEventLog(client, schema);
+        const row = (await runQuery<TaskRow>(client, 'change a task status', update, values)).rows[0];
+        if (!row) return null;
+        const task = taskFromRow(row);
+        return { task, event: await appendEventOn(client, schema, buildEvent(task)) };
+      });
     },
 
     async updateTask(fence, patch) {
       const values: unknown[] = [fence.taskId, fence.leaseToken];
       const sets = bindPatch(taskPatchColumns(patch), values);
-      const result = await query<TaskRow>(
-        'update a task',
-        `UPDATE ${tasks} SET ${sets.length > 0 ? sets.join(', ') : 'status = status'}
-         WHERE task_id = $1 AND ${fenced} RETURNING *`,
-        values,
+      const result = await refuseTakenRoadmapId(patch.roadmap_id ?? '', () =>
+        query<TaskRow>(
+          'update a task',
+          `UPDATE ${tasks} SET ${sets.length > 0 ? sets.join(', ') : 'status = status'}
+           WHERE task_id = $1 AND ${fenced} RETURNING *`,
+          values,
+        ),
       );
       const row = result.rows[0];
       return row ? taskFromRow(row) : null;
     },
 
     async acquireLease(taskId, lease): Promise<AcquireLeaseResult | null> {
+      // On the database clock the lease lasts `$4` ms from the server's now; else `$4` is the caller's now, `$5` the expiry.
+      const values: unknown[] = [taskId, lease.token, lease.updatedAt];
+      if (onDatabaseClock) values.push(lease.expiresAt - lease.now);
+      else values.push(lease.now, lease.expiresAt);
+      const now = onDatabaseClock ? databaseNowMs : '$4::bigint';
+      const expiresAt = onDatabaseClock ? `${databaseNowMs} + $4::bigint` : '$5::bigint';
       const result = await query<TaskRow & { previous_status: TaskStatus }>(
         'acquire a lease',
         `WITH previous AS (
            SELECT task_id, status FROM ${tasks}
            WHERE task_id = $1 AND (status = 'pending' OR (status = 'processing'
-             AND (lease_token IS NULL OR lease_expires_at IS NULL OR lease_expires_at <= $2::bigint)))
+             AND (lease_token IS NULL OR lease_expires_at IS NULL OR lease_expires_at <= ${now})))
            FOR UPDATE
          )
          UPDATE ${tasks} AS task
-         SET status = 'processing', lease_token = $3, lease_expires_at = $4::bigint, attempts = task.attempts + 1,
-             updated_at = $5
+         SET status = 'processing', lease_token = $2, lease_expires_at = ${expiresAt}, attempts = task.attempts + 1,
+             updated_at = $3
          FROM previous WHERE task.task_id = previous.task_id
          RETURNING task.*, previous.status AS previous_status`,
-        [taskId, lease.now, lease.token, lease.expiresAt, lease.updatedAt],
+        values,
       );
       const row = result.rows[0];
       if (!row) return null;
@@ -138,10 +172,12 @@ export function createTaskStore(pool: pg.Pool, schema: string): TaskStore {
     },
 
     async renewLease(fence, expiresAt) {
+      // On the database clock `$3` is the lease's new length, from the server's now.
       const result = await query(
         'renew a lease',
-        `UPDATE ${tasks} SET lease_expires_at = $3::bigint WHERE task_id = $1 AND ${fenced}`,
-        [fence.taskId, fence.leaseToken, expiresAt],
+        `UPDATE ${tasks} SET lease_expires_at = ${onDatabaseClock ? `${databaseNowMs} + $3::bigint` : '$3::bigint'}
+         WHERE task_id = $1 AND ${fenced}`,
+        [fence.taskId, fence.leaseToken, onDatabaseClock ? expiresAt - leases.now() : expiresAt],
       );
       return result.rowCount === 1;
     },
@@ -156,14 +192,27 @@ export function createTaskStore(pool: pg.Pool, schema: string): TaskStore {
     },
 
     async listOrphanedTasks(at) {
+      // On the database clock the server's now decides; the caller's `at` is not read.
+      const now = onDatabaseClock ? databaseNowMs : '$1::bigint';
       const result = await query<TaskRow>(
         'list orphaned tasks',
         `SELECT * FROM ${tasks}
-         WHERE status = 'processing' AND (lease_token IS NULL OR lease_expires_at IS NULL OR lease_expires_at <= $1::bigint)
+         WHERE status = 'processing' AND (lease_token IS NULL OR lease_expires_at IS NULL OR lease_expires_at <= ${now})
          ORDER BY created_at, task_id`,
-        [at],
+        onDatabaseClock ? [] : [at],
       );
       return result.rows.map(taskFromRow);
     },
   };
+}
+
+/** Runs `write`, turning a violation of the one-task-per-roadmap-id constraint into `roadmap_id_taken`. */
+async function refuseTakenRoadmapId<Result>(roadmapId: string, write: () => Promise<Result>): Promise<Result> {
+  try {
+    return await write();
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; constraint?: string } }).cause;
+    if (cause?.code === '23505' && cause.constraint === 'tasks_roadmap_unique') throw roadmapIdTaken(roadmapId);
+    throw error;
+  }
 }

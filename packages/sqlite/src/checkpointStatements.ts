@@ -1,6 +1,13 @@
 import type { CheckpointStore, ContentKind, LeaseFence, Roadmap, TaskPatch } from '@roadmap/core';
 import type { ItemRow, ItemStatusEntry } from '@roadmap/core/internal';
-import { itemErrorFor, itemFromRow, planItems, taskPatchColumns, withConceptStatuses } from '@roadmap/core/internal';
+import {
+  itemErrorFor,
+  itemFromRow,
+  planItems,
+  roadmapIdTaken,
+  taskPatchColumns,
+  withConceptStatuses,
+} from '@roadmap/core/internal';
 import type BetterSqlite3 from 'better-sqlite3';
 import { createStatementCache, type Statement } from './connection.js';
 import { bindPatch, checkpointFromColumn, checkpointToColumn } from './rows.js';
@@ -27,12 +34,15 @@ export function createCheckpointStore(database: BetterSqlite3.Database, now: () 
      ON CONFLICT (task_id, key) DO UPDATE SET value = excluded.value`,
   );
   const selectCheckpoints = prepare('SELECT key, value FROM checkpoints WHERE task_id = ? ORDER BY rowid');
+  // Only the task that holds the roadmap id, for its own user, writes it; an existing row is never re-owned.
   const upsertRoadmap = prepare(
     `INSERT INTO roadmaps (roadmap_id, user_id, created_at, body)
-     SELECT @roadmapId, @userId, @createdAt, @body WHERE ${holderExists}
-     ON CONFLICT (roadmap_id) DO UPDATE
-       SET user_id = excluded.user_id, created_at = excluded.created_at, body = excluded.body`,
+     SELECT @roadmapId, @userId, @createdAt, @body WHERE EXISTS (
+       SELECT 1 FROM tasks WHERE ${held} AND tasks.roadmap_id = @roadmapId AND tasks.user_id = @userId)
+     ON CONFLICT (roadmap_id) DO UPDATE SET created_at = excluded.created_at, body = excluded.body
+       WHERE roadmaps.user_id = excluded.user_id`,
   );
+  const selectHeld = prepare(`SELECT 1 FROM tasks WHERE ${held}`).pluck();
   const nextOrdinal = prepare(
     'SELECT coalesce(max(ordinal) + 1, 0) AS next FROM content_items WHERE roadmap_id = ?',
   ).pluck();
@@ -112,7 +122,10 @@ export function createCheckpointStore(database: BetterSqlite3.Database, now: () 
       createdAt: roadmap.created_at,
       body: JSON.stringify(roadmap),
     });
-    if (saved.changes === 0) return false;
+    if (saved.changes === 0) {
+      if (selectHeld.get(fenceParameters(fence)) === undefined) return false;
+      throw roadmapIdTaken(roadmap.roadmap_id);
+    }
     let ordinal = nextOrdinal.get(roadmap.roadmap_id) as number;
     const updatedAt = isoNow();
     for (const { conceptId, kind } of planItems(roadmap)) {

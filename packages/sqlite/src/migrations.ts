@@ -115,6 +115,16 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX covers_due ON covers (updated_at) WHERE status IN ('failed', 'pending', 'generating');
     `,
   },
+  {
+    version: 3,
+    name: 'one task per roadmap id',
+    // Roadmap ids are unique (SPEC §2): a second task under a held id is refused, never merged. A file holding two
+    // tasks of one roadmap id (a suffix collision under the old schema) stops here with a storage_error naming it.
+    sql: `
+      DROP INDEX tasks_roadmap;
+      CREATE UNIQUE INDEX tasks_roadmap_unique ON tasks (roadmap_id);
+    `,
+  },
 ];
 
 /** The schema version this package creates and understands. */

@@ -228,7 +228,11 @@ describe('createSqliteStorage on a file', () => {
     expect((error as Error).message).toMatch(/already exists/);
     const keyed = makeTaskRecord({ idempotency_key: 'retried' });
     await storage.createTask(keyed);
-    expect(await storage.createTask({ ...keyed, title: 'again' })).toEqual({ task: keyed, created: false });
+    expect(await storage.createTask({ ...keyed, title: 'again' })).toEqual({
+      task: keyed,
+      created: false,
+      event: null,
+    });
     expect(await storage.getTask(record.task_id)).toEqual(record);
   });
 

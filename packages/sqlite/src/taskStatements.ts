@@ -1,5 +1,15 @@
-import type { TaskListQuery, TaskStatus, TaskStore } from '@roadmap/core';
+import type {
+  CreatedTask,
+  NewRoadmapEvent,
+  StatusChange,
+  TaskListQuery,
+  TaskRecord,
+  TaskStatus,
+  TaskStore,
+  TaskTransition,
+} from '@roadmap/core';
 import {
+  roadmapIdTaken,
   type StatusCountEntry,
   type TaskRow,
   taskColumns,
@@ -11,6 +21,7 @@ import {
 } from '@roadmap/core/internal';
 import type BetterSqlite3 from 'better-sqlite3';
 import { createStatementCache } from './connection.js';
+import { createEventInsert } from './eventInsert.js';
 import { bindPatch } from './rows.js';
 import { fenceParameters, held } from './statements.js';
 import { guard } from './storageError.js';
@@ -24,8 +35,9 @@ export function createTaskStore(database: BetterSqlite3.Database): TaskStore {
   const prepare = createStatementCache(database);
   const insertTask = prepare(
     `INSERT INTO tasks (${taskColumns.join(', ')}) VALUES (${taskColumns.map((column) => `@${column}`).join(', ')})
-     ON CONFLICT DO NOTHING RETURNING *`,
+     ON CONFLICT (user_id, idempotency_key) DO NOTHING RETURNING *`,
   );
+  const appendEvent = createEventInsert(prepare);
   const selectTask = prepare('SELECT * FROM tasks WHERE task_id = ?');
   const selectTaskByKey = prepare('SELECT * FROM tasks WHERE user_id = ? AND idempotency_key = ?');
   const selectHeldTask = prepare(`SELECT * FROM tasks WHERE ${held}`);
@@ -72,16 +84,56 @@ export function createTaskStore(database: BetterSqlite3.Database): TaskStore {
     return { tasks: rows.map(taskFromRow), total: totalOf(counts, query.statuses), counts };
   });
 
+  const createTransaction = database.transaction(
+    (record: TaskRecord, event: ((task: TaskRecord) => NewRoadmapEvent) | undefined): CreatedTask => {
+      const same = selectTask.get(record.task_id) as TaskRow | undefined;
+      if (same) {
+        // The same record again (a retried call with its key) is deduplicated; any other reuse of the id is a bug.
+        const retried = record.idempotency_key !== null && same.user_id === record.user_id;
+        if (!retried || same.idempotency_key !== record.idempotency_key) {
+          throw new Error(`Task ${record.task_id} already exists.`);
+        }
+        return { task: taskFromRow(same), created: false, event: null };
+      }
+      const inserted = insertTask.get(taskToRow(record)) as TaskRow | undefined;
+      if (inserted) {
+        const task = taskFromRow(inserted);
+        return { task, created: true, event: event ? appendEvent(event(task)) : null };
+      }
+      // Not inserted: the (user, idempotency key) exists — return that task.
+      const existing = selectTaskByKey.get(record.user_id, record.idempotency_key) as TaskRow | undefined;
+      if (!existing) throw new Error(`Task ${record.task_id} already exists.`);
+      return { task: taskFromRow(existing), created: false, event: null };
+    },
+  );
+
+  /** The compare-and-set and, when the change carries one, its event: one transaction, both or neither. */
+  const transitionTransaction = database.transaction((taskId: string, change: StatusChange): TaskTransition | null => {
+    const { assignments, values } = bindPatch(taskPatchColumns(change.patch));
+    const fenced = change.leaseToken !== undefined;
+    const statement = prepare(
+      `UPDATE tasks SET ${['status = @to', ...assignments].join(', ')}
+       WHERE task_id = @taskId AND status IN (SELECT value FROM json_each(@from))
+       ${fenced ? 'AND lease_token = @leaseToken' : ''} RETURNING *`,
+    );
+    const task = read(
+      statement.get({
+        ...values,
+        taskId,
+        to: change.to,
+        from: JSON.stringify(change.from),
+        ...(fenced ? { leaseToken: change.leaseToken } : {}),
+      }),
+    );
+    if (!task) return null;
+    return { task, event: change.event ? appendEvent(change.event(task)) : null };
+  });
+
   return {
-    async createTask(record) {
-      return guard('createTask', () => {
-        const inserted = insertTask.get(taskToRow(record)) as TaskRow | undefined;
-        if (inserted) return { task: taskFromRow(inserted), created: true };
-        // Not inserted: the (user, idempotency key) exists — return that task — or the task id is taken.
-        const existing = selectTaskByKey.get(record.user_id, record.idempotency_key) as TaskRow | undefined;
-        if (!existing) throw new Error(`Task ${record.task_id} already exists.`);
-        return { task: taskFromRow(existing), created: false };
-      });
+    async createTask(record, event) {
+      return guard('createTask', () =>
+        refuseTakenRoadmapId(record.roadmap_id, () => createTransaction.immediate(record, event)),
+      );
     },
 
     async getTask(taskId) {
@@ -93,24 +145,7 @@ export function createTaskStore(database: BetterSqlite3.Database): TaskStore {
     },
 
     async transitionTask(taskId, change) {
-      return guard('transitionTask', () => {
-        const { assignments, values } = bindPatch(taskPatchColumns(change.patch));
-        const fenced = change.leaseToken !== undefined;
-        const statement = prepare(
-          `UPDATE tasks SET ${['status = @to', ...assignments].join(', ')}
-           WHERE task_id = @taskId AND status IN (SELECT value FROM json_each(@from))
-           ${fenced ? 'AND lease_token = @leaseToken' : ''} RETURNING *`,
-        );
-        return read(
-          statement.get({
-            ...values,
-            taskId,
-            to: change.to,
-            from: JSON.stringify(change.from),
-            ...(fenced ? { leaseToken: change.leaseToken } : {}),
-          }),
-        );
-      });
+      return guard('transitionTask', () => transitionTransaction.immediate(taskId, change));
     },
 
     async updateTask(fence, patch) {
@@ -120,7 +155,9 @@ export function createTaskStore(database: BetterSqlite3.Database): TaskStore {
           assignments.length === 0
             ? selectHeldTask
             : prepare(`UPDATE tasks SET ${assignments.join(', ')} WHERE ${held} RETURNING *`);
-        return read(statement.get({ ...fenceParameters(fence), ...values }));
+        return refuseTakenRoadmapId(patch.roadmap_id ?? '', () =>
+          read(statement.get({ ...fenceParameters(fence), ...values })),
+        );
       });
     },
 
@@ -145,4 +182,17 @@ export function createTaskStore(database: BetterSqlite3.Database): TaskStore {
       return guard('listOrphanedTasks', () => (selectOrphans.all(at) as TaskRow[]).map(taskFromRow));
     },
   };
+}
+
+/** Runs `write`, turning a violation of the one-task-per-roadmap-id index into `roadmap_id_taken`. */
+function refuseTakenRoadmapId<Result>(roadmapId: string, write: () => Result): Result {
+  try {
+    return write();
+  } catch (error) {
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    if (code === 'SQLITE_CONSTRAINT_UNIQUE' && String(message).includes('tasks.roadmap_id')) {
+      throw roadmapIdTaken(roadmapId);
+    }
+    throw error;
+  }
 }

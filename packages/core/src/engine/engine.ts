@@ -34,10 +34,15 @@ import { type Clock, isoTime, systemClock } from '../shared/clock.js';
 import { RoadmapError } from '../shared/errors.js';
 import type { EventQuery } from '../storage/eventStore.js';
 import type { Storage } from '../storage/storage.js';
-import type { LeaseFence } from '../storage/taskStore.js';
+import type { CreatedTask, LeaseFence } from '../storage/taskStore.js';
 import { assertAdapterVersions } from './adapterVersion.js';
+import { EventRetention } from './eventRetention.js';
+import { runSideEffect } from './sideEffectRetry.js';
 import { type TaskUsage, usageFrom } from './usageMeter.js';
 import { defaultFaultBackoff, type FaultBackoff, TaskWorker } from './worker.js';
+
+/** Roadmap ids drawn for one task before `generate` gives up (each collision needs the same slug and suffix). */
+const maxRoadmapIdAttempts = 5;
 
 export interface RoadmapEngineOptions {
   /** Where tasks, roadmaps, content and events live. */
@@ -88,6 +93,15 @@ export interface RoadmapEngineOptions {
   blobStore?: BlobStore;
   /** Cover-image generation: concurrency, automatic retries, the sweeper. Defaults: see {@link CoverServiceOptions}. */
   covers?: CoverServiceOptions;
+  /**
+   * How long the event log keeps the events of finished tasks (`completed`, `failed`, `partial_failure`,
+   * `cancelled`): once started, the engine deletes older ones in the background (every quarter of this, at most
+   * hourly; `pruneEvents()` runs a sweep now), and `eventLogStart()` tells live streams where the complete log
+   * starts, so a client resuming from an older `seq` gets `resync` (SPEC §4). Events of tasks still running are
+   * never deleted. Give every process on the same storage the same value. Default: none — the log is kept forever
+   * (the reference server sets 7 days, `ROADMAP_EVENT_RETENTION`).
+   */
+  eventRetentionMs?: number;
   /**
    * Receives errors that have no caller: heartbeat, recovery, cover generation and listener failures.
    * Default: `console.error`.
@@ -164,6 +178,7 @@ export class RoadmapEngine {
   private readonly worker: TaskWorker;
   private readonly unsubscribeCancel: () => void;
   private cancelRecovery: (() => void) | undefined;
+  private readonly eventRetention: EventRetention | undefined;
   private state: 'idle' | 'running' | 'stopped' = 'idle';
 
   constructor(options: RoadmapEngineOptions) {
@@ -223,9 +238,23 @@ export class RoadmapEngine {
       retryPolicy: this.settings.retryPolicy,
       faultBackoff: this.settings.faultBackoff,
       publish: (task, type, payload, fence) => this.publish(task, type, payload, fence),
+      eventFor: (type, payload) => this.eventFor(type, payload),
+      emit: (event) => this.emit(event),
       onRoadmapStored: (task, roadmap) => this.covers.onRoadmapStored(roadmap, task.task_id),
       onError: this.onError,
+      generateId: this.generateId,
     });
+    if (options.eventRetentionMs !== undefined) {
+      if (!(options.eventRetentionMs > 0)) {
+        throw new RoadmapError('invalid_input', 'eventRetentionMs must be a positive number of milliseconds.');
+      }
+      this.eventRetention = new EventRetention({
+        storage: this.storage,
+        clock: this.clock,
+        retentionMs: options.eventRetentionMs,
+        onError: this.onError,
+      });
+    }
     this.unsubscribeCancel = this.queue.onCancel((taskId) => {
       this.worker.abortTask(taskId, 'cancelled');
       this.covers.abortTask(taskId);
@@ -247,6 +276,7 @@ export class RoadmapEngine {
     await this.recover(true);
     if (this.settings.worker) this.worker.start();
     this.scheduleRecovery();
+    this.eventRetention?.start();
     await this.covers.start();
   }
 
@@ -260,6 +290,7 @@ export class RoadmapEngine {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
     this.cancelRecovery?.();
+    this.eventRetention?.stop();
     this.unsubscribeCancel();
     await this.worker.stop(options.releaseTasks ?? true);
     await this.covers.stop({ release: options.releaseTasks ?? true });
@@ -335,6 +366,22 @@ export class RoadmapEngine {
     };
   }
 
+  /**
+   * Deletes the events of finished tasks older than `eventRetentionMs` now (what the background sweep does).
+   * Resolves with how many; 0 without `eventRetentionMs`.
+   */
+  async pruneEvents(): Promise<number> {
+    return (await this.eventRetention?.sweep()) ?? 0;
+  }
+
+  /**
+   * The `seq` from which the event log is complete under `eventRetentionMs`: a stream whose `since` is lower than
+   * this minus one may have missed pruned events (`resync`). `null` without `eventRetentionMs` (nothing is pruned).
+   */
+  async eventLogStart(): Promise<number | null> {
+    return (await this.eventRetention?.logStart()) ?? null;
+  }
+
   /** Events from the durable log, in `seq` order (replay after `after`). */
   listEvents(query: EventQuery): Promise<RoadmapEvent[]> {
     return this.storage.listEvents(query);
@@ -346,17 +393,43 @@ export class RoadmapEngine {
     payload: RoadmapEventPayloads[Type],
     fence?: LeaseFence,
   ): Promise<void> {
-    const event = {
-      type,
-      task_id: task.task_id,
-      user_id: task.user_id,
-      timestamp: isoTime(this.clock.now()),
-      ...payload,
-    } as NewRoadmapEvent;
-    const stored = await this.storage.appendEvent(event, fence);
+    this.emit(await this.storage.appendEvent(this.eventFor(type, () => payload)(task), fence));
+  }
+
+  /**
+   * The event of `type` for a task, stamped with the clock's time, as a builder a status change stores in its own
+   * transaction (`StatusChange.event`): the payload is read from the task as changed.
+   */
+  private eventFor<Type extends RoadmapEventType>(
+    type: Type,
+    payload: (task: TaskRecord) => RoadmapEventPayloads[Type],
+  ): (task: Pick<TaskRecord, 'task_id' | 'user_id'>) => NewRoadmapEvent {
+    return (task) => {
+      const fields: RoadmapEventPayloads[Type] = payload(task as TaskRecord);
+      return {
+        type,
+        task_id: task.task_id,
+        user_id: task.user_id,
+        timestamp: isoTime(this.clock.now()),
+        ...fields,
+      } as NewRoadmapEvent;
+    };
+  }
+
+  /** Delivers a stored event to this engine's listeners (nothing when it was not stored). */
+  private emit(stored: RoadmapEvent | null): void {
     if (!stored) return;
     this.emitter.emit(stored.type, stored as never);
     this.emitter.emit('event', stored);
+  }
+
+  /** {@link runSideEffect} with this engine's clock and error hook: retried in the background, never thrown. */
+  private async afterStateChange(what: string, work: () => Promise<unknown>): Promise<void> {
+    await runSideEffect(
+      { clock: this.clock, onError: this.onError, stopped: () => this.state === 'stopped' },
+      what,
+      work,
+    );
   }
 
   // ------------------------------------------------------------------------------------------------------------
@@ -400,17 +473,35 @@ export class RoadmapEngine {
       lease_token: null,
       lease_expires_at: null,
     };
-    const { task, created } = await this.storage.createTask(record);
+    const { task, created, event } = await this.createWithUniqueRoadmapId(record);
     if (created) {
-      await this.publish(task, 'progress', {
-        step: 'queued',
-        status: 'pending',
-        message: 'Queued',
-        progress: task.progress,
-      });
-      await this.queue.enqueue(task.task_id);
+      this.emit(event);
+      await this.afterStateChange(`Enqueueing task ${task.task_id}`, () => this.queue.enqueue(task.task_id));
     }
     return { task: toPublicTask(task), created };
+  }
+
+  /**
+   * Stores the task with its `queued` event (one transaction). Roadmap ids are unique: when the id is taken (a
+   * suffix collision), a new suffix is drawn, a few times at most.
+   */
+  private async createWithUniqueRoadmapId(record: TaskRecord): Promise<CreatedTask> {
+    const queued = this.eventFor('progress', (task) => ({
+      step: 'queued',
+      status: 'pending',
+      message: 'Queued',
+      progress: task.progress,
+    }));
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.storage.createTask(record, queued);
+      } catch (error) {
+        if (!RoadmapError.isInstance(error) || error.code !== 'roadmap_id_taken' || attempt >= maxRoadmapIdAttempts) {
+          throw error;
+        }
+        record.roadmap_id = roadmapIdFor(record.request.preferences.learning_goal, this.generateId());
+      }
+    }
   }
 
   /**
@@ -428,8 +519,9 @@ export class RoadmapEngine {
         throw new RoadmapError('task_not_cancellable', `A ${current.status} task cannot be cancelled.`);
       }
       const at = isoTime(this.clock.now());
-      const cancelled = await this.storage.transitionTask(taskId, {
-        from: [current.status],
+      const previousStatus = current.status;
+      const transition = await this.storage.transitionTask(taskId, {
+        from: [previousStatus],
         to: 'cancelled',
         patch: {
           current_step: 'cancelled',
@@ -439,21 +531,27 @@ export class RoadmapEngine {
           lease_token: null,
           lease_expires_at: null,
         },
+        // Stored with the status: a cancel that was accepted always has its event.
+        event: this.eventFor('cancelled', (task) => ({
+          reason: task.cancel_reason,
+          previous_status: previousStatus,
+          progress: task.progress,
+        })),
       });
-      if (cancelled) {
+      if (transition) {
+        const cancelled = transition.task;
         this.worker.abortTask(taskId, 'cancelled');
         // The cover's image call too (here at once, elsewhere through the broadcast); never throws.
         const coverStopped = this.covers.onTaskCancelled(cancelled);
-        await this.queue.broadcastCancel(taskId);
+        this.emit(transition.event);
+        // Other processes: the broadcast, retried; a worker that misses it still finds `cancelled` in storage.
+        await this.afterStateChange(`Broadcasting the cancel of ${taskId}`, () => this.queue.broadcastCancel(taskId));
         await coverStopped;
         // Items that were in flight were aborted; the holder can no longer write, so show them as not started.
-        await this.storage.resetItems(cancelled.roadmap_id, { statuses: ['generating'] });
-        await this.publish(cancelled, 'cancelled', {
-          reason: cancelled.cancel_reason,
-          previous_status: current.status,
-          progress: cancelled.progress,
-        });
-        return { task: toPublicTask(cancelled), previousStatus: current.status };
+        await this.afterStateChange(`Resetting the interrupted items of ${taskId}`, () =>
+          this.storage.resetItems(cancelled.roadmap_id, { statuses: ['generating'] }),
+        );
+        return { task: toPublicTask(cancelled), previousStatus };
       }
       current = await this.requireTask(taskId, options);
     }
@@ -509,7 +607,7 @@ export class RoadmapEngine {
 
   private async requeue(current: TaskRecord, message: string): Promise<Task> {
     const at = isoTime(this.clock.now());
-    const task = await this.storage.transitionTask(current.task_id, {
+    const transition = await this.storage.transitionTask(current.task_id, {
       from: [current.status],
       to: 'pending',
       patch: {
@@ -521,10 +619,17 @@ export class RoadmapEngine {
         updated_at: at,
         attempts: 0,
       },
+      event: this.eventFor('progress', (task) => ({
+        step: 'queued',
+        status: 'pending',
+        message,
+        progress: task.progress,
+      })),
     });
-    if (!task) throw new RoadmapError('task_not_retryable', 'The task changed meanwhile; reload and try again.');
-    await this.publish(task, 'progress', { step: 'queued', status: 'pending', message, progress: task.progress });
-    await this.queue.enqueue(task.task_id);
+    if (!transition) throw new RoadmapError('task_not_retryable', 'The task changed meanwhile; reload and try again.');
+    const { task } = transition;
+    this.emit(transition.event);
+    await this.afterStateChange(`Enqueueing task ${task.task_id}`, () => this.queue.enqueue(task.task_id));
     return toPublicTask(task);
   }
 

@@ -1,4 +1,4 @@
-import type { RoadmapEventPayloads, RoadmapEventType } from '../domain/events.js';
+import type { NewRoadmapEvent, RoadmapEvent, RoadmapEventPayloads, RoadmapEventType } from '../domain/events.js';
 import type { Roadmap } from '../domain/schemas.js';
 import type { TaskRecord } from '../domain/task.js';
 import type { LanguageModel } from '../model/languageModel.js';
@@ -57,10 +57,19 @@ export interface WorkerSettings {
     payload: RoadmapEventPayloads[Type],
     fence?: LeaseFence,
   ): Promise<void>;
+  /** The event of `type` as a builder a status change stores in its own transaction (`StatusChange.event`). */
+  eventFor<Type extends RoadmapEventType>(
+    type: Type,
+    payload: (task: TaskRecord) => RoadmapEventPayloads[Type],
+  ): (task: TaskRecord) => NewRoadmapEvent;
+  /** Delivers an event stored with a status change to the engine's listeners. */
+  emit(event: RoadmapEvent | null): void;
   /** Told once a run has the roadmap's framework stored (just now, or found on resume); must not throw. */
   onRoadmapStored?(task: TaskRecord, roadmap: Roadmap): void;
   /** Reports errors that have no caller to go to (heartbeat failures, listener errors). */
   onError(error: unknown): void;
+  /** Creates the random part of a roadmap id the pipeline moves a task to. */
+  generateId(): string;
 }
 
 interface ActiveRun {
@@ -281,16 +290,17 @@ export class TaskWorker {
             lease_token: null,
             lease_expires_at: null,
           },
+          event: this.settings.eventFor('progress', (released) => ({
+            step: 'queued',
+            status: 'pending',
+            message: `Interrupted by an infrastructure fault (${message}); trying again in ${Math.ceil(delayMs / 1000)} s`,
+            progress: released.progress,
+          })),
         });
       });
       // Cancelled or taken over meanwhile: the other side decides.
       if (!released) return 'release';
-      await this.settings.publish(released, 'progress', {
-        step: 'queued',
-        status: 'pending',
-        message: `Interrupted by an infrastructure fault (${message}); trying again in ${Math.ceil(delayMs / 1000)} s`,
-        progress: released.progress,
-      });
+      this.settings.emit(released.event);
     } catch (error) {
       this.settings.onError(error);
       return 'release';
@@ -348,6 +358,8 @@ export class TaskWorker {
       publish: (type, payload) => settings.publish(task, type, payload, fence),
       onRoadmapStored: (roadmap) => settings.onRoadmapStored?.(task, roadmap),
       onUsage: (reported) => usage.add(reported),
+      generateId: settings.generateId,
+      onError: settings.onError,
     };
   }
 
@@ -389,9 +401,10 @@ export class TaskWorker {
     const at = isoTime(this.settings.clock.now());
     const { progress } = outcome;
     const failedItems = progress.failed;
+    const { status } = outcome;
     const won = await this.settings.storage.transitionTask(task.task_id, {
       from: ['processing'],
-      to: outcome.status,
+      to: status,
       leaseToken: fence.leaseToken,
       patch: {
         current_step: outcome.status === 'failed' ? 'failed' : 'completed',
@@ -403,23 +416,23 @@ export class TaskWorker {
         lease_token: null,
         lease_expires_at: null,
       },
+      // The terminal event is stored with the terminal status: one cannot exist without the other.
+      event:
+        status === 'failed'
+          ? this.settings.eventFor('failed', (finished) => ({
+              error: finished.error_message ?? 'Content generation failed',
+              step: 'content_generation',
+              progress,
+            }))
+          : this.settings.eventFor('completed', (finished) => ({
+              roadmap_id: finished.roadmap_id,
+              status,
+              tutorials_count: outcome.completedTutorials,
+              failed_count: failedItems,
+              progress,
+            })),
     });
-    if (!won) return;
-    if (outcome.status === 'failed') {
-      await this.settings.publish(won, 'failed', {
-        error: won.error_message ?? 'Content generation failed',
-        step: 'content_generation',
-        progress,
-      });
-    } else {
-      await this.settings.publish(won, 'completed', {
-        roadmap_id: won.roadmap_id,
-        status: outcome.status,
-        tutorials_count: outcome.completedTutorials,
-        failed_count: failedItems,
-        progress,
-      });
-    }
+    if (won) this.settings.emit(won.event);
   }
 
   private async fail(task: TaskRecord, fence: LeaseFence, error: unknown): Promise<void> {
@@ -439,9 +452,13 @@ export class TaskWorker {
         lease_token: null,
         lease_expires_at: null,
       },
+      event: this.settings.eventFor('failed', (failed) => ({ error: message, step, progress: failed.progress })),
     });
     if (!won) return;
-    await this.settings.storage.resetItems(won.roadmap_id, { statuses: ['generating'] });
-    await this.settings.publish(won, 'failed', { error: message, step, progress: won.progress });
+    this.settings.emit(won.event);
+    // Items of the aborted calls show as not started; a storage fault here leaves them for the next retry's reset.
+    await this.settings.storage
+      .resetItems(won.task.roadmap_id, { statuses: ['generating'] })
+      .catch((error: unknown) => this.settings.onError(error));
   }
 }

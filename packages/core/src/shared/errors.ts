@@ -9,6 +9,7 @@ export type RoadmapErrorCode =
   | 'task_not_retryable'
   | 'item_not_retryable'
   | 'lease_lost'
+  | 'roadmap_id_taken'
   | 'schema_validation_failed'
   | 'model_error'
   | 'rate_limited'

@@ -12,6 +12,17 @@ export interface EventQuery {
   limit?: number;
 }
 
+/** Which events {@link EventStore.pruneEvents} may delete. */
+export interface EventPruneOptions {
+  /**
+   * ISO-8601 time: only events that come before every event stamped at or after it go (the engine passes now minus
+   * its `eventRetentionMs`).
+   */
+  before: string;
+  /** Most events deleted by one call, so a large backlog is deleted in short steps. Default: 1000. */
+  limit?: number;
+}
+
 /**
  * The durable event log: what live streams replay from (`since` on the WebSocket) and what `listEvents` reads.
  *
@@ -24,11 +35,30 @@ export interface EventQuery {
  *   e.g. with the database's write lock or an advisory lock taken before the `seq` is drawn, because sequences
  *   alone commit out of order.) Gaps in `seq` are allowed; reordering is not.
  *
- * Left out on purpose: deleting or compacting events.
+ * Retention: `pruneEvents({ before })` deletes old events of finished tasks (terminal: `completed`, `failed`,
+ * `partial_failure`, `cancelled`; or no longer stored), lowest `seq` first, and only those whose `seq` is lower than
+ * that of every event stamped at or after `before` — so what it deletes is bounded by a `seq`, whatever the clocks of
+ * the processes that stamped the events. `eventLogStart({ before })` returns that bound: every event with a `seq` at
+ * or above it, stored now or appended later, is still in the log after any prune with a `before` no later than this
+ * one. A stream whose `since` is below the bound minus one may have missed pruned events and gets `resync` (SPEC §4).
+ * Events of tasks that are not finished are never deleted.
+ *
+ * Left out on purpose: compacting events (rewriting several into one).
  */
 export interface EventStore {
   /** Appends to the durable log, assigning the next `seq`. With a fence, `null` when the fence failed. */
   appendEvent(event: NewRoadmapEvent, fence?: LeaseFence): Promise<RoadmapEvent | null>;
   /** Events in `seq` order. */
   listEvents(query: EventQuery): Promise<RoadmapEvent[]>;
+  /**
+   * Deletes at most `limit` events of finished tasks that come before every event stamped at or after `before`,
+   * lowest `seq` first (see the retention rules above). Returns how many it deleted: call again while that is the
+   * limit.
+   */
+  pruneEvents(options: EventPruneOptions): Promise<number>;
+  /**
+   * The `seq` from which the log is complete once pruned with a `before` no later than this one: the lowest `seq` of
+   * an event stamped at or after `before`, or, when there is none, the `seq` the next append will get (at least).
+   */
+  eventLogStart(options: { before: string }): Promise<number>;
 }

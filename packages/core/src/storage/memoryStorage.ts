@@ -4,10 +4,11 @@ import type { NewRoadmapEvent, RoadmapEvent } from '../domain/events.js';
 import { itemErrorFor } from '../domain/itemError.js';
 import { planItems } from '../domain/itemPlan.js';
 import type { ContentItem, ContentKind, Roadmap } from '../domain/schemas.js';
-import type { TaskRecord } from '../domain/task.js';
+import { isTerminalStatus, type TaskRecord } from '../domain/task.js';
 import { emptyTaskCounts, totalOf } from '../domain/taskCounts.js';
 import type { ContentValue } from './checkpointStore.js';
-import type { EventQuery } from './eventStore.js';
+import type { EventPruneOptions, EventQuery } from './eventStore.js';
+import { roadmapIdTaken } from './roadmapIdTaken.js';
 import type { Storage } from './storage.js';
 import type {
   AcquireLeaseResult,
@@ -36,6 +37,11 @@ function itemKey(roadmapId: string, conceptId: string, kind: ContentKind): strin
   return `${roadmapId}\u0000${conceptId}\u0000${kind}`;
 }
 
+/** Applies the fields a patch sets ({@link TaskPatch}: `undefined` leaves a field as it is). */
+function definedFields(patch: TaskPatch | undefined): Partial<TaskRecord> {
+  return Object.fromEntries(Object.entries(patch ?? {}).filter(([, value]) => value !== undefined));
+}
+
 /** Newest first: `created_at` descending, then id descending. */
 function newerFirst(createdA: string, idA: string, createdB: string, idB: string): number {
   if (createdA !== createdB) return createdA < createdB ? 1 : -1;
@@ -57,7 +63,16 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
   const items = new Map<string, Map<string, ContentItem>>();
   const events: RoadmapEvent[] = [];
   const covers = new Map<string, CoverRecord>();
+  /** Which task holds each roadmap id: ids are unique across tasks and users. */
+  const roadmapHolders = new Map<string, string>();
   let lastSeq = 0;
+
+  const storeEvent = (event: NewRoadmapEvent): RoadmapEvent => {
+    lastSeq += 1;
+    const stored = copy({ ...event, seq: lastSeq }) as RoadmapEvent;
+    events.push(stored);
+    return copy(stored);
+  };
 
   const holds = (fence: LeaseFence): TaskRecord | undefined => {
     const task = tasks.get(fence.taskId);
@@ -73,6 +88,14 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
     }
   };
 
+  /** Moves a task to a new roadmap id; throws (changing nothing) when another task holds that id. */
+  const claimRoadmapId = (task: TaskRecord, roadmapId: string | undefined) => {
+    if (roadmapId === undefined || roadmapId === task.roadmap_id) return;
+    if (roadmapHolders.has(roadmapId)) throw roadmapIdTaken(roadmapId);
+    roadmapHolders.delete(task.roadmap_id);
+    roadmapHolders.set(roadmapId, task.task_id);
+  };
+
   const findItem = (roadmapId: string, conceptId: string, kind: ContentKind) =>
     items.get(roadmapId)?.get(itemKey(roadmapId, conceptId, kind));
 
@@ -82,17 +105,19 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
   return {
     specificationVersion: 'v1',
 
-    async createTask(record) {
+    async createTask(record, event) {
       if (tasks.has(record.task_id)) throw new Error(`Task ${record.task_id} already exists`);
+      const key = `${record.user_id}\u0000${record.idempotency_key}`;
       if (record.idempotency_key !== null) {
-        const key = `${record.user_id}\u0000${record.idempotency_key}`;
         const existingId = idempotency.get(key);
         const existing = existingId === undefined ? undefined : tasks.get(existingId);
-        if (existing) return { task: copy(existing), created: false };
-        idempotency.set(key, record.task_id);
+        if (existing) return { task: copy(existing), created: false, event: null };
       }
+      if (roadmapHolders.has(record.roadmap_id)) throw roadmapIdTaken(record.roadmap_id);
+      if (record.idempotency_key !== null) idempotency.set(key, record.task_id);
       tasks.set(record.task_id, copy(record));
-      return { task: copy(record), created: true };
+      roadmapHolders.set(record.roadmap_id, record.task_id);
+      return { task: copy(record), created: true, event: event ? storeEvent(event(copy(record))) : null };
     },
 
     async getTask(taskId) {
@@ -120,14 +145,16 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
       const task = tasks.get(taskId);
       if (!task || !change.from.includes(task.status)) return null;
       if (change.leaseToken !== undefined && task.lease_token !== change.leaseToken) return null;
+      const event = change.event?.(copy({ ...task, status: change.to, ...definedFields(change.patch) }));
       task.status = change.to;
       applyPatch(task, change.patch);
-      return copy(task);
+      return { task: copy(task), event: event ? storeEvent(event) : null };
     },
 
     async updateTask(fence, patch) {
       const task = holds(fence);
       if (!task) return null;
+      claimRoadmapId(task, patch.roadmap_id);
       applyPatch(task, patch);
       return copy(task);
     },
@@ -194,7 +221,16 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
     },
 
     async saveRoadmap(fence, roadmap) {
-      if (!holds(fence)) return false;
+      const task = holds(fence);
+      if (!task) return false;
+      const existing = roadmaps.get(roadmap.roadmap_id);
+      if (
+        roadmap.roadmap_id !== task.roadmap_id ||
+        roadmap.user_id !== task.user_id ||
+        (existing && existing.user_id !== task.user_id)
+      ) {
+        throw roadmapIdTaken(roadmap.roadmap_id);
+      }
       roadmaps.set(roadmap.roadmap_id, copy(roadmap));
       let planned = items.get(roadmap.roadmap_id);
       if (!planned) {
@@ -280,10 +316,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
 
     async appendEvent(event: NewRoadmapEvent, fence?: LeaseFence) {
       if (fence && !holds(fence)) return null;
-      lastSeq += 1;
-      const stored = copy({ ...event, seq: lastSeq }) as RoadmapEvent;
-      events.push(stored);
-      return copy(stored);
+      return storeEvent(event);
     },
 
     async listEvents(query: EventQuery) {
@@ -305,6 +338,26 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
         result.push(copy(event));
       }
       return result;
+    },
+
+    async pruneEvents({ before, limit = 1000 }: EventPruneOptions) {
+      // Events before the first one stamped at or after `before` (all of them when there is none).
+      const bound = events.findIndex((event) => event.timestamp >= before);
+      const end = bound === -1 ? events.length : bound;
+      const kept: RoadmapEvent[] = [];
+      let deleted = 0;
+      for (let index = 0; index < end; index += 1) {
+        const event = events[index] as RoadmapEvent;
+        const task = tasks.get(event.task_id);
+        if (deleted < limit && (!task || isTerminalStatus(task.status))) deleted += 1;
+        else kept.push(event);
+      }
+      if (deleted > 0) events.splice(0, end, ...kept);
+      return deleted;
+    },
+
+    async eventLogStart({ before }: { before: string }) {
+      return events.find((event) => event.timestamp >= before)?.seq ?? lastSeq + 1;
     },
 
     async ensureCover(cover) {

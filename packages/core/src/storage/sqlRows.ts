@@ -94,6 +94,7 @@ export const taskColumns = Object.keys(taskColumnTypes) as readonly TaskColumn[]
 /** Columns a {@link TaskPatch} may set: every field of it (the type fails to compile until a new field is added). */
 const taskPatchTypes: Readonly<Record<keyof TaskPatch, ColumnType>> = {
   title: 'text',
+  roadmap_id: 'text',
   current_step: 'text',
   progress: 'json',
   error_message: 'text',

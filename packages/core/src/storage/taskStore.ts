@@ -1,3 +1,4 @@
+import type { NewRoadmapEvent, RoadmapEvent } from '../domain/events.js';
 import type { TaskRecord, TaskStatus } from '../domain/task.js';
 
 /**
@@ -27,6 +28,7 @@ export type TaskPatch = Partial<
     | 'lease_token'
     | 'lease_expires_at'
     | 'attempts'
+    | 'roadmap_id'
   >
 >;
 
@@ -60,6 +62,28 @@ export interface StatusChange {
   leaseToken?: string;
   /** Other fields to set in the same atomic write. */
   patch?: TaskPatch;
+  /**
+   * The event this change emits, built from the task as changed and appended to the event log in the same
+   * transaction as the change: both are stored or neither is (SPEC §2 — a crash can never keep a `cancelled`
+   * status without its `cancelled` event).
+   */
+  event?: (task: TaskRecord) => NewRoadmapEvent;
+}
+
+/** A status change that happened: the task after it and, when the change carried one, its stored event. */
+export interface TaskTransition {
+  task: TaskRecord;
+  /** The change's event with its `seq`; `null` when the change carried none. */
+  event: RoadmapEvent | null;
+}
+
+/** What `createTask` did: the task, whether it was created, and its first event when it was. */
+export interface CreatedTask {
+  task: TaskRecord;
+  /** False when (user, idempotency key) existed: `task` is that earlier task. */
+  created: boolean;
+  /** The event passed to `createTask`, stored with the task; `null` when not created or none was passed. */
+  event: RoadmapEvent | null;
 }
 
 export interface AcquireLeaseResult {
@@ -76,7 +100,9 @@ export interface AcquireLeaseResult {
  *
  * Atomicity (checked by `runTaskStoreConformance` from `@roadmap/core/testing`):
  * - `createTask` deduplicates by (user, idempotency key) atomically: of concurrent calls with one key, exactly one
- *   creates the task and every other returns it;
+ *   creates the task and every other returns it; a `roadmap_id` is held by one task only;
+ * - a status change (and a new task) is stored with its event in one transaction, so the task part and the
+ *   event part share one database;
  * - `transitionTask` is one compare-and-set on the current status (and the lease token when given), writing the
  *   patch in the same step — never read-then-write (`UPDATE … WHERE status IN (…) RETURNING *`);
  * - `acquireLease` is one compare-and-set too: of concurrent claimers exactly one wins, and `previousStatus` is the
@@ -87,12 +113,19 @@ export interface AcquireLeaseResult {
  * Left out on purpose: deleting tasks, and transactions that span several tasks.
  */
 export interface TaskStore {
-  /** Inserts a task; when `idempotency_key` is set and (user, key) exists, returns that task instead. */
-  createTask(record: TaskRecord): Promise<{ task: TaskRecord; created: boolean }>;
+  /**
+   * Inserts a task, and `event` (built from it) in the same transaction; when `idempotency_key` is set and
+   * (user, key) exists, returns that task instead and stores nothing. Throws `RoadmapError('roadmap_id_taken')`,
+   * storing nothing, when another task already holds `record.roadmap_id`: roadmap ids are unique.
+   */
+  createTask(record: TaskRecord, event?: (task: TaskRecord) => NewRoadmapEvent): Promise<CreatedTask>;
   getTask(taskId: string): Promise<TaskRecord | null>;
   listTasks(query: TaskListQuery): Promise<TaskListResult>;
-  /** Compare-and-set status change; `null` when the task is missing or the condition failed. */
-  transitionTask(taskId: string, change: StatusChange): Promise<TaskRecord | null>;
+  /**
+   * Compare-and-set status change, with its event in the same transaction; `null` (nothing stored) when the task
+   * is missing or the condition failed.
+   */
+  transitionTask(taskId: string, change: StatusChange): Promise<TaskTransition | null>;
   /** Fenced update of non-status fields by the lease holder; `null` when the fence failed. */
   updateTask(fence: LeaseFence, patch: TaskPatch): Promise<TaskRecord | null>;
 

@@ -91,6 +91,23 @@ export function describeCheckpointStore(harness: StorageHarness<CheckpointStoreU
       }
     });
 
+    it('saveRoadmap refuses a roadmap id its task does not hold, and never re-owns a stored roadmap', async () => {
+      const { roadmap: theirs } = await startWithRoadmap();
+      const { task, fence } = await startTask({ user_id: 'user-2' }, 'lease-2');
+      // Another task's id, for another user: refused, and the stored roadmap keeps its owner and body.
+      const stolen = makeRoadmap({ roadmap_id: theirs.roadmap_id, user_id: task.user_id, title: 'Stolen' });
+      await expect(storage.saveRoadmap(fence, stolen)).rejects.toMatchObject({ code: 'roadmap_id_taken' });
+      expect(await storage.getRoadmap(theirs.roadmap_id)).toEqual(theirs);
+      // Its own id under another user's name: refused too.
+      const misowned = makeRoadmap({ roadmap_id: task.roadmap_id, user_id: 'user-1' });
+      await expect(storage.saveRoadmap(fence, misowned)).rejects.toMatchObject({ code: 'roadmap_id_taken' });
+      expect(await storage.getRoadmap(task.roadmap_id)).toBeNull();
+      // A stale fence is still a plain `false`, not a conflict.
+      const own = makeRoadmap({ roadmap_id: task.roadmap_id, user_id: task.user_id });
+      expect(await storage.saveRoadmap({ ...fence, leaseToken: 'stale' }, own)).toBe(false);
+      expect(await storage.saveRoadmap(fence, own)).toBe(true);
+    });
+
     it('saveRoadmap ignores the concept statuses it is given', async () => {
       const { task, fence } = await startTask();
       const roadmap = makeRoadmap({ roadmap_id: task.roadmap_id });

@@ -1,10 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { RoadmapEvent } from '../../domain/events.js';
 import type { TaskRecord } from '../../domain/task.js';
+import { isoTime } from '../../shared/clock.js';
 import type { EventStore } from '../../storage/eventStore.js';
 import type { TaskStore } from '../../storage/taskStore.js';
 import type { ManualClock } from '../manualClock.js';
-import { fixtureUuid, makeEvent } from './fixtures.js';
+import { fixtureEpochMs, fixtureUuid, makeEvent } from './fixtures.js';
 import { leaseMs, present, type StorageFactory, type StorageHarness, taskSteps, useStorage } from './harness.js';
 
 /** What the event part's suite runs on: fenced appends check the task part's leases. */
@@ -12,7 +13,7 @@ export type EventStoreUnderTest = TaskStore & EventStore;
 
 /**
  * Registers the tests of {@link EventStore} in the current `describe`, against the harness's storage: one
- * increasing `seq` across the log, concurrent appends, fenced appends, filters and limits.
+ * increasing `seq` across the log, concurrent appends, fenced appends, filters and limits, retention.
  */
 export function describeEventStore(harness: StorageHarness<EventStoreUnderTest>): void {
   let storage: EventStoreUnderTest;
@@ -22,6 +23,82 @@ export function describeEventStore(harness: StorageHarness<EventStoreUnderTest>)
     clock = harness.clock;
   });
   const { lease, createTask, startTask, cancel } = taskSteps(harness);
+
+  const day = 86_400_000;
+  /** A `progress` event of `task` stamped `days` after the fixture epoch. */
+  const stamped = (task: Pick<TaskRecord, 'task_id' | 'user_id'>, message: string, days: number) => ({
+    ...makeEvent(task, message),
+    timestamp: isoTime(fixtureEpochMs + days * day),
+  });
+  const messagesOf = (events: RoadmapEvent[]) => events.map((event) => event.type === 'progress' && event.message);
+
+  describe('event log retention', () => {
+    it("pruneEvents deletes finished tasks' events before the first one stamped at `before`, oldest first, by limit", async () => {
+      const completed = await createTask({ status: 'completed' });
+      const failed = await createTask({ status: 'failed' });
+      const partial = await createTask({ status: 'partial_failure' });
+      const running = await createTask({ status: 'processing' });
+      const waiting = await createTask();
+      const cancelled = await createTask();
+      const gone = { task_id: fixtureUuid(424_242), user_id: 'user-1' };
+      const append = async (task: Pick<TaskRecord, 'task_id' | 'user_id'>, message: string, days: number) =>
+        present(await storage.appendEvent(stamped(task, message, days)), 'the event');
+      await append(completed, 'completed old', 0);
+      await append(running, 'running old', 0);
+      await append(gone, 'deleted task old', 1);
+      await append(waiting, 'pending old', 1);
+      await append(failed, 'failed old', 2);
+      await append(cancelled, 'cancelled while pending', 2);
+      await append(partial, 'partial old', 3);
+      const firstRecent = await append(completed, 'completed recent', 10);
+      // Stamped early by a process whose clock lags, but appended after a recent event: it stays.
+      await append(failed, 'failed late append', 1);
+      await cancel(cancelled.task_id);
+      const before = isoTime(fixtureEpochMs + 7 * day);
+
+      expect(await storage.pruneEvents({ before, limit: 2 })).toBe(2);
+      expect(messagesOf(await storage.listEvents({}))).toEqual([
+        'running old',
+        'pending old',
+        'failed old',
+        'cancelled while pending',
+        'partial old',
+        'completed recent',
+        'failed late append',
+      ]);
+      expect(await storage.pruneEvents({ before })).toBe(3);
+      expect(await storage.pruneEvents({ before })).toBe(0);
+      expect(messagesOf(await storage.listEvents({}))).toEqual([
+        'running old',
+        'pending old',
+        'completed recent',
+        'failed late append',
+      ]);
+      expect(await storage.eventLogStart({ before })).toBe(firstRecent.seq);
+    });
+
+    it('eventLogStart is the first event stamped at or after `before`, else past every seq ever assigned', async () => {
+      const fresh = await storage.eventLogStart({ before: isoTime(fixtureEpochMs) });
+      const task = await createTask({ status: 'completed' });
+      const first = present(await storage.appendEvent(stamped(task, 'first', 0)), 'the event');
+      expect(fresh).toBeGreaterThan(0);
+      expect(fresh).toBeLessThanOrEqual(first.seq);
+      const second = present(await storage.appendEvent(stamped(task, 'second', 5)), 'the event');
+      const third = present(await storage.appendEvent(stamped(task, 'third', 9)), 'the event');
+      expect(await storage.eventLogStart({ before: isoTime(fixtureEpochMs) })).toBe(first.seq);
+      expect(await storage.eventLogStart({ before: isoTime(fixtureEpochMs + 5 * day) })).toBe(second.seq);
+      expect(await storage.eventLogStart({ before: isoTime(fixtureEpochMs + 6 * day) })).toBe(third.seq);
+
+      // Everything pruned: the log is empty, and its start is still past every seq it held.
+      const later = isoTime(fixtureEpochMs + 30 * day);
+      expect(await storage.pruneEvents({ before: later })).toBe(3);
+      expect(await storage.listEvents({})).toEqual([]);
+      const start = await storage.eventLogStart({ before: later });
+      expect(start).toBeGreaterThan(third.seq);
+      const next = present(await storage.appendEvent(stamped(task, 'next', 31)), 'the event');
+      expect(start).toBeLessThanOrEqual(next.seq);
+    });
+  });
 
   describe('event log', () => {
     it('appendEvent assigns strictly increasing seq across tasks and returns the stored event', async () => {

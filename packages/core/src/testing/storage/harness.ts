@@ -98,8 +98,8 @@ export function taskSteps(harness: StorageHarness<TaskStore>) {
   };
 
   /** Cancels the task the way the API does: a compare-and-set without a lease token. */
-  const cancel = (taskId: string) =>
-    harness.storage.transitionTask(taskId, { from: ['pending', 'processing'], to: 'cancelled' });
+  const cancel = async (taskId: string) =>
+    (await harness.storage.transitionTask(taskId, { from: ['pending', 'processing'], to: 'cancelled' }))?.task ?? null;
 
   return { lease, createTask, startTask, cancel };
 }

@@ -31,7 +31,12 @@ const checkpointMethods = [
   'resetItems',
   'listItems',
 ] as const satisfies readonly (keyof Storage)[];
-const eventMethods = ['appendEvent', 'listEvents'] as const satisfies readonly (keyof Storage)[];
+const eventMethods = [
+  'appendEvent',
+  'listEvents',
+  'pruneEvents',
+  'eventLogStart',
+] as const satisfies readonly (keyof Storage)[];
 const coverMethods = [
   'ensureCover',
   'getCover',

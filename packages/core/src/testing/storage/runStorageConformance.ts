@@ -4,11 +4,13 @@ import { describeCheckpointStore } from './checkpointStoreSuite.js';
 import { describeCoverStore } from './coverStoreSuite.js';
 import { describeEventStore } from './eventStoreSuite.js';
 import { type StorageFactory, useStorage } from './harness.js';
+import { describeStatusEvents } from './statusEventSuite.js';
 import { describeTaskStore } from './taskStoreSuite.js';
 
 /**
  * Registers vitest tests that check every documented contract of {@link Storage}: the suite of each part (tasks
- * and leases, checkpoints and items, events, covers) on one storage per test, and the contract version. Call it
+ * and leases, checkpoints and items, events, covers), a status change stored with its event, on one storage per
+ * test, and the contract version. Call it
  * at the top level of an adapter's test file.
  *
  * @example
@@ -29,6 +31,7 @@ export function runStorageConformance(name: string, createStorage: StorageFactor
     describeTaskStore(harness);
     describeCheckpointStore(harness);
     describeEventStore(harness);
+    describeStatusEvents(harness);
     describeCoverStore(harness);
   });
 }

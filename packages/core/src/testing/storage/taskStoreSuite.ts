@@ -23,7 +23,7 @@ export function describeTaskStore(harness: StorageHarness<TaskStore>): void {
     it('stores the record as given and reports created: true', async () => {
       const record = makeTaskRecord({ idempotency_key: 'key-1', title: 'Rust' });
       const result = await storage.createTask(record);
-      expect(result).toEqual({ task: record, created: true });
+      expect(result).toEqual({ task: record, created: true, event: null });
       expect(await storage.getTask(record.task_id)).toEqual(record);
     });
 
@@ -174,13 +174,45 @@ export function describeTaskStore(harness: StorageHarness<TaskStore>): void {
     });
   });
 
+  describe('roadmap ids are unique', () => {
+    it('refuses a second task under a roadmap id another task holds, storing nothing', async () => {
+      const mine = await createTask({ user_id: 'user-a', roadmap_id: 'learn-go-0000beef' });
+      const theirs = makeTaskRecord({ user_id: 'user-b', roadmap_id: 'learn-go-0000beef' });
+      await expect(storage.createTask(theirs)).rejects.toMatchObject({ code: 'roadmap_id_taken' });
+      expect(await storage.getTask(theirs.task_id)).toBeNull();
+      expect((await storage.listTasks({ roadmapId: 'learn-go-0000beef' })).tasks).toEqual([mine]);
+    });
+
+    it('refuses it for the same user too, and still deduplicates by idempotency key first', async () => {
+      const first = await createTask({ roadmap_id: 'learn-go-0000cafe', idempotency_key: 'k' });
+      await expect(storage.createTask(makeTaskRecord({ roadmap_id: 'learn-go-0000cafe' }))).rejects.toMatchObject({
+        code: 'roadmap_id_taken',
+      });
+      const again = await storage.createTask(makeTaskRecord({ roadmap_id: 'learn-go-0000cafe', idempotency_key: 'k' }));
+      expect(again).toMatchObject({ task: first, created: false });
+    });
+
+    it('lets the holder move its task to a free roadmap id, but not to a held one', async () => {
+      await createTask({ roadmap_id: 'learn-go-00000001' });
+      const { task, fence } = await startTask({ roadmap_id: 'learn-go-00000002' });
+      await expect(storage.updateTask(fence, { roadmap_id: 'learn-go-00000001' })).rejects.toMatchObject({
+        code: 'roadmap_id_taken',
+      });
+      expect((await storage.getTask(task.task_id))?.roadmap_id).toBe('learn-go-00000002');
+      const moved = await storage.updateTask(fence, { roadmap_id: 'learn-go-00000003' });
+      expect(moved?.roadmap_id).toBe('learn-go-00000003');
+      // The old id is free again.
+      expect((await storage.createTask(makeTaskRecord({ roadmap_id: 'learn-go-00000002' }))).created).toBe(true);
+    });
+  });
+
   describe('transitionTask (compare-and-set)', () => {
     it('changes the status and applies the patch when the current status is listed', async () => {
       const task = await createTask();
       const patch = { cancel_reason: 'changed my mind', current_step: 'cancelled' as const, updated_at: isoTime(1) };
       const changed = await storage.transitionTask(task.task_id, { from: ['pending'], to: 'cancelled', patch });
       const expected = { ...task, ...patch, status: 'cancelled' };
-      expect(changed).toEqual(expected);
+      expect(changed).toEqual({ task: expected, event: null });
       expect(await storage.getTask(task.task_id)).toEqual(expected);
     });
 
@@ -215,8 +247,8 @@ export function describeTaskStore(harness: StorageHarness<TaskStore>): void {
         leaseToken: fence.leaseToken,
         patch: { lease_token: null, lease_expires_at: null, completed_at: isoTime(clock.now()) },
       });
-      expect(done).toMatchObject({ status: 'completed', lease_token: null, lease_expires_at: null });
-      expect(await storage.getTask(task.task_id)).toEqual(done);
+      expect(done?.task).toMatchObject({ status: 'completed', lease_token: null, lease_expires_at: null });
+      expect(await storage.getTask(task.task_id)).toEqual(done?.task);
     });
 
     it('with a leaseToken, fails on a task nobody holds', async () => {
@@ -230,7 +262,7 @@ export function describeTaskStore(harness: StorageHarness<TaskStore>): void {
     it('without a leaseToken, changes a held task (a cancel from another process)', async () => {
       const { task } = await startTask();
       const cancelled = await storage.transitionTask(task.task_id, { from: ['processing'], to: 'cancelled' });
-      expect(cancelled?.status).toBe('cancelled');
+      expect(cancelled?.task.status).toBe('cancelled');
     });
 
     it('lets exactly one of many concurrent transitions from the same status win', async () => {
@@ -245,7 +277,7 @@ export function describeTaskStore(harness: StorageHarness<TaskStore>): void {
       );
       const winners = results.filter((result) => result !== null);
       expect(winners).toHaveLength(1);
-      expect(await storage.getTask(task.task_id)).toEqual(winners[0]);
+      expect(await storage.getTask(task.task_id)).toEqual(winners[0]?.task);
     });
   });
 
@@ -415,7 +447,7 @@ export function describeTaskStore(harness: StorageHarness<TaskStore>): void {
         ...afterLease,
         progress: { completed: 1, failed: 0, total: 3, percentage: 33 },
       });
-      const transitioned = present(
+      const { task: transitioned } = present(
         await storage.transitionTask(original.task_id, { from: ['processing'], to: 'failed' }),
         'the task',
       );
