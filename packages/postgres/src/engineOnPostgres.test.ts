@@ -13,7 +13,9 @@ describeWithDatabase('RoadmapEngine on PostgreSQL', () => {
   runEngineConformance(
     ({ clock }) => {
       const schema = freshSchemaName();
-      const open = () => createPostgresStorage({ connectionString: databaseUrl, schema, now: clock.now });
+      // The scenarios expire leases by advancing their manual clock.
+      const open = () =>
+        createPostgresStorage({ connectionString: databaseUrl, schema, now: clock.now, leaseClock: 'caller' });
       return open().then((storage) => ({
         storage,
         reopen: open,

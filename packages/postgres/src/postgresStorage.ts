@@ -4,6 +4,7 @@ import { createCheckpointStore } from './checkpointQueries.js';
 import { createCoverStore } from './coverQueries.js';
 import { quoteSchema } from './database.js';
 import { createEventStore } from './eventQueries.js';
+import type { LeaseClock } from './leaseClock.js';
 import { applyMigrations } from './migrations.js';
 import { createTaskStore } from './taskQueries.js';
 
@@ -33,8 +34,18 @@ export interface PostgresStorageOptions {
   schema?: string;
   /** Whether to apply pending migrations before the storage is returned. Default: true. */
   migrate?: boolean;
-  /** Clock reading used for `updated_at` of content items. Default: `Date.now`. */
+  /**
+   * Clock reading used for `updated_at` of content items, and to turn a lease renewal's expiry into a duration
+   * under `leaseClock: 'database'`: pass the engine's clock when it has its own. Default: `Date.now`.
+   */
   now?: () => number;
+  /**
+   * Whose clock decides when a task's lease expires. `database`: the PostgreSQL server's, so workers whose clocks
+   * are skewed can neither steal a live lease nor keep a dead one (a lease lasts what the worker asked for, counted
+   * on the server). `caller`: the `now` and expiry times the engine passes, compared as they are — for tests that
+   * drive leases with a manual clock. Default: `database`.
+   */
+  leaseClock?: LeaseClock;
 }
 
 /** A {@link Storage} on PostgreSQL, with its pool and migration control. */
@@ -94,7 +105,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions = {}
       if (ownsPool && !pool.ended) await pool.end();
     },
 
-    ...createTaskStore(pool, schema),
+    ...createTaskStore(pool, schema, { clock: options.leaseClock ?? 'database', now }),
     ...createCheckpointStore(pool, schema, now),
     ...createEventStore(pool, schema),
     ...createCoverStore(pool, schema),

@@ -6,25 +6,20 @@ import {
   intentSchema,
   type Preferences,
   type ReviewIssue,
+  type Roadmap,
   type StructureReview,
   structureReviewSchema,
 } from '../domain/schemas.js';
-import { checkStructure, toRoadmap } from '../domain/structure.js';
+import { checkStructure } from '../domain/structure.js';
 import type { CurrentStep } from '../domain/task.js';
 import type { ModelInput, ModelOperation } from '../model/languageModel.js';
 import { buildPrompt } from '../model/prompts.js';
 import { generateStructured } from '../model/structuredGeneration.js';
 import { RoadmapError } from '../shared/errors.js';
+import { checkpointKeys, readCheckpoints } from './checkpoints.js';
 import { type ContentOutcome, contentGeneration } from './contentGeneration.js';
+import { adoptRoadmapTitle, readOwnRoadmap, storeRoadmap } from './ownRoadmap.js';
 import { assertFenced, nowIso, type RunContext } from './runContext.js';
-
-/** Checkpoint keys: each step's result is stored under one before the pipeline moves on. */
-export const checkpointKeys = {
-  intent: 'intent',
-  curriculum: 'curriculum',
-  review: (round: number) => `review:${round}`,
-  edit: (round: number) => `edit:${round}`,
-} as const;
 
 async function enterStep(context: RunContext, step: CurrentStep, message: string): Promise<void> {
   const updated = await context.storage.updateTask(context.fence, { current_step: step, updated_at: nowIso(context) });
@@ -134,28 +129,22 @@ async function designFramework(context: RunContext, saved: Record<string, unknow
 
 /**
  * The whole pipeline of SPEC §2 for one task, resuming from whatever is stored: checkpointed steps and
- * completed items are never asked of the model again. Returns the outcome of content generation; throws on
- * a failed framework step or when the run is aborted.
+ * completed items are never asked of the model again. Only the task's own data is trusted: a roadmap stored under
+ * its id by another user is never used (the task moves to a new id), and a checkpoint or roadmap that no longer
+ * parses counts as missing. Returns the outcome of content generation; throws on a failed framework step or when
+ * the run is aborted.
  */
 export async function runPipeline(context: RunContext): Promise<ContentOutcome> {
-  const { storage, task } = context;
-  let roadmap = await storage.getRoadmap(task.roadmap_id);
-  if (!roadmap) {
-    const saved = await storage.getCheckpoints(task.task_id);
-    const curriculum = await designFramework(context, saved);
-    roadmap = toRoadmap(curriculum, {
-      roadmapId: task.roadmap_id,
-      userId: task.user_id,
-      goal: task.request.preferences.learning_goal,
-      createdAt: task.created_at,
-    });
-    assertFenced(await storage.saveRoadmap(context.fence, roadmap), context, 'save roadmap');
-    assertFenced(
-      await storage.updateTask(context.fence, { title: roadmap.title, updated_at: nowIso(context) }),
-      context,
-      'title',
-    );
+  const stored = await readOwnRoadmap(context);
+  let roadmap: Roadmap;
+  if (stored.kind === 'own') {
+    roadmap = stored.roadmap;
+  } else {
+    const curriculum = await designFramework(context, await readCheckpoints(context));
+    roadmap = await storeRoadmap(context, curriculum, stored.kind === 'foreign');
   }
+  // Also on resume: a crash between storing the roadmap and this write left the goal as the title.
+  await adoptRoadmapTitle(context, roadmap);
   // The cover starts in the background; it never blocks or fails the pipeline.
   context.onRoadmapStored?.(roadmap);
   return contentGeneration(context, roadmap);

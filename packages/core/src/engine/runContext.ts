@@ -10,6 +10,7 @@ import type { LeaseFence } from '../storage/taskStore.js';
 
 /** Everything one run of a task needs: the adapters, the lease it holds, and its abort signal. */
 export interface RunContext {
+  /** The task as claimed; the pipeline keeps `title` and `roadmap_id` in step with what it writes. */
   task: TaskRecord;
   fence: LeaseFence;
   storage: Storage;
@@ -27,6 +28,10 @@ export interface RunContext {
   /** Appends a fenced event to the log and delivers it to listeners. */
   publish<Type extends RoadmapEventType>(type: Type, payload: RoadmapEventPayloads[Type]): Promise<void>;
   onUsage?: (usage: ModelUsage) => void;
+  /** Creates the random part of a new roadmap id when the task's is held by another task or user. */
+  generateId(): string;
+  /** Reports a problem the run survives (a checkpoint that no longer parses), like the engine's `onError`. */
+  onError(error: unknown): void;
   /** Told once the roadmap's framework is stored (or found stored on resume), e.g. to start its cover; never throws. */
   onRoadmapStored?: (roadmap: Roadmap) => void;
 }

@@ -15,13 +15,19 @@ export const usageCheckpointKey = 'usage';
 
 export const emptyUsage: TaskUsage = { input_tokens: 0, output_tokens: 0, calls: 0 };
 
-/** Reads a task's recorded usage from its checkpoints. */
+/** A stored count, or 0 when it is missing or not a count (a checkpoint written in another shape). */
+function countOf(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0;
+}
+
+/** Reads a task's recorded usage from its checkpoints; fields that are not counts read as 0. */
 export function usageFrom(checkpoints: Record<string, unknown>): TaskUsage {
-  const stored = checkpoints[usageCheckpointKey] as Partial<TaskUsage> | undefined;
+  const stored = checkpoints[usageCheckpointKey];
+  const fields = typeof stored === 'object' && stored !== null ? (stored as Record<string, unknown>) : {};
   return {
-    input_tokens: stored?.input_tokens ?? 0,
-    output_tokens: stored?.output_tokens ?? 0,
-    calls: stored?.calls ?? 0,
+    input_tokens: countOf(fields.input_tokens),
+    output_tokens: countOf(fields.output_tokens),
+    calls: countOf(fields.calls),
   };
 }
 
