@@ -127,18 +127,36 @@ if (childRole() === 'p7-clients') serveClients();
 // Server side
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Memory storage whose `appendEvent` records, per `seq`, the monotonic time the append resolved. */
+/**
+ * Memory storage that records, per `seq`, the monotonic time each event was stored: by `appendEvent`, or with the
+ * task it belongs to (`createTask` stores a new task's `queued` event in the same step, `transitionTask` a status
+ * change's event).
+ */
 function timedStorage(appendedAt: Map<number, number>): Storage {
   const base = createMemoryStorage();
+  const record = (seq: number | undefined) => {
+    if (seq !== undefined) appendedAt.set(seq, monotonicMs());
+  };
+  const wrapped: Partial<Storage> = {
+    async appendEvent(...args) {
+      const stored = await base.appendEvent(...args);
+      record(stored?.seq);
+      return stored;
+    },
+    async createTask(...args) {
+      const created = await base.createTask(...args);
+      record(created.event?.seq);
+      return created;
+    },
+    async transitionTask(...args) {
+      const transition = await base.transitionTask(...args);
+      record(transition?.event?.seq);
+      return transition;
+    },
+  };
   return new Proxy(base, {
     get(target, property) {
-      if (property === 'appendEvent') {
-        return async (...args: Parameters<Storage['appendEvent']>) => {
-          const stored = await target.appendEvent(...args);
-          if (stored) appendedAt.set(stored.seq, monotonicMs());
-          return stored;
-        };
-      }
+      if (property in wrapped) return wrapped[property as keyof Storage];
       const value = Reflect.get(target, property, target) as unknown;
       return typeof value === 'function' ? value.bind(target) : value;
     },
@@ -172,8 +190,9 @@ async function measure() {
   });
   const sockets = attachRoadmapWebSocket(server, engine, {
     authenticate: createJwtAuthenticator({ secret }),
-    // All the clients are one user: lift the per-user upgrade limit.
+    // All the clients are one user: lift the per-user upgrade limit and the cap on open sockets per user.
     upgradeRateLimit: { limit: Number.MAX_SAFE_INTEGER, windowMs: 60_000 },
+    maxConnectionsPerUser: Number.POSITIVE_INFINITY,
     onError: (error) => hubErrors.push(error),
   });
   const listening = await listen(server);

@@ -33,6 +33,8 @@ describe('parseConfig', () => {
       imageProvider: { kind: 'offline' },
       concurrency: 5,
       leaseMs: 30_000,
+      eventRetentionMs: 7 * 86_400_000,
+      webSocketConnectionsPerUser: 20,
       demoLatencyMs: 250,
       logLevel: 'info',
     });
@@ -56,6 +58,8 @@ describe('parseConfig', () => {
         ROADMAP_CONCURRENCY: '8',
         ROADMAP_LEASE_MS: '1000',
         ROADMAP_DEMO_LATENCY_MS: '0',
+        ROADMAP_EVENT_RETENTION: '12h',
+        ROADMAP_WS_CONNECTIONS_PER_USER: '50',
       },
       cwd,
     );
@@ -72,9 +76,31 @@ describe('parseConfig', () => {
       imageProvider: { kind: 'openai', apiKey: 'sk-test', model: 'dall-e-3' },
       concurrency: 8,
       leaseMs: 1000,
+      eventRetentionMs: 12 * 3_600_000,
+      webSocketConnectionsPerUser: 50,
       demoLatencyMs: 0,
       warnings: [],
     });
+  });
+
+  it('reads ROADMAP_EVENT_RETENTION as days, hours, minutes, seconds or milliseconds, and refuses the rest', () => {
+    const retention = (value: string) =>
+      parseConfig({ ROADMAP_DEV_LOGIN: '1', ROADMAP_EVENT_RETENTION: value }, cwd).eventRetentionMs;
+    expect(retention('30d')).toBe(30 * 86_400_000);
+    expect(retention('36H')).toBe(36 * 3_600_000);
+    expect(retention('90m')).toBe(90 * 60_000);
+    expect(retention('120s')).toBe(120_000);
+    expect(retention('600000')).toBe(600_000);
+    expect(retention('90000ms')).toBe(90_000);
+    expect(problemsOf({ ROADMAP_DEV_LOGIN: '1', ROADMAP_EVENT_RETENTION: '1 week' })).toEqual([
+      'ROADMAP_EVENT_RETENTION must be a duration such as 7d, 12h, 30m or milliseconds, got "1 week"',
+    ]);
+    expect(
+      problemsOf({ ROADMAP_DEV_LOGIN: '1', ROADMAP_EVENT_RETENTION: '10s', ROADMAP_WS_CONNECTIONS_PER_USER: '0' }),
+    ).toEqual([
+      'ROADMAP_EVENT_RETENTION must be from 60000 to 315360000000 milliseconds, got 10000',
+      'ROADMAP_WS_CONNECTIONS_PER_USER must be from 1 to 10000, got 0',
+    ]);
   });
 
   it('treats empty values as unset', () => {

@@ -58,6 +58,10 @@ export interface ServerConfig {
   imageProvider: ImageProviderConfig;
   concurrency: number;
   leaseMs: number;
+  /** `ROADMAP_EVENT_RETENTION` in milliseconds: how long the event log keeps finished tasks' events (default 7 days). */
+  eventRetentionMs: number;
+  /** `ROADMAP_WS_CONNECTIONS_PER_USER`: open WebSockets per user and process (default 20). */
+  webSocketConnectionsPerUser: number;
   demoLatencyMs: number;
   logLevel: string;
   /** Absolute path of `ROADMAP_WEB_DIR` (default {@link defaultWebDir}): the built web app, served when it exists. */
@@ -101,6 +105,32 @@ function integer(
   const value = Number(raw);
   if (value < min || value > max) {
     problems.push(`${name} must be from ${min} to ${max}, got ${value}`);
+    return fallback;
+  }
+  return value;
+}
+
+const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration: `7d`, `12h`, `30m`, `45s`, `500ms`, or a whole number of milliseconds; from `min` to `max` ms. */
+function duration(
+  env: Environment,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: string[],
+): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const match = /^(\d+)\s*(ms|s|m|h|d)?$/i.exec(raw);
+  if (!match) {
+    problems.push(`${name} must be a duration such as 7d, 12h, 30m or milliseconds, got ${JSON.stringify(raw)}`);
+    return fallback;
+  }
+  const value = Number(match[1]) * (durationUnits[(match[2] ?? 'ms').toLowerCase()] ?? 1);
+  if (value < min || value > max) {
+    problems.push(`${name} must be from ${min} to ${max} milliseconds, got ${value}`);
     return fallback;
   }
   return value;
@@ -168,6 +198,15 @@ export function parseConfig(env: Environment, cwd: string = process.cwd()): Serv
   const concurrency = integer(env, 'ROADMAP_CONCURRENCY', 5, 1, 100, problems);
   const leaseMs = integer(env, 'ROADMAP_LEASE_MS', 30_000, 300, 3_600_000, problems);
   const demoLatencyMs = integer(env, 'ROADMAP_DEMO_LATENCY_MS', 250, 0, 600_000, problems);
+  const eventRetentionMs = duration(
+    env,
+    'ROADMAP_EVENT_RETENTION',
+    7 * 86_400_000,
+    60_000,
+    3650 * 86_400_000,
+    problems,
+  );
+  const webSocketConnectionsPerUser = integer(env, 'ROADMAP_WS_CONNECTIONS_PER_USER', 20, 1, 10_000, problems);
 
   const apiKey = read(env, 'OPENAI_API_KEY');
   const baseURL = url(env, 'OPENAI_BASE_URL', ['http:', 'https:'], problems);
@@ -212,6 +251,8 @@ export function parseConfig(env: Environment, cwd: string = process.cwd()): Serv
     imageProvider,
     concurrency,
     leaseMs,
+    eventRetentionMs,
+    webSocketConnectionsPerUser,
     demoLatencyMs,
     logLevel,
     webDir,

@@ -87,6 +87,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     blobStore: createFileBlobStore({ directory: config.coverImageDir }),
     concurrency: config.concurrency,
     leaseMs: config.leaseMs,
+    eventRetentionMs: config.eventRetentionMs,
     worker: config.role !== 'api',
     onError,
   });
@@ -141,6 +142,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     sockets = attachRoadmapWebSocket(server, engine, {
       authenticate,
       rateLimitStore,
+      maxConnectionsPerUser: config.webSocketConnectionsPerUser,
       onError: (error) => logger.error({ err: error }, 'websocket error'),
     });
   }

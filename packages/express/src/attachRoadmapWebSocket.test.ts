@@ -1,4 +1,5 @@
 import { createDemoModel } from '@roadmap/core';
+import { createManualClock } from '@roadmap/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createJwtAuthenticator, signJwt } from './authenticate.js';
 import {
@@ -82,17 +83,76 @@ describe('attachRoadmapWebSocket: upgrade rate limit', () => {
   });
 });
 
+describe('attachRoadmapWebSocket: open connections per user', () => {
+  /** Resolves once the server counts `count` connections of alice. */
+  async function aliceHolds(current: SocketWorld, count: number): Promise<void> {
+    const deadline = Date.now() + 5000;
+    while (current.sockets.clients('alice') !== count) {
+      if (Date.now() > deadline) throw new Error(`expected ${count}, got ${current.sockets.clients('alice')}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  it('refuses a 21st open socket of one user with 429 (both endpoints together), not other users', async () => {
+    const current = await setup();
+    const taskId = await current.createTask('alice');
+    const open: TestClient[] = [];
+    for (let index = 0; index < 20; index += 1) {
+      open.push(
+        connect(current, index % 2 === 0 ? '/api/v1/ws?token=token-alice' : `/api/v1/ws/${taskId}?token=token-alice`),
+      );
+    }
+    await Promise.all(open.map((client) => client.waitForType('connected')));
+    const refused = await refusedResponse(current.url('/api/v1/ws?token=token-alice'));
+    expect(refused.status).toBe(429);
+    expect(refused.body).toEqual({ detail: expect.any(String), code: 'too_many_connections' });
+    expect((await refusedResponse(current.url(`/api/v1/ws/${taskId}?token=token-alice`))).status).toBe(429);
+    const bob = connect(current, '/api/v1/ws?token=token-bob');
+    await bob.waitForType('connected');
+    expect(current.sockets.clients()).toBe(21);
+    expect(current.sockets.clients('alice')).toBe(20);
+  });
+
+  it('gives the slot back when a socket closes, and when an admitted upgrade is refused later on', async () => {
+    const current = await setup({ sockets: { maxConnectionsPerUser: 2 } });
+    const taskId = await current.createTask('alice');
+    const first = connect(current, '/api/v1/ws?token=token-alice');
+    await first.waitForType('connected');
+    // Refused after the slot was taken (a bad since, an unknown task): the slot comes back.
+    expect(await refusedStatus(current.url(`/api/v1/ws/${taskId}?token=token-alice&since=x`))).toBe(400);
+    expect(await refusedStatus(current.url('/api/v1/ws/00000000-0000-4000-8000-000000000000?token=token-alice'))).toBe(
+      404,
+    );
+    await aliceHolds(current, 1);
+    const second = connect(current, `/api/v1/ws/${taskId}?token=token-alice`);
+    await Promise.all([first.waitForType('connected'), second.waitForType('current_status')]);
+    expect(await refusedStatus(current.url('/api/v1/ws?token=token-alice'))).toBe(429);
+
+    first.socket.close();
+    await first.closed;
+    await aliceHolds(current, 1);
+    const third = connect(current, '/api/v1/ws?token=token-alice');
+    await third.waitForType('connected');
+    second.socket.terminate();
+    await aliceHolds(current, 1);
+    const fourth = connect(current, '/api/v1/ws?token=token-alice');
+    await fourth.waitForType('connected');
+    expect(await refusedStatus(current.url('/api/v1/ws?token=token-alice'))).toBe(429);
+  });
+});
+
 describe('attachRoadmapWebSocket: task endpoint', () => {
   it('sends connected and current_status on connect', async () => {
     const current = await setup();
     const taskId = await current.createTask('alice');
+    const head = (await current.engine.listEvents({})).at(-1)?.seq;
     const client = connect(current, `/api/v1/ws/${taskId}?token=token-alice`);
     const status = await client.waitForType('current_status');
-    expect(client.messages[0]).toMatchObject({ type: 'connected', task_id: taskId, seq: 0 });
+    expect(client.messages[0]).toMatchObject({ type: 'connected', task_id: taskId, seq: head });
     expect(status).toMatchObject({
       type: 'current_status',
       task_id: taskId,
-      seq: 0,
+      seq: head,
       status: 'pending',
       current_step: 'queued',
       roadmap_id: expect.stringMatching(/^learn-rust-/),
@@ -231,6 +291,45 @@ describe('attachRoadmapWebSocket: task endpoint', () => {
   });
 });
 
+describe('attachRoadmapWebSocket: the head seq of a connection without since', () => {
+  it.each([
+    ['task', true],
+    ['user', false],
+  ])(
+    '%s endpoint: connected, current_status and pong carry the head, and reconnecting from it replays nothing',
+    async (_name, taskEndpoint) => {
+      const current = await setup();
+      const taskId = await current.createTask('alice');
+      const otherTask = await current.createTask('alice');
+      for (let index = 0; index < 5; index += 1) {
+        await current.append(taskId, 'alice');
+        await current.append(otherTask, 'alice');
+      }
+      await current.append(taskId, 'bob-task-is-not-here', { user_id: 'bob' } as never);
+      const head = (await current.engine.listEvents({})).at(-1)?.seq as number;
+      const path = taskEndpoint ? `/api/v1/ws/${taskId}` : '/api/v1/ws';
+      const first = connect(current, `${path}?token=token-alice`);
+      await first.waitForType('connected');
+      if (taskEndpoint) expect(await first.waitForType('current_status')).toMatchObject({ seq: head });
+      first.send({ type: 'ping' });
+      expect(await first.waitForType('pong')).toMatchObject({ seq: head });
+      const connected = first.messages[0] as { seq: number };
+      expect(connected).toMatchObject({ type: 'connected', seq: head });
+      first.socket.terminate();
+      await first.closed;
+
+      // What a client does next: reconnect from the seq it was given. Nothing it already knows comes again.
+      const again = connect(current, `${path}?token=token-alice&since=${connected.seq}`);
+      await again.waitForType('connected');
+      const next = await current.append(taskId, 'alice', { message: 'after the reconnect' } as never);
+      await again.waitFor(() => again.events().length >= 1);
+      again.send({ type: 'ping' });
+      await again.waitForType('pong');
+      expect(again.events().map((event) => event.seq)).toEqual([next]);
+    },
+  );
+});
+
 describe('attachRoadmapWebSocket: user endpoint', () => {
   it("gets every event of the user's tasks, none of another user's, and replays with since", async () => {
     const current = await setup();
@@ -264,7 +363,8 @@ describe('attachRoadmapWebSocket: user endpoint', () => {
     const ahead = connect(current, `/api/v1/ws/${taskId}?token=token-alice&since=999`);
     await ahead.waitForType('current_status');
     expect(ahead.messages.map((message) => message.type)).toEqual(['connected', 'resync', 'current_status']);
-    expect(ahead.messages[1]).toMatchObject({ reason: 'since_ahead_of_log', seq: 0 });
+    const head = (await current.engine.listEvents({})).at(-1)?.seq;
+    expect(ahead.messages[1]).toMatchObject({ reason: 'since_ahead_of_log', seq: head });
 
     const latest = await current.append(taskId, 'alice');
     oldest = latest;
@@ -276,6 +376,42 @@ describe('attachRoadmapWebSocket: user endpoint', () => {
     const fine = connect(current, `/api/v1/ws?token=token-alice&since=${latest - 1}`);
     await fine.waitFor(() => fine.events().length === 1);
     expect(fine.messages.map((message) => message.type)).toEqual(['connected', 'progress']);
+  });
+});
+
+describe('attachRoadmapWebSocket: event retention', () => {
+  it('answers a since older than the pruned log with resync and a fresh current_status, replaying nothing', async () => {
+    const day = 86_400_000;
+    const clock = createManualClock();
+    const current = await setup({ engine: { clock, eventRetentionMs: 7 * day } });
+    const old = await current.createTask('alice');
+    const seenBefore = (await current.engine.listEvents({})).at(-1)?.seq as number;
+    await current.engine.cancel(old, { userId: 'alice', reason: 'old news' });
+    clock.set(clock.now() + 8 * day);
+    expect(await current.engine.pruneEvents()).toBe(2);
+    const taskId = await current.createTask('alice');
+    const recent = (await current.engine.listEvents({ taskId })).map((event) => event.seq);
+
+    // The client saw the old task's first event: its cancel was pruned since, so a replay would miss it.
+    const user = connect(current, `/api/v1/ws?token=token-alice&since=${seenBefore}`);
+    await user.waitForType('current_status');
+    const head = recent.at(-1);
+    expect(user.messages.slice(0, 3)).toMatchObject([
+      { type: 'connected', seq: head },
+      { type: 'resync', reason: 'since_before_retained_log', seq: head },
+      { type: 'current_status', task_id: taskId, status: 'pending', seq: head },
+    ]);
+    const task = connect(current, `/api/v1/ws/${taskId}?token=token-alice&since=${seenBefore}`);
+    await task.waitForType('current_status');
+    expect(task.messages.map((message) => message.type)).toEqual(['connected', 'resync', 'current_status']);
+
+    // A since within the retained log replays as before.
+    const fine = connect(current, `/api/v1/ws?token=token-alice&since=${(recent[0] as number) - 1}`);
+    await fine.waitFor(() => fine.events().length === recent.length);
+    expect(fine.messages.map((message) => message.type)).toEqual(['connected', ...recent.map(() => 'progress')]);
+    user.send({ type: 'ping' });
+    await user.waitForType('pong');
+    expect(user.events()).toEqual([]);
   });
 });
 

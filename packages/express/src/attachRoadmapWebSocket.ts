@@ -15,6 +15,7 @@ import {
 } from './rateLimit.js';
 import { RoadmapSocket } from './roadmapSocket.js';
 import { parseSince, parseUpgradeTarget, rejectUpgrade } from './upgradeRequest.js';
+import { UserConnections } from './userConnections.js';
 
 export interface RoadmapWebSocketOptions {
   /** Checks the `token` query parameter (and the request's headers) before the upgrade; `null` answers 401. */
@@ -44,9 +45,9 @@ export interface RoadmapWebSocketOptions {
   /** Events read per `listEvents` call, by the hub and by replays. Default: 500. */
   pageSize?: number;
   /**
-   * `seq` of the oldest event still in the log, for deployments that prune it (`null` when the log is empty). A
-   * client whose `since` is older gets `resync` and a fresh `current_status` instead of a replay. Default: none —
-   * the kit never prunes the log, so every `since` can be replayed.
+   * `seq` from which the event log is complete (`null`: nothing was pruned, every `since` can be replayed). A client
+   * whose `since` is lower than this minus one gets `resync` and a fresh `current_status` instead of a replay.
+   * Default: the engine's `eventLogStart()`, which follows its `eventRetentionMs` (`null` without it).
    */
   oldestRetainedSeq?: () => number | null | Promise<number | null>;
   /**
@@ -54,6 +55,12 @@ export interface RoadmapWebSocketOptions {
    * the upgrade is refused with 429 and `Retry-After` before anything else is read. Default: 60 a minute.
    */
   upgradeRateLimit?: RateLimit;
+  /**
+   * WebSockets one user may hold open at once, both endpoints together; one more upgrade is refused with 429
+   * (`code: 'too_many_connections'`) until one of them closes. Counted per process: with several API processes
+   * behind a load balancer a user may hold this many on each. `Infinity` turns the cap off. Default: 20.
+   */
+  maxConnectionsPerUser?: number;
   /**
    * Where upgrade counts live; pass the router's `rateLimitStore` (e.g. `createRedisRateLimitStore`) to share them
    * between API processes. Default: this process's memory.
@@ -68,8 +75,11 @@ export interface RoadmapWebSocketOptions {
 export interface RoadmapWebSocket {
   /** Sends `closing { reason: 'server_shutdown' }` to every client, closes them (1001), and stops the hub. */
   close(): Promise<void>;
-  /** Clients connected now. */
-  clients(): number;
+  /**
+   * Clients connected now; with `userId`, the connections that user holds as the per-user cap counts them (open
+   * sockets, and upgrades admitted but not answered yet).
+   */
+  clients(userId?: string): number;
 }
 
 /**
@@ -111,6 +121,7 @@ export function attachRoadmapWebSocket(
     perMessageDeflate: false,
   });
   const connections = new Set<RoadmapSocket>();
+  const userConnections = new UserConnections(options.maxConnectionsPerUser ?? 20);
   let closed = false;
 
   const keepAlive = setInterval(() => {
@@ -141,6 +152,18 @@ export function attachRoadmapWebSocket(
         'Retry-After': String(retryAfterSeconds),
       });
     }
+    // Taken before anything slow is awaited, given back when the socket closes (refused below, or done).
+    const release = userConnections.acquire(user.userId);
+    if (!release) {
+      return rejectUpgrade(
+        socket,
+        429,
+        'too_many_connections',
+        `Too many open connections: at most ${userConnections.count(user.userId)} per user.`,
+      );
+    }
+    if (socket.destroyed) release();
+    else socket.once('close', release);
     const since = parseSince(target.since);
     if (since === null) return rejectUpgrade(socket, 400, 'invalid_input', 'since must be a whole number ≥ 0.');
     if (target.taskId !== null && !isValidPathParameter('taskId', target.taskId)) {
@@ -169,9 +192,12 @@ export function attachRoadmapWebSocket(
         since,
         maxBufferedBytes,
         pageSize,
-        oldestRetainedSeq: options.oldestRetainedSeq,
+        oldestRetainedSeq: options.oldestRetainedSeq ?? (() => engine.eventLogStart()),
         onError,
-        onClosed: (done) => connections.delete(done),
+        onClosed: (done) => {
+          connections.delete(done);
+          release();
+        },
       });
       connections.add(connection);
       void connection.start();
@@ -195,7 +221,7 @@ export function attachRoadmapWebSocket(
   server.on('upgrade', onUpgrade);
 
   return {
-    clients: () => connections.size,
+    clients: (userId) => (userId === undefined ? connections.size : userConnections.count(userId)),
     async close() {
       if (closed) return;
       closed = true;

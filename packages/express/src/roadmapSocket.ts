@@ -40,7 +40,10 @@ const userStatusLimit = 100;
  * hub — each event at most once, in `seq` order, with nothing missing in between.
  */
 export class RoadmapSocket {
-  /** `seq` of the latest event delivered to this client (its `since` until one is). */
+  /**
+   * `seq` of the latest event delivered to this client: its `since` until one is, or — without `since`, or after a
+   * `resync` — the log's head when it connected.
+   */
   lastSeq = 0;
   /** Cleared by each keep-alive ping, set by the pong. */
   alive = true;
@@ -73,9 +76,12 @@ export class RoadmapSocket {
       if (this.isClosed()) return;
       const resync = since === undefined ? null : await this.resyncReason(since);
       if (this.isClosed()) return;
-      this.lastSeq = resync ? 0 : (since ?? 0);
       // Listen before reading anything: events appended from now on reach the buffer, the replay reads the rest.
       this.stopListening = hub.listen((batch) => this.receive(batch));
+      // Without `since` (or after a resync) the client starts at the log's head: read in the same synchronous step
+      // as `listen`, so every later event reaches the buffer and none before it is sent. Control messages then
+      // carry that head, and a client reconnecting from it replays nothing it already knows (SPEC §4).
+      this.lastSeq = since === undefined || resync ? hub.cursor : since;
       this.phase = 'replaying';
       this.sendControl((fields) => ({ type: 'connected', ...fields }));
       socket.on('message', (data, isBinary) => this.handleMessage(data, isBinary));

@@ -73,13 +73,22 @@ export class RoadmapCache {
 
   /**
    * Live events of all the caller's tasks, over one socket (`/api/v1/ws`) however many listen: it opens with the
-   * first listener and closes when the last one stops.
+   * first listener and closes when the last one stops. When it cannot resume without a gap (`resync`: events were
+   * pruned while it was away), every task list of the cache loads itself again.
    */
   subscribeEvents(listener: (event: RoadmapEvent) => void): () => void {
     this.#eventListeners.add(listener);
     this.#stopEvents ??= this.client.subscribeEvents({
       onEvent: (event) => {
         for (const eventListener of this.#eventListeners) eventListener(event);
+      },
+      onResync: () => {
+        for (const observer of this.#observers.values())
+          if (observer instanceof TaskListObserver) void observer.refresh();
+      },
+      // Stopped for good (its token was refused): the next listener opens a new stream.
+      onStateChange: (state) => {
+        if (state === 'closed') this.#stopEvents = undefined;
       },
     });
     return () => {

@@ -2,6 +2,7 @@
 // Uses only `fetch` and the platform `WebSocket`; imports nothing at runtime from the rest of core.
 import { errorFromResponse, RoadmapApiError } from './clientErrors.js';
 import {
+  type AccessCheck,
   type EventSubscriptionOptions,
   openSubscription,
   type SubscriptionSettings,
@@ -50,6 +51,15 @@ export interface RoadmapClientOptions {
   stableConnectionMs?: number;
   /** Interval of `{ type: 'ping' }` messages. Default: 25 000. */
   pingIntervalMs?: number;
+  /**
+   * Called when a live stream is refused because of its credential — the token expired or was revoked (`401`), or
+   * it may not read that task (`403`) — instead of reconnecting forever: that stream then stops (state `closed`).
+   * Typically: sign the user in again and create a new client. A browser cannot see why an upgrade was refused, so
+   * after a connection that closed without opening the client asks the stream's REST twin (`GET /roadmaps/tasks`,
+   * or `GET /roadmaps/tasks/{task_id}`) with the same token; only its 401/403 counts. Default: none (the stream
+   * still stops).
+   */
+  onAuthError?: (error: RoadmapApiError) => void;
 }
 
 /** Options every method accepts. */
@@ -142,7 +152,17 @@ export function createRoadmapClient(options: RoadmapClientOptions) {
     maxDelayMs: options.maxReconnectDelayMs ?? 30_000,
     stableAfterMs: options.stableConnectionMs ?? 10_000,
     pingIntervalMs: options.pingIntervalMs ?? 25_000,
+    onAuthError: options.onAuthError,
   };
+
+  /** The access check of a stream: its REST twin's 401 or 403, `null` for any other outcome (never rejects). */
+  const accessOf =
+    (path: string): AccessCheck =>
+    () =>
+      call(path).then(
+        () => null,
+        (error) => (RoadmapApiError.isInstance(error) && [401, 403].includes(error.status) ? error : null),
+      );
 
   const socketUrl = (path: string) => async (since: number | undefined) => {
     const origin = base
@@ -252,10 +272,16 @@ export function createRoadmapClient(options: RoadmapClientOptions) {
      * Closes by itself after the task ends unless `followRetries` is set.
      */
     subscribeTask: (taskId: string, subscription: TaskSubscriptionOptions): Unsubscribe =>
-      openSubscription(settings, socketUrl(`/ws/${segment(taskId)}`), subscription, true),
+      openSubscription(
+        settings,
+        socketUrl(`/ws/${segment(taskId)}`),
+        subscription,
+        true,
+        accessOf(`/roadmaps/tasks/${segment(taskId)}`),
+      ),
 
     /** Live events of all the caller's tasks (`/api/v1/ws`), for task lists. Runs until unsubscribed. */
     subscribeEvents: (subscription: EventSubscriptionOptions): Unsubscribe =>
-      openSubscription(settings, socketUrl('/ws'), subscription, false),
+      openSubscription(settings, socketUrl('/ws'), subscription, false, accessOf('/roadmaps/tasks?limit=1')),
   };
 }

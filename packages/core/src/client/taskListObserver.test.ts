@@ -119,6 +119,43 @@ describe('TaskListObserver', () => {
     expect(observer.getTasks()[1]?.progress.percentage).toBe(50);
   });
 
+  it('loads the list again when the user stream resyncs (its events were pruned while it was away)', async () => {
+    const tasks = [summary(1), summary(2)];
+    const api = serve(tasks);
+    const observer = cacheFor(api).taskList();
+    observer.subscribe(() => {});
+    await settle();
+    userStream().open();
+    userStream().receive({ type: 'connected', task_id: null, seq: 40, timestamp });
+    const loads = () => api.requests.filter((request) => request.startsWith('GET /roadmaps/tasks')).length;
+    expect(loads()).toBe(1);
+    // Meanwhile task 2 completed, and its events are gone from the log: only a reload can tell.
+    tasks[1] = summary(2, 'completed');
+    userStream().receive({ type: 'resync', task_id: null, seq: 90, timestamp, reason: 'since_before_retained_log' });
+    await settle();
+    expect(loads()).toBe(2);
+    expect(observer.rows.get('t-2')?.task.status).toBe('completed');
+    expect(observer.counts.getSnapshot()).toMatchObject({ processing: 1, completed: 1 });
+  });
+
+  it('opens the user stream again for a list watched after the stream stopped on a refused token', async () => {
+    const api = serve([summary(1)]);
+    const cache = cacheFor(api);
+    cache.taskList().subscribe(() => {});
+    await settle();
+    api.route('GET /roadmaps/tasks', () => errorResponse(401, 'unauthorized', 'Token expired.'));
+    userStream().drop();
+    await settle();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+
+    // Signed in again (the server accepts the token now): a list watched from now on is live again.
+    api.route('GET /roadmaps/tasks', ({ url }) => listOf([summary(1)], url.searchParams.get('status')));
+    cache.taskList({ status: 'processing' }).subscribe(() => {});
+    await settle();
+    expect(FakeWebSocket.live('/api/v1/ws')).toHaveLength(1);
+  });
+
   it('moves a task between counts when its status changes, partially failed counted as failed', async () => {
     const observer = cacheFor(serve([summary(1), summary(2)])).taskList();
     observer.subscribe(() => {});

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeWebSocket } from '../testing/fakeWebSocket.js';
-import { createRoadmapClient, type RoadmapClientOptions } from './index.js';
+import { createRoadmapClient, RoadmapApiError, type RoadmapClientOptions } from './index.js';
 import type { ConnectionState } from './taskSubscription.js';
 
 const timestamp = '2025-01-01T00:00:00.000Z';
@@ -31,11 +31,28 @@ const completed = (seq: number) =>
   event(seq, 'completed', { roadmap_id: 'r-1', status: 'completed', tutorials_count: 3, failed_count: 0 });
 
 let delays: number[];
+/** Status of the REST requests the client makes (the access check after a connection refused before opening). */
+let restStatus: number;
+let restRequests: string[];
+
+/** A `fetch` answering every request with `restStatus` (and the API's error body when it is not 200). */
+const fakeFetch = (async (url: string) => {
+  restRequests.push(url);
+  const body = restStatus === 200 ? '{}' : JSON.stringify({ detail: 'Token expired.', code: 'unauthorized' });
+  return {
+    ok: restStatus === 200,
+    status: restStatus,
+    headers: new Headers(),
+    text: async () => body,
+    json: async () => JSON.parse(body),
+  };
+}) as unknown as typeof fetch;
 
 function setup(overrides: Partial<RoadmapClientOptions> = {}) {
   return createRoadmapClient({
     baseUrl: 'https://app.example.com',
     token: 'jwt-1',
+    fetch: fakeFetch,
     WebSocket: FakeWebSocket as unknown as typeof WebSocket,
     setTimeout: (callback, ms) => {
       delays.push(ms);
@@ -63,6 +80,8 @@ beforeEach(() => {
   vi.useFakeTimers();
   FakeWebSocket.reset();
   delays = [];
+  restStatus = 200;
+  restRequests = [];
 });
 afterEach(() => {
   vi.useRealTimers();
@@ -329,7 +348,8 @@ describe('subscribeTask', () => {
   });
 
   it('asks the token function for every connection and retries when it fails', async () => {
-    const tokens = ['jwt-a', new Error('offline'), 'jwt-b'];
+    // The second token is the access check's, made because the first connection closed before it opened.
+    const tokens = ['jwt-a', 'jwt-check', new Error('offline'), 'jwt-b'];
     setup({
       token: async () => {
         const next = tokens.shift();
@@ -345,6 +365,63 @@ describe('subscribeTask', () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(FakeWebSocket.instances).toHaveLength(2);
     expect(latest().query.token).toBe('jwt-b');
+  });
+});
+
+describe('a refused token (onAuthError)', () => {
+  it("stops reconnecting and calls onAuthError once the stream's REST twin answers 401 after a refused connection", async () => {
+    const authErrors: RoadmapApiError[] = [];
+    const states: ConnectionState[] = [];
+    setup({ onAuthError: (error) => authErrors.push(error) }).subscribeEvents({
+      onEvent: () => {},
+      onStateChange: (state) => states.push(state),
+    });
+    await settle();
+    // Closed before opening while the server is down: the REST twin fails too, so the stream keeps trying.
+    restStatus = 503;
+    latest().drop();
+    await settle();
+    expect(restRequests).toEqual(['https://app.example.com/api/v1/roadmaps/tasks?limit=1']);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    // A connection that opened and then dropped is not checked.
+    latest().open();
+    latest().drop();
+    await settle();
+    expect(restRequests).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(FakeWebSocket.instances).toHaveLength(3);
+
+    // The token expired meanwhile: the upgrade is refused, and so is the REST twin.
+    restStatus = 401;
+    latest().drop();
+    await settle();
+    expect(authErrors).toHaveLength(1);
+    expect(authErrors[0]).toMatchObject({ status: 401, code: 'unauthorized' });
+    expect(RoadmapApiError.isInstance(authErrors[0])).toBe(true);
+    expect(states.at(-1)).toBe('closed');
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(FakeWebSocket.instances).toHaveLength(3);
+    expect(restRequests).toHaveLength(2);
+  });
+
+  it('checks a task stream against its task status, and stops on 403 too', async () => {
+    const authErrors: RoadmapApiError[] = [];
+    const states: ConnectionState[] = [];
+    setup({ onAuthError: (error) => authErrors.push(error) }).subscribeTask('t-1', {
+      onEvent: () => {},
+      onStateChange: (state) => states.push(state),
+    });
+    await settle();
+    restStatus = 403;
+    latest().drop();
+    await settle();
+    expect(restRequests).toEqual(['https://app.example.com/api/v1/roadmaps/tasks/t-1']);
+    expect(authErrors.map((error) => error.status)).toEqual([403]);
+    expect(states).toEqual(['connecting', 'reconnecting', 'closed']);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
   });
 });
 

@@ -1,4 +1,5 @@
-import type { CurrentStatusMessage, RoadmapEvent, ServerMessage, TaskStatus } from './wireTypes.js';
+import type { RoadmapApiError } from './clientErrors.js';
+import type { CurrentStatusMessage, ResyncMessage, RoadmapEvent, ServerMessage, TaskStatus } from './wireTypes.js';
 
 /** Where a subscription's connection stands. `closed` is final. */
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -16,6 +17,12 @@ export interface EventSubscriptionOptions {
    * than the retained log, so events may be missing: `info.resync` is `true` and the status is the truth).
    */
   onStatus?: (status: CurrentStatusMessage, info: { resync: boolean }) => void;
+  /**
+   * The server could not replay from this stream's `since` (older than the retained log — events of finished tasks
+   * are pruned after a while — or ahead of it): events may be missing, so reload what is shown. `current_status`
+   * of the task (task stream) or of each active task (user stream) follows.
+   */
+  onResync?: (reason: ResyncMessage['reason']) => void;
   /** `connecting` → `open` → (`reconnecting` → `open`)* → `closed`. */
   onStateChange?: (state: ConnectionState) => void;
 }
@@ -40,7 +47,17 @@ export interface SubscriptionSettings {
   /** A connection open this long resets the reconnect delay. */
   stableAfterMs: number;
   pingIntervalMs: number;
+  /** Told when a stream stops because its credential was refused (see `RoadmapClientOptions.onAuthError`). */
+  onAuthError: ((error: RoadmapApiError) => void) | undefined;
 }
+
+/**
+ * Why a connection that never opened was refused, asked over REST (a browser's `WebSocket` does not show the
+ * status of a refused upgrade): the 401 or 403 the stream's REST twin answers with the token the next connection
+ * would use, or `null` — then the refusal had another cause (the server was down, a rate limit) and the stream
+ * keeps reconnecting.
+ */
+export type AccessCheck = () => Promise<RoadmapApiError | null>;
 
 const terminalStatuses: readonly TaskStatus[] = ['completed', 'partial_failure', 'failed', 'cancelled'];
 
@@ -50,12 +67,15 @@ const terminalStatuses: readonly TaskStatus[] = ['completed', 'partial_failure',
  *
  * @param socketUrl builds the URL of each connection attempt (a fresh token each time) for a `since`.
  * @param stopOnTerminal stop, rather than reconnect, when the server closes because the task ended.
+ * @param checkAccess asked after a connection closed without opening, while the reconnect waits: an error stops
+ *   the stream (closed) and goes to `settings.onAuthError` instead of reconnecting forever with a refused token.
  */
 export function openSubscription(
   settings: SubscriptionSettings,
   socketUrl: (since: number | undefined) => Promise<string>,
   options: TaskSubscriptionOptions,
   stopOnTerminal: boolean,
+  checkAccess?: AccessCheck,
 ): Unsubscribe {
   const { setTimeout: schedule, clearTimeout: cancel } = settings;
   let lastSeq = options.since;
@@ -130,6 +150,7 @@ export function openSubscription(
         // The server restarted its count for this connection (`since` too old, or ahead of its log).
         lastSeq = message.seq;
         resync = true;
+        options.onResync?.(message.reason);
         return;
       case 'current_status':
         advance(message.seq);
@@ -168,8 +189,10 @@ export function openSubscription(
     if (state === 'closed') return;
     const current = settings.createSocket(url);
     socket = current;
+    let opened = false;
     current.onopen = () => {
       if (socket !== current) return;
+      opened = true;
       setState('open');
       ping();
       stableTimer = schedule(() => {
@@ -184,6 +207,15 @@ export function openSubscription(
       if (socket !== current) return;
       socket = undefined;
       reconnect();
+      // Closed before it opened: maybe refused for a token that will never be accepted again. Asked while the
+      // reconnect waits (the check never rejects); a refusal stops the stream there.
+      if (!opened)
+        void checkAccess?.().then((refusal) => {
+          if (refusal && state !== 'closed') {
+            stop();
+            settings.onAuthError?.(refusal);
+          }
+        });
     };
     // Every failure is followed by `close`, which reconnects.
     current.onerror = () => {};
