@@ -94,12 +94,37 @@ export function within<Value, Fallback>(
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** How many connections of queues under `prefix` are blocked in Redis (flag `b` in `CLIENT LIST`): fetches waiting for a job. */
+export function blockedFetches(prefix: string, url = redisUrl): Promise<number> {
+  const client = new Redis(url);
+  return (client.call('CLIENT', 'LIST') as Promise<string>)
+    .then(
+      (list) =>
+        list
+          .split('\n')
+          .filter((line) => /\bname=(\S*)/.exec(line)?.[1]?.startsWith(`${prefix}:`) && /\bflags=\S*b/.test(line))
+          .length,
+    )
+    .finally(() => client.disconnect());
+}
+
+/** Resolves once at least `count` fetches of queues under `prefix` are blocked in Redis, waiting for a job. */
+export function waitForBlockedFetch(prefix: string, { count = 1, url = redisUrl } = {}): Promise<void> {
+  return waitFor(async () => (await blockedFetches(prefix, url)) >= count, `${count} blocked fetches of ${prefix}`, {
+    timeoutMs: 5_000,
+    intervalMs: 5,
+  });
+}
+
 /** A private `redis-server` child process for tests that stop Redis: never the machine's shared server. */
 export interface OwnRedisServer {
   /** `redis://127.0.0.1:<port>`. */
   readonly url: string;
   readonly port: number;
-  /** Stops the server (SIGTERM; it keeps nothing on disk) and resolves once the process has exited. */
+  /**
+   * Stops the server (SIGTERM) and resolves once the process has exited. It keeps nothing on disk, unless started
+   * with a `directory`.
+   */
   stop(): Promise<void>;
   /** Starts it again on the same port and resolves once it answers PING. */
   start(): Promise<void>;
@@ -126,11 +151,19 @@ export function freePort(): Promise<number> {
   });
 }
 
+export interface OwnRedisOptions {
+  /**
+   * Keeps the data in this folder (append-only file, written on every command), so a restart comes back with every
+   * key, as a broker with persistence does. Default: none (`--save '' --appendonly no`: a restart loses every key).
+   */
+  directory?: string;
+}
+
 /**
- * Starts `redis-server` on a free port as a child of this process (`--save '' --appendonly no`: a restart loses
- * every key, as a broker without persistence does). Stop it with `stop()`, and always `stop()` it at the end.
+ * Starts `redis-server` on a free port as a child of this process. Stop it with `stop()`, and always `stop()` it at
+ * the end.
  */
-export async function startOwnRedis(): Promise<OwnRedisServer> {
+export async function startOwnRedis(options: OwnRedisOptions = {}): Promise<OwnRedisServer> {
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
@@ -156,7 +189,12 @@ export async function startOwnRedis(): Promise<OwnRedisServer> {
       if (child) return;
       const started = spawn(
         'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+        [
+          ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--daemonize', 'no'],
+          ...(options.directory
+            ? ['--dir', options.directory, '--appendonly', 'yes', '--appendfsync', 'always']
+            : ['--appendonly', 'no']),
+        ],
         { stdio: 'ignore' },
       );
       child = started;

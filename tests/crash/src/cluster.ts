@@ -11,6 +11,8 @@ export class WorkerCluster {
   private restarts: Promise<unknown>[] = [];
   /** Deaths the cluster did not cause (restarted when supervising). */
   unexpectedExits = 0;
+  /** The exit code (or signal) and the last output of each death the cluster did not cause, for reports. */
+  readonly deaths: { name: string; code: number | string; output: string }[] = [];
 
   constructor(
     private readonly prefix: string,
@@ -29,10 +31,11 @@ export class WorkerCluster {
   private async launch(name: string): Promise<WorkerProcess> {
     const worker = await startWorker(name, this.environment);
     this.workers.set(name, worker);
-    void worker.exited.then(() => {
+    void worker.exited.then((code) => {
       if (this.workers.get(name) !== worker || this.closing) return;
       this.workers.delete(name);
       this.unexpectedExits += 1;
+      this.deaths.push({ name, code, output: worker.output().slice(-4000) });
       if (this.supervising) this.restarts.push(this.launch(name).catch(() => undefined));
     });
     return worker;

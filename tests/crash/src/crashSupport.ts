@@ -1,4 +1,4 @@
-import type { Storage, TaskRecord } from '@roadmap/core';
+import { isTerminalEvent, type RoadmapEvent, type Storage, type TaskRecord } from '@roadmap/core';
 import type { ServedCall } from './fakeModelServer.js';
 
 /** A call's identity across tasks: the goal names the task, the key the step or item. */
@@ -28,12 +28,17 @@ export async function tasksOf(storage: Storage, taskIds: readonly string[]): Pro
   return tasks.filter((task): task is TaskRecord => task !== null);
 }
 
-/** Framework checkpoints and the model call each one stores the result of. */
-const checkpointOperations: Record<string, string> = {
-  intent: 'intent_analysis',
-  curriculum: 'curriculum_design',
-  'review:0': 'structure_review',
-};
+/**
+ * The model call (its `ServedCall.key`) whose result a framework checkpoint stores: `review:N` and `edit:N` are
+ * the review and the edit of round N. Other checkpoints (usage) store no model result.
+ */
+function checkpointCall(key: string): string | undefined {
+  if (key === 'intent') return 'intent_analysis';
+  if (key === 'curriculum') return 'curriculum_design';
+  const round = /^(review|edit):(\d+)$/.exec(key);
+  if (!round) return undefined;
+  return `${round[1] === 'review' ? 'structure_review' : 'roadmap_edit'}:${round[2]}`;
+}
 
 /**
  * Identities (goal|key) of every model result storage holds now: completed items and checkpointed framework steps.
@@ -44,8 +49,8 @@ export async function storedIdentities(storage: Storage, tasks: readonly TaskRec
   for (const task of tasks) {
     const goal = task.request.preferences.learning_goal;
     for (const key of Object.keys(await storage.getCheckpoints(task.task_id))) {
-      const operation = checkpointOperations[key];
-      if (operation) identities.add(`${goal}|${operation}`);
+      const call = checkpointCall(key);
+      if (call) identities.add(`${goal}|${call}`);
     }
     for (const item of await storage.listItems(task.roadmap_id)) {
       if (item.status === 'completed') {
@@ -91,4 +96,36 @@ export function auditCalls(calls: readonly ServedCall[], kills: readonly KillRec
   const extraCalls = calls.length - unique;
   const inFlightAtKills = kills.reduce((sum, kill) => sum + kill.inFlight, 0);
   return { repeatedStored, extraCalls, inFlightAtKills, calls: calls.length, unique };
+}
+
+/** Events that tell a task's status; `cover_updated` follows the roadmap, not the task, and may come after the end. */
+const isStatusEvent = (event: RoadmapEvent) => event.type !== 'cover_updated';
+
+/** The terminal event type (and `completed`'s status) that a terminal status must end its log with. */
+function terminalEventMatches(event: RoadmapEvent, status: TaskRecord['status']): boolean {
+  if (event.type === 'completed') return event.status === status;
+  return event.type === status;
+}
+
+/**
+ * What is wrong with a finished task's event log (empty when nothing): it must end with exactly one terminal event
+ * (`completed` for completed and partial_failure, `failed`, `cancelled`) that matches the stored status, with no
+ * status event after it. For runs without retries (a retry starts the log's next round).
+ */
+export async function eventLogProblems(storage: Storage, task: TaskRecord): Promise<string[]> {
+  const events = (await storage.listEvents({ taskId: task.task_id, limit: 100_000 })).filter(isStatusEvent);
+  const terminals = events.filter((event) => isTerminalEvent(event));
+  const last = events.at(-1);
+  const problems: string[] = [];
+  if (terminals.length === 0) problems.push(`no terminal event (status ${task.status}, last event ${last?.type})`);
+  if (terminals.length > 1)
+    problems.push(`${terminals.length} terminal events: ${terminals.map((event) => event.type)}`);
+  if (last && terminals.length > 0 && !isTerminalEvent(last)) {
+    const after = events.slice(events.findIndex((event) => isTerminalEvent(event)) + 1).map((event) => event.type);
+    problems.push(`status events after the terminal one: ${after.join(', ')}`);
+  }
+  if (last && isTerminalEvent(last) && !terminalEventMatches(last, task.status)) {
+    problems.push(`ends with ${last.type} but the task is ${task.status}`);
+  }
+  return problems;
 }

@@ -1,12 +1,17 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { demoResponse, type ModelInput, type ModelOperation } from '@roadmap/core';
+import { type Curriculum, demoResponse, type ModelInput, type ModelOperation } from '@roadmap/core';
 
 /** One model call as the fake server saw it. */
 export interface ServedCall {
   /** Order of arrival, from 1. */
   index: number;
+  /**
+   * The request's key (`tutorial:<concept id>`, `intent_analysis`, …), except for the rounds of structure
+   * validation: `structure_review:<round>` and `roadmap_edit:<round>` (see {@link editRoundOf}), so that a review
+   * or an edit of another round is another call, not the same one asked again.
+   */
   key: string;
   operation: ModelOperation;
   goal: string;
@@ -26,7 +31,18 @@ export interface FakeModelServerOptions {
   poisonGoals?: readonly string[];
   /** Content calls of these goals never answer (until the client goes away). */
   hangGoals?: readonly string[];
+  /** Calls for which this returns true never answer (until the client goes away), framework calls included. */
+  hangCalls?: (call: Pick<ServedCall, 'goal' | 'operation' | 'key'>) => boolean;
+  /**
+   * Per goal, how many rounds of structure review reject the curriculum (a critical issue), so the pipeline goes
+   * to `roadmap_edit` that many times. Default: none.
+   */
+  rejectedReviewRounds?: Readonly<Record<string, number>>;
+  /** Keeps only the first this many concepts of every designed or edited curriculum (shorter runs). Default: all. */
+  conceptsPerRoadmap?: number;
 }
+
+type Configurable = 'poisonGoals' | 'hangGoals' | 'hangCalls' | 'rejectedReviewRounds';
 
 export interface FakeModelServer {
   url: string;
@@ -36,8 +52,8 @@ export interface FakeModelServer {
   /** Resolves once `predicate` holds for the calls (checked on every change). */
   waitFor(predicate: (calls: ServedCall[]) => boolean, timeoutMs?: number): Promise<void>;
   setLatency(latencyMs: number): void;
-  /** Replaces the poison and hanging goals for the calls that follow. */
-  configure(options: Pick<FakeModelServerOptions, 'poisonGoals' | 'hangGoals'>): void;
+  /** Replaces the poison goals, hanging calls and rejected reviews for the calls that follow (absent: none). */
+  configure(options: Pick<FakeModelServerOptions, Configurable>): void;
   close(): Promise<void>;
 }
 
@@ -54,6 +70,33 @@ const frameworkOperations: readonly string[] = [
   'roadmap_edit',
 ];
 
+const editMarker = /\s\[edit (\d+)\]$/;
+
+/** The edit round a curriculum came from: 0 as designed, N after the N-th `roadmap_edit` (marked in its title). */
+export function editRoundOf(curriculum: unknown): number {
+  const title = (curriculum as { title?: unknown } | undefined)?.title;
+  const match = typeof title === 'string' ? editMarker.exec(title) : null;
+  return match ? Number(match[1]) : 0;
+}
+
+/** The first `count` concepts in study order; modules and stages left empty are dropped. */
+function firstConcepts(curriculum: Curriculum, count: number): Curriculum {
+  let left = count;
+  const stages = curriculum.stages
+    .map((stage) => ({
+      ...stage,
+      modules: stage.modules
+        .map((module) => {
+          const concepts = module.concepts.slice(0, Math.max(0, left));
+          left -= concepts.length;
+          return { ...module, concepts };
+        })
+        .filter((module) => module.concepts.length > 0),
+    }))
+    .filter((stage) => stage.modules.length > 0);
+  return { ...curriculum, stages };
+}
+
 /**
  * An HTTP stand-in for a model provider, shared by worker processes: answers like the demo model after a latency,
  * and records every call, so a test can count calls per item across kills and restarts.
@@ -62,6 +105,30 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
   let latencyMs = options.latencyMs ?? 20;
   let poisonGoals = options.poisonGoals ?? [];
   let hangGoals = options.hangGoals ?? [];
+  let hangCalls = options.hangCalls ?? (() => false);
+  let rejectedReviewRounds = options.rejectedReviewRounds ?? {};
+  /** What the model answers (the demo model's answer, shaped by the options). */
+  const answer = (operation: ModelOperation, input: ModelInput): unknown => {
+    const round = editRoundOf(input.curriculum);
+    if (operation === 'structure_review' && round < (rejectedReviewRounds[input.preferences.learning_goal] ?? 0)) {
+      return {
+        ...demoResponse({ operation, input }),
+        is_valid: false,
+        issues: [{ severity: 'critical', location: 'stages', message: `Rejected by the test (round ${round}).` }],
+      };
+    }
+    if (operation !== 'curriculum_design' && operation !== 'roadmap_edit') return demoResponse({ operation, input });
+    let curriculum = demoResponse({ operation, input });
+    if (options.conceptsPerRoadmap !== undefined) curriculum = firstConcepts(curriculum, options.conceptsPerRoadmap);
+    if (operation === 'curriculum_design') return curriculum;
+    return { ...curriculum, title: `${curriculum.title.replace(editMarker, '')} [edit ${round + 1}]` };
+  };
+  /** The call's identity within its task (see `ServedCall.key`). */
+  const keyOf = (operation: ModelOperation, key: string, input: ModelInput): string => {
+    if (operation === 'structure_review') return `${operation}:${editRoundOf(input.curriculum)}`;
+    if (operation === 'roadmap_edit') return `${operation}:${editRoundOf(input.curriculum) + 1}`;
+    return key;
+  };
   const calls: ServedCall[] = [];
   const waiters = new Set<() => void>();
   const changed = () => {
@@ -73,7 +140,7 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
       const goal = body.input.preferences.learning_goal;
       const call: ServedCall = {
         index: calls.length + 1,
-        key: body.key,
+        key: keyOf(body.operation, body.key, body.input),
         operation: body.operation,
         goal,
         worker: String(request.headers['x-worker'] ?? ''),
@@ -93,11 +160,11 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
         response.end(JSON.stringify({ poison: true }));
         return;
       }
-      const hangs = hangGoals.includes(goal) && !frameworkOperations.includes(body.operation);
+      const hangs = (hangGoals.includes(goal) && !frameworkOperations.includes(body.operation)) || hangCalls(call);
       if (hangs) return;
       await new Promise((resolve) => setTimeout(resolve, latencyMs));
       if (settled) return;
-      const text = JSON.stringify(demoResponse({ operation: body.operation, input: body.input }));
+      const text = JSON.stringify(answer(body.operation, body.input));
       settled = true;
       call.answeredAt = Date.now();
       response.writeHead(200, { 'content-type': 'application/json' });
@@ -138,6 +205,8 @@ export async function startFakeModelServer(options: FakeModelServerOptions = {})
     configure(next) {
       poisonGoals = next.poisonGoals ?? [];
       hangGoals = next.hangGoals ?? [];
+      hangCalls = next.hangCalls ?? (() => false);
+      rejectedReviewRounds = next.rejectedReviewRounds ?? {};
     },
     async close() {
       server.closeAllConnections();

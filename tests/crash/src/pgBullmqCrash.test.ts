@@ -1,23 +1,16 @@
-import { execFileSync } from 'node:child_process';
-import { createBullmqQueue } from '@roadmap/bullmq';
-import { createDemoModel, RoadmapEngine, type Storage } from '@roadmap/core';
-import { createPostgresStorage } from '@roadmap/postgres';
-import { Redis } from 'ioredis';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { WorkerCluster } from './cluster.js';
-import {
-  auditCalls,
-  eventually,
-  inFlightAtKill,
-  type KillRecord,
-  storedIdentities,
-  tasksOf,
-  terminal,
-} from './crashSupport.js';
+import { hasRedisServer, type OwnRedisServer, startOwnRedis } from '../../../packages/bullmq/src/redisTestSupport.js';
+import { auditCalls, eventually, inFlightAtKill, type KillRecord, storedIdentities, tasksOf } from './crashSupport.js';
 import { type FakeModelServer, startFakeModelServer } from './fakeModelServer.js';
+import {
+  generate,
+  type PgBullmqSetup,
+  type PgBullmqSetupOptions,
+  setUpPgBullmq,
+  waitForTerminal,
+} from './pgBullmqSetup.js';
 import { seededRandom } from './processes.js';
-import { postgresUrl, redisUrl, servicesAvailable } from './services.js';
+import { servicesAvailable } from './services.js';
 
 const services = await servicesAvailable();
 const mustRun = process.env.CI === 'true';
@@ -26,101 +19,14 @@ const suite = services.available || mustRun ? describe : describe.skip;
 
 const seed = Number(process.env.CRASH_SEED ?? 20261128);
 const kills = Number(process.env.CRASH_KILLS ?? 50);
-const leaseMs = 1500;
 
 let server: FakeModelServer;
-let counter = 0;
+let current: PgBullmqSetup | undefined;
+/** The Redis of the restart test: our own `redis-server`, never the machine's shared one. */
+let ownRedis: OwnRedisServer | undefined;
 
-interface Setup {
-  storage: Storage & { close(): Promise<void> };
-  api: RoadmapEngine;
-  cluster: WorkerCluster;
-  environment: Record<string, string>;
-  cleanup(): Promise<void>;
-}
-
-async function setUp(name: string, workerEnvironment: Record<string, string> = {}): Promise<Setup> {
-  counter += 1;
-  const schema = `crash_${name}_${process.pid}_${counter}`;
-  const prefix = `crash-${name}-${process.pid}-${counter}`;
-  const storage = await createPostgresStorage({ connectionString: postgresUrl, schema });
-  const queue = createBullmqQueue({ connection: redisUrl, prefix });
-  const api = new RoadmapEngine({ storage, queue, model: createDemoModel(), worker: false, leaseMs });
-  await api.start();
-  const environment = {
-    STORAGE: `postgres:${postgresUrl}|${schema}`,
-    QUEUE: `bullmq:${redisUrl}|${prefix}`,
-    MODEL_URL: server.url,
-    LEASE_MS: String(leaseMs),
-    CONCURRENCY: '3',
-    TASK_CONCURRENCY: '2',
-    ...workerEnvironment,
-  };
-  const cluster = new WorkerCluster(name, environment);
-  return {
-    storage,
-    api,
-    cluster,
-    environment,
-    async cleanup() {
-      await cluster.close();
-      await api.stop();
-      await queue.close();
-      await storage.close();
-      const client = new pg.Client({ connectionString: postgresUrl });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await client.end();
-      const redis = new Redis(redisUrl);
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-      redis.disconnect();
-    },
-  };
-}
-
-async function generate(api: RoadmapEngine, goals: readonly string[]): Promise<string[]> {
-  const ids: string[] = [];
-  for (const goal of goals) {
-    const { task } = await api.generate({
-      userId: 'crash',
-      request: { preferences: { learning_goal: goal, available_hours_per_week: 4 } },
-    });
-    ids.push(task.task_id);
-  }
-  return ids;
-}
-
-async function waitForTerminal(storage: Storage, taskIds: readonly string[], timeoutMs = 90_000): Promise<void> {
-  await eventually(async () => (await tasksOf(storage, taskIds)).every((task) => terminal.has(task.status)), {
-    timeoutMs,
-    intervalMs: 100,
-    describe: async () => JSON.stringify((await tasksOf(storage, taskIds)).map((task) => [task.status, task.attempts])),
-  });
-}
-
-let current: Setup | undefined;
-
-/** Starts the machine's Redis as the environment notes say (it keeps nothing on disk). */
-function startRedis(): void {
-  const { port } = new URL(redisUrl);
-  execFileSync('redis-server', [
-    '--daemonize',
-    'yes',
-    '--bind',
-    '127.0.0.1',
-    '-::1',
-    '--port',
-    port || '6379',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--dir',
-    '/var/lib/redis',
-    '--logfile',
-    '/var/log/redis/ci.log',
-  ]);
+function setUp(name: string, options: Omit<PgBullmqSetupOptions, 'name' | 'modelUrl'> = {}): Promise<PgBullmqSetup> {
+  return setUpPgBullmq({ name, modelUrl: server.url, ...options });
 }
 
 suite('PostgreSQL + BullMQ, three worker processes', () => {
@@ -133,13 +39,15 @@ suite('PostgreSQL + BullMQ, three worker processes', () => {
     server?.setLatency(15);
     await current?.cleanup();
     current = undefined;
+    await ownRedis?.stop();
+    ownRedis = undefined;
   }, 60_000);
   afterAll(async () => {
     await server?.close();
   });
 
   it(`${kills} SIGKILLs of random workers at seeded points (seed ${seed}): nothing lost, nothing stored asked twice`, async () => {
-    current = await setUp('kill', { MAX_ATTEMPTS: '1000' });
+    current = await setUp('kill', { workerEnvironment: { MAX_ATTEMPTS: '1000' } });
     const { storage, api, cluster } = current;
     const goals = Array.from({ length: 16 }, (_, index) => `Learn topic ${index + 1} for the crash test`);
     const callsBefore = server.calls.length;
@@ -189,7 +97,7 @@ suite('PostgreSQL + BullMQ, three worker processes', () => {
 
   it('a poison task that kills its worker on every start ends failed after a bounded number of starts; 20 others complete', async () => {
     // One task per process: a poison task then kills only itself (with more, its neighbours share its crashes).
-    current = await setUp('poison', { MAX_ATTEMPTS: '3', TASK_CONCURRENCY: '1' });
+    current = await setUp('poison', { workerEnvironment: { MAX_ATTEMPTS: '3', TASK_CONCURRENCY: '1' } });
     const { storage, api, cluster } = current;
     server.configure({ poisonGoals: ['Poison pill roadmap'] });
     const [poisonId, ...otherIds] = await generate(api, [
@@ -207,8 +115,10 @@ suite('PostgreSQL + BullMQ, three worker processes', () => {
     expect(cluster.unexpectedExits).toBe(3);
   }, 240_000);
 
-  it('a cancel accepted by the API process aborts the holder’s in-flight calls within heartbeat + 1 s', async () => {
-    current = await setUp('cancel');
+  it('a cancel accepted by the API process aborts the holder’s in-flight calls through the broadcast', async () => {
+    // Leases of a minute: the holder's first heartbeat (which would also see the cancel) is 20 s away, after the
+    // awaited aborts' deadline, so only the cross-process cancel broadcast can abort the calls.
+    current = await setUp('cancel', { workerEnvironment: { LEASE_MS: '60000' } });
     const { storage, api, cluster } = current;
     server.configure({ hangGoals: ['Hanging roadmap'] });
     await cluster.start(3);
@@ -217,12 +127,13 @@ suite('PostgreSQL + BullMQ, three worker processes', () => {
       call.goal === 'Hanging roadmap' && ['tutorial', 'resources', 'quiz'].includes(call.operation);
     await server.waitFor((calls) => calls.filter(isMine).length >= 3);
     const hanging = server.calls.filter(isMine);
+    expect(hanging.every((call) => call.abandonedAt === undefined)).toBe(true);
     const cancelledAt = Date.now();
     await api.cancel(taskId as string, { reason: 'test' });
+    // Evidence: the fake model server saw every hanging call's connection closed by its caller.
     await server.waitFor(() => hanging.every((call) => call.abandonedAt !== undefined), 10_000);
     const latency = Math.max(...hanging.map((call) => (call.abandonedAt as number) - cancelledAt));
-    console.log('cross-process cancel latency (ms)', latency);
-    expect(latency).toBeLessThanOrEqual(leaseMs / 3 + 1000);
+    console.log('cross-process cancel latency (ms, not asserted)', latency);
     expect((await storage.getTask(taskId as string))?.status).toBe('cancelled');
   }, 60_000);
 
@@ -245,33 +156,49 @@ suite('PostgreSQL + BullMQ, three worker processes', () => {
     expect((await tasksOf(storage, taskIds)).map((task) => task.status)).toEqual(['completed', 'completed']);
   }, 120_000);
 
-  it('Redis restarted for a few seconds mid-run: every task completes, no item is completed twice', async () => {
-    current = await setUp('redis');
-    const { storage, api, cluster } = current;
-    server.setLatency(50);
-    await cluster.start(3);
-    const taskIds = await generate(
-      api,
-      // More tasks than the 6 worker slots: some jobs are waiting in Redis when it goes down (it keeps nothing on
-      // disk), so the recovery sweep has to requeue their pending tasks.
-      Array.from({ length: 12 }, (_, index) => `Learn resilient topic ${index + 1}`),
-    );
-    await server.waitFor((calls) => calls.filter((call) => call.operation === 'tutorial').length >= 6);
-    try {
-      execFileSync('redis-cli', ['-u', redisUrl, 'shutdown', 'nosave'], { stdio: 'ignore' });
-      await new Promise((resolve) => setTimeout(resolve, 3000));
-    } finally {
-      startRedis();
-    }
-    await waitForTerminal(storage, taskIds, 120_000);
-    const tasks = await tasksOf(storage, taskIds);
-    expect(tasks.map((task) => task.status)).toEqual(taskIds.map(() => 'completed'));
-    for (const task of tasks) {
-      const events = await storage.listEvents({ taskId: task.task_id });
-      const completions = events.filter((event) => event.type === 'concept_complete');
-      const identities = completions.map((event) => `${event.concept_id}:${event.content_type}`);
-      expect(new Set(identities).size).toBe(identities.length);
-      expect(identities.length).toBe((await storage.listItems(task.roadmap_id)).length);
-    }
-  }, 180_000);
+  it.skipIf(!hasRedisServer() && !mustRun)(
+    'Redis (our own, without persistence) restarted mid-run: every task completes, no item is completed twice',
+    async () => {
+      ownRedis = await startOwnRedis();
+      const redis = ownRedis;
+      current = await setUp('redis', { redisUrl: redis.url, onError: () => {} });
+      const { storage, api, cluster } = current;
+      server.setLatency(50);
+      await cluster.start(3);
+      const taskIds = await generate(
+        api,
+        // More tasks than the 6 worker slots: some jobs are waiting in Redis when it goes down (it keeps nothing on
+        // disk), so the recovery sweep has to requeue their pending tasks.
+        Array.from({ length: 12 }, (_, index) => `Learn resilient topic ${index + 1}`),
+      );
+      await server.waitFor((calls) => calls.filter((call) => call.operation === 'tutorial').length >= 6);
+      const workers = [...cluster.workers.values()];
+      const outputAtStop = workers.map((worker) => worker.output().length);
+      await redis.stop();
+      const answeredAtStop = server.calls.filter((call) => call.answeredAt !== undefined).length;
+      try {
+        // Down until the outage has been felt and worked through: every worker reported losing Redis, and the
+        // runs went on without it (10 more answers stored or in flight to storage).
+        await eventually(
+          async () =>
+            workers.every((worker, index) => /ECONNREFUSED/.test(worker.output().slice(outputAtStop[index]))) &&
+            server.calls.filter((call) => call.answeredAt !== undefined).length >= answeredAtStop + 10,
+          { timeoutMs: 30_000, describe: () => workers.map((worker) => worker.output().slice(-300)).join('\n') },
+        );
+      } finally {
+        await redis.start();
+      }
+      await waitForTerminal(storage, taskIds, 120_000);
+      const tasks = await tasksOf(storage, taskIds);
+      expect(tasks.map((task) => task.status)).toEqual(taskIds.map(() => 'completed'));
+      for (const task of tasks) {
+        const events = await storage.listEvents({ taskId: task.task_id });
+        const completions = events.filter((event) => event.type === 'concept_complete');
+        const identities = completions.map((event) => `${event.concept_id}:${event.content_type}`);
+        expect(new Set(identities).size).toBe(identities.length);
+        expect(identities.length).toBe((await storage.listItems(task.roadmap_id)).length);
+      }
+    },
+    180_000,
+  );
 });
