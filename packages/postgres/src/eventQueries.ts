@@ -8,6 +8,7 @@ import type {
 } from '@roadmap/core';
 import type pg from 'pg';
 import { queryOn } from './database.js';
+import { appendEventOn } from './eventAppend.js';
 
 interface EventRow {
   seq: string;
@@ -30,14 +31,7 @@ export function createEventStore(pool: pg.Pool, schema: string): EventStore {
 
   return {
     async appendEvent(event: NewRoadmapEvent, fence?: LeaseFence) {
-      const result = await query<{ seq: string | null }>(
-        'append an event',
-        `SELECT ${schema}.append_event($1, $2, $3::jsonb, $4, $5) AS seq`,
-        [event.task_id, event.user_id, JSON.stringify(event), fence?.taskId ?? null, fence?.leaseToken ?? null],
-      );
-      const seq = result.rows[0]?.seq;
-      if (seq === null || seq === undefined) return null;
-      return { ...(JSON.parse(JSON.stringify(event)) as NewRoadmapEvent), seq: Number(seq) } as RoadmapEvent;
+      return appendEventOn(pool, schema, event, fence);
     },
 
     async listEvents(eventQuery: EventQuery) {

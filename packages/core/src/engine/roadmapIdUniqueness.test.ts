@@ -22,17 +22,23 @@ function scriptedIds(ids: string[]): () => string {
 const uuid = (digit: string) =>
   `${digit.repeat(8)}-${digit.repeat(4)}-4${digit.repeat(3)}-8${digit.repeat(3)}-${digit.repeat(12)}`;
 
+/** An API-only engine on memory storage whose ids come from `ids`. */
+function engineWithIds(ids: string[]) {
+  const storage = createMemoryStorage();
+  const engine = new RoadmapEngine({
+    storage,
+    queue: createMemoryQueue(),
+    model: createScriptedModel(),
+    worker: false,
+    generateId: scriptedIds(ids),
+  });
+  return { storage, engine };
+}
+
 describe('roadmap ids are unique', () => {
   it('a second user with the same goal and a colliding suffix gets a new suffix, and each keeps their own', async () => {
-    const storage = createMemoryStorage();
-    const engine = new RoadmapEngine({
-      storage,
-      queue: createMemoryQueue(),
-      model: createScriptedModel(),
-      worker: false,
-      // Task 1, suffix A; task 2, suffix A again (the collision), then suffix B.
-      generateId: scriptedIds([uuid('1'), uuid('a'), uuid('2'), uuid('a'), uuid('b')]),
-    });
+    // Task 1, suffix A; task 2, suffix A again (the collision), then suffix B.
+    const { storage, engine } = engineWithIds([uuid('1'), uuid('a'), uuid('2'), uuid('a'), uuid('b')]);
     const request = { preferences: { learning_goal: 'Learn Rust' } };
     const first = await engine.generate({ userId: 'alice', request });
     const second = await engine.generate({ userId: 'bob', request });
@@ -49,14 +55,12 @@ describe('roadmap ids are unique', () => {
   });
 
   it('gives up with roadmap_id_taken after five collisions in a row', async () => {
-    const storage = createMemoryStorage();
-    const engine = new RoadmapEngine({
-      storage,
-      queue: createMemoryQueue(),
-      model: createScriptedModel(),
-      worker: false,
-      generateId: scriptedIds([uuid('1'), uuid('a'), uuid('2'), ...Array.from({ length: 5 }, () => uuid('a'))]),
-    });
+    const { storage, engine } = engineWithIds([
+      uuid('1'),
+      uuid('a'),
+      uuid('2'),
+      ...Array.from({ length: 5 }, () => uuid('a')),
+    ]);
     const request = { preferences: { learning_goal: 'Learn Rust' } };
     await engine.generate({ userId: 'alice', request });
     await expect(engine.generate({ userId: 'bob', request })).rejects.toMatchObject({ code: 'roadmap_id_taken' });
