@@ -44,6 +44,7 @@ export const benchmarks: Benchmark[] = [
   {
     id: 'P2pg',
     title: `content items/s, ${concepts} concepts × 3 kinds, 0 ms model, PostgreSQL storage, concurrency ${concurrency}`,
+    target: { op: '>=', value: 2_000 },
     run: () => measureThroughput({ id: 'P2pg', items, storage: 'postgres', concurrency, warmups, runs, runOnce }),
   },
 ];

@@ -1,4 +1,13 @@
-import type { CheckpointStore, ContentItem, LeaseFence, Roadmap, TaskPatch } from '@roadmap/core';
+import { createHash } from 'node:crypto';
+import type {
+  CheckpointStore,
+  ContentItem,
+  LeaseFence,
+  NewRoadmapEvent,
+  Roadmap,
+  RoadmapEvent,
+  TaskPatch,
+} from '@roadmap/core';
 import type { ItemRow, ItemStatusEntry } from '@roadmap/core/internal';
 import {
   itemErrorFor,
@@ -9,7 +18,8 @@ import {
   withConceptStatuses,
 } from '@roadmap/core/internal';
 import type pg from 'pg';
-import { queryOn } from './database.js';
+import { queryOn, quoteLiteral, storageError } from './database.js';
+import { eventLockKey } from './migrations.js';
 import { bindPatch, fenced } from './parameters.js';
 
 interface RoadmapRow {
@@ -31,31 +41,68 @@ export function createCheckpointStore(pool: pg.Pool, schema: string, now: () => 
   const query = queryOn(pool);
   const isoNow = () => new Date(now()).toISOString();
 
-  /** Fenced write of one content item; `taskPatch` is applied to the task in the same statement. */
+  // Item writes are the hot path (two per item): they run as named prepared statements, so PostgreSQL parses and
+  // plans each text once per connection. The name is derived from the text (pools may be shared across schemas).
+  const statementNames = new Map<string, string>();
+  const prepared = async <Row extends pg.QueryResultRow>(operation: string, text: string, values: unknown[]) => {
+    let name = statementNames.get(text);
+    if (name === undefined) {
+      name = `roadmap_item_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+      statementNames.set(text, name);
+    }
+    try {
+      return await pool.query<Row>({ name, text, values });
+    } catch (error) {
+      throw storageError(operation, error);
+    }
+  };
+
+  const eventLock = `SELECT pg_advisory_xact_lock(${eventLockKey(schema.slice(1, -1))})`;
+  const nextSeq = `nextval(${quoteLiteral(`${schema}.event_seq`)})`;
+
+  /**
+   * Fenced write of one content item, in one statement: `taskPatch` is applied to the task and `event` appended to
+   * the event log in it too. With an event, the holder CTE takes the event log's advisory lock in its condition,
+   * so before it locks the task row (the order `append_event` and status changes use), and the event's `seq` is
+   * drawn under that lock, after the item was written. Resolves `false`, the stored event, or `true`.
+   */
   const writeItem = async (
     operation: string,
     fence: LeaseFence,
     item: { roadmapId: string; conceptId: string; kind: string },
     assignments: (values: unknown[]) => string[],
     taskPatch: TaskPatch | undefined,
-  ): Promise<boolean> => {
+    event: NewRoadmapEvent | undefined,
+  ): Promise<boolean | RoadmapEvent> => {
     const values: unknown[] = [fence.taskId, fence.leaseToken, item.roadmapId, item.conceptId, item.kind];
     const itemKey = 'roadmap_id = $3 AND concept_id = $4 AND kind = $5';
     const patch = bindPatch(taskPatchColumns(taskPatch), values);
     const itemSets = assignments(values);
+    const locked = event ? ' AND EXISTS (SELECT 1 FROM event_lock)' : '';
     // With a patch, the task UPDATE is the fence (it locks the row); without one, a FOR SHARE lock is.
     const holder =
       patch.length > 0
-        ? `UPDATE ${tasks} SET ${patch.join(', ')} WHERE task_id = $1 AND ${fenced}
+        ? `UPDATE ${tasks} SET ${patch.join(', ')} WHERE task_id = $1 AND ${fenced}${locked}
              AND EXISTS (SELECT 1 FROM ${items} WHERE ${itemKey}) RETURNING task_id`
-        : `SELECT task_id FROM ${tasks} WHERE task_id = $1 AND ${fenced} FOR SHARE`;
-    const result = await query(
+        : `SELECT task_id FROM ${tasks} WHERE task_id = $1 AND ${fenced}${locked} FOR SHARE`;
+    const itemUpdate = `UPDATE ${items} SET ${itemSets.join(', ')} WHERE ${itemKey} AND EXISTS (SELECT 1 FROM holder)`;
+    if (!event) {
+      const result = await prepared(operation, `WITH holder AS (${holder}) ${itemUpdate}`, values);
+      return result.rowCount === 1;
+    }
+    const body = JSON.stringify(event);
+    values.push(event.task_id, event.user_id, body);
+    const at = values.length;
+    const result = await prepared<{ seq: string }>(
       operation,
-      `WITH holder AS (${holder})
-       UPDATE ${items} SET ${itemSets.join(', ')} WHERE ${itemKey} AND EXISTS (SELECT 1 FROM holder)`,
+      `WITH event_lock AS (${eventLock}), holder AS (${holder}), written AS (${itemUpdate} RETURNING 1)
+       INSERT INTO ${schema}.events (seq, task_id, user_id, event)
+       SELECT ${nextSeq}, $${at - 2}, $${at - 1}, $${at}::jsonb FROM written RETURNING seq`,
       values,
     );
-    return result.rowCount === 1;
+    const seq = result.rows[0]?.seq;
+    if (seq === undefined) return false;
+    return { ...(JSON.parse(body) as NewRoadmapEvent), seq: Number(seq) } as RoadmapEvent;
   };
 
   const readRoadmap = (row: RoadmapRow): Roadmap => withConceptStatuses(row.framework, row.statuses);
@@ -141,7 +188,7 @@ export function createCheckpointStore(pool: pg.Pool, schema: string, now: () => 
       return result.rows.map(readRoadmap);
     },
 
-    async setItemStatus(fence, item, status, error, taskPatch) {
+    async setItemStatus(fence, item, status, error, taskPatch, event) {
       return writeItem(
         'set an item status',
         fence,
@@ -152,10 +199,11 @@ export function createCheckpointStore(pool: pg.Pool, schema: string, now: () => 
           return [`status = $${at - 2}`, `error = $${at - 1}`, `updated_at = $${at}`];
         },
         taskPatch,
+        event,
       );
     },
 
-    async saveItem(fence, item, taskPatch) {
+    async saveItem(fence, item, taskPatch, event) {
       return writeItem(
         'save an item',
         fence,
@@ -166,6 +214,7 @@ export function createCheckpointStore(pool: pg.Pool, schema: string, now: () => 
           return [`status = 'completed'`, `content = $${at - 1}::jsonb`, 'error = NULL', `updated_at = $${at}`];
         },
         taskPatch,
+        event,
       );
     },
 

@@ -1,4 +1,4 @@
-import type { CheckpointStore, ContentKind, LeaseFence, Roadmap, TaskPatch } from '@roadmap/core';
+import type { CheckpointStore, ContentKind, LeaseFence, NewRoadmapEvent, Roadmap, TaskPatch } from '@roadmap/core';
 import type { ItemRow, ItemStatusEntry } from '@roadmap/core/internal';
 import {
   itemErrorFor,
@@ -10,6 +10,7 @@ import {
 } from '@roadmap/core/internal';
 import type BetterSqlite3 from 'better-sqlite3';
 import { createStatementCache, type Statement } from './connection.js';
+import { createEventInsert } from './eventInsert.js';
 import { bindPatch, checkpointFromColumn, checkpointToColumn } from './rows.js';
 import { fenceParameters, held, holderExists } from './statements.js';
 import { guard } from './storageError.js';
@@ -93,25 +94,37 @@ export function createCheckpointStore(database: BetterSqlite3.Database, now: () 
     updatedAt: isoNow(),
   });
 
-  /** Writes the item with its fence check in one statement, then the task patch, in one transaction. */
+  const insertEvent = createEventInsert(prepare);
+
+  /**
+   * Writes the item with its fence check in one statement, then the task patch and the event, in one transaction.
+   * Resolves like `CheckpointStore.saveItem`: `false`, the stored event, or `true`.
+   */
   const writeItem = database.transaction(
-    (statement: Statement, parameters: Record<string, unknown>, fence: LeaseFence, patch: BoundPatch) => {
+    (
+      statement: Statement,
+      parameters: Record<string, unknown>,
+      fence: LeaseFence,
+      patch: BoundPatch,
+      event: NewRoadmapEvent | undefined,
+    ) => {
       if (statement.run(parameters).changes === 0) return false;
       patchHeldTask(fence, patch);
-      return true;
+      return event ? insertEvent(event) : true;
     },
   );
 
-  /** One item write: alone it is one statement; with a task patch, a transaction of two. */
-  const writeItemWithPatch = (
+  /** One item write: alone it is one statement; with a task patch or an event, one transaction. */
+  const writeItemWith = (
     statement: Statement,
     parameters: Record<string, unknown>,
     fence: LeaseFence,
     taskPatch: TaskPatch | undefined,
+    event: NewRoadmapEvent | undefined,
   ) => {
     const patch = bindPatch(taskPatchColumns(taskPatch));
-    if (patch.assignments.length === 0) return statement.run(parameters).changes > 0;
-    return writeItem.immediate(statement, parameters, fence, patch);
+    if (patch.assignments.length === 0 && !event) return statement.run(parameters).changes > 0;
+    return writeItem.immediate(statement, parameters, fence, patch, event);
   };
 
   const saveRoadmapTransaction = database.transaction((fence: LeaseFence, roadmap: Roadmap) => {
@@ -183,17 +196,17 @@ export function createCheckpointStore(database: BetterSqlite3.Database, now: () 
       return guard('listRoadmaps', () => readUserRoadmaps(userId));
     },
 
-    async setItemStatus(fence, item, status, error, taskPatch) {
+    async setItemStatus(fence, item, status, error, taskPatch, event) {
       return guard('setItemStatus', () => {
         const parameters = { ...itemParameters(fence, item), status, error: itemErrorFor(status, error) };
-        return writeItemWithPatch(updateItemStatus, parameters, fence, taskPatch);
+        return writeItemWith(updateItemStatus, parameters, fence, taskPatch, event);
       });
     },
 
-    async saveItem(fence, item, taskPatch) {
+    async saveItem(fence, item, taskPatch, event) {
       return guard('saveItem', () => {
         const parameters = { ...itemParameters(fence, item), content: JSON.stringify(item.content) };
-        return writeItemWithPatch(completeItem, parameters, fence, taskPatch);
+        return writeItemWith(completeItem, parameters, fence, taskPatch, event);
       });
     },
 

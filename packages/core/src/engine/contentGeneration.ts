@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { NewRoadmapEvent } from '../domain/events.js';
 import {
   type Concept,
   type ContentItem,
@@ -14,7 +15,7 @@ import { buildPrompt } from '../model/prompts.js';
 import { generateStructured } from '../model/structuredGeneration.js';
 import { errorMessage, isAbortError, isInfrastructureFault, RoadmapError } from '../shared/errors.js';
 import { yieldToEventLoop } from '../shared/yieldToEventLoop.js';
-import type { ContentValue } from '../storage/checkpointStore.js';
+import type { ContentValue, ItemWritten } from '../storage/checkpointStore.js';
 import { runAbortKind } from './runAbort.js';
 import { assertFenced, nowIso, type RunContext } from './runContext.js';
 
@@ -162,6 +163,17 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
     progress: progress(),
   });
 
+  /**
+   * Checks an item write that carried `event` and delivers the stored event. An adapter that answers `true` did not
+   * store it (one written before item writes carried events): the event is appended on its own then.
+   */
+  const delivered = async (written: ItemWritten, event: NewRoadmapEvent, what: string) => {
+    assertFenced(written, context, what);
+    const stored = written === true ? await storage.appendEvent(event, fence) : written;
+    assertFenced(stored, context, what);
+    context.emit(stored as Exclude<ItemWritten, boolean>);
+  };
+
   /** Marks the item `generating`, calls the model, and stores the result (or the failure) at once. */
   const generateItem = (planned: PlannedConcept, kind: ContentKind): ItemRun => {
     let calledResolve: () => void = () => {};
@@ -195,8 +207,12 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
         );
         call.then(calledResolve, calledResolve);
         // The call is under way; record its start meanwhile (the result is only stored after this).
-        assertFenced(await storage.setItemStatus(fence, item, 'generating'), context, 'item start');
-        await context.publish('concept_start', names);
+        const started = context.eventOf('concept_start', names);
+        await delivered(
+          await storage.setItemStatus(fence, item, 'generating', undefined, undefined, started),
+          started,
+          'item start',
+        );
         let content: ContentValue;
         try {
           content = await call;
@@ -212,15 +228,16 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
           failed += 1;
           const snapshot = progress();
           const patch = { progress: snapshot, updated_at: nowIso(context) };
-          assertFenced(await storage.setItemStatus(fence, item, 'failed', message, patch), context, 'item failed');
-          await context.publish('concept_failed', { ...names, error: message, progress: snapshot });
+          const event = context.eventOf('concept_failed', { ...names, error: message, progress: snapshot });
+          const written = await storage.setItemStatus(fence, item, 'failed', message, patch, event);
+          await delivered(written, event, 'item failed');
           return;
         }
         completed += 1;
         const snapshot = progress();
         const patch = { progress: snapshot, updated_at: nowIso(context) };
-        assertFenced(await storage.saveItem(fence, { ...item, content }, patch), context, 'save item');
-        await context.publish('concept_complete', { ...names, progress: snapshot });
+        const event = context.eventOf('concept_complete', { ...names, progress: snapshot });
+        await delivered(await storage.saveItem(fence, { ...item, content }, patch, event), event, 'save item');
       } finally {
         calledResolve();
       }

@@ -1,4 +1,4 @@
-import type { RoadmapEventPayloads, RoadmapEventType } from '../domain/events.js';
+import type { NewRoadmapEvent, RoadmapEvent, RoadmapEventPayloads, RoadmapEventType } from '../domain/events.js';
 import type { Roadmap } from '../domain/schemas.js';
 import type { TaskRecord } from '../domain/task.js';
 import type { LanguageModel, ModelUsage } from '../model/languageModel.js';
@@ -27,6 +27,10 @@ export interface RunContext {
   abortRun(reason: unknown): void;
   /** Appends a fenced event to the log and delivers it to listeners. */
   publish<Type extends RoadmapEventType>(type: Type, payload: RoadmapEventPayloads[Type]): Promise<void>;
+  /** The event of `type` for this task, stamped now, for a write that stores it in its own transaction. */
+  eventOf<Type extends RoadmapEventType>(type: Type, payload: RoadmapEventPayloads[Type]): NewRoadmapEvent;
+  /** Delivers an event a write stored (its `seq` assigned) to listeners. */
+  emit(stored: RoadmapEvent): void;
   onUsage?: (usage: ModelUsage) => void;
   /** Creates the random part of a new roadmap id when the task's is held by another task or user. */
   generateId(): string;

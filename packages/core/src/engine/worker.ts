@@ -356,6 +356,8 @@ export class TaskWorker {
         }
       },
       publish: (type, payload) => settings.publish(task, type, payload, fence),
+      eventOf: (type, payload) => settings.eventFor(type, () => payload)(task),
+      emit: (stored) => settings.emit(stored),
       onRoadmapStored: (roadmap) => settings.onRoadmapStored?.(task, roadmap),
       onUsage: (reported) => usage.add(reported),
       generateId: settings.generateId,

@@ -1,8 +1,15 @@
+import type { NewRoadmapEvent, RoadmapEvent } from '../domain/events.js';
 import type { ContentItem, ContentKind, ItemStatus, Quiz, Resources, Roadmap, Tutorial } from '../domain/schemas.js';
 import type { LeaseFence, TaskPatch } from './taskStore.js';
 
 /** The content of one generated item. */
 export type ContentValue = Tutorial | Resources | Quiz;
+
+/**
+ * What an item write did: `false` when nothing was written (a failed fence, an unknown item); the stored event
+ * (with its `seq`) when the write carried one; `true` otherwise.
+ */
+export type ItemWritten = boolean | RoadmapEvent;
 
 /**
  * What a running task keeps so a resumed run repeats no work: step checkpoints, the roadmap's framework, and its
@@ -12,8 +19,8 @@ export type ContentValue = Tutorial | Resources | Quiz;
  * - every write but `resetItems` is fenced ({@link LeaseFence}): the lease check and the write are one atomic step;
  * - `saveRoadmap` stores the framework and plans the missing items in one transaction; items already planned keep
  *   their status, content and place;
- * - `setItemStatus` and `saveItem` write the item and apply `taskPatch` to the task in one transaction: both or
- *   neither (an unknown item, or a failed fence, changes nothing);
+ * - `setItemStatus` and `saveItem` write the item, apply `taskPatch` to the task and append `event` to the event
+ *   log in one transaction: all or nothing (an unknown item, or a failed fence, changes nothing);
  * - `getRoadmap` and `listRoadmaps` read the framework and the items from one snapshot. Concept `*_status` fields
  *   are never stored: they are derived from the items (`withConceptStatuses` from `@roadmap/core/internal`).
  *
@@ -36,7 +43,9 @@ export interface CheckpointStore {
 
   /**
    * Marks an item `generating` or `failed` (fenced); a failed item keeps `error` (`'failed'` when none is given),
-   * a generating one clears it. `taskPatch` (e.g. the new progress) is applied to the task in the same atomic write.
+   * a generating one clears it. `taskPatch` (e.g. the new progress) is applied to the task, and `event` appended to
+   * the event log, in the same atomic write. Resolves `false` when nothing was written; otherwise with the stored
+   * event (with its `seq`) when `event` was given, else `true`.
    */
   setItemStatus(
     fence: LeaseFence,
@@ -44,13 +53,18 @@ export interface CheckpointStore {
     status: 'generating' | 'failed',
     error?: string,
     taskPatch?: TaskPatch,
-  ): Promise<boolean>;
-  /** Stores a finished item as `completed` (fenced), applying `taskPatch` to the task in the same atomic write. */
+    event?: NewRoadmapEvent,
+  ): Promise<ItemWritten>;
+  /**
+   * Stores a finished item as `completed` (fenced), applying `taskPatch` to the task and appending `event` in the
+   * same atomic write; resolves like {@link CheckpointStore.setItemStatus}.
+   */
   saveItem(
     fence: LeaseFence,
     item: { roadmapId: string; conceptId: string; kind: ContentKind; content: ContentValue },
     taskPatch?: TaskPatch,
-  ): Promise<boolean>;
+    event?: NewRoadmapEvent,
+  ): Promise<ItemWritten>;
   /**
    * Puts items back to `pending` for a retry: those of the roadmap in `statuses`, optionally only one concept
    * and kind. Returns how many changed. Not fenced: callers first move the task out of `processing` or own it.

@@ -266,7 +266,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
         .map(withStatuses);
     },
 
-    async setItemStatus(fence, item, status, error, taskPatch) {
+    async setItemStatus(fence, item, status, error, taskPatch, event) {
       const task = holds(fence);
       if (!task) return false;
       const stored = findItem(item.roadmapId, item.conceptId, item.kind);
@@ -275,13 +275,14 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
       stored.status = status;
       stored.error = itemErrorFor(status, error);
       stored.updated_at = new Date(now()).toISOString();
-      return true;
+      return event ? storeEvent(event) : true;
     },
 
     async saveItem(
       fence,
       item: { roadmapId: string; conceptId: string; kind: ContentKind; content: ContentValue },
       taskPatch?: TaskPatch,
+      event?: NewRoadmapEvent,
     ) {
       const task = holds(fence);
       if (!task) return false;
@@ -292,7 +293,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
       stored.content = copy(item.content);
       stored.error = null;
       stored.updated_at = new Date(now()).toISOString();
-      return true;
+      return event ? storeEvent(event) : true;
     },
 
     async resetItems(roadmapId, filter) {

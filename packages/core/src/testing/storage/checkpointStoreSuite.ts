@@ -1,7 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { NewRoadmapEvent, RoadmapEvent } from '../../domain/events.js';
 import { type Concept, contentKinds, type ItemStatus, type Tutorial } from '../../domain/schemas.js';
 import { isoTime } from '../../shared/clock.js';
 import type { CheckpointStore } from '../../storage/checkpointStore.js';
+import type { EventStore } from '../../storage/eventStore.js';
 import type { TaskStore } from '../../storage/taskStore.js';
 import type { ManualClock } from '../manualClock.js';
 import {
@@ -9,6 +11,7 @@ import {
   fixtureEpochMs,
   fixtureUuid,
   makeConcept,
+  makeEvent,
   makeQuiz,
   makeResources,
   makeRoadmap,
@@ -441,6 +444,110 @@ export function describeCheckpointStore(harness: StorageHarness<CheckpointStoreU
       (checkpoints.step as typeof value).nested.count = 3;
       checkpoints.extra = true;
       expect(await storage.getCheckpoints(task.task_id)).toEqual({ step: { nested: { count: 1 } } });
+    });
+  });
+
+  describe('item writes with their event', () => {
+    /** The log of a storage that has the event part too (`runStorageConformance`); `undefined` without one. */
+    const eventLog = async (taskId: string): Promise<RoadmapEvent[] | undefined> => {
+      const events = storage as Partial<EventStore>;
+      return events.listEvents ? events.listEvents({ taskId }) : undefined;
+    };
+    const eventOf = (task: { task_id: string; user_id: string }, message: string): NewRoadmapEvent =>
+      makeEvent(task, message);
+
+    it('setItemStatus and saveItem store the event with the item and task patch, and return it with its seq', async () => {
+      const { task, roadmap, fence } = await startWithRoadmap();
+      const [first] = conceptIdsOf(roadmap) as [string];
+      const started = eventOf(task, 'started');
+      const marked = await storage.setItemStatus(
+        fence,
+        item(roadmap, first, 'tutorial'),
+        'generating',
+        undefined,
+        undefined,
+        started,
+      );
+      expect(marked).toEqual({ ...started, seq: expect.any(Number) });
+
+      const failedEvent = eventOf(task, 'failed');
+      const patch = { progress: { completed: 0, failed: 1, total: 6, percentage: 17 } };
+      const failed = await storage.setItemStatus(
+        fence,
+        item(roadmap, first, 'quiz'),
+        'failed',
+        'bad',
+        patch,
+        failedEvent,
+      );
+      expect(failed).toEqual({ ...failedEvent, seq: expect.any(Number) });
+
+      const savedEvent = eventOf(task, 'saved');
+      const saved = await storage.saveItem(
+        fence,
+        { ...item(roadmap, first, 'tutorial'), content: makeTutorial() },
+        { progress: { completed: 1, failed: 1, total: 6, percentage: 33 } },
+        savedEvent,
+      );
+      expect(saved).toEqual({ ...savedEvent, seq: expect.any(Number) });
+
+      const seqs = [marked, failed, saved].map((written) => (written as RoadmapEvent).seq);
+      expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+      expect(new Set(seqs).size).toBe(3);
+      expect((await storage.getTask(task.task_id))?.progress).toEqual({
+        completed: 1,
+        failed: 1,
+        total: 6,
+        percentage: 33,
+      });
+      expect(statusesOf(await storage.listItems(roadmap.roadmap_id, first))).toEqual([
+        `${first}/tutorial:completed`,
+        `${first}/resources:pending`,
+        `${first}/quiz:failed`,
+      ]);
+      const log = await eventLog(task.task_id);
+      if (log) expect(log.slice(-3)).toEqual([marked, failed, saved]);
+    });
+
+    it('stores no event when the item write is rejected (stale token, cancelled task, unknown item)', async () => {
+      const { task, roadmap, fence } = await startWithRoadmap();
+      const [first] = conceptIdsOf(roadmap) as [string];
+      const before = await eventLog(task.task_id);
+      const stale = { ...fence, leaseToken: 'stale' };
+      const tutorial = { ...item(roadmap, first, 'tutorial'), content: makeTutorial() };
+      const unknown = { ...item(roadmap, 'no-such-concept', 'tutorial'), content: makeTutorial() };
+      const event = eventOf(task, 'should not be stored');
+
+      expect(await storage.setItemStatus(stale, item(roadmap, first, 'quiz'), 'failed', 'x', undefined, event)).toBe(
+        false,
+      );
+      expect(await storage.saveItem(stale, tutorial, undefined, event)).toBe(false);
+      expect(await storage.setItemStatus(fence, unknown, 'generating', undefined, undefined, event)).toBe(false);
+      expect(await storage.saveItem(fence, unknown, { title: 'not written' }, event)).toBe(false);
+      const kept = eventOf(task, 'stored once');
+      const accepted = await storage.setItemStatus(
+        fence,
+        item(roadmap, first, 'quiz'),
+        'generating',
+        undefined,
+        undefined,
+        kept,
+      );
+      expect(accepted).toEqual({ ...kept, seq: expect.any(Number) });
+      await cancel(task.task_id);
+      expect(await storage.saveItem(fence, tutorial, undefined, event)).toBe(false);
+
+      const after = await eventLog(task.task_id);
+      if (after && before) {
+        const messages = new Set(['should not be stored', 'stored once']);
+        const written = after.filter((stored) => stored.type === 'progress' && messages.has(stored.message));
+        expect(written).toEqual([accepted]);
+      }
+      expect(statusesOf(await storage.listItems(roadmap.roadmap_id, first))).toEqual([
+        `${first}/tutorial:pending`,
+        `${first}/resources:pending`,
+        `${first}/quiz:generating`,
+      ]);
     });
   });
 }
