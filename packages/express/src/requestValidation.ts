@@ -76,6 +76,28 @@ export function parseTaskListQuery(query: Record<string, unknown>): TaskListQuer
   return { statuses, limit, offset };
 }
 
+export interface RoadmapListQuery {
+  limit: number;
+  /** `undefined`: the first page. Its content is checked by the engine (a malformed cursor is a 400 there too). */
+  cursor: string | undefined;
+}
+
+/** Longest `cursor` accepted on `GET /roadmaps`. */
+const maxCursorLength = 512;
+
+/** `?limit=&cursor=` of `GET /roadmaps`: `limit` 1–100 (default 50), `cursor` a `next_cursor` of an earlier page. */
+export function parseRoadmapListQuery(query: Record<string, unknown>): RoadmapListQuery {
+  const problems: Array<{ path: string; message: string }> = [];
+  const limit = parseWholeNumber(query.limit, 50, 1, 100);
+  if (limit === null) problems.push({ path: 'limit', message: 'must be a whole number from 1 to 100' });
+  const cursor = query.cursor;
+  const validCursor =
+    cursor === undefined || (typeof cursor === 'string' && cursor.length > 0 && cursor.length <= maxCursorLength);
+  if (!validCursor) problems.push({ path: 'cursor', message: 'must be a next_cursor of an earlier page' });
+  if (problems.length > 0 || limit === null) throw invalidInput('The query parameters are invalid.', problems);
+  return { limit, cursor: cursor as string | undefined };
+}
+
 function parseWholeNumber(value: unknown, fallback: number, minimum: number, maximum: number): number | null {
   if (value === undefined || value === '') return fallback;
   if (typeof value !== 'string' || !/^\d{1,16}$/.test(value)) return null;

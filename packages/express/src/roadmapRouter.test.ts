@@ -250,7 +250,7 @@ describe('roadmap, concept and cover routes on a running engine', () => {
       created_at: isoTime,
     });
     const foreign = await app.http.get('/api/v1/roadmaps').set('Authorization', bearer(otherUser)).expect(200);
-    expect(foreign.body).toEqual({ roadmaps: [] });
+    expect(foreign.body).toEqual({ roadmaps: [], next_cursor: null });
   });
 
   it('GET /roadmaps/{id} answers the roadmap with concept statuses; 404 for an unknown one', async () => {

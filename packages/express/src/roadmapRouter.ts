@@ -24,6 +24,7 @@ import {
   parseGenerateBody,
   parseIdempotencyKey,
   parseRoadmapIds,
+  parseRoadmapListQuery,
   parseTaskListQuery,
   partitionRoadmapIds,
 } from './requestValidation.js';
@@ -211,8 +212,13 @@ export function createRoadmapRouter(engine: RoadmapEngine, options: RoadmapRoute
   router.get(
     '/roadmaps',
     requireUser,
-    handle(async (_request, response, user) => {
-      response.status(200).json(toRoadmapListResponse(await engine.listRoadmaps(user.userId)));
+    handle(async (request, response, user) => {
+      const query = parseRoadmapListQuery(request.query as Record<string, unknown>);
+      const page = await engine.listRoadmaps(user.userId, {
+        limit: query.limit,
+        ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+      });
+      response.status(200).json(toRoadmapListResponse(page.roadmaps, page.next_cursor));
     }),
   );
 

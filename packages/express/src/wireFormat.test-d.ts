@@ -13,7 +13,6 @@ import type {
   Roadmap,
   RoadmapEngine,
   RoadmapListResponse,
-  RoadmapSummary,
   Task,
   TaskListResponse,
   TaskStatusResponse,
@@ -57,7 +56,7 @@ describe('the wire format of @roadmap/express', () => {
     expectTypeOf<Resolved<RoadmapEngine['getTask']>>().toEqualTypeOf<Task | null>();
     expectTypeOf<Resolved<RoadmapEngine['getRoadmap']>>().toEqualTypeOf<Roadmap | null>();
     expectTypeOf<Resolved<RoadmapEngine['getConcept']>>().toEqualTypeOf<ConceptDetail | null>();
-    expectTypeOf<Resolved<RoadmapEngine['listRoadmaps']>>().toEqualTypeOf<RoadmapSummary[]>();
+    expectTypeOf<Resolved<RoadmapEngine['listRoadmaps']>>().toEqualTypeOf<RoadmapListResponse>();
     expectTypeOf<Resolved<RoadmapEngine['covers']['get']>>().toEqualTypeOf<Cover>();
     expectTypeOf<Resolved<RoadmapEngine['covers']['generate']>>().toEqualTypeOf<Cover>();
     expectTypeOf<Resolved<RoadmapEngine['covers']['upload']>>().toEqualTypeOf<Cover>();

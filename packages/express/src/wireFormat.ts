@@ -90,9 +90,9 @@ export function toRetryTaskResponse(task: Task, itemsToRetry: number): RetryTask
   };
 }
 
-/** `200` of `GET /roadmaps`. */
-export function toRoadmapListResponse(roadmaps: RoadmapSummary[]): RoadmapListResponse {
-  return { roadmaps };
+/** `200` of `GET /roadmaps?limit=&cursor=`: one page and the cursor of the next (`null` on the last page). */
+export function toRoadmapListResponse(roadmaps: RoadmapSummary[], nextCursor: string | null): RoadmapListResponse {
+  return { roadmaps, next_cursor: nextCursor };
 }
 
 /** `202` of `POST /roadmaps/{roadmap_id}/concepts/{concept_id}/{content_type}/retry`. */

@@ -6,6 +6,7 @@ import type {
   NewRoadmapEvent,
   Roadmap,
   RoadmapEvent,
+  RoadmapSummary,
   TaskPatch,
 } from '@roadmap/core';
 import type { ItemRow, ItemStatusEntry } from '@roadmap/core/internal';
@@ -186,6 +187,34 @@ export function createCheckpointStore(pool: pg.Pool, schema: string, now: () => 
         [userId],
       );
       return result.rows.map(readRoadmap);
+    },
+
+    async listRoadmapSummaries({ userId, limit, after }) {
+      // One statement per page: the keyset walks roadmaps_user_newest; counts come from the page's items only
+      // (content_items by primary key) and the task by tasks_roadmap_unique.
+      const keyset = after === undefined ? '' : ' AND (r.created_at, r.roadmap_id) < ($3, $4)';
+      const result = await query<RoadmapSummary>(
+        'list roadmap summaries',
+        `SELECT page.roadmap_id, page.framework->>'title' AS title, page.created_at,
+           counts.total AS total_concepts, counts.completed AS completed_concepts,
+           task.task_id, task.status AS task_status
+         FROM (
+           SELECT r.roadmap_id, r.created_at, r.framework FROM ${roadmaps} AS r
+           WHERE r.user_id = $1${keyset}
+           ORDER BY r.created_at DESC, r.roadmap_id DESC LIMIT $2
+         ) AS page
+         CROSS JOIN LATERAL (
+           SELECT COUNT(*)::int AS total, (COUNT(*) FILTER (WHERE concept.done))::int AS completed
+           FROM (
+             SELECT bool_and(item.status = 'completed') AS done FROM ${items} AS item
+             WHERE item.roadmap_id = page.roadmap_id GROUP BY item.concept_id
+           ) AS concept
+         ) AS counts
+         LEFT JOIN ${tasks} AS task ON task.roadmap_id = page.roadmap_id
+         ORDER BY page.created_at DESC, page.roadmap_id DESC`,
+        after === undefined ? [userId, limit] : [userId, limit, after.created_at, after.roadmap_id],
+      );
+      return result.rows;
     },
 
     async setItemStatus(fence, item, status, error, taskPatch, event) {

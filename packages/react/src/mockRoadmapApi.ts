@@ -10,6 +10,7 @@ import type {
   Progress,
   Roadmap,
   RoadmapEvent,
+  RoadmapListResponse,
   RoadmapSummary,
   Task,
   TaskListResponse,
@@ -636,7 +637,9 @@ export function roadmapOf(of: Task): Roadmap {
 
 /** `GET /roadmaps`, `GET /roadmaps/{id}` (the roadmap of every fixture task past `queued`) and the concept route. */
 export const roadmapRoutes = (summaries: readonly RoadmapSummary[] = roadmapSummaries) => [
-  http.get(apiPath('/roadmaps'), () => HttpResponse.json({ roadmaps: summaries })),
+  http.get(apiPath('/roadmaps'), () =>
+    HttpResponse.json({ roadmaps: [...summaries], next_cursor: null } satisfies RoadmapListResponse),
+  ),
   http.get(apiPath('/roadmaps/:roadmapId'), ({ params }) => {
     const owner = Object.values(tasks).find((entry) => entry.roadmap_id === params.roadmapId);
     if (!owner || owner.current_step === 'queued') return errorBody(404, 'not_found', 'Roadmap not found.');

@@ -2,7 +2,7 @@ import type { RoadmapApiError, RoadmapSummary } from '@roadmap/core/client';
 import { useResource } from './useResource.js';
 
 export interface UseRoadmapsResult {
-  /** The caller's roadmaps; `[]` until loaded. */
+  /** The caller's newest roadmaps (the first page of `GET /roadmaps`, up to 50); `[]` until loaded. */
   roadmaps: RoadmapSummary[];
   isLoading: boolean;
   error: RoadmapApiError | null;
@@ -12,7 +12,7 @@ export interface UseRoadmapsResult {
 
 const noRoadmaps: RoadmapSummary[] = [];
 
-/** The caller's roadmaps (`GET /roadmaps`). */
+/** The caller's newest roadmaps: the first page of `GET /roadmaps` (50, the server's default page size). */
 export function useRoadmaps(): UseRoadmapsResult {
   const { data, ...rest } = useResource(
     'roadmaps',

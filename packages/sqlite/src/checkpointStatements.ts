@@ -1,4 +1,12 @@
-import type { CheckpointStore, ContentKind, LeaseFence, NewRoadmapEvent, Roadmap, TaskPatch } from '@roadmap/core';
+import type {
+  CheckpointStore,
+  ContentKind,
+  LeaseFence,
+  NewRoadmapEvent,
+  Roadmap,
+  RoadmapSummary,
+  TaskPatch,
+} from '@roadmap/core';
 import type { ItemRow, ItemStatusEntry } from '@roadmap/core/internal';
 import {
   itemErrorFor,
@@ -11,6 +19,7 @@ import {
 import type BetterSqlite3 from 'better-sqlite3';
 import { createStatementCache, type Statement } from './connection.js';
 import { createEventInsert } from './eventInsert.js';
+import { roadmapSummariesSql } from './roadmapSummaryQuery.js';
 import { bindPatch, checkpointFromColumn, checkpointToColumn } from './rows.js';
 import { fenceParameters, held, holderExists } from './statements.js';
 import { guard } from './storageError.js';
@@ -56,6 +65,8 @@ export function createCheckpointStore(database: BetterSqlite3.Database, now: () 
   const selectUserRoadmaps = prepare(
     'SELECT roadmap_id, body FROM roadmaps WHERE user_id = ? ORDER BY created_at DESC, roadmap_id DESC',
   );
+  const selectFirstRoadmapSummaries = prepare(roadmapSummariesSql(false));
+  const selectLaterRoadmapSummaries = prepare(roadmapSummariesSql(true));
   const selectUserItemStatuses = prepare(
     `SELECT roadmap_id, concept_id, kind, status FROM content_items
      WHERE roadmap_id IN (SELECT roadmap_id FROM roadmaps WHERE user_id = ?)`,
@@ -194,6 +205,21 @@ export function createCheckpointStore(database: BetterSqlite3.Database, now: () 
 
     async listRoadmaps(userId) {
       return guard('listRoadmaps', () => readUserRoadmaps(userId));
+    },
+
+    async listRoadmapSummaries({ userId, limit, after }) {
+      return guard(
+        'listRoadmapSummaries',
+        () =>
+          (after === undefined
+            ? selectFirstRoadmapSummaries.all({ userId, limit })
+            : selectLaterRoadmapSummaries.all({
+                userId,
+                limit,
+                afterCreatedAt: after.created_at,
+                afterRoadmapId: after.roadmap_id,
+              })) as RoadmapSummary[],
+      );
     },
 
     async setItemStatus(fence, item, status, error, taskPatch, event) {

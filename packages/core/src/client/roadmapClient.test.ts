@@ -136,7 +136,7 @@ describe('createRoadmapClient routes', () => {
       method: 'get',
       path: '/roadmaps',
       status: 200,
-      response: { roadmaps: [] },
+      response: { roadmaps: [], next_cursor: null },
     },
     {
       name: 'getRoadmap',
@@ -248,6 +248,13 @@ describe('createRoadmapClient routes', () => {
       limit: '20',
       offset: '40',
     });
+  });
+
+  it('listRoadmaps sends limit and cursor as query parameters and answers the page', async () => {
+    const page = { roadmaps: [], next_cursor: 'WyIyMDI2IiwiciJd' };
+    const seen = route('get', '/roadmaps', 200, page);
+    expect(await client.listRoadmaps({ limit: 20, cursor: 'WyIyMDI2IiwiciJd' })).toEqual(page);
+    expect(Object.fromEntries(seen[0]?.url.searchParams ?? [])).toEqual({ limit: '20', cursor: 'WyIyMDI2IiwiciJd' });
   });
 
   it('cancelTask sends the reason', async () => {

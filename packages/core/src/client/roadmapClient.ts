@@ -215,8 +215,26 @@ export function createRoadmapClient(options: RoadmapClientOptions) {
     retryTask: (taskId: string, request?: RequestOptions) =>
       post<RetryTaskResponse>(`/roadmaps/tasks/${segment(taskId)}/retry`, undefined, request),
 
-    /** `GET /roadmaps`: the caller's roadmaps. */
-    listRoadmaps: (request?: RequestOptions) => call<RoadmapListResponse>('/roadmaps', request),
+    /**
+     * `GET /roadmaps?limit=&cursor=`: one page of the caller's roadmaps, newest first; pass the page's
+     * `next_cursor` as `cursor` for the next one (`null` on the last page).
+     */
+    listRoadmaps: ({
+      limit,
+      cursor,
+      signal,
+    }: RequestOptions & {
+      /** Page size, 1–100. Server default: 50. */
+      limit?: number;
+      /** The `next_cursor` of the previous page; omitted for the first page. */
+      cursor?: string;
+    } = {}) => {
+      const query = new URLSearchParams();
+      if (limit !== undefined) query.set('limit', String(limit));
+      if (cursor !== undefined) query.set('cursor', cursor);
+      const search = query.toString();
+      return call<RoadmapListResponse>(`/roadmaps${search ? `?${search}` : ''}`, signal ? { signal } : {});
+    },
 
     /** `GET /roadmaps/{roadmap_id}`: stages → modules → concepts with their content statuses. */
     getRoadmap: (roadmapId: string, request?: RequestOptions) =>

@@ -92,9 +92,11 @@ export interface RoadmapSummary {
   created_at: string;
 }
 
-/** `200` of `GET /roadmaps`. */
+/** `200` of `GET /roadmaps?limit=&cursor=`: one page, newest first. */
 export interface RoadmapListResponse {
   roadmaps: RoadmapSummary[];
+  /** Pass as `cursor` for the next page; `null` on the last page. Opaque to clients. */
+  next_cursor: string | null;
 }
 
 /** `202` of `POST /roadmaps/{roadmap_id}/concepts/{concept_id}/{content_type}/retry`. */

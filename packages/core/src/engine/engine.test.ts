@@ -71,8 +71,9 @@ describe('RoadmapEngine: a task from generate to completed', () => {
     expect(detail?.tutorial?.content).toContain('```mermaid');
     expect(detail?.resources?.length).toBeGreaterThanOrEqual(5);
     expect(detail?.quiz?.length).toBeGreaterThanOrEqual(5);
-    const [summary] = await engine.listRoadmaps('u1');
-    expect(summary).toMatchObject({
+    const page = await engine.listRoadmaps('u1');
+    expect(page.next_cursor).toBeNull();
+    expect(page.roadmaps[0]).toMatchObject({
       roadmap_id: task.roadmap_id,
       total_concepts: concepts,
       completed_concepts: concepts,
@@ -112,7 +113,7 @@ describe('RoadmapEngine: a task from generate to completed', () => {
       code: 'forbidden',
     });
     expect((await engine.listTasks({ userId: 'intruder' })).total).toBe(0);
-    expect(await engine.listRoadmaps('intruder')).toEqual([]);
+    expect(await engine.listRoadmaps('intruder')).toEqual({ roadmaps: [], next_cursor: null });
   });
 });
 

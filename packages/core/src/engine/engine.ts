@@ -26,7 +26,7 @@ import {
   type TaskStatus,
   toPublicTask,
 } from '../domain/task.js';
-import type { RoadmapSummary } from '../domain/wire.js';
+import type { RoadmapListResponse } from '../domain/wire.js';
 import type { LanguageModel } from '../model/languageModel.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../model/retry.js';
 import type { Queue } from '../queue/queue.js';
@@ -37,6 +37,7 @@ import type { Storage } from '../storage/storage.js';
 import type { CreatedTask, LeaseFence } from '../storage/taskStore.js';
 import { assertAdapterVersions } from './adapterVersion.js';
 import { EventRetention } from './eventRetention.js';
+import { decodeRoadmapCursor, encodeRoadmapCursor } from './roadmapCursor.js';
 import { runSideEffect } from './sideEffectRetry.js';
 import { type TaskUsage, usageFrom } from './usageMeter.js';
 import { defaultFaultBackoff, type FaultBackoff, TaskWorker } from './worker.js';
@@ -680,29 +681,32 @@ export class RoadmapEngine {
     return roadmap;
   }
 
-  /** A user's roadmaps, newest first, with concept counts and the task that generated each. */
-  async listRoadmaps(userId: string): Promise<RoadmapSummary[]> {
-    const roadmaps = await this.storage.listRoadmaps(userId);
-    const summaries: RoadmapSummary[] = [];
-    for (const roadmap of roadmaps) {
-      const concepts = roadmap.stages.flatMap((stage) => stage.modules.flatMap((module) => module.concepts));
-      const task = (await this.storage.listTasks({ roadmapId: roadmap.roadmap_id, limit: 1 })).tasks[0];
-      summaries.push({
-        roadmap_id: roadmap.roadmap_id,
-        title: roadmap.title,
-        total_concepts: concepts.length,
-        completed_concepts: concepts.filter(
-          (concept) =>
-            concept.tutorial_status === 'completed' &&
-            concept.resources_status === 'completed' &&
-            concept.quiz_status === 'completed',
-        ).length,
-        task_id: task?.task_id ?? null,
-        task_status: task?.status ?? null,
-        created_at: roadmap.created_at,
-      });
+  /**
+   * One page of a user's roadmaps, newest first, with concept counts and the task that generated each: one storage
+   * query per page (keyset on `created_at`, `roadmap_id`). `next_cursor` is `null` on the last page.
+   */
+  async listRoadmaps(
+    userId: string,
+    options: {
+      /** Page size, 1–100. Default: 50. */
+      limit?: number;
+      /** A `next_cursor` of the previous page; omitted for the first page. */
+      cursor?: string;
+    } = {},
+  ): Promise<RoadmapListResponse> {
+    const limit = options.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+      throw new RoadmapError('invalid_input', 'limit is a whole number from 1 to 100.');
     }
-    return summaries;
+    const after = options.cursor === undefined ? undefined : decodeRoadmapCursor(options.cursor);
+    // One row more than the page tells whether another page follows, without a second query.
+    const rows = await this.storage.listRoadmapSummaries({ userId, limit: limit + 1, ...(after ? { after } : {}) });
+    const roadmaps = rows.slice(0, limit);
+    const last = roadmaps.at(-1);
+    return {
+      roadmaps,
+      next_cursor: rows.length > limit && last ? encodeRoadmapCursor(last) : null,
+    };
   }
 
   /** Tokens the task's model calls used so far, as the provider reported them (zeros for providers that do not). */

@@ -1,5 +1,6 @@
 import type { NewRoadmapEvent, RoadmapEvent } from '../domain/events.js';
 import type { ContentItem, ContentKind, ItemStatus, Quiz, Resources, Roadmap, Tutorial } from '../domain/schemas.js';
+import type { RoadmapSummary } from '../domain/wire.js';
 import type { LeaseFence, TaskPatch } from './taskStore.js';
 
 /** The content of one generated item. */
@@ -40,6 +41,19 @@ export interface CheckpointStore {
   getRoadmap(roadmapId: string): Promise<Roadmap | null>;
   /** A user's roadmaps, newest first. */
   listRoadmaps(userId: string): Promise<Roadmap[]>;
+  /**
+   * One page of a user's roadmap summaries, newest first (`created_at` descending, then `roadmap_id` descending),
+   * at most `limit` of them, starting after the position `after` (the last row of the previous page) when given.
+   * Concept counts come from the content items (a concept is completed when all its items are); `task_id` and
+   * `task_status` are those of the task holding the roadmap id (`null` when none does). One query per page on SQL.
+   */
+  listRoadmapSummaries(query: {
+    userId: string;
+    /** Most rows returned (≥ 1). */
+    limit: number;
+    /** Keyset position: the page starts strictly after this row. */
+    after?: { created_at: string; roadmap_id: string };
+  }): Promise<RoadmapSummary[]>;
 
   /**
    * Marks an item `generating` or `failed` (fenced); a failed item keeps `error` (`'failed'` when none is given),

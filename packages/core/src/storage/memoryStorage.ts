@@ -6,6 +6,7 @@ import { planItems } from '../domain/itemPlan.js';
 import type { ContentItem, ContentKind, Roadmap } from '../domain/schemas.js';
 import { isTerminalStatus, type TaskRecord } from '../domain/task.js';
 import { emptyTaskCounts, totalOf } from '../domain/taskCounts.js';
+import type { RoadmapSummary } from '../domain/wire.js';
 import type { ContentValue } from './checkpointStore.js';
 import type { EventPruneOptions, EventQuery } from './eventStore.js';
 import { roadmapIdTaken } from './roadmapIdTaken.js';
@@ -264,6 +265,35 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
         .filter((roadmap) => roadmap.user_id === userId)
         .sort((a, b) => newerFirst(a.created_at, a.roadmap_id, b.created_at, b.roadmap_id))
         .map(withStatuses);
+    },
+
+    async listRoadmapSummaries({ userId, limit, after }) {
+      const page = [...roadmaps.values()]
+        .filter(
+          (roadmap) =>
+            roadmap.user_id === userId &&
+            (after === undefined ||
+              newerFirst(after.created_at, after.roadmap_id, roadmap.created_at, roadmap.roadmap_id) < 0),
+        )
+        .sort((a, b) => newerFirst(a.created_at, a.roadmap_id, b.created_at, b.roadmap_id))
+        .slice(0, limit);
+      return page.map((roadmap): RoadmapSummary => {
+        const concepts = new Map<string, boolean>();
+        for (const item of items.get(roadmap.roadmap_id)?.values() ?? []) {
+          concepts.set(item.concept_id, (concepts.get(item.concept_id) ?? true) && item.status === 'completed');
+        }
+        const holder = roadmapHolders.get(roadmap.roadmap_id);
+        const task = holder === undefined ? undefined : tasks.get(holder);
+        return {
+          roadmap_id: roadmap.roadmap_id,
+          title: roadmap.title,
+          total_concepts: concepts.size,
+          completed_concepts: [...concepts.values()].filter(Boolean).length,
+          task_id: task?.task_id ?? null,
+          task_status: task?.status ?? null,
+          created_at: roadmap.created_at,
+        };
+      });
     },
 
     async setItemStatus(fence, item, status, error, taskPatch, event) {

@@ -209,6 +209,89 @@ export function describeCheckpointStore(harness: StorageHarness<CheckpointStoreU
       expect(roadmaps[0]?.stages[0]?.modules[0]?.concepts[0]?.tutorial_status).toBe('pending');
       expect(await storage.listRoadmaps('nobody')).toEqual([]);
     });
+
+    describe('listRoadmapSummaries', () => {
+      /** Saves a roadmap of `userId` created `seconds` after the fixture epoch; returns its id and task. */
+      const saveAt = async (userId: string, seconds: number, token: string) => {
+        const { task, fence } = await startTask({ user_id: userId }, token);
+        const roadmap = makeRoadmap({
+          roadmap_id: task.roadmap_id,
+          user_id: userId,
+          title: `Roadmap ${token}`,
+          created_at: isoTime(fixtureEpochMs + seconds * 1_000),
+        });
+        expect(await storage.saveRoadmap(fence, roadmap)).toBe(true);
+        return { roadmap, fence, task };
+      };
+      const idsOf = (summaries: readonly { roadmap_id: string }[]) => summaries.map((entry) => entry.roadmap_id);
+
+      it('pages newest first by (created_at, roadmap_id) descending, ties included, until an empty page', async () => {
+        const saved = [];
+        for (const [index, seconds] of [10, 20, 20, 20, 30].entries()) {
+          saved.push((await saveAt('user-a', seconds, `a-${index}`)).roadmap);
+        }
+        await saveAt('user-b', 25, 'b-0');
+        const expected = [...saved]
+          .sort((a, b) =>
+            a.created_at === b.created_at
+              ? b.roadmap_id.localeCompare(a.roadmap_id)
+              : b.created_at.localeCompare(a.created_at),
+          )
+          .map((roadmap) => roadmap.roadmap_id);
+
+        const seen: string[] = [];
+        let after: { created_at: string; roadmap_id: string } | undefined;
+        const pageSizes: number[] = [];
+        for (;;) {
+          const page = await storage.listRoadmapSummaries({ userId: 'user-a', limit: 2, ...(after ? { after } : {}) });
+          pageSizes.push(page.length);
+          if (page.length === 0) break;
+          seen.push(...idsOf(page));
+          const last = page.at(-1) as { created_at: string; roadmap_id: string };
+          after = { created_at: last.created_at, roadmap_id: last.roadmap_id };
+        }
+        expect(seen).toEqual(expected);
+        expect(pageSizes).toEqual([2, 2, 1, 0]);
+        expect(idsOf(await storage.listRoadmapSummaries({ userId: 'user-a', limit: 100 }))).toEqual(expected);
+        expect(await storage.listRoadmapSummaries({ userId: 'nobody', limit: 50 })).toEqual([]);
+      });
+
+      it('counts concepts from the items and carries the title, created_at and the task', async () => {
+        const done = await saveAt('user-a', 10, 'done');
+        const [first, second] = conceptIdsOf(done.roadmap) as [string, string];
+        for (const kind of contentKinds) {
+          const content = kind === 'tutorial' ? makeTutorial() : kind === 'resources' ? makeResources(3) : makeQuiz();
+          expect(await storage.saveItem(done.fence, { ...item(done.roadmap, first, kind), content })).toBe(true);
+        }
+        const partial = { ...item(done.roadmap, second, 'tutorial'), content: makeTutorial() };
+        expect(await storage.saveItem(done.fence, partial)).toBe(true);
+        const stopped = await saveAt('user-a', 20, 'stopped');
+        await cancel(stopped.task.task_id);
+
+        const summaries = await storage.listRoadmapSummaries({ userId: 'user-a', limit: 50 });
+        const concepts = conceptIdsOf(done.roadmap).length;
+        expect(summaries).toEqual([
+          {
+            roadmap_id: stopped.roadmap.roadmap_id,
+            title: 'Roadmap stopped',
+            total_concepts: concepts,
+            completed_concepts: 0,
+            task_id: stopped.task.task_id,
+            task_status: 'cancelled',
+            created_at: stopped.roadmap.created_at,
+          },
+          {
+            roadmap_id: done.roadmap.roadmap_id,
+            title: 'Roadmap done',
+            total_concepts: concepts,
+            completed_concepts: 1,
+            task_id: done.task.task_id,
+            task_status: 'processing',
+            created_at: done.roadmap.created_at,
+          },
+        ]);
+      });
+    });
   });
 
   describe('content items', () => {

@@ -26,6 +26,7 @@ const checkpointMethods = [
   'saveRoadmap',
   'getRoadmap',
   'listRoadmaps',
+  'listRoadmapSummaries',
   'setItemStatus',
   'saveItem',
   'resetItems',
