@@ -1,8 +1,13 @@
+import type { LanguageModel } from '@roadmap/core';
 import { createJwtAuthenticator, createRoadmapRouter, signJwt } from '../packages/express/src/index.js';
+import { createOpenAIModel } from '../packages/openai/src/index.js';
+import { startFakeModelServer, startFakeModelServerProcess } from './fakeModelServer.js';
 import { express, listen } from './httpSupport.js';
 import {
   type Benchmark,
   createRecordingModel,
+  frameworkOperations,
+  median,
   percentile,
   preferences,
   round,
@@ -99,7 +104,175 @@ async function measure() {
   };
 }
 
+/** The reference router (JWT, rate limits out of the way) for `engine`, on a free port. */
+async function serveRouter(engine: Parameters<typeof createRoadmapRouter>[0], serverErrors: unknown[]) {
+  const app = express();
+  app.use(
+    '/api/v1',
+    createRoadmapRouter(engine, {
+      authenticate: createJwtAuthenticator({ secret }),
+      rateLimits: { generate: { limit: 1_000_000, windowMs: 60_000 }, cancel: { limit: 1_000_000, windowMs: 60_000 } },
+      onError: (error) => serverErrors.push(error),
+    }),
+  );
+  const server = await listen(app);
+  const authorization = `Bearer ${signJwt({ sub: userId, expiresInSeconds: 3600 }, secret)}`;
+  const generate = async (goal: string): Promise<string> => {
+    const created = await fetch(`${server.url}/api/v1/roadmaps/generate`, {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/json' },
+      body: JSON.stringify(preferences(goal)),
+    });
+    if (created.status !== 202) throw new Error(`generate answered ${created.status}: ${await created.text()}`);
+    return ((await created.json()) as { task_id: string }).task_id;
+  };
+  return { server, authorization, generate };
+}
+
+const openAIModel = (baseURL: string): LanguageModel =>
+  createOpenAIModel({ baseURL, apiKey: 'bench', model: 'bench-fake', structuredOutput: 'json_schema' });
+
+const httpConcurrency = 5;
+/** Content calls in flight when the cancel is sent: `httpConcurrency` concepts × 3 kinds. */
+const httpInFlight = httpConcurrency * 3;
+const httpWarmups = 3;
+const httpCancels = 25;
+
+/**
+ * Cancel through the REST API with the model behind HTTP: the engine calls a local OpenAI-compatible server through
+ * `@roadmap/openai`; content calls never answer. Once 15 of them are open on the server, `POST …/cancel` is sent; one
+ * sample is the time from just before that request to the server seeing the last of those 15 connections closed.
+ */
+async function measureHttpCancel() {
+  const modelServer = await startFakeModelServer({ latencyMs: 0, shape, hangContent: true });
+  const bench = await startEngine(openAIModel(modelServer.baseURL), { concurrency: httpConcurrency });
+  const serverErrors: unknown[] = [];
+  const { server, authorization, generate } = await serveRouter(bench.engine, serverErrors);
+  const samples: number[] = [];
+  let unclosed = 0;
+  try {
+    for (let index = 0; index < httpWarmups + httpCancels; index += 1) {
+      const goal = `Learn Rust (P3apiHttp cancel ${index})`;
+      const taskId = await generate(goal);
+      await modelServer.whenOpen(goal, httpInFlight);
+      const open = modelServer.calls.filter(
+        (call) => call.goal === goal && call.answeredAt === undefined && call.closedAt === undefined,
+      );
+      const startedAt = performance.now();
+      const response = await fetch(`${server.url}/api/v1/roadmaps/tasks/${taskId}/cancel`, {
+        method: 'POST',
+        headers: { authorization },
+      });
+      await response.arrayBuffer();
+      if (response.status !== 200 && response.status !== 202) throw new Error(`cancel answered ${response.status}`);
+      const closed = await within(Promise.all(open.map((call) => call.ended)), capMs);
+      const lastClose = Math.max(...open.map((call) => call.closedAt ?? Number.POSITIVE_INFINITY));
+      await bench.finished(taskId);
+      if (index < httpWarmups) continue;
+      if (!closed) unclosed += 1;
+      samples.push(closed ? lastClose - startedAt : capMs);
+    }
+  } finally {
+    await server.close();
+    await bench.close();
+    await modelServer.close();
+  }
+  return { samples, unclosed, serverErrors: serverErrors.length, engineErrors: bench.errors.length };
+}
+
+const wallLatencyMs = 100;
+const wallConcurrency = 8;
+const wallShape = { stages: 4, modules: 3, concepts: 5 };
+const wallConcepts = wallShape.stages * wallShape.modules * wallShape.concepts;
+const wallRuns = 3;
+
+/**
+ * One 60-concept roadmap through the REST API with the model behind HTTP at 100 ms a call, from `POST
+ * /roadmaps/generate` to the delivered `completed` event; ideal = framework calls in sequence + ⌈60/8⌉ rounds of
+ * one call (the three kinds of a concept run in parallel), as in P1. The model server runs in a child process.
+ */
+async function measureHttpWall() {
+  const modelServer = await startFakeModelServerProcess({ latencyMs: wallLatencyMs, shape: wallShape });
+  const bench = await startEngine(openAIModel(modelServer.baseURL), { concurrency: wallConcurrency });
+  const serverErrors: unknown[] = [];
+  const { server, generate } = await serveRouter(bench.engine, serverErrors);
+  const runs: { wallMs: number; idealMs: number; frameworkCalls: number; contentCalls: number; status: string }[] = [];
+  try {
+    for (let index = -1; index < wallRuns; index += 1) {
+      const goal = `Learn Rust (P3apiWall run ${index})`;
+      const startedAt = performance.now();
+      const taskId = await generate(goal);
+      const { terminal } = await bench.finished(taskId);
+      const wallMs = terminal.at - startedAt;
+      const counts = await modelServer.count(goal);
+      const frameworkCalls = frameworkOperations.reduce((sum, operation) => sum + (counts[operation] ?? 0), 0);
+      const allCalls = Object.values(counts).reduce((sum, count) => sum + count, 0);
+      const idealMs = (frameworkCalls + Math.ceil(wallConcepts / wallConcurrency)) * wallLatencyMs;
+      const status = terminal.event.type === 'completed' ? terminal.event.status : terminal.type;
+      if (index >= 0) runs.push({ wallMs, idealMs, frameworkCalls, contentCalls: allCalls - frameworkCalls, status });
+    }
+  } finally {
+    await server.close();
+    await bench.close();
+    await modelServer.close();
+  }
+  return { runs, serverErrors: serverErrors.length, engineErrors: bench.errors };
+}
+
 export const benchmarks: Benchmark[] = [
+  {
+    id: 'P3apiHttp',
+    title: `cancel via HTTP → ${httpInFlight} in-flight calls to an HTTP model server closed (p99), ${httpCancels} cancels`,
+    target: { op: '<=', value: 50 },
+    async run() {
+      const { samples, unclosed, serverErrors, engineErrors } = await measureHttpCancel();
+      return {
+        value: round(percentile(samples, 99)),
+        unit: 'ms',
+        detail: {
+          cancels: samples.length,
+          in_flight_per_cancel: httpInFlight,
+          p50: round(percentile(samples, 50)),
+          p99: round(percentile(samples, 99)),
+          max: round(Math.max(...samples)),
+          unclosed,
+          server_errors: serverErrors,
+          engine_errors: engineErrors,
+          measured: 'before the cancel request → the model server saw the last of the open connections close',
+        },
+      };
+    },
+  },
+  {
+    id: 'P3apiWall',
+    title: `${wallConcepts}-concept roadmap via HTTP API, OpenAI-compatible HTTP model at ${wallLatencyMs} ms, wall / ideal`,
+    target: { op: '<=', value: 1.05 },
+    async run() {
+      const { runs, serverErrors, engineErrors } = await measureHttpWall();
+      const bad = runs.find((run) => run.status !== 'completed' || run.contentCalls !== wallConcepts * 3);
+      if (bad)
+        throw new Error(
+          `P3apiWall run ended ${bad.status} with ${bad.contentCalls} content calls (${engineErrors.join('; ')})`,
+        );
+      const ratios = runs.map((run) => run.wallMs / run.idealMs);
+      return {
+        value: round(median(ratios)),
+        unit: 'x ideal',
+        detail: {
+          runs: runs.length,
+          concurrency: wallConcurrency,
+          latency_ms: wallLatencyMs,
+          ideal_ms: runs[0]?.idealMs ?? 0,
+          framework_calls: runs[0]?.frameworkCalls ?? 0,
+          wall_ms: runs.map((run) => round(run.wallMs, 1)),
+          min: round(Math.min(...ratios)),
+          max: round(Math.max(...ratios)),
+          server_errors: serverErrors,
+          engine_errors: engineErrors.length,
+        },
+      };
+    },
+  },
   {
     id: 'P3api',
     title: `cancel via HTTP → in-flight model calls aborted (p99), ${cancels} cancels, ${inFlightTarget} calls each`,

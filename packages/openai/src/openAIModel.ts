@@ -32,16 +32,41 @@ interface OutputFormat {
   schemaInPrompt?: JsonSchema;
 }
 
+/**
+ * JSON Schemas already built, per zod schema object: the engine passes the same few schemas on every call, and
+ * converting one costs a fraction of a millisecond of CPU that would otherwise be paid by every concurrent call.
+ */
+const jsonSchemas = new WeakMap<object, JsonSchema | null>();
+/** Strict forms already built, per JSON Schema from {@link jsonSchemas}. */
+const strictJsonSchemas = new WeakMap<JsonSchema, ReturnType<typeof toStrictJsonSchema>>();
+
 /** The request schema as JSON Schema (the input side: fields with defaults are optional), if zod can express it. */
 function jsonSchemaOf(request: ModelRequest): JsonSchema | undefined {
   const schema = request.schema as { toJSONSchema?: (params: object) => unknown };
-  if (typeof schema.toJSONSchema !== 'function') return undefined;
-  try {
-    const json = schema.toJSONSchema({ io: 'input', unrepresentable: 'any' });
-    return typeof json === 'object' && json !== null ? (json as JsonSchema) : undefined;
-  } catch {
-    return undefined;
+  if (typeof schema !== 'object' || schema === null) return undefined;
+  const cached = jsonSchemas.get(schema);
+  if (cached !== undefined) return cached ?? undefined;
+  let converted: JsonSchema | null = null;
+  if (typeof schema.toJSONSchema === 'function') {
+    try {
+      const json = schema.toJSONSchema({ io: 'input', unrepresentable: 'any' });
+      converted = typeof json === 'object' && json !== null ? (json as JsonSchema) : null;
+    } catch {
+      converted = null;
+    }
   }
+  jsonSchemas.set(schema, converted);
+  return converted ?? undefined;
+}
+
+/** {@link toStrictJsonSchema}, once per JSON Schema object. */
+function strictJsonSchemaOf(jsonSchema: JsonSchema): ReturnType<typeof toStrictJsonSchema> {
+  let strict = strictJsonSchemas.get(jsonSchema);
+  if (strict === undefined) {
+    strict = toStrictJsonSchema(jsonSchema);
+    strictJsonSchemas.set(jsonSchema, strict);
+  }
+  return strict;
 }
 
 /** `response_format.json_schema.name` allows a-z, A-Z, 0-9, `_` and `-`, at most 64 characters. */
@@ -82,7 +107,7 @@ export function createOpenAIModel(options: OpenAIModelOptions = {}): LanguageMod
       (mode === 'auto' && (jsonSchemaUnsupported || rejectedSchemaNames.has(request.schemaName)));
     if (jsonSchema === undefined) return { responseFormat: { type: 'json_object' } };
     if (useJsonObject) return { responseFormat: { type: 'json_object' }, schemaInPrompt: jsonSchema };
-    const { schema, strict } = toStrictJsonSchema(jsonSchema);
+    const { schema, strict } = strictJsonSchemaOf(jsonSchema);
     return { responseFormat: { type: 'json_schema', json_schema: { name: schemaNameOf(request), schema, strict } } };
   }
 

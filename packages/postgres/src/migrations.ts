@@ -154,6 +154,15 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE ${schema}.tasks ADD CONSTRAINT tasks_roadmap_unique UNIQUE (roadmap_id);
     `,
   },
+  {
+    version: 4,
+    name: 'per-user status counts from an index',
+    // listTasks counts a user's tasks per status on every page: an index-only scan of (user_id, status) instead of
+    // reading every task row of the user from the heap (P12tasks: 100,000 stored tasks).
+    up: (schema) => `
+      CREATE INDEX tasks_user_status ON ${schema}.tasks (user_id, status);
+    `,
+  },
 ];
 
 /** The newest version this package knows. */

@@ -1,0 +1,168 @@
+import { type Curriculum, demoResponse, type ModelOperation } from '@roadmap/core';
+import { inputFromPrompt } from '../examples/server/src/fakeOpenAIServer.js';
+import { ask, childRole, endChild, forkRole, listen, serveMessages } from './httpSupport.js';
+import { frameworkOperations, sizedCurriculum } from './models.js';
+
+/** One Chat Completions request the fake server received (times from `performance.now()`). */
+export interface ServedCall {
+  goal: string;
+  operation: ModelOperation;
+  receivedAt: number;
+  answeredAt?: number;
+  /** When the server saw the client's connection close before it answered. */
+  closedAt?: number;
+  /** Resolves when the call was answered or its connection closed. */
+  ended: Promise<void>;
+}
+
+export interface FakeModelServerOptions {
+  /** Delay before every answer, in ms. */
+  latencyMs: number;
+  /** Curriculum shape the `curriculum_design` answer is resized to. */
+  shape: { stages: number; modules: number; concepts: number };
+  /** Content calls are never answered: they only end when the client closes the connection. */
+  hangContent?: boolean;
+}
+
+function operationOf(schemaName: string, hasIssues: boolean): ModelOperation {
+  if (schemaName === 'curriculum') return hasIssues ? 'roadmap_edit' : 'curriculum_design';
+  if (schemaName === 'intent') return 'intent_analysis';
+  return schemaName as ModelOperation;
+}
+
+/**
+ * An OpenAI-compatible Chat Completions server on loopback for the HTTP benchmarks: answers like the demo model after
+ * `latencyMs` (curriculum resized to `shape`), or never for content calls (`hangContent`), and records when each
+ * client connection closed. `whenOpen(goal, n)` resolves once `n` calls of the goal are open at once.
+ */
+export async function startFakeModelServer(options: FakeModelServerOptions) {
+  const calls: ServedCall[] = [];
+  const open = new Map<string, number>();
+  const waiters: { goal: string; count: number; resolve: () => void }[] = [];
+  const change = (goal: string, delta: number) => {
+    const now = (open.get(goal) ?? 0) + delta;
+    if (now === 0) open.delete(goal);
+    else open.set(goal, now);
+    for (const waiter of [...waiters]) {
+      if (waiter.goal === goal && now >= waiter.count) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  };
+  let completions = 0;
+  const server = await listen(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+      model: string;
+      messages: { role: string; content: string }[];
+      response_format?: { json_schema?: { name: string } };
+    };
+    const prompt = body.messages.find((message) => message.role === 'user')?.content ?? '';
+    const input = inputFromPrompt(prompt);
+    const operation = operationOf(body.response_format?.json_schema?.name ?? '', input.issues !== undefined);
+    const goal = input.preferences.learning_goal;
+    let end = () => {};
+    const call: ServedCall = {
+      goal,
+      operation,
+      receivedAt: performance.now(),
+      ended: new Promise<void>((resolve) => {
+        end = resolve;
+      }),
+    };
+    calls.push(call);
+    change(goal, 1);
+    let timer: NodeJS.Timeout | undefined;
+    response.on('close', () => {
+      clearTimeout(timer);
+      if (call.answeredAt === undefined) {
+        call.closedAt = performance.now();
+        change(goal, -1);
+        end();
+      }
+    });
+    if (options.hangContent && !frameworkOperations.includes(operation)) return;
+    timer = setTimeout(() => {
+      let content = JSON.stringify(demoResponse({ operation, input }));
+      if (operation === 'curriculum_design') {
+        content = JSON.stringify(sizedCurriculum(JSON.parse(content) as Curriculum, options.shape));
+      }
+      completions += 1;
+      call.answeredAt = performance.now();
+      change(goal, -1);
+      end();
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({
+          id: `chatcmpl-bench${completions}`,
+          object: 'chat.completion',
+          created: 1_767_225_600,
+          model: body.model,
+          choices: [
+            {
+              index: 0,
+              message: { role: 'assistant', content, refusal: null },
+              logprobs: null,
+              finish_reason: 'stop',
+            },
+          ],
+          usage: { prompt_tokens: 100, completion_tokens: 100, total_tokens: 200 },
+        }),
+      );
+    }, options.latencyMs);
+  });
+  return {
+    baseURL: `${server.url}/v1`,
+    calls,
+    whenOpen: (goal: string, count: number) =>
+      new Promise<void>((resolve) => {
+        if ((open.get(goal) ?? 0) >= count) resolve();
+        else waiters.push({ goal, count, resolve });
+      }),
+    close: () => server.close(),
+  };
+}
+
+const childRoleName = 'fake-model-server';
+
+type ChildMessage = { start: FakeModelServerOptions } | { count: string } | { close: true };
+
+/**
+ * The same server in a child process, so its CPU work (parsing prompts, building demo answers) does not queue behind
+ * the engine's in the measured process — as with a real model server on another machine. `count(goal)` returns how
+ * many calls of each operation the server received for that goal.
+ */
+export async function startFakeModelServerProcess(options: FakeModelServerOptions) {
+  const child = forkRole(import.meta.url, childRoleName);
+  const { baseURL } = await ask<{ baseURL: string }>(child, { start: options } satisfies ChildMessage);
+  return {
+    baseURL,
+    count: (goal: string) => ask<Record<string, number>>(child, { count: goal } satisfies ChildMessage),
+    async close() {
+      await ask(child, { close: true } satisfies ChildMessage);
+      await endChild(child);
+    },
+  };
+}
+
+if (childRole() === childRoleName) {
+  let server: Awaited<ReturnType<typeof startFakeModelServer>> | undefined;
+  serveMessages(async (raw) => {
+    const message = raw as ChildMessage;
+    if ('start' in message) {
+      server = await startFakeModelServer(message.start);
+      return { baseURL: server.baseURL };
+    }
+    if ('count' in message) {
+      const counts: Record<string, number> = {};
+      for (const call of server?.calls ?? []) {
+        if (call.goal === message.count) counts[call.operation] = (counts[call.operation] ?? 0) + 1;
+      }
+      return counts;
+    }
+    await server?.close();
+    return { closed: true };
+  });
+}
