@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { createMemoryQueue, RoadmapEngine } from '@roadmap/core';
+import { createMemoryQueue } from '@roadmap/core';
 import {
   attachRoadmapWebSocket,
   createJwtAuthenticator,
@@ -9,7 +9,7 @@ import {
 import { createPostgresStorage, type PostgresStorage } from '../packages/postgres/src/index.js';
 import { express, listen, monotonicMs } from './httpSupport.js';
 import { LeanWebSocket } from './leanWebSocket.js';
-import { type Benchmark, percentile, round } from './support.js';
+import { type Benchmark, percentile, round, startApiEngine } from './support.js';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const smallCount = 1_000;
@@ -89,15 +89,7 @@ async function measure() {
   const schema = `"${schemaName}"`;
   const storage = await createPostgresStorage({ connectionString: databaseUrl, schema: schemaName });
   const queue = createMemoryQueue();
-  const engine = new RoadmapEngine({
-    storage,
-    queue,
-    model: { specificationVersion: 'v1', provider: 'bench', modelId: 'unused', generate: () => Promise.reject() },
-    worker: false,
-    covers: { autoGenerate: false },
-    onError: () => {},
-  });
-  await engine.start();
+  const engine = await startApiEngine(storage, queue);
   const api = express();
   api.use('/api/v1', createRoadmapRouter(engine, { authenticate: createJwtAuthenticator({ secret }) }));
   const server = createServer(api);

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMemoryQueue, type Roadmap, RoadmapEngine, type TaskRecord } from '@roadmap/core';
+import { createMemoryQueue, type Roadmap, type TaskRecord } from '@roadmap/core';
 import { createJwtAuthenticator, createRoadmapRouter, signJwt } from '../packages/express/src/index.js';
 import { createSqliteStorage, type SqliteStorage } from '../packages/sqlite/src/index.js';
 import { express, listen, monotonicMs } from './httpSupport.js';
-import { type Benchmark, percentile, round } from './support.js';
+import { type Benchmark, percentile, round, startApiEngine } from './support.js';
 
 const smallCount = 1_000;
 const largeCount = 10_000;
@@ -125,15 +125,7 @@ async function measure() {
   const directory = mkdtempSync(join(tmpdir(), 'roadmap-bench-p13-'));
   const storage = createSqliteStorage({ filename: join(directory, 'bench.db') });
   const queue = createMemoryQueue();
-  const engine = new RoadmapEngine({
-    storage,
-    queue,
-    model: { specificationVersion: 'v1', provider: 'bench', modelId: 'unused', generate: () => Promise.reject() },
-    worker: false,
-    covers: { autoGenerate: false },
-    onError: () => {},
-  });
-  await engine.start();
+  const engine = await startApiEngine(storage, queue);
   const api = express();
   api.use('/api/v1', createRoadmapRouter(engine, { authenticate: createJwtAuthenticator({ secret }) }));
   const server = await listen(api);

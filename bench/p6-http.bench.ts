@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
-import { createMemoryQueue, createMemoryStorage, RoadmapEngine } from '@roadmap/core';
+import { createMemoryQueue, createMemoryStorage } from '@roadmap/core';
 import { createJwtAuthenticator, createRoadmapRouter, signJwt } from '../packages/express/src/index.js';
 import { ask, childRole, endChild, express, forkRole, listen, serveMessages } from './httpSupport.js';
-import { type Benchmark, preferences, round } from './support.js';
+import { type Benchmark, preferences, round, startApiEngine } from './support.js';
 
 const tasks = 50;
 const connections = 10;
@@ -60,15 +60,7 @@ if (childRole() === 'p6-autocannon') {
 async function measure() {
   const queue = createMemoryQueue();
   // No worker: the 50 tasks stay `pending`, so the listing is stable while it is measured.
-  const engine = new RoadmapEngine({
-    storage: createMemoryStorage(),
-    queue,
-    model: { specificationVersion: 'v1', provider: 'bench', modelId: 'unused', generate: () => Promise.reject() },
-    worker: false,
-    covers: { autoGenerate: false },
-    onError: () => {},
-  });
-  await engine.start();
+  const engine = await startApiEngine(createMemoryStorage(), queue);
   for (let index = 0; index < tasks; index += 1) {
     await engine.generate({ userId, request: preferences(`Learn Rust (P6 task ${index})`) });
   }

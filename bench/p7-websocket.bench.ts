@@ -1,11 +1,11 @@
 import { createServer } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createMemoryQueue, createMemoryStorage, RoadmapEngine, type Storage } from '@roadmap/core';
+import { createMemoryQueue, createMemoryStorage, type Storage } from '@roadmap/core';
 import { attachRoadmapWebSocket, createJwtAuthenticator, signJwt } from '../packages/express/src/index.js';
 import { ask, childRole, endChild, forkRole, getGc, listen, monotonicMs, serveMessages } from './httpSupport.js';
 import { LeanWebSocket } from './leanWebSocket.js';
-import { type Benchmark, percentile, preferences, round } from './support.js';
+import { type Benchmark, percentile, preferences, round, startApiEngine } from './support.js';
 
 const clients = 1000;
 /** Client processes: the cores the server does not need (1 on a 2-core machine), at most 4. */
@@ -174,15 +174,7 @@ async function measure() {
   const queue = createMemoryQueue();
   // No worker: each `generate()` appends one `progress` event through the engine, which wakes the hub at once (the
   // path of every local event); the hub then reads it back from the log and fans it out to the 1,000 sockets.
-  const engine = new RoadmapEngine({
-    storage: timedStorage(appendedAt),
-    queue,
-    model: { specificationVersion: 'v1', provider: 'bench', modelId: 'unused', generate: () => Promise.reject() },
-    worker: false,
-    covers: { autoGenerate: false },
-    onError: () => {},
-  });
-  await engine.start();
+  const engine = await startApiEngine(timedStorage(appendedAt), queue);
   const hubErrors: unknown[] = [];
   const server = createServer((_request, response) => {
     response.statusCode = 404;

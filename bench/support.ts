@@ -5,6 +5,7 @@ import {
   RoadmapEngine,
   type RoadmapEngineOptions,
   type RoadmapEvent,
+  type Storage,
 } from '@roadmap/core';
 
 export { createRecordingModel, frameworkOperations, type ModelCall, sizedCurriculum } from './models.js';
@@ -61,6 +62,23 @@ interface TaskTimes {
   terminal?: { type: RoadmapEvent['type']; at: number; event: RoadmapEvent };
   settle?: () => void;
   settled: Promise<void>;
+}
+
+/**
+ * A started API-only engine (no worker, no automatic covers, no model calls): what the HTTP and WebSocket
+ * benchmarks serve requests from.
+ */
+export async function startApiEngine(storage: Storage, queue = createMemoryQueue()): Promise<RoadmapEngine> {
+  const engine = new RoadmapEngine({
+    storage,
+    queue,
+    model: { specificationVersion: 'v1', provider: 'bench', modelId: 'unused', generate: () => Promise.reject() },
+    worker: false,
+    covers: { autoGenerate: false },
+    onError: () => {},
+  });
+  await engine.start();
+  return engine;
 }
 
 /**
