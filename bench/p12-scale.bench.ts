@@ -54,6 +54,31 @@ async function seed(storage: PostgresStorage, schema: string, from: number, to: 
   await storage.pool.query(`VACUUM ANALYZE ${schema}.events`);
 }
 
+/** Unfinished tasks every sweep finds: pending ones whose job was lost, and processing ones whose worker died. */
+const stalePending = 20;
+const deadLeases = 5;
+
+/**
+ * The work a recovery sweep finds, the same in both rounds: `stalePending` pending tasks untouched since 2026 and
+ * `deadLeases` processing tasks with an expired lease, ids after every seeded task's, owned by their own user.
+ */
+async function seedUnfinished(storage: PostgresStorage, schema: string): Promise<void> {
+  const first = largeCount + 1;
+  const last = first + stalePending + deadLeases - 1;
+  await storage.pool.query(`
+    INSERT INTO ${schema}.tasks (task_id, user_id, roadmap_id, title, status, current_step, progress, error_message,
+      failed_concepts, cancel_reason, attempts, created_at, updated_at, completed_at, request, lease_token,
+      lease_expires_at)
+    SELECT ${taskIdOf('n')}, 'p12-recovery', 'p12-roadmap-' || n, 'Roadmap ' || n,
+      CASE WHEN n < ${first + stalePending} THEN 'pending' ELSE 'processing' END, 'queued',
+      '{"completed":0,"failed":0,"total":0,"percentage":0}'::jsonb, NULL, '{"count":0,"concept_ids":[]}'::jsonb,
+      NULL, 0, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', NULL,
+      jsonb_build_object('preferences', jsonb_build_object('learning_goal', 'Roadmap ' || n)),
+      CASE WHEN n < ${first + stalePending} THEN NULL ELSE 'dead-worker' END,
+      CASE WHEN n < ${first + stalePending} THEN NULL ELSE 0 END
+    FROM generate_series(${first}, ${last}) AS n`);
+}
+
 /** p99 of `run` over `requests` sequential calls after `warmups`. */
 async function p99Of(run: () => Promise<void>) {
   for (let index = 0; index < warmups; index += 1) await run();
@@ -117,11 +142,20 @@ async function measure() {
     const since = Number(first.rows[0]?.seq) - 1;
     const wsUrl = `ws://127.0.0.1:${listening.port}/api/v1/ws/${taskId}?token=${encodeURIComponent(token)}&since=${since}`;
     const ws = await p99Of(() => replay(wsUrl, eventsPerTask));
-    return { list, ws };
+    // One tick of the periodic sweep: take the sweep lease, then requeue every recoverable task.
+    const recovery = await p99Of(async () => {
+      const now = Date.now();
+      const held = await storage.acquireSweepLease({ name: 'recovery', holder: 'p12', now, expiresAt: now + 60_000 });
+      if (!held) throw new Error('the recovery sweep lease is held by another process');
+      const requeued = await engine.recover(false);
+      if (requeued !== stalePending + deadLeases) throw new Error(`a sweep requeued ${requeued} tasks`);
+    });
+    return { list, ws, recovery };
   };
   try {
     const seedStarted = monotonicMs();
     await seed(storage, schema, 0, smallCount);
+    await seedUnfinished(storage, schema);
     const small = await round1();
     await seed(storage, schema, smallCount, largeCount);
     const seedMs = monotonicMs() - seedStarted;
@@ -137,7 +171,7 @@ async function measure() {
 }
 
 let measured: Promise<Awaited<ReturnType<typeof measure>>> | undefined;
-/** Both ids share one seeded run (seeding 100,000 tasks is the slow part). */
+/** Every id shares one seeded run (seeding 100,000 tasks is the slow part). */
 const shared = () => {
   measured ??= measure();
   return measured;
@@ -182,6 +216,27 @@ export const benchmarks: Benchmark[] = [
           p50_1k_ms: round(small.ws.p50),
           p50_100k_ms: round(large.ws.p50),
           events_replayed: eventsPerTask,
+        },
+      };
+    },
+  },
+
+  {
+    id: 'P12recovery',
+    title: `one recovery sweep (lease + requeue ${stalePending + deadLeases} tasks) p99, ${largeCount} ÷ ${smallCount} stored tasks (PostgreSQL)`,
+    target: { op: '<=', value: 2 },
+    async run() {
+      const { small, large } = await shared();
+      return {
+        value: round(large.recovery.p99 / small.recovery.p99),
+        unit: 'ratio',
+        detail: {
+          sweeps: requests,
+          p99_1k_ms: round(small.recovery.p99),
+          p99_100k_ms: round(large.recovery.p99),
+          p50_1k_ms: round(small.recovery.p50),
+          p50_100k_ms: round(large.recovery.p50),
+          requeued_per_sweep: stalePending + deadLeases,
         },
       };
     },

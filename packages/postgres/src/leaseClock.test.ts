@@ -1,3 +1,4 @@
+import type { TaskStore } from '@roadmap/core';
 import { isoTime } from '@roadmap/core/internal';
 import { makeTaskRecord } from '@roadmap/core/testing';
 import pg from 'pg';
@@ -49,9 +50,7 @@ describeWithDatabase('lease expiry on the database clock (leaseClock: database, 
 
     // By its own clock the honest lease ran out 30 s ago; on the server it has 30 s left.
     expect(await ahead.claim(task.task_id, 'ahead')).toBeNull();
-    expect((await ahead.storage.listOrphanedTasks(ahead.now())).map((orphan) => orphan.task_id)).not.toContain(
-      task.task_id,
-    );
+    expect((await recoverable(ahead.storage, ahead.now())).map((orphan) => orphan.task_id)).not.toContain(task.task_id);
     expect(await honest.storage.getTask(task.task_id)).toMatchObject({ status: 'processing', lease_token: 'honest' });
   });
 
@@ -83,11 +82,19 @@ describeWithDatabase('lease expiry on the database clock (leaseClock: database, 
     // A lease with nothing left: on the server it is dead from the next statement on (as if its holder died).
     expect(await honest.claim(task.task_id, 'dead', 0)).not.toBeNull();
 
-    expect((await behind.storage.listOrphanedTasks(behind.now())).map((orphan) => orphan.task_id)).toContain(
-      task.task_id,
-    );
+    expect((await recoverable(behind.storage, behind.now())).map((orphan) => orphan.task_id)).toContain(task.task_id);
     const recovered = await behind.claim(task.task_id, 'behind');
     expect(recovered).toMatchObject({ recovered: true, task: { lease_token: 'behind', attempts: 2 } });
+  });
+
+  it('a process whose clock runs 60 s ahead cannot take a live sweep lease', async () => {
+    const honest = await worker(0);
+    const ahead = await worker(skewMs);
+    const sweep = (holder: string, now: number) => ({ name: 'recovery', holder, now, expiresAt: now + leaseMs });
+    expect(await honest.storage.acquireSweepLease(sweep('honest', honest.now()))).toBe(true);
+    expect(await ahead.storage.acquireSweepLease(sweep('ahead', ahead.now()))).toBe(false);
+    await honest.storage.releaseSweepLease('recovery', 'honest');
+    expect(await ahead.storage.acquireSweepLease(sweep('ahead', ahead.now()))).toBe(true);
   });
 
   it('with leaseClock: caller the times the caller passes decide, as in memory (for manual-clock tests)', async () => {
@@ -98,9 +105,14 @@ describeWithDatabase('lease expiry on the database clock (leaseClock: database, 
     await storage.acquireLease(task.task_id, { token: 'a', now, expiresAt: now + leaseMs, updatedAt: isoTime(now) });
     expect((await storage.getTask(task.task_id))?.lease_expires_at).toBe(now + leaseMs);
     const later = now + leaseMs;
-    expect((await storage.listOrphanedTasks(later)).map((orphan) => orphan.task_id)).toEqual([task.task_id]);
+    expect((await recoverable(storage, later)).map((orphan) => orphan.task_id)).toEqual([task.task_id]);
     expect(
       await storage.acquireLease(task.task_id, { token: 'b', now: later, expiresAt: later + 1, updatedAt: isoTime(0) }),
     ).toMatchObject({ recovered: true });
   });
 });
+
+/** The tasks a recovery sweep would take (every pending task too; these tests hold processing ones). */
+function recoverable(storage: TaskStore, now: number) {
+  return storage.listRecoverableTasks({ now, pendingUpdatedBefore: null, limit: 100 });
+}

@@ -163,6 +163,23 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX tasks_user_status ON ${schema}.tasks (user_id, status);
     `,
   },
+  {
+    version: 5,
+    name: 'bounded recovery sweeps',
+    // listRecoverableTasks pages the unfinished tasks by id from an index that holds only those, so a recovery
+    // sweep reads what is unfinished, never the history (it replaces tasks_processing_lease, which only the old
+    // orphan listing read); sweep_leases lets one process at a time run a sweep.
+    up: (schema) => `
+      DROP INDEX ${schema}.tasks_processing_lease;
+      CREATE INDEX tasks_unfinished ON ${schema}.tasks (task_id) WHERE status IN ('pending', 'processing');
+      CREATE TABLE ${schema}.sweep_leases (
+        name text COLLATE "C" PRIMARY KEY,
+        holder text COLLATE "C" NOT NULL,
+        -- Milliseconds since the epoch (on the lease clock).
+        expires_at bigint NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The newest version this package knows. */

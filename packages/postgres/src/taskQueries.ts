@@ -28,6 +28,7 @@ export function createTaskStore(
   leases: LeaseClockSettings = { clock: 'database', now: Date.now },
 ): TaskStore {
   const tasks = `${schema}.tasks`;
+  const sweepLeases = `${schema}.sweep_leases`;
   const onDatabaseClock = leases.clock === 'database';
   const query = queryOn(pool);
 
@@ -191,17 +192,45 @@ export function createTaskStore(
       return result.rowCount === 1;
     },
 
-    async listOrphanedTasks(at) {
-      // On the database clock the server's now decides; the caller's `at` is not read.
-      const now = onDatabaseClock ? databaseNowMs : '$1::bigint';
+    async listRecoverableTasks(recovery) {
+      // On the database clock the server's now decides whether a lease is dead; the caller's `now` is not read.
+      const values: unknown[] = [recovery.afterTaskId ?? '', recovery.pendingUpdatedBefore, recovery.limit];
+      if (!onDatabaseClock) values.push(recovery.now);
+      const now = onDatabaseClock ? databaseNowMs : '$4::bigint';
       const result = await query<TaskRow>(
-        'list orphaned tasks',
+        'list recoverable tasks',
         `SELECT * FROM ${tasks}
-         WHERE status = 'processing' AND (lease_token IS NULL OR lease_expires_at IS NULL OR lease_expires_at <= ${now})
-         ORDER BY created_at, task_id`,
-        onDatabaseClock ? [] : [at],
+         WHERE status IN ('pending', 'processing') AND task_id > $1
+           AND ((status = 'pending' AND ($2::text IS NULL OR updated_at <= $2::text))
+             OR (status = 'processing' AND (lease_token IS NULL OR lease_expires_at IS NULL OR lease_expires_at <= ${now})))
+         ORDER BY task_id LIMIT $3`,
+        values,
       );
       return result.rows.map(taskFromRow);
+    },
+
+    async acquireSweepLease(lease) {
+      // Under the database clock the lease lasts as long as asked, from the server's now (as task leases do).
+      const values: unknown[] = [lease.name, lease.holder];
+      if (onDatabaseClock) values.push(lease.expiresAt - lease.now);
+      else values.push(lease.now, lease.expiresAt);
+      const now = onDatabaseClock ? databaseNowMs : '$3::bigint';
+      const expiresAt = onDatabaseClock ? `${databaseNowMs} + $3::bigint` : '$4::bigint';
+      const result = await query(
+        'take a sweep lease',
+        `INSERT INTO ${sweepLeases} AS held (name, holder, expires_at) VALUES ($1, $2, ${expiresAt})
+         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+         WHERE held.holder = excluded.holder OR held.expires_at <= ${now}`,
+        values,
+      );
+      return result.rowCount === 1;
+    },
+
+    async releaseSweepLease(name, holder) {
+      await query('release a sweep lease', `DELETE FROM ${sweepLeases} WHERE name = $1 AND holder = $2`, [
+        name,
+        holder,
+      ]);
     },
   };
 }

@@ -125,6 +125,23 @@ export const migrations: readonly Migration[] = [
       CREATE UNIQUE INDEX tasks_roadmap_unique ON tasks (roadmap_id);
     `,
   },
+  {
+    version: 4,
+    name: 'bounded recovery sweeps',
+    // listRecoverableTasks pages the unfinished tasks by id from an index that holds only those, so a recovery
+    // sweep reads what is unfinished, never the history (it replaces tasks_processing, which only the old
+    // orphan listing read); sweep_leases lets one process at a time run a sweep.
+    sql: `
+      DROP INDEX tasks_processing;
+      CREATE INDEX tasks_unfinished ON tasks (task_id) WHERE status IN ('pending', 'processing');
+      CREATE TABLE sweep_leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        -- Milliseconds since the epoch.
+        expires_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The schema version this package creates and understands. */

@@ -50,10 +50,19 @@ export function createTaskStore(database: BetterSqlite3.Database): TaskStore {
   );
   const renew = prepare(`UPDATE tasks SET lease_expires_at = @expiresAt WHERE ${held}`);
   const release = prepare(`UPDATE tasks SET lease_token = NULL, lease_expires_at = NULL WHERE ${held}`);
-  const selectOrphans = prepare(
-    `SELECT * FROM tasks WHERE status = 'processing'
-       AND (lease_token IS NULL OR lease_expires_at IS NULL OR lease_expires_at <= ?) ORDER BY rowid`,
+  const selectRecoverable = prepare(
+    `SELECT * FROM tasks
+     WHERE status IN ('pending', 'processing') AND task_id > @afterTaskId
+       AND ((status = 'pending' AND (@pendingUpdatedBefore IS NULL OR updated_at <= @pendingUpdatedBefore))
+         OR (status = 'processing' AND (lease_token IS NULL OR lease_expires_at IS NULL OR lease_expires_at <= @now)))
+     ORDER BY task_id LIMIT @limit`,
   );
+  const upsertSweepLease = prepare(
+    `INSERT INTO sweep_leases (name, holder, expires_at) VALUES (@name, @holder, @expiresAt)
+     ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+     WHERE sweep_leases.holder = excluded.holder OR sweep_leases.expires_at <= @now`,
+  );
+  const deleteSweepLease = prepare('DELETE FROM sweep_leases WHERE name = ? AND holder = ?');
   const read = (row: unknown) => (row === undefined ? null : taskFromRow(row as TaskRow));
 
   const readTaskList = database.transaction((query: TaskListQuery) => {
@@ -178,8 +187,25 @@ export function createTaskStore(database: BetterSqlite3.Database): TaskStore {
       return guard('releaseLease', () => release.run(fenceParameters(fence)).changes > 0);
     },
 
-    async listOrphanedTasks(at) {
-      return guard('listOrphanedTasks', () => (selectOrphans.all(at) as TaskRow[]).map(taskFromRow));
+    async listRecoverableTasks(query) {
+      return guard('listRecoverableTasks', () =>
+        (
+          selectRecoverable.all({
+            now: query.now,
+            pendingUpdatedBefore: query.pendingUpdatedBefore,
+            afterTaskId: query.afterTaskId ?? '',
+            limit: query.limit,
+          }) as TaskRow[]
+        ).map(taskFromRow),
+      );
+    },
+
+    async acquireSweepLease(lease) {
+      return guard('acquireSweepLease', () => upsertSweepLease.run(lease).changes > 0);
+    },
+
+    async releaseSweepLease(name, holder) {
+      guard('releaseSweepLease', () => deleteSweepLease.run(name, holder));
     },
   };
 }

@@ -37,6 +37,7 @@ import type { Storage } from '../storage/storage.js';
 import type { CreatedTask, LeaseFence } from '../storage/taskStore.js';
 import { assertAdapterVersions } from './adapterVersion.js';
 import { EventRetention } from './eventRetention.js';
+import { RecoverySweep } from './recoverySweep.js';
 import { decodeRoadmapCursor, encodeRoadmapCursor } from './roadmapCursor.js';
 import { runSideEffect } from './sideEffectRetry.js';
 import { type TaskUsage, usageFrom } from './usageMeter.js';
@@ -84,8 +85,17 @@ export interface RoadmapEngineOptions {
   faultBackoff?: Partial<FaultBackoff>;
   /** Whether `start()` runs a worker in this engine (false for an API-only process). Default: true. */
   worker?: boolean;
-  /** How often orphaned tasks (expired leases) are requeued. Default: `leaseMs`. */
+  /**
+   * How often orphaned tasks (expired leases) and pending tasks untouched this long are requeued. Default:
+   * `leaseMs`.
+   */
   recoveryIntervalMs?: number;
+  /**
+   * Whether this engine runs recovery: a sweep at `start()` and the periodic sweep, which runs in one process at a
+   * time (a lease in storage). Default: `worker` — an API-only process (`worker: false`) leaves recovery to the
+   * workers unless this asks for it.
+   */
+  recovery?: boolean;
   /** Names this worker in queue claims. Default: a random id. */
   workerId?: string;
   /** Creates cover images. Default: `createOfflineImageProvider()` (generated artwork, no network). */
@@ -172,13 +182,14 @@ export class RoadmapEngine {
     retryPolicy: RetryPolicy;
     faultBackoff: FaultBackoff;
     worker: boolean;
+    recovery: boolean;
     recoveryIntervalMs: number;
     workerId: string;
   };
   private readonly onError: (error: unknown) => void;
   private readonly worker: TaskWorker;
   private readonly unsubscribeCancel: () => void;
-  private cancelRecovery: (() => void) | undefined;
+  private readonly recovery: RecoverySweep;
   private readonly eventRetention: EventRetention | undefined;
   private state: 'idle' | 'running' | 'stopped' = 'idle';
 
@@ -220,6 +231,7 @@ export class RoadmapEngine {
       retryPolicy: { ...defaultRetryPolicy, ...options.retry },
       faultBackoff: { ...defaultFaultBackoff, ...options.faultBackoff },
       worker: options.worker ?? true,
+      recovery: options.recovery ?? options.worker ?? true,
       recoveryIntervalMs: options.recoveryIntervalMs ?? leaseMs,
       workerId: options.workerId ?? randomId(),
     };
@@ -245,6 +257,14 @@ export class RoadmapEngine {
       onError: this.onError,
       generateId: this.generateId,
     });
+    this.recovery = new RecoverySweep({
+      storage: this.storage,
+      queue: this.queue,
+      clock: this.clock,
+      intervalMs: this.settings.recoveryIntervalMs,
+      holder: `${this.settings.workerId}:${randomId()}`,
+      onError: this.onError,
+    });
     if (options.eventRetentionMs !== undefined) {
       if (!(options.eventRetentionMs > 0)) {
         throw new RoadmapError('invalid_input', 'eventRetentionMs must be a positive number of milliseconds.');
@@ -268,15 +288,16 @@ export class RoadmapEngine {
 
   /**
    * Requeues tasks left behind by dead workers (pending, or processing with an expired lease), then starts the
-   * worker (unless `worker: false`), the periodic recovery sweep and the cover sweeper (due retries, abandoned
-   * covers). Resolves once the first sweeps are done.
+   * worker (unless `worker: false`), the periodic recovery sweep (unless `recovery: false`) and the cover sweeper
+   * (due retries, abandoned covers). Resolves once the first sweeps are done. A first recovery sweep that fails (a
+   * broker down) goes to `onError` and does not stop the start: the periodic sweep requeues those tasks later.
    */
   async start(): Promise<void> {
     if (this.state !== 'idle') throw new RoadmapError('engine_stopped', 'The engine was already started.');
     this.state = 'running';
-    await this.recover(true);
+    if (this.settings.recovery) await this.recovery.sweep(true).catch(this.onError);
     if (this.settings.worker) this.worker.start();
-    this.scheduleRecovery();
+    if (this.settings.recovery) this.recovery.start();
     this.eventRetention?.start();
     await this.covers.start();
   }
@@ -290,47 +311,23 @@ export class RoadmapEngine {
   async stop(options: { releaseTasks?: boolean } = {}): Promise<void> {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
-    this.cancelRecovery?.();
+    const release = options.releaseTasks ?? true;
+    const recoveryStopped = this.recovery.stop({ releaseLease: release });
     this.eventRetention?.stop();
     this.unsubscribeCancel();
-    await this.worker.stop(options.releaseTasks ?? true);
-    await this.covers.stop({ release: options.releaseTasks ?? true });
-  }
-
-  private scheduleRecovery(): void {
-    this.cancelRecovery = this.clock.setTimeout(
-      () => {
-        if (this.state !== 'running') return;
-        this.recover(false)
-          .catch(this.onError)
-          .finally(() => {
-            if (this.state === 'running') this.scheduleRecovery();
-          });
-      },
-      this.settings.recoveryIntervalMs,
-      { background: true },
-    );
+    await this.worker.stop(release);
+    await this.covers.stop({ release });
+    await recoveryStopped;
   }
 
   /**
    * Enqueues orphaned tasks (processing, lease expired or released) and pending tasks that have waited longer than
-   * `recoveryIntervalMs` (their job may have been lost with a broker that keeps nothing on disk); at start, every
-   * pending task. Enqueueing is idempotent, so a task already queued is not delivered twice. Returns how many.
+   * `recoveryIntervalMs` (their job may have been lost with a broker that keeps nothing on disk); with
+   * `includeAllPending`, every pending task. Runs now, whoever holds the periodic sweep's lease. Enqueueing is
+   * idempotent, so a task already queued is not delivered twice. Returns how many.
    */
-  async recover(includeAllPending = false): Promise<number> {
-    const now = this.clock.now();
-    const orphaned = await this.storage.listOrphanedTasks(now);
-    const ids = orphaned.map((task) => task.task_id);
-    const staleBefore = isoTime(now - this.settings.recoveryIntervalMs);
-    for (let offset = 0; ; offset += 100) {
-      const page = await this.storage.listTasks({ statuses: ['pending'], limit: 100, offset });
-      for (const task of page.tasks) {
-        if (includeAllPending || task.updated_at <= staleBefore) ids.push(task.task_id);
-      }
-      if (page.tasks.length < 100) break;
-    }
-    for (const taskId of ids) await this.queue.enqueue(taskId);
-    return ids.length;
+  recover(includeAllPending = false): Promise<number> {
+    return this.recovery.sweep(includeAllPending);
   }
 
   // ------------------------------------------------------------------------------------------------------------

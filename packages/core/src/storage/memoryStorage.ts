@@ -15,6 +15,7 @@ import type {
   AcquireLeaseResult,
   LeaseFence,
   StatusChange,
+  SweepLease,
   TaskListQuery,
   TaskListResult,
   TaskPatch,
@@ -58,6 +59,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
   const now = options.now ?? Date.now;
   const tasks = new Map<string, TaskRecord>();
   const idempotency = new Map<string, string>();
+  const sweepLeases = new Map<string, Pick<SweepLease, 'holder' | 'expiresAt'>>();
   const checkpoints = new Map<string, Map<string, unknown>>();
   const roadmaps = new Map<string, Roadmap>();
   /** Items per roadmap, in planned order. */
@@ -193,15 +195,30 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
       return true;
     },
 
-    async listOrphanedTasks(at) {
-      const orphaned: TaskRecord[] = [];
+    async listRecoverableTasks(query) {
+      const page: TaskRecord[] = [];
       for (const task of tasks.values()) {
-        if (task.status !== 'processing') continue;
-        if (task.lease_token === null || task.lease_expires_at === null || task.lease_expires_at <= at) {
-          orphaned.push(copy(task));
-        }
+        if (query.afterTaskId !== undefined && task.task_id <= query.afterTaskId) continue;
+        const recoverable =
+          task.status === 'pending'
+            ? query.pendingUpdatedBefore === null || task.updated_at <= query.pendingUpdatedBefore
+            : task.status === 'processing' &&
+              (task.lease_token === null || task.lease_expires_at === null || task.lease_expires_at <= query.now);
+        if (recoverable) page.push(task);
       }
-      return orphaned;
+      page.sort((a, b) => (a.task_id < b.task_id ? -1 : a.task_id > b.task_id ? 1 : 0));
+      return page.slice(0, Math.max(0, query.limit)).map(copy);
+    },
+
+    async acquireSweepLease(lease) {
+      const held = sweepLeases.get(lease.name);
+      if (held && held.holder !== lease.holder && held.expiresAt > lease.now) return false;
+      sweepLeases.set(lease.name, { holder: lease.holder, expiresAt: lease.expiresAt });
+      return true;
+    },
+
+    async releaseSweepLease(name, holder) {
+      if (sweepLeases.get(name)?.holder === holder) sweepLeases.delete(name);
     },
 
     async saveCheckpoint(fence, key, value) {

@@ -142,6 +142,43 @@ export interface TaskStore {
   renewLease(fence: LeaseFence, expiresAt: number): Promise<boolean>;
   /** Gives the task up without changing its status, so another worker can claim it at once. */
   releaseLease(fence: LeaseFence): Promise<boolean>;
-  /** `processing` tasks with no live lease at `now`: their worker died or gave them up. */
-  listOrphanedTasks(now: number): Promise<TaskRecord[]>;
+  /**
+   * One page of the tasks a recovery sweep requeues, ordered by `task_id`: `processing` tasks with no live lease at
+   * `query.now` (their worker died or gave them up) and `pending` tasks last updated at or before
+   * `query.pendingUpdatedBefore` (every pending task when it is `null`). Keyset-paged (`afterTaskId`) with a limit,
+   * from an index of unfinished tasks, so a sweep costs what is unfinished, never what is stored.
+   */
+  listRecoverableTasks(query: RecoverableTaskQuery): Promise<TaskRecord[]>;
+  /**
+   * Takes (or, for its holder, extends) the named sweep lease until `lease.expiresAt`, so a periodic sweep runs in
+   * one process at a time: true when `lease.holder` now holds it — the lease was free, expired at `lease.now`, or
+   * already its own. One compare-and-set; of concurrent claimers exactly one wins.
+   */
+  acquireSweepLease(lease: SweepLease): Promise<boolean>;
+  /** Gives the named sweep lease up if `holder` holds it, so another process takes the next sweep at once. */
+  releaseSweepLease(name: string, holder: string): Promise<void>;
+}
+
+/** A page of {@link TaskStore.listRecoverableTasks}. */
+export interface RecoverableTaskQuery {
+  /** Leases that expire at or before this time (ms since the epoch) are dead. A storage on its own clock ignores it. */
+  now: number;
+  /** Pending tasks last updated at or before this ISO time are included; `null` includes every pending task. */
+  pendingUpdatedBefore: string | null;
+  /** Only tasks whose id sorts (by code unit) after this one: the last id of the previous page. */
+  afterTaskId?: string;
+  /** Most tasks in the page. */
+  limit: number;
+}
+
+/** A named lease on a periodic sweep ({@link TaskStore.acquireSweepLease}). */
+export interface SweepLease {
+  /** Which sweep, e.g. `recovery`. */
+  name: string;
+  /** The process asking: an id unique to one engine. */
+  holder: string;
+  /** Now, in ms since the epoch; a lease that expires at or before it is free. A storage on its own clock ignores it. */
+  now: number;
+  /** When the lease lapses unless its holder extends it, in ms since the epoch (relative to `now`). */
+  expiresAt: number;
 }

@@ -18,7 +18,9 @@ const taskMethods = [
   'acquireLease',
   'renewLease',
   'releaseLease',
-  'listOrphanedTasks',
+  'listRecoverableTasks',
+  'acquireSweepLease',
+  'releaseSweepLease',
 ] as const satisfies readonly (keyof Storage)[];
 const checkpointMethods = [
   'saveCheckpoint',

@@ -398,7 +398,7 @@ export function describeTaskStore(harness: StorageHarness<TaskStore>): void {
       expect(await storage.releaseLease(fence)).toBe(false);
     });
 
-    it('listOrphanedTasks returns processing tasks without a live lease, and no others', async () => {
+    it('listRecoverableTasks returns processing tasks without a live lease and stale pending tasks, no others', async () => {
       const now = clock.now();
       const live = await startTask();
       const expired = await createTask();
@@ -407,17 +407,83 @@ export function describeTaskStore(harness: StorageHarness<TaskStore>): void {
       await storage.acquireLease(expiringNow.task_id, lease('edge', now - leaseMs));
       const released = await startTask({}, 'released');
       await storage.releaseLease(released.fence);
-      await createTask();
+      const stalePending = await createTask({ updated_at: isoTime(now - 60_000) });
+      const freshPending = await createTask({ updated_at: isoTime(now) });
       const finished = await createTask();
       await storage.acquireLease(finished.task_id, lease('done', now - 2 * leaseMs));
       await storage.transitionTask(finished.task_id, { from: ['processing'], to: 'completed' });
+      await createTask({ status: 'cancelled', updated_at: isoTime(now - 60_000) });
 
-      const orphaned = await storage.listOrphanedTasks(now);
-      expect(orphaned.map((task) => task.task_id).sort()).toEqual(
-        [expired.task_id, expiringNow.task_id, released.task.task_id].sort(),
+      const ids = (tasks: readonly { task_id: string }[]) => tasks.map((task) => task.task_id);
+      const recoverable = await storage.listRecoverableTasks({
+        now,
+        pendingUpdatedBefore: isoTime(now - 30_000),
+        limit: 100,
+      });
+      const orphans = [expired.task_id, expiringNow.task_id, released.task.task_id];
+      expect(ids(recoverable)).toEqual([...orphans, stalePending.task_id].sort());
+      expect(ids(recoverable)).not.toContain(live.task.task_id);
+      expect(recoverable.find((task) => task.task_id === expired.task_id)?.status).toBe('processing');
+
+      const everyPending = await storage.listRecoverableTasks({ now, pendingUpdatedBefore: null, limit: 100 });
+      expect(ids(everyPending)).toEqual([...orphans, stalePending.task_id, freshPending.task_id].sort());
+    });
+
+    it('listRecoverableTasks pages by task id with a limit, each task once', async () => {
+      const now = clock.now();
+      const created = [];
+      for (let index = 0; index < 7; index += 1) created.push((await createTask()).task_id);
+      const orphan = await createTask();
+      await storage.acquireLease(orphan.task_id, lease('old', now - 2 * leaseMs));
+      created.push(orphan.task_id);
+      const seen: string[] = [];
+      let afterTaskId: string | undefined;
+      for (let pages = 0; pages < 10; pages += 1) {
+        const page = await storage.listRecoverableTasks({ now, pendingUpdatedBefore: null, afterTaskId, limit: 3 });
+        expect(page.length).toBeLessThanOrEqual(3);
+        seen.push(...page.map((task) => task.task_id));
+        if (page.length < 3) break;
+        afterTaskId = page.at(-1)?.task_id;
+      }
+      expect(seen).toEqual([...created].sort());
+    });
+  });
+
+  describe('sweep leases', () => {
+    const sweep = (holder: string, now: number, ttl = 10_000) => ({
+      name: 'recovery',
+      holder,
+      now,
+      expiresAt: now + ttl,
+    });
+
+    it('one holder at a time; the holder extends it; it frees on expiry or release', async () => {
+      const now = clock.now();
+      expect(await storage.acquireSweepLease(sweep('a', now))).toBe(true);
+      expect(await storage.acquireSweepLease(sweep('b', now + 5_000))).toBe(false);
+      expect(await storage.acquireSweepLease(sweep('a', now + 5_000))).toBe(true);
+      // a extended to now + 15 000: b still waits at now + 12 000, takes it once it lapsed.
+      expect(await storage.acquireSweepLease(sweep('b', now + 12_000))).toBe(false);
+      expect(await storage.acquireSweepLease(sweep('b', now + 15_000))).toBe(true);
+      expect(await storage.acquireSweepLease(sweep('a', now + 16_000))).toBe(false);
+      await storage.releaseSweepLease('recovery', 'a');
+      expect(await storage.acquireSweepLease(sweep('a', now + 16_000))).toBe(false);
+      await storage.releaseSweepLease('recovery', 'b');
+      expect(await storage.acquireSweepLease(sweep('a', now + 16_000))).toBe(true);
+    });
+
+    it('keeps sweeps of different names apart', async () => {
+      const now = clock.now();
+      expect(await storage.acquireSweepLease(sweep('a', now))).toBe(true);
+      expect(await storage.acquireSweepLease({ ...sweep('b', now), name: 'covers' })).toBe(true);
+    });
+
+    it('of 20 concurrent claimers exactly one wins', async () => {
+      const now = clock.now();
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, index) => storage.acquireSweepLease(sweep(`holder-${index}`, now))),
       );
-      expect(orphaned.every((task) => task.status === 'processing')).toBe(true);
-      expect(orphaned.map((task) => task.task_id)).not.toContain(live.task.task_id);
+      expect(results.filter(Boolean)).toHaveLength(1);
     });
   });
 
