@@ -109,6 +109,27 @@ function replay(url: string, expected: number): Promise<void> {
   });
 }
 
+/**
+ * Event retention at 100,000 finished tasks: every stored event is past the retention, and the sweep deletes them
+ * in batches of 1,000 as `EventRetention.sweep` does. The first and last batches show whether a batch's cost grows
+ * with what is left in the log.
+ */
+async function pruneAll(storage: PostgresStorage) {
+  const before = '2100-01-01T00:00:00.000Z';
+  const batches: number[] = [];
+  let deleted = 0;
+  const started = monotonicMs();
+  for (;;) {
+    const batchStarted = monotonicMs();
+    const count = await storage.pruneEvents({ before, limit: 1_000 });
+    batches.push(monotonicMs() - batchStarted);
+    deleted += count;
+    if (count < 1_000) break;
+  }
+  const totalMs = monotonicMs() - started;
+  return { deleted, totalMs, batches };
+}
+
 async function measure() {
   const schemaName = `roadmap_bench_p12_${process.pid}`;
   const schema = `"${schemaName}"`;
@@ -160,7 +181,8 @@ async function measure() {
     await seed(storage, schema, smallCount, largeCount);
     const seedMs = monotonicMs() - seedStarted;
     const large = await round1();
-    return { small, large, seedMs };
+    const prune = await pruneAll(storage);
+    return { small, large, seedMs, prune };
   } finally {
     await listening.close();
     await engine.stop();
@@ -237,6 +259,27 @@ export const benchmarks: Benchmark[] = [
           p50_1k_ms: round(small.recovery.p50),
           p50_100k_ms: round(large.recovery.p50),
           requeued_per_sweep: stalePending + deadLeases,
+        },
+      };
+    },
+  },
+
+  {
+    id: 'P12prune',
+    title: `event retention: delete every event of ${largeCount} finished tasks in batches of 1,000 (PostgreSQL), events/s`,
+    async run() {
+      const { prune } = await shared();
+      const full = prune.batches.slice(0, -1);
+      return {
+        value: Math.round((prune.deleted * 1_000) / prune.totalMs),
+        unit: 'events/s',
+        detail: {
+          deleted: prune.deleted,
+          batches: prune.batches.length,
+          total_s: round(prune.totalMs / 1_000, 1),
+          first_batch_ms: round(full[0] ?? 0),
+          last_batch_ms: round(full.at(-1) ?? 0),
+          p99_batch_ms: round(percentile(full, 99)),
         },
       };
     },
