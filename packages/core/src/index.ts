@@ -73,6 +73,7 @@ export { isTerminalStatus, taskStatuses, taskStatusSchema, terminalStatuses } fr
 export type {
   ApiErrorBody,
   ApiFieldError,
+  BatchCancelResponse,
   BatchCover,
   BatchGenerateCoversResponse,
   CancelTaskResponse,
@@ -98,6 +99,7 @@ export type {
   TaskStatusResponse,
   TaskSummary,
 } from './domain/wire.js';
+export type { BatchCancelResult, BatchCancelSelection, BatchCancelStatus } from './engine/batchCancel.js';
 export type { GenerateOptions, ListTasksOptions, RoadmapEngineOptions } from './engine/engine.js';
 export { RoadmapEngine } from './engine/engine.js';
 export type { TaskUsage } from './engine/usageMeter.js';

@@ -14,6 +14,7 @@ export { planItems } from './domain/itemPlan.js';
 export { computeProgress, emptyProgress, toPublicTask } from './domain/task.js';
 export type { StatusCountEntry, TaskCounts } from './domain/taskCounts.js';
 export { emptyTaskCounts, taskCountsFrom, totalOf } from './domain/taskCounts.js';
+export { maxBatchCancelIds } from './engine/batchCancel.js';
 export { generateStructured } from './model/structuredGeneration.js';
 export { isoTime } from './shared/clock.js';
 export { abortError, errorMessage } from './shared/errors.js';

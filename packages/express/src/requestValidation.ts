@@ -1,4 +1,5 @@
 import {
+  type BatchCancelSelection,
   type ContentKind,
   contentKindSchema,
   type GenerateRequest,
@@ -7,7 +8,7 @@ import {
   taskStatuses,
   taskStatusSchema,
 } from '@roadmap/core';
-import { maxCoverBatchSize } from '@roadmap/core/internal';
+import { maxBatchCancelIds, maxCoverBatchSize } from '@roadmap/core/internal';
 import { invalidInput } from './httpErrors.js';
 import { isValidPathParameter } from './pathParameters.js';
 
@@ -149,6 +150,41 @@ export function parseCancelBody(body: unknown): { reason?: string } {
     ]);
   }
   return { reason };
+}
+
+/** Longest task id a batch cancel accepts (longer ones cannot exist). */
+const maxTaskIdLength = 200;
+
+/**
+ * The body of `POST /roadmaps/tasks/cancel` (SPEC §7): `{ task_ids: string[1..100], reason? }` or `{ status:
+ * "pending" | "processing" | "active", reason? }`, exactly one of the two selections.
+ */
+export function parseBatchCancelBody(body: unknown): { selection: BatchCancelSelection; reason?: string } {
+  const invalid = (path: string, message: string) =>
+    invalidInput('The batch cancel request is invalid.', [{ path, message }]);
+  if (!isPlainObject(body)) throw invalid('', 'must be an object with task_ids or status');
+  const { reason } = parseCancelBody({ reason: body.reason });
+  const withReason = reason === undefined ? {} : { reason };
+  const hasIds = body.task_ids !== undefined;
+  const hasStatus = body.status !== undefined;
+  if (hasIds === hasStatus) throw invalid('', 'must have exactly one of task_ids and status');
+  if (hasStatus) {
+    const status = body.status;
+    if (status !== 'pending' && status !== 'processing' && status !== 'active') {
+      throw invalid('status', 'must be pending, processing or active');
+    }
+    return { selection: { status }, ...withReason };
+  }
+  const taskIds = body.task_ids;
+  if (!Array.isArray(taskIds) || taskIds.length === 0 || taskIds.length > maxBatchCancelIds) {
+    throw invalid('task_ids', `must be an array of 1 to ${maxBatchCancelIds} task ids`);
+  }
+  taskIds.forEach((taskId, index) => {
+    if (typeof taskId !== 'string' || taskId.length === 0 || taskId.length > maxTaskIdLength) {
+      throw invalid(`task_ids.${index}`, `must be a string of 1 to ${maxTaskIdLength} characters`);
+    }
+  });
+  return { selection: { taskIds: taskIds as string[] }, ...withReason };
 }
 
 /** The `{tutorial|resources|quiz}` segment of an item retry. */

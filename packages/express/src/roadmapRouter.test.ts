@@ -196,6 +196,64 @@ describe('task routes on a queue without a worker (tasks stay pending)', () => {
     expect(badReason.body.code).toBe('invalid_input');
   });
 
+  /** A pending task made through the engine (the generate route's rate limit is for the tests above). */
+  const created = async (userId: string) =>
+    (await app.engine.generate({ userId, request: { preferences: learnRust.preferences } })).task.task_id;
+
+  it('batch cancel: 200 { cancelled, not_cancellable, not_found } by ids; foreign ids are not_found', async () => {
+    const first = await created(owner);
+    const second = await created(owner);
+    const foreign = await created(otherUser);
+    const batch = (userId: string) =>
+      app.http.post('/api/v1/roadmaps/tasks/cancel').set('Authorization', bearer(userId));
+    await batch(owner)
+      .send({ task_ids: [second] })
+      .expect(200);
+
+    const response = await batch(owner)
+      .send({ task_ids: [first, second, foreign, unknownTaskId], reason: 'clean up' })
+      .expect(200);
+    expect(response.body).toEqual({
+      cancelled: [first],
+      not_cancellable: [second],
+      not_found: [foreign, unknownTaskId],
+    });
+    expect(await app.engine.getTask(first)).toMatchObject({ status: 'cancelled', cancel_reason: 'clean up' });
+    expect((await app.engine.getTask(foreign))?.status).toBe('pending');
+  });
+
+  it('batch cancel by status cancels every pending task of the caller only', async () => {
+    const mine = [await created(owner), await created(owner)];
+    const foreign = await created(otherUser);
+    const response = await app.http
+      .post('/api/v1/roadmaps/tasks/cancel')
+      .set('Authorization', bearer(owner))
+      .send({ status: 'active' })
+      .expect(200);
+    expect(response.body.cancelled).toEqual(expect.arrayContaining(mine));
+    expect(response.body.not_found).toEqual([]);
+    expect((await app.engine.getTask(foreign))?.status).toBe('pending');
+    const listed = await app.engine.listTasks({ userId: owner, statuses: ['pending', 'processing'] });
+    expect(listed.total).toBe(0);
+  });
+
+  it.each([
+    ['no body', undefined],
+    ['both selections', { task_ids: ['a'], status: 'pending' }],
+    ['neither selection', { reason: 'x' }],
+    ['an empty id list', { task_ids: [] }],
+    ['101 ids', { task_ids: Array.from({ length: 101 }, (_, index) => `task-${index}`) }],
+    ['a non-string id', { task_ids: [42] }],
+    ['an unknown status', { status: 'completed' }],
+    ['a long reason', { status: 'pending', reason: 'x'.repeat(501) }],
+  ])('batch cancel answers 400 invalid_input for %s, cancelling nothing', async (_, body) => {
+    const taskId = await created(owner);
+    const request = app.http.post('/api/v1/roadmaps/tasks/cancel').set('Authorization', bearer(owner));
+    const response = await (body === undefined ? request : request.send(body as object)).expect(400);
+    expect(response.body.code).toBe('invalid_input');
+    expect((await app.engine.getTask(taskId))?.status).toBe('pending');
+  });
+
   it('retry: 400 for a pending task, 202 { task_id, status, items_to_retry, message } for a cancelled one', async () => {
     const { body } = await generate(owner).expect(202);
     const retry = (userId: string) =>

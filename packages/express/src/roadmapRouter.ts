@@ -19,6 +19,7 @@ import {
   type RouterRateLimits,
 } from './rateLimit.js';
 import {
+  parseBatchCancelBody,
   parseCancelBody,
   parseContentKind,
   parseGenerateBody,
@@ -29,6 +30,7 @@ import {
   partitionRoadmapIds,
 } from './requestValidation.js';
 import {
+  toBatchCancelResponse,
   toCancelTaskResponse,
   toGenerateRoadmapResponse,
   toRetryConceptContentResponse,
@@ -179,6 +181,22 @@ export function createRoadmapRouter(engine: RoadmapEngine, options: RoadmapRoute
     requireUser,
     handle(async (request, response, user) => {
       response.status(200).json(await requireTask(engine, param(request, 'taskId'), user));
+    }),
+  );
+
+  router.post(
+    '/roadmaps/tasks/cancel',
+    requireUser,
+    json,
+    handle(async (request, response, user) => {
+      const { selection, reason } = parseBatchCancelBody(request.body);
+      // One request of the cancel limit, however many tasks it names.
+      await limitCancel(user);
+      const result = await engine.cancelTasks(selection, {
+        userId: user.userId,
+        ...(reason === undefined ? {} : { reason }),
+      });
+      response.status(200).json(toBatchCancelResponse(result));
     }),
   );
 

@@ -1,5 +1,6 @@
 import type {
   ApiErrorBody,
+  BatchCancelResponse,
   BatchCover,
   BatchGenerateCoversResponse,
   CancelTaskResponse,
@@ -22,6 +23,7 @@ import type * as client from '@roadmap/core/client';
 import { describe, expectTypeOf, it } from 'vitest';
 import type { HttpError, toHttpResponse } from './httpErrors.js';
 import type {
+  toBatchCancelResponse,
   toCancelTaskResponse,
   toCurrentStatusMessage,
   toGenerateRoadmapResponse,
@@ -44,6 +46,7 @@ describe('the wire format of @roadmap/express', () => {
     expectTypeOf<ReturnType<typeof toTaskListResponse>>().toEqualTypeOf<TaskListResponse>();
     expectTypeOf<ReturnType<typeof toTaskStatusResponse>>().toEqualTypeOf<TaskStatusResponse>();
     expectTypeOf<ReturnType<typeof toCancelTaskResponse>>().toEqualTypeOf<CancelTaskResponse>();
+    expectTypeOf<ReturnType<typeof toBatchCancelResponse>>().toEqualTypeOf<BatchCancelResponse>();
     expectTypeOf<ReturnType<typeof toRetryTaskResponse>>().toEqualTypeOf<RetryTaskResponse>();
     expectTypeOf<ReturnType<typeof toRoadmapListResponse>>().toEqualTypeOf<RoadmapListResponse>();
     expectTypeOf<ReturnType<typeof toRetryConceptContentResponse>>().toEqualTypeOf<RetryConceptContentResponse>();

@@ -2,6 +2,8 @@
 // in `@roadmap/core` (the wire format the browser client reads too); each builder here returns one of them, and
 // wireFormat.test-d.ts ties every route's body to its wire type.
 import type {
+  BatchCancelResponse,
+  BatchCancelResult,
   CancelTaskResponse,
   ConnectedMessage,
   ContentKind,
@@ -78,6 +80,11 @@ export function toTaskStatusResponse(task: Task): TaskStatusResponse {
 /** `200` of `POST /roadmaps/tasks/{task_id}/cancel`. */
 export function toCancelTaskResponse(task: Task, previousStatus: TaskStatus): CancelTaskResponse {
   return { success: true, task_id: task.task_id, message: 'Task cancelled.', previous_status: previousStatus };
+}
+
+/** `200` of `POST /roadmaps/tasks/cancel`. */
+export function toBatchCancelResponse(result: BatchCancelResult): BatchCancelResponse {
+  return { cancelled: result.cancelled, not_cancellable: result.notCancellable, not_found: result.notFound };
 }
 
 /** `202` of `POST /roadmaps/tasks/{task_id}/retry`. */

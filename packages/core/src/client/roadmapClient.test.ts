@@ -263,6 +263,17 @@ describe('createRoadmapClient routes', () => {
     expect(JSON.parse(seen[0]?.body ?? '')).toEqual({ reason: 'changed my mind' });
   });
 
+  it('cancelTasks posts the selection and the reason, and returns each id under its outcome', async () => {
+    const outcome = { cancelled: ['t-1'], not_cancellable: ['t-2'], not_found: ['t-3'] };
+    const seen = route('post', '/roadmaps/tasks/cancel', 200, outcome);
+    expect(await client.cancelTasks({ task_ids: ['t-1', 't-2', 't-3'] }, { reason: 'tidy' })).toEqual(outcome);
+    await client.cancelTasks({ status: 'active' });
+    expect(seen.map((request) => JSON.parse(request.body ?? ''))).toEqual([
+      { task_ids: ['t-1', 't-2', 't-3'], reason: 'tidy' },
+      { status: 'active' },
+    ]);
+  });
+
   it('uploadCover puts the bytes with their content type', async () => {
     const bytes = new Uint8Array([0x89, 0x50, 0x4e, 0x47]);
     const seen: Array<{ type: string | null; bytes: Uint8Array }> = [];

@@ -10,6 +10,7 @@ import {
   type Unsubscribe,
 } from './taskSubscription.js';
 import type {
+  BatchCancelResponse,
   BatchCover,
   BatchGenerateCoversResponse,
   CancelTaskResponse,
@@ -208,6 +209,20 @@ export function createRoadmapClient(options: RoadmapClientOptions) {
       post<CancelTaskResponse>(
         `/roadmaps/tasks/${segment(taskId)}/cancel`,
         reason === undefined ? {} : { reason },
+        request,
+      ),
+
+    /**
+     * `POST /roadmaps/tasks/cancel`: cancels the named tasks (1–100) or every task of the caller in a status
+     * (`pending`, `processing`, `active`) in one request; each id comes back under its outcome.
+     */
+    cancelTasks: (
+      selection: { task_ids: readonly string[] } | { status: 'pending' | 'processing' | 'active' },
+      { reason, ...request }: CancelTaskOptions = {},
+    ) =>
+      post<BatchCancelResponse>(
+        '/roadmaps/tasks/cancel',
+        reason === undefined ? selection : { ...selection, reason },
         request,
       ),
 

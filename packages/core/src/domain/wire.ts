@@ -71,6 +71,16 @@ export interface CancelTaskResponse {
   previous_status: TaskStatus;
 }
 
+/** `200` of `POST /roadmaps/tasks/cancel` (batch cancel, SPEC §7): each selected id under its outcome. */
+export interface BatchCancelResponse {
+  /** Cancelled by this call. */
+  cancelled: string[];
+  /** The caller's tasks that were already finished or cancelled. */
+  not_cancellable: string[];
+  /** Unknown ids and other users' tasks. */
+  not_found: string[];
+}
+
 /** `202` of `POST /roadmaps/tasks/{task_id}/retry`. */
 export interface RetryTaskResponse {
   task_id: string;

@@ -36,6 +36,14 @@ import type { EventQuery } from '../storage/eventStore.js';
 import type { Storage } from '../storage/storage.js';
 import type { CreatedTask, LeaseFence } from '../storage/taskStore.js';
 import { assertAdapterVersions } from './adapterVersion.js';
+import {
+  type BatchCancelResult,
+  type BatchCancelSelection,
+  cancelByStatus,
+  cancelEach,
+  checkBatchCancelSelection,
+  statusesOf,
+} from './batchCancel.js';
 import { EventRetention } from './eventRetention.js';
 import { RecoverySweep } from './recoverySweep.js';
 import { decodeRoadmapCursor, encodeRoadmapCursor } from './roadmapCursor.js';
@@ -553,6 +561,30 @@ export class RoadmapEngine {
       }
       current = await this.requireTask(taskId, options);
     }
+  }
+
+  /**
+   * Cancels several of the caller's tasks in one call (SPEC §7): the named ids (1–100), or every task in a status
+   * (`pending`, `processing`, or `active` for both). Each is cancelled as {@link cancel} would (compare-and-set, one
+   * `cancelled` event, in-flight calls aborted), 8 at a time. Ids of other users' tasks are reported `notFound`,
+   * like unknown ones. Throws `invalid_input` for a bad selection.
+   */
+  async cancelTasks(
+    selection: BatchCancelSelection,
+    options: { userId: string; reason?: string },
+  ): Promise<BatchCancelResult> {
+    const checked = checkBatchCancelSelection(selection);
+    const cancelOne = (taskId: string) =>
+      this.cancel(taskId, {
+        userId: options.userId,
+        ...(options.reason === undefined ? {} : { reason: options.reason }),
+      });
+    if ('taskIds' in checked) return cancelEach(checked.taskIds, cancelOne);
+    const statuses = statusesOf(checked.status);
+    return cancelByStatus(async (limit) => {
+      const page = await this.storage.listTasks({ userId: options.userId, statuses, limit, offset: 0 });
+      return page.tasks.map((task) => task.task_id);
+    }, cancelOne);
   }
 
   /**
