@@ -1,5 +1,5 @@
 import * as Dialog from '@radix-ui/react-dialog';
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { Button, type ButtonProps } from './button.js';
 import { cn } from './cn.js';
 import { LoaderIcon, XCircleIcon } from './icons.js';
@@ -14,6 +14,14 @@ export interface CancelTaskButtonProps extends Omit<ButtonProps, 'onClick'> {
   defaultOpen?: boolean;
   /** Called when the dialog opens or closes. */
   onOpenChange?: (open: boolean) => void;
+  /** The dialog's title. Default: `labels.cancelDialogTitle`. */
+  dialogTitle?: ReactNode;
+  /** The dialog's description. Default: `labels.cancelDialogDescription`. */
+  dialogDescription?: ReactNode;
+  /** The confirm button's text. Default: `labels.cancelTask`. */
+  confirmLabel?: ReactNode;
+  /** The trigger's text. Default: `labels.cancelTaskTitleCase`. */
+  children?: ReactNode;
 }
 
 /**
@@ -25,6 +33,10 @@ export function CancelTaskButton({
   open,
   defaultOpen,
   onOpenChange,
+  dialogTitle,
+  dialogDescription,
+  confirmLabel,
+  children,
   className,
   ...props
 }: CancelTaskButtonProps) {
@@ -56,16 +68,16 @@ export function CancelTaskButton({
       <Dialog.Trigger asChild>
         <Button data-slot="cancel-task-button" variant="warning" className={className} {...props}>
           <XCircleIcon />
-          {labels.cancelTaskTitleCase}
+          {children ?? labels.cancelTaskTitleCase}
         </Button>
       </Dialog.Trigger>
       <Dialog.Portal>
         <div className="roadmap-root" data-theme={theme}>
           <Dialog.Overlay className="roadmap-dialog-overlay" />
           <Dialog.Content data-slot="cancel-task-dialog" className={cn('roadmap-dialog')}>
-            <Dialog.Title className="roadmap-dialog__title">{labels.cancelDialogTitle}</Dialog.Title>
+            <Dialog.Title className="roadmap-dialog__title">{dialogTitle ?? labels.cancelDialogTitle}</Dialog.Title>
             <Dialog.Description className="roadmap-dialog__description">
-              {labels.cancelDialogDescription}
+              {dialogDescription ?? labels.cancelDialogDescription}
             </Dialog.Description>
             {error && (
               <p role="alert" className="roadmap-error">
@@ -78,7 +90,7 @@ export function CancelTaskButton({
               </Dialog.Close>
               <Button variant="danger" onClick={confirm} disabled={isCancelling} aria-busy={isCancelling}>
                 {isCancelling && <LoaderIcon className="roadmap-spin" />}
-                {labels.cancelTask}
+                {confirmLabel ?? labels.cancelTask}
               </Button>
             </div>
           </Dialog.Content>

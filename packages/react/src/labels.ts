@@ -39,6 +39,18 @@ export interface RoadmapLabels {
   cancelDialogTitle: string;
   cancelDialogDescription: string;
   keepRunning: string;
+  /** Accessible name of the checkbox that selects every task on the page. */
+  selectAllTasks: string;
+  /** Accessible name of a row's checkbox. */
+  selectTask: (title: string) => string;
+  /** How many tasks are selected. */
+  selectedCount: (count: number) => string;
+  /** The toolbar button that opens the batch cancel confirmation. */
+  cancelSelected: string;
+  cancelSelectedTitle: (count: number) => string;
+  cancelSelectedDescription: string;
+  /** The batch cancel dialog's confirm button. */
+  cancelTasks: string;
   cancelling: string;
   /** Prefix of the error shown when a cancel was refused. */
   cancelFailed: string;
@@ -151,6 +163,14 @@ export const englishLabels: RoadmapLabels = {
   cancelDialogTitle: 'Cancel this task?',
   cancelDialogDescription: 'Generation stops now. Content generated so far is kept, and you can retry later.',
   keepRunning: 'Keep running',
+  selectAllTasks: 'Select all tasks on this page',
+  selectTask: (title) => `Select ${title}`,
+  selectedCount: (count) => `${count} selected`,
+  cancelSelected: 'Cancel selected',
+  cancelSelectedTitle: (count) => (count === 1 ? 'Cancel 1 task?' : `Cancel ${count} tasks?`),
+  cancelSelectedDescription:
+    'Generation stops now for every selected task that is still running. Content generated so far is kept.',
+  cancelTasks: 'Cancel tasks',
   cancelling: 'Cancelling…',
   cancelFailed: 'Could not cancel',
   retry: 'Retry',
@@ -269,6 +289,13 @@ export const chineseLabels: RoadmapLabels = {
   cancelDialogTitle: '确定取消该任务？',
   cancelDialogDescription: '生成将立即停止。已生成的内容会保留，之后可以重试。',
   keepRunning: '继续运行',
+  selectAllTasks: '选择本页全部任务',
+  selectTask: (title) => `选择 ${title}`,
+  selectedCount: (count) => `已选择 ${count} 项`,
+  cancelSelected: '取消所选',
+  cancelSelectedTitle: (count) => `确定取消 ${count} 个任务？`,
+  cancelSelectedDescription: '所选任务中仍在运行的将立即停止生成。已生成的内容会保留。',
+  cancelTasks: '取消任务',
   cancelling: '正在取消…',
   cancelFailed: '取消失败',
   retry: '重试',

@@ -462,7 +462,7 @@ export function resetMockApi(): void {
 }
 
 /**
- * `GET /roadmaps/tasks/{id}`, cancel (200, the task turns `cancelled`), retry (202, it turns `pending`) and per-item
+ * `GET /roadmaps/tasks/{id}`, cancel and batch cancel (200, the tasks turn `cancelled`), retry (202, it turns `pending`) and per-item
  * retry, over a copy of the given tasks.
  */
 export function taskRoutes(known: readonly Task[] = Object.values(tasks)) {
@@ -477,6 +477,21 @@ export function taskRoutes(known: readonly Task[] = Object.values(tasks)) {
     http.get(apiPath('/roadmaps/tasks/:taskId'), ({ params }) => {
       const found = state.get(String(params.taskId));
       return found ? HttpResponse.json(found) : notFound();
+    }),
+    http.post(apiPath('/roadmaps/tasks/cancel'), async ({ request }) => {
+      const body = (await request.json()) as { task_ids?: string[] };
+      const outcome = { cancelled: [] as string[], not_cancellable: [] as string[], not_found: [] as string[] };
+      await delay(150);
+      for (const taskId of body.task_ids ?? []) {
+        const found = state.get(taskId);
+        if (!found) outcome.not_found.push(taskId);
+        else if (found.status !== 'pending' && found.status !== 'processing') outcome.not_cancellable.push(taskId);
+        else {
+          state.set(taskId, { ...found, status: 'cancelled', current_step: 'cancelled', completed_at: at(61) });
+          outcome.cancelled.push(taskId);
+        }
+      }
+      return HttpResponse.json(outcome);
     }),
     http.post(apiPath('/roadmaps/tasks/:taskId/cancel'), async ({ params }) => {
       const found = state.get(String(params.taskId));

@@ -138,6 +138,14 @@ const files = {
         expect(within(row as HTMLElement).getByRole('alert').textContent).toContain('Could not cancel');
         expect(await violations(container)).toEqual([]);
       },
+      CancelSelected: async (canvas, container) => {
+        for (const task of [tasks.processing, tasks.pending]) {
+          expect(canvas.getByText(task.title).closest('tr')?.dataset.status).toBe('cancelled');
+        }
+        expect(canvas.queryByText('2 selected')).toBeNull();
+        expect(canvas.queryByRole('button', { name: 'Cancel selected' })).toBeNull();
+        expect(await violations(container)).toEqual([]);
+      },
     },
   },
   TaskDetail: {

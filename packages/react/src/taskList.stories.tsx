@@ -66,3 +66,22 @@ export const CancelRefused: Story = {
     await waitFor(() => expect(row).toHaveAttribute('data-status', 'processing'));
   },
 };
+
+/** Two rows selected (the second with Shift+click would take the range), cancelled with one confirmation. */
+export const CancelSelected: Story = {
+  play: async ({ canvasElement }) => {
+    const processing = await rowOf(canvasElement, tasks.processing.task_id);
+    const pending = await rowOf(canvasElement, tasks.pending.task_id);
+    await userEvent.click(within(processing).getByRole('checkbox'));
+    await userEvent.click(within(pending).getByRole('checkbox'));
+    await expect(within(canvasElement).getByText('2 selected')).toBeInTheDocument();
+    await userEvent.click(within(canvasElement).getByRole('button', { name: 'Cancel selected' }));
+    const dialog = await within(document.body).findByRole('dialog');
+    await expect(within(dialog).getByRole('heading')).toHaveTextContent('Cancel 2 tasks?');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel tasks' }));
+    await expect(processing).toHaveAttribute('data-status', 'cancelled');
+    await expect(pending).toHaveAttribute('data-status', 'cancelled');
+    // The dialog closes and the selection clears once the server answered.
+    await waitFor(() => expect(within(document.body).queryByRole('dialog')).toBeNull(), { timeout: 3000 });
+  },
+};

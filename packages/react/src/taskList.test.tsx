@@ -102,6 +102,69 @@ describe.each([
     expect(rowOf(2).dataset.status).toBe('pending');
   });
 
+  it('selects rows (click, Shift+click range, the page) and cancels them with one confirmation and one request', async () => {
+    const bodies: unknown[] = [];
+    server.use(
+      http.get(api('/roadmaps/tasks'), () => HttpResponse.json(listResponse(tasks))),
+      http.post(api('/roadmaps/tasks/cancel'), async ({ request }) => {
+        bodies.push(await request.json());
+        return HttpResponse.json({
+          cancelled: [taskSummary(1).task_id, taskSummary(2).task_id],
+          not_cancellable: [taskSummary(3).task_id],
+          not_found: [],
+        });
+      }),
+    );
+    const user = userEvent.setup();
+    const { container } = renderWithProvider(<TaskList />, { strict });
+    await screen.findByText('Learn Rust 1');
+    const checkbox = (index: number) =>
+      within(rowOf(index)).getByRole('checkbox', { name: 'Select Learn Rust ' + index });
+    await user.click(checkbox(1));
+    await user.keyboard('{Shift>}');
+    await user.click(checkbox(3));
+    await user.keyboard('{/Shift}');
+    expect([1, 2, 3, 4, 5].map((index) => (checkbox(index) as HTMLInputElement).checked)).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
+    const selectAll = screen.getByRole('checkbox', { name: 'Select all tasks on this page' }) as HTMLInputElement;
+    expect(selectAll.indeterminate).toBe(true);
+    expect(screen.getByText('3 selected')).toBeTruthy();
+    await expectNoAxeViolations(container);
+
+    await user.click(screen.getByRole('button', { name: 'Cancel selected' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByRole('heading').textContent).toBe('Cancel 3 tasks?');
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel tasks' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(bodies).toEqual([{ task_ids: [1, 2, 3].map((index) => taskSummary(index).task_id) }]);
+    expect([1, 2, 3].map((index) => rowOf(index).dataset.status)).toEqual(['cancelled', 'cancelled', 'completed']);
+    expect(screen.queryByText(/selected$/)).toBeNull();
+    expect((checkbox(1) as HTMLInputElement).checked).toBe(false);
+
+    // The header checkbox selects every row of the page, and clears them again.
+    await user.click(selectAll);
+    expect([1, 2, 3, 4, 5].every((index) => (checkbox(index) as HTMLInputElement).checked)).toBe(true);
+    await user.click(selectAll);
+    expect([1, 2, 3, 4, 5].some((index) => (checkbox(index) as HTMLInputElement).checked)).toBe(false);
+  });
+
+  it('toggles a row with the keyboard (Space on its checkbox)', async () => {
+    server.use(http.get(api('/roadmaps/tasks'), () => HttpResponse.json(listResponse(tasks))));
+    const user = userEvent.setup();
+    renderWithProvider(<TaskList />, { strict });
+    await screen.findByText('Learn Rust 1');
+    const box = within(rowOf(2)).getByRole('checkbox') as HTMLInputElement;
+    box.focus();
+    await user.keyboard(' ');
+    expect(box.checked).toBe(true);
+    expect(screen.getByText('1 selected')).toBeTruthy();
+  });
+
   it('follows live events of the user stream', async () => {
     server.use(http.get(api('/roadmaps/tasks'), () => HttpResponse.json(listResponse(tasks))));
     renderWithProvider(<TaskList />, { strict });

@@ -4,14 +4,19 @@ import {
   type MouseEvent,
   Profiler,
   type ProfilerOnRenderCallback,
+  useCallback,
+  useEffect,
+  useRef,
   useState,
   useSyncExternalStore,
 } from 'react';
 import { Button } from './button.js';
+import { CancelTaskButton } from './cancelTaskButton.js';
 import { cn } from './cn.js';
 import { RefreshIcon } from './icons.js';
 import { useRoadmapLabels } from './provider.js';
 import { TaskRow } from './taskRow.js';
+import { nextSelection } from './taskSelection.js';
 import { useTaskListObserver } from './useTasks.js';
 
 export interface TaskListProps extends Omit<ComponentProps<'div'>, 'children'> {
@@ -39,7 +44,9 @@ const filters = ['pending', 'processing', 'completed', 'failed', 'cancelled'] as
 
 /**
  * The caller's generation tasks: filters with counts, refresh, and a live table with cancel, retry and view actions.
- * A live update of one task renders only that task's row.
+ * Rows can be selected (checkboxes; Shift+click selects a range; the header checkbox selects the page) and cancelled
+ * together with one confirmation ("Cancel selected", one request). A live update of one task renders only that
+ * task's row.
  *
  * @example
  * <TaskList getTaskHref={(task) => `/tasks/${task.task_id}`} getRoadmapHref={(id) => `/roadmaps/${id}`} />
@@ -67,7 +74,28 @@ export function TaskList({
     observer.counts.getSnapshot,
     observer.counts.getSnapshot,
   );
-  const rowProps = { observer, onCancel, getTaskHref, getRoadmapHref };
+  const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set());
+  const anchor = useRef<string | null>(null);
+  const shownIds = useRef(ids);
+  shownIds.current = ids;
+  // A new filter or page keeps only the rows still shown.
+  useEffect(() => {
+    setSelected((current) => {
+      const kept = ids.filter((taskId) => current.has(taskId));
+      return kept.length === current.size ? current : new Set(kept);
+    });
+  }, [ids]);
+  const onSelect = useCallback((taskId: string, range: boolean) => {
+    setSelected((current) => nextSelection(current, shownIds.current, taskId, anchor.current, range));
+    anchor.current = taskId;
+  }, []);
+  const selectedIds = ids.filter((taskId) => selected.has(taskId));
+  const allSelected = ids.length > 0 && selectedIds.length === ids.length;
+  const selectAll = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (selectAll.current) selectAll.current.indeterminate = selectedIds.length > 0 && !allSelected;
+  });
+  const rowProps = { observer, onCancel, getTaskHref, getRoadmapHref, onSelect };
   return (
     <div data-slot="task-list" className={cn('roadmap-task-list', className)} {...props}>
       <div className="roadmap-toolbar">
@@ -85,6 +113,23 @@ export function TaskList({
             </Button>
           ))}
         </fieldset>
+        {selectedIds.length > 0 && (
+          <div className="roadmap-selection" data-slot="task-selection">
+            <span aria-live="polite">{labels.selectedCount(selectedIds.length)}</span>
+            <CancelTaskButton
+              size="sm"
+              dialogTitle={labels.cancelSelectedTitle(selectedIds.length)}
+              dialogDescription={labels.cancelSelectedDescription}
+              confirmLabel={labels.cancelTasks}
+              onConfirm={async () => {
+                await observer.cancelTasks(selectedIds);
+                setSelected(new Set());
+              }}
+            >
+              {labels.cancelSelected}
+            </CancelTaskButton>
+          </div>
+        )}
         <Button variant="outline" size="sm" onClick={() => void observer.refresh()} disabled={isLoading}>
           <RefreshIcon className={cn(isLoading && 'roadmap-spin')} />
           {labels.refresh}
@@ -98,6 +143,17 @@ export function TaskList({
       <table className="roadmap-table" aria-label={labels.tasksTable} aria-busy={isLoading}>
         <thead>
           <tr>
+            <th scope="col" className="roadmap-select-cell">
+              <input
+                ref={selectAll}
+                type="checkbox"
+                className="roadmap-checkbox"
+                aria-label={labels.selectAllTasks}
+                checked={allSelected}
+                disabled={ids.length === 0}
+                onChange={() => setSelected(allSelected ? new Set() : new Set(ids))}
+              />
+            </th>
             <th scope="col">{labels.columnTitle}</th>
             <th scope="col">{labels.columnStatus}</th>
             <th scope="col">{labels.columnStep}</th>
@@ -111,15 +167,15 @@ export function TaskList({
           {ids.map((taskId) =>
             onRowRender ? (
               <Profiler key={taskId} id={taskId} onRender={onRowRender}>
-                <TaskRow taskId={taskId} {...rowProps} />
+                <TaskRow taskId={taskId} selected={selected.has(taskId)} {...rowProps} />
               </Profiler>
             ) : (
-              <TaskRow key={taskId} taskId={taskId} {...rowProps} />
+              <TaskRow key={taskId} taskId={taskId} selected={selected.has(taskId)} {...rowProps} />
             ),
           )}
           {ids.length === 0 && !isLoading && (
             <tr>
-              <td colSpan={7} className="roadmap-empty">
+              <td colSpan={8} className="roadmap-empty">
                 {labels.empty}
               </td>
             </tr>

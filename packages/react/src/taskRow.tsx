@@ -13,6 +13,10 @@ export interface TaskRowProps {
   onCancel?: ((taskId: string, event: MouseEvent<HTMLButtonElement>) => void) | undefined;
   getTaskHref?: ((task: TaskSummary) => string) | undefined;
   getRoadmapHref?: ((roadmapId: string) => string) | undefined;
+  /** Whether the row's checkbox is checked. */
+  selected: boolean;
+  /** Called when the row's checkbox is clicked; `range` with Shift held. */
+  onSelect: (taskId: string, range: boolean) => void;
 }
 
 const ignore = () => {};
@@ -24,6 +28,8 @@ export const TaskRow = memo(function TaskRow({
   onCancel,
   getTaskHref,
   getRoadmapHref,
+  selected,
+  onSelect,
 }: TaskRowProps) {
   const labels = useRoadmapLabels();
   const row = useTaskRow(observer, taskId);
@@ -35,7 +41,17 @@ export const TaskRow = memo(function TaskRow({
     if (!event.defaultPrevented) observer.cancelTask(taskId).catch(ignore);
   };
   return (
-    <tr data-slot="task-row" data-task-id={taskId} data-status={status}>
+    <tr data-slot="task-row" data-task-id={taskId} data-status={status} data-selected={selected || undefined}>
+      <td className="roadmap-select-cell">
+        <input
+          type="checkbox"
+          className="roadmap-checkbox"
+          checked={selected}
+          aria-label={labels.selectTask(task.title)}
+          onChange={() => {}}
+          onClick={(event) => onSelect(taskId, event.shiftKey)}
+        />
+      </td>
       <td>
         {getTaskHref ? (
           <a className="roadmap-link" href={getTaskHref(task)}>

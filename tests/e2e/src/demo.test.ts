@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { api, describeWithBrowser, type Harness, startHarness, waitForStatus } from './harness.js';
+import { api, describeWithBrowser, generateBody, type Harness, startHarness, waitForStatus } from './harness.js';
 
 /**
  * The demo web app on the real reference server, in Chromium: sign in, create a roadmap through the form, watch its
@@ -105,6 +105,40 @@ describeWithBrowser('demo web app (Chromium, reference server)', () => {
     await row.locator('[data-slot="status-badge"]', { hasText: 'Cancelled' }).waitFor();
     expect(await row.getByRole('button', { name: 'Cancel task' }).count()).toBe(0);
     await harness.screenshot('06-task-list');
+  });
+
+  it('selects two running tasks in the list (Shift+click) and cancels them with one confirmation', async () => {
+    const created: string[] = [];
+    for (const goal of ['Learn Go for network services', 'Learn Zig for embedded work']) {
+      const { body } = await api<{ task_id: string }>(
+        harness.server,
+        'POST',
+        '/roadmaps/generate',
+        'alice',
+        generateBody(goal),
+      );
+      created.push(body.task_id);
+    }
+    await page.reload();
+    const rows = created.map((id) => page.locator(`[data-task-id="${id}"]`));
+    for (const row of rows) await row.waitFor();
+    // The list is newest first: the second task's row comes first, so Shift+click on the first task's selects both.
+    await rows[1]?.getByRole('checkbox').click();
+    await rows[0]?.getByRole('checkbox').click({ modifiers: ['Shift'] });
+    await page.getByText('2 selected').waitFor();
+    await page.getByRole('button', { name: 'Cancel selected' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('heading', { name: 'Cancel 2 tasks?' }).waitFor();
+    await harness.screenshot('06b-cancel-selected');
+    await dialog.getByRole('button', { name: 'Cancel tasks' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    for (const row of rows) {
+      await expect.poll(() => row.getAttribute('data-status'), { timeout: 10_000 }).toBe('cancelled');
+    }
+    for (const id of created) {
+      const { body } = await api<{ status: string }>(harness.server, 'GET', `/roadmaps/tasks/${id}`, 'alice');
+      expect(body.status).toBe('cancelled');
+    }
   });
 
   it('shows the roadmap with its cover on the home page', async () => {

@@ -193,6 +193,45 @@ describe('TaskListObserver', () => {
     expect(observer.counts.getSnapshot()).toMatchObject({ processing: 1, cancelled: 0 });
   });
 
+  it('cancels selected rows in one request: cancelled at once, the ones the server refused restored', async () => {
+    const api = serve([summary(1), summary(2, 'pending'), summary(3), summary(4, 'completed')]);
+    const answer = deferred<Response>();
+    const bodies: unknown[] = [];
+    api.route('POST /roadmaps/tasks/cancel', ({ body }) => {
+      bodies.push(body);
+      return answer.promise;
+    });
+    const observer = cacheFor(api).taskList();
+    observer.subscribe(() => {});
+    await settle();
+    const cancel = observer.cancelTasks(['t-1', 't-2', 't-3', 't-4']);
+    expect(['t-1', 't-2', 't-3', 't-4'].map((id) => observer.rows.get(id)?.task.status)).toEqual([
+      'cancelled',
+      'cancelled',
+      'cancelled',
+      'completed',
+    ]);
+    expect(observer.counts.getSnapshot()).toMatchObject({ processing: 0, pending: 0, cancelled: 3 });
+    answer.resolve(
+      Response.json({ cancelled: ['t-1', 't-2'], not_cancellable: ['t-3', 't-4'], not_found: [] }, { status: 200 }),
+    );
+    expect(await cancel).toEqual({ cancelled: ['t-1', 't-2'], not_cancellable: ['t-3', 't-4'], not_found: [] });
+    expect(observer.rows.get('t-3')?.task).toEqual(summary(3));
+    expect(observer.counts.getSnapshot()).toMatchObject({ processing: 1, cancelled: 2 });
+    expect(bodies).toEqual([{ task_ids: ['t-1', 't-2', 't-3', 't-4'] }]);
+  });
+
+  it('restores every row when the batch cancel fails', async () => {
+    const api = serve([summary(1), summary(2)]);
+    api.route('POST /roadmaps/tasks/cancel', () => errorResponse(503, 'storage_unavailable', 'Try again'));
+    const observer = cacheFor(api).taskList();
+    observer.subscribe(() => {});
+    await settle();
+    await expect(observer.cancelTasks(['t-1', 't-2'])).rejects.toThrow('Try again');
+    expect(observer.rows.get('t-1')?.task).toEqual(summary(1));
+    expect(observer.rows.get('t-2')?.task).toEqual(summary(2));
+  });
+
   it('shows a retried task pending once the server accepts', async () => {
     const api = serve([summary(1, 'failed')]);
     api.route('POST /roadmaps/tasks/t-1/retry', () => ({

@@ -3,7 +3,7 @@ import type { RoadmapCache } from './roadmapCache.js';
 import { type LoadState, SharedObserver } from './sharedObserver.js';
 import { KeyedStore, Store } from './store.js';
 import { toApiError } from './toApiError.js';
-import type { RoadmapEvent, TaskStatus, TaskSummary } from './wireTypes.js';
+import type { BatchCancelResponse, RoadmapEvent, TaskStatus, TaskSummary } from './wireTypes.js';
 
 /** Task counts per status, as `GET /roadmaps/tasks` reports them. */
 export interface TaskCounts {
@@ -166,6 +166,34 @@ export class TaskListObserver extends SharedObserver<TaskListState> {
       if (current === optimistic) this.#setRow(taskId, { task: before.task, error: failure });
       else if (current) this.rows.set(taskId, { ...current, error: failure });
       throw apiError;
+    }
+  };
+
+  /**
+   * Cancels several rows in one request (`POST /roadmaps/tasks/cancel`): every cancellable one shows `cancelled` at
+   * once; those the server did not cancel are restored. Rejects (restoring every row) when the request fails.
+   */
+  readonly cancelTasks = async (taskIds: readonly string[]): Promise<BatchCancelResponse> => {
+    const restore = new Map<string, TaskRowState>();
+    for (const taskId of taskIds) {
+      const before = this.rows.get(taskId);
+      if (!before || (before.task.status !== 'pending' && before.task.status !== 'processing')) continue;
+      restore.set(taskId, before);
+      this.#setRow(taskId, { task: { ...before.task, status: 'cancelled', current_step: 'cancelled' }, error: null });
+    }
+    const undo = (ids: Iterable<string>) => {
+      for (const taskId of ids) {
+        const before = restore.get(taskId);
+        if (before) this.#setRow(taskId, before);
+      }
+    };
+    try {
+      const result = await this.cache.client.cancelTasks({ task_ids: taskIds });
+      undo([...result.not_cancellable, ...result.not_found]);
+      return result;
+    } catch (error) {
+      undo(restore.keys());
+      throw toApiError(error);
     }
   };
 
