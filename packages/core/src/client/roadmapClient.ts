@@ -156,13 +156,13 @@ export function createRoadmapClient(options: RoadmapClientOptions) {
     onAuthError: options.onAuthError,
   };
 
-  /** The access check of a stream: its REST twin's 401 or 403, `null` for any other outcome (never rejects). */
+  /** The access check of a stream: its REST twin's 401, 403 or 404, `null` for any other outcome (never rejects). */
   const accessOf =
     (path: string): AccessCheck =>
     () =>
       call(path).then(
         () => null,
-        (error) => (RoadmapApiError.isInstance(error) && [401, 403].includes(error.status) ? error : null),
+        (error) => (RoadmapApiError.isInstance(error) && [401, 403, 404].includes(error.status) ? error : null),
       );
 
   const socketUrl = (path: string) => async (since: number | undefined) => {

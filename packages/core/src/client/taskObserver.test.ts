@@ -186,6 +186,24 @@ describe('TaskObserver', () => {
     ]);
   });
 
+  it('stops following a task that was deleted (its stream is refused and the task answers 404) and shows why', async () => {
+    let exists = true;
+    const api = createFakeApi({
+      'GET /roadmaps/tasks/t-1': () => (exists ? task : errorResponse(404, 'not_found', 'Task not found.')),
+    });
+    const { observer } = setUp(api);
+    const socket = await openStream();
+    exists = false;
+    socket.drop();
+    await vi.advanceTimersByTimeAsync(1_000);
+    const [refused] = FakeWebSocket.live('/ws/t-1');
+    refused?.drop();
+    await settle();
+    expect(observer.getSnapshot()).toMatchObject({ connection: 'closed', error: { status: 404, code: 'not_found' } });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeWebSocket.live('/ws/t-1')).toEqual([]);
+  });
+
   it('shows a failed load and opens no stream', async () => {
     const api = createFakeApi({ 'GET /roadmaps/tasks/t-1': () => errorResponse(404, 'not_found', 'Task not found') });
     const { observer } = setUp(api);

@@ -99,6 +99,8 @@ export class TaskObserver extends SharedObserver<TaskState> {
         if (connection === 'closed') this.#unsubscribe = undefined;
         this.update({ connection });
       },
+      // The task is gone (deleted) or no longer the caller's: show why instead of reconnecting.
+      onRefused: (error) => this.update({ error }),
     });
   }
 

@@ -425,6 +425,29 @@ describe('a refused token (onAuthError)', () => {
   });
 });
 
+describe('a task that is gone (404)', () => {
+  it('stops reconnecting and tells onRefused, not onAuthError, once the task answers 404', async () => {
+    const authErrors: RoadmapApiError[] = [];
+    const refusals: RoadmapApiError[] = [];
+    const states: ConnectionState[] = [];
+    setup({ onAuthError: (error) => authErrors.push(error) }).subscribeTask('t-1', {
+      onEvent: () => {},
+      onStateChange: (state) => states.push(state),
+      onRefused: (error) => refusals.push(error),
+    });
+    await settle();
+    restStatus = 404;
+    latest().drop();
+    await settle();
+    expect(refusals.map((error) => error.status)).toEqual([404]);
+    expect(authErrors).toEqual([]);
+    expect(states).toEqual(['connecting', 'reconnecting', 'closed']);
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+});
+
 describe('subscribeEvents', () => {
   it('uses the user-wide endpoint and reconnects after every close, task endings included', async () => {
     const tasks: string[] = [];

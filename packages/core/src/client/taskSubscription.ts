@@ -25,6 +25,11 @@ export interface EventSubscriptionOptions {
   onResync?: (reason: ResyncMessage['reason']) => void;
   /** `connecting` → `open` → (`reconnecting` → `open`)* → `closed`. */
   onStateChange?: (state: ConnectionState) => void;
+  /**
+   * The stream stopped for good (`closed`) because the server refuses it: 401 or 403 (the credential; the client's
+   * `onAuthError` is told too) or 404 (the task does not exist, e.g. it was deleted). It does not reconnect.
+   */
+  onRefused?: (error: RoadmapApiError) => void;
 }
 
 export interface TaskSubscriptionOptions extends EventSubscriptionOptions {
@@ -53,9 +58,9 @@ export interface SubscriptionSettings {
 
 /**
  * Why a connection that never opened was refused, asked over REST (a browser's `WebSocket` does not show the
- * status of a refused upgrade): the 401 or 403 the stream's REST twin answers with the token the next connection
- * would use, or `null` — then the refusal had another cause (the server was down, a rate limit) and the stream
- * keeps reconnecting.
+ * status of a refused upgrade): the 401, 403 or 404 the stream's REST twin answers with the token the next
+ * connection would use, or `null` — then the refusal had another cause (the server was down, a rate limit) and the
+ * stream keeps reconnecting.
  */
 export type AccessCheck = () => Promise<RoadmapApiError | null>;
 
@@ -68,7 +73,8 @@ const terminalStatuses: readonly TaskStatus[] = ['completed', 'partial_failure',
  * @param socketUrl builds the URL of each connection attempt (a fresh token each time) for a `since`.
  * @param stopOnTerminal stop, rather than reconnect, when the server closes because the task ended.
  * @param checkAccess asked after a connection closed without opening, while the reconnect waits: an error stops
- *   the stream (closed) and goes to `settings.onAuthError` instead of reconnecting forever with a refused token.
+ *   the stream (closed) and goes to `options.onRefused` (and a 401 or 403 to `settings.onAuthError`) instead of
+ *   reconnecting forever with a refused token or to a task that is gone.
  */
 export function openSubscription(
   settings: SubscriptionSettings,
@@ -213,7 +219,8 @@ export function openSubscription(
         void checkAccess?.().then((refusal) => {
           if (refusal && state !== 'closed') {
             stop();
-            settings.onAuthError?.(refusal);
+            if (refusal.status !== 404) settings.onAuthError?.(refusal);
+            options.onRefused?.(refusal);
           }
         });
     };
