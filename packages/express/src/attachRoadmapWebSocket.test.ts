@@ -481,4 +481,17 @@ describe('attachRoadmapWebSocket: with the JWT authenticator', () => {
     const bob = signJwt({ sub: 'bob', expiresInSeconds: 60 }, secret);
     expect(await refusedStatus(current.url(`/api/v1/ws/${taskId}?token=${bob}`))).toBe(403);
   });
+
+  it('closes an open connection when its token expires: closing token_expired, close 1008', async () => {
+    // The authenticator says when the credential expires (the JWT authenticator reads `exp`): 150 ms from now.
+    const current = await setup({
+      sockets: { authenticate: async () => ({ userId: 'alice', expiresAt: Date.now() + 150 }) },
+    });
+    const taskId = await current.createTask('alice');
+    const client = connect(current, `/api/v1/ws/${taskId}?token=any`);
+    await client.waitForType('current_status');
+    expect(await client.closed).toBe(1008);
+    expect(client.messages.at(-1)).toMatchObject({ type: 'closing', reason: 'token_expired' });
+    expect(current.sockets.clients()).toBe(0);
+  });
 });

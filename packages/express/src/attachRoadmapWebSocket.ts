@@ -14,6 +14,7 @@ import {
   type RateLimitStore,
 } from './rateLimit.js';
 import { RoadmapSocket } from './roadmapSocket.js';
+import { closeAtExpiry } from './tokenExpiry.js';
 import { parseSince, parseUpgradeTarget, rejectUpgrade } from './upgradeRequest.js';
 import { UserConnections } from './userConnections.js';
 
@@ -197,8 +198,13 @@ export function attachRoadmapWebSocket(
         onClosed: (done) => {
           connections.delete(done);
           release();
+          stopExpiry();
         },
       });
+      const stopExpiry =
+        user.expiresAt === undefined
+          ? () => {}
+          : closeAtExpiry(user.expiresAt, now, () => connection.finish('token_expired', 1008));
       connections.add(connection);
       void connection.start();
     });

@@ -22,9 +22,9 @@ const exp = nowMs / 1000 + 60;
 describe('createJwtAuthenticator', () => {
   it('accepts a valid HS256 token from the Authorization header or the token parameter', async () => {
     const token = signJwt({ sub: 'user-1', nowMs }, secret);
-    await expect(withHeader(`Bearer ${token}`)).resolves.toEqual({ userId: 'user-1' });
-    await expect(withHeader(`bearer ${token}`)).resolves.toEqual({ userId: 'user-1' });
-    await expect(authenticate({ headers: {}, token })).resolves.toEqual({ userId: 'user-1' });
+    await expect(withHeader(`Bearer ${token}`)).resolves.toMatchObject({ userId: 'user-1' });
+    await expect(withHeader(`bearer ${token}`)).resolves.toMatchObject({ userId: 'user-1' });
+    await expect(authenticate({ headers: {}, token })).resolves.toMatchObject({ userId: 'user-1' });
   });
 
   it.each([
@@ -36,6 +36,14 @@ describe('createJwtAuthenticator', () => {
     ['a header that is not JSON', `Bearer bm90IGpzb24.${encode({ sub: 'u', exp })}.c2ln`],
   ])('refuses %s', async (_name, authorization) => {
     await expect(authenticate({ headers: authorization === undefined ? {} : { authorization } })).resolves.toBeNull();
+  });
+
+  it('says when the token expires (its exp, in ms), so an open WebSocket can be closed then', async () => {
+    const token = signJwt({ sub: 'user-1', nowMs, expiresInSeconds: 600 }, secret);
+    await expect(authenticate({ headers: {}, token })).resolves.toEqual({
+      userId: 'user-1',
+      expiresAt: nowMs + 600_000,
+    });
   });
 
   it('refuses a wrong signature, and a signature of the right length but other bytes', async () => {
@@ -51,7 +59,7 @@ describe('createJwtAuthenticator', () => {
     await expect(authenticate({ headers: {}, token: unsigned })).resolves.toBeNull();
     await expect(withHeader(`Bearer ${handMade({ alg: 'HS512' }, { sub: 'u', exp })}`)).resolves.toBeNull();
     await expect(withHeader(`Bearer ${handMade({ alg: 'RS256' }, { sub: 'u', exp })}`)).resolves.toBeNull();
-    await expect(withHeader(`Bearer ${handMade({ alg: 'HS256' }, { sub: 'u', exp })}`)).resolves.toEqual({
+    await expect(withHeader(`Bearer ${handMade({ alg: 'HS256' }, { sub: 'u', exp })}`)).resolves.toMatchObject({
       userId: 'u',
     });
   });
@@ -60,13 +68,13 @@ describe('createJwtAuthenticator', () => {
     const at = nowMs / 1000;
     const token = (payload: object) => `Bearer ${handMade({ alg: 'HS256', typ: 'JWT' }, payload)}`;
     await expect(withHeader(token({ sub: 'u', exp: at - 10 }))).resolves.toBeNull();
-    await expect(withHeader(token({ sub: 'u', exp: at - 4 }))).resolves.toEqual({ userId: 'u' });
+    await expect(withHeader(token({ sub: 'u', exp: at - 4 }))).resolves.toMatchObject({ userId: 'u' });
     await expect(withHeader(token({ sub: 'u', exp: 'tomorrow' }))).resolves.toBeNull();
     await expect(withHeader(token({ sub: 'u', exp, nbf: at + 10 }))).resolves.toBeNull();
-    await expect(withHeader(token({ sub: 'u', exp, nbf: at + 4 }))).resolves.toEqual({ userId: 'u' });
+    await expect(withHeader(token({ sub: 'u', exp, nbf: at + 4 }))).resolves.toMatchObject({ userId: 'u' });
     await expect(withHeader(token({ sub: 'u' }))).resolves.toBeNull();
     const lenient = createJwtAuthenticator({ secret, requireExpiration: false, now: () => nowMs });
-    await expect(lenient({ headers: { authorization: token({ sub: 'u' }) } })).resolves.toEqual({ userId: 'u' });
+    await expect(lenient({ headers: { authorization: token({ sub: 'u' }) } })).resolves.toMatchObject({ userId: 'u' });
   });
 
   it('requires a non-empty string sub', async () => {
@@ -91,8 +99,10 @@ describe('createJwtAuthenticator', () => {
     });
     const check = (payload: object) => strict({ headers: {}, token: handMade({ alg: 'HS256', typ: 'JWT' }, payload) });
     const iss = 'https://auth.example';
-    await expect(check({ sub: 'u', exp, iss, aud: 'roadmap-api' })).resolves.toEqual({ userId: 'u' });
-    await expect(check({ sub: 'u', exp, iss, aud: ['other-app', 'roadmap-api'] })).resolves.toEqual({ userId: 'u' });
+    await expect(check({ sub: 'u', exp, iss, aud: 'roadmap-api' })).resolves.toMatchObject({ userId: 'u' });
+    await expect(check({ sub: 'u', exp, iss, aud: ['other-app', 'roadmap-api'] })).resolves.toMatchObject({
+      userId: 'u',
+    });
     await expect(check({ sub: 'u', exp })).resolves.toBeNull();
     await expect(check({ sub: 'u', exp, iss })).resolves.toBeNull();
     await expect(check({ sub: 'u', exp, aud: 'roadmap-api' })).resolves.toBeNull();
@@ -101,9 +111,9 @@ describe('createJwtAuthenticator', () => {
     await expect(check({ sub: 'u', exp, iss, aud: ['other-app'] })).resolves.toBeNull();
     // signJwt puts them in when asked, so the dev login and the token script can satisfy such a server.
     const signed = signJwt({ sub: 'u', nowMs, issuer: iss, audience: 'roadmap-api' }, secret);
-    await expect(strict({ headers: {}, token: signed })).resolves.toEqual({ userId: 'u' });
+    await expect(strict({ headers: {}, token: signed })).resolves.toMatchObject({ userId: 'u' });
     // Without the options, iss and aud are not looked at.
-    await expect(withHeader(`Bearer ${signed}`)).resolves.toEqual({ userId: 'u' });
+    await expect(withHeader(`Bearer ${signed}`)).resolves.toMatchObject({ userId: 'u' });
   });
 
   it('refuses tokens longer than 8 KB and a sub longer than 256 characters without verifying them', async () => {

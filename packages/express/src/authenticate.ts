@@ -1,11 +1,17 @@
 import { createHmac } from 'node:crypto';
 import type { CryptoKey } from 'jose';
-import { assertClaimOptions, isJoseError, type JwtClaimOptions, verifiedSubject } from './jwtVerification.js';
+import { assertClaimOptions, isJoseError, type JwtClaimOptions, verifiedUser } from './jwtVerification.js';
 
 /** The caller of a request, as established by an {@link Authenticate} function. */
 export interface AuthenticatedUser {
   /** Owner id of everything the caller creates and may read; the JWT's `sub`. */
   userId: string;
+  /**
+   * When the credential stops being valid, in ms since the epoch (the JWT's `exp`): a WebSocket opened with it is
+   * closed then (`closing { reason: "token_expired" }`), so a connection never outlives its token; the client
+   * reconnects with a fresh one. Omit for a credential that does not expire (a session checked elsewhere).
+   */
+  expiresAt?: number;
 }
 
 /**
@@ -61,8 +67,7 @@ export function createJwtAuthenticator(options: JwtAuthenticatorOptions): Authen
     const token = request.token ?? readBearerToken(request.headers);
     if (token === undefined) return null;
     try {
-      const subject = await verifiedSubject(token, await secretKey(), ['HS256'], options);
-      return subject === null ? null : { userId: subject };
+      return await verifiedUser(token, await secretKey(), ['HS256'], options);
     } catch (error) {
       // A shared secret involves no key fetch: whatever jose refuses is a bad token.
       if (isJoseError(error)) return null;

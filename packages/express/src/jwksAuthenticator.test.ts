@@ -99,10 +99,10 @@ describe('createJwksAuthenticator', () => {
     keyServer = await startKeyServer([key.jwk]);
     const authenticate = authenticatorFor(keyServer);
     const token = await sign(key);
-    await expect(authenticate({ headers: { authorization: `Bearer ${token}` } })).resolves.toEqual({
+    await expect(authenticate({ headers: { authorization: `Bearer ${token}` } })).resolves.toMatchObject({
       userId: 'user-1',
     });
-    await expect(authenticate({ headers: {}, token })).resolves.toEqual({ userId: 'user-1' });
+    await expect(authenticate({ headers: {}, token })).resolves.toMatchObject({ userId: 'user-1' });
     await expect(authenticate({ headers: {} })).resolves.toBeNull();
     expect(keyServer.requests).toBe(1);
   });
@@ -114,7 +114,7 @@ describe('createJwksAuthenticator', () => {
     const authenticate = authenticatorFor(keyServer);
     const check = async (token: string | Promise<string>) => authenticate({ headers: {}, token: await token });
 
-    await expect(check(sign(key, { aud: ['other-app', audience] }))).resolves.toEqual({ userId: 'user-1' });
+    await expect(check(sign(key, { aud: ['other-app', audience] }))).resolves.toMatchObject({ userId: 'user-1' });
     await expect(check(sign(key, { iss: 'https://evil.example/' }))).resolves.toBeNull();
     await expect(check(sign(key, { aud: 'other-app' }))).resolves.toBeNull();
     await expect(check(sign(key, { exp: nowSeconds - 60 }))).resolves.toBeNull();
@@ -135,16 +135,16 @@ describe('createJwksAuthenticator', () => {
     const second = await makeKey('key-2');
     keyServer = await startKeyServer([first.jwk]);
     const authenticate = authenticatorFor(keyServer, { cooldownMs: 0 });
-    await expect(authenticate({ headers: {}, token: await sign(first) })).resolves.toEqual({ userId: 'user-1' });
+    await expect(authenticate({ headers: {}, token: await sign(first) })).resolves.toMatchObject({ userId: 'user-1' });
     expect(keyServer.requests).toBe(1);
 
     // The provider rotates: key-2 signs from now on, key-1 is retired.
     keyServer.keys = [second.jwk];
-    await expect(authenticate({ headers: {}, token: await sign(second, { sub: 'user-2' }) })).resolves.toEqual({
+    await expect(authenticate({ headers: {}, token: await sign(second, { sub: 'user-2' }) })).resolves.toMatchObject({
       userId: 'user-2',
     });
     expect(keyServer.requests).toBe(2);
-    await expect(authenticate({ headers: {}, token: await sign(second, { sub: 'user-3' }) })).resolves.toEqual({
+    await expect(authenticate({ headers: {}, token: await sign(second, { sub: 'user-3' }) })).resolves.toMatchObject({
       userId: 'user-3',
     });
     expect(keyServer.requests).toBe(2);
@@ -172,7 +172,7 @@ describe('createJwksAuthenticator', () => {
     expect(failure).toMatchObject({ status: 503, body: { code: 'identity_provider_unavailable' } });
 
     keyServer.failWith = undefined;
-    await expect(authenticate({ headers: {}, token })).resolves.toEqual({ userId: 'user-1' });
+    await expect(authenticate({ headers: {}, token })).resolves.toMatchObject({ userId: 'user-1' });
   });
 
   it('requires the issuer and the audience, since one provider signs tokens for many applications', () => {

@@ -1,7 +1,7 @@
 import { createRemoteJWKSet } from 'jose';
 import { type Authenticate, readBearerToken } from './authenticate.js';
 import { HttpError } from './httpErrors.js';
-import { assertClaimOptions, type JwtClaimOptions, verifiedSubject } from './jwtVerification.js';
+import { assertClaimOptions, type JwtClaimOptions, verifiedUser } from './jwtVerification.js';
 
 export interface JwksAuthenticatorOptions extends JwtClaimOptions {
   /**
@@ -73,9 +73,8 @@ export function createJwksAuthenticator(options: JwksAuthenticatorOptions): Auth
   return async (request) => {
     const token = request.token ?? readBearerToken(request.headers);
     if (token === undefined) return null;
-    let subject: string | null;
     try {
-      subject = await verifiedSubject(token, keySet, algorithms, options);
+      return await verifiedUser(token, keySet, algorithms, options);
     } catch (error) {
       throw new HttpError(
         503,
@@ -87,6 +86,5 @@ export function createJwksAuthenticator(options: JwksAuthenticatorOptions): Auth
         { cause: error },
       );
     }
-    return subject === null ? null : { userId: subject };
   };
 }

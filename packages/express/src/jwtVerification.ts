@@ -1,4 +1,5 @@
 import { type CryptoKey, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { AuthenticatedUser } from './authenticate.js';
 
 /** Checks of a token's claims, shared by the HS256 and the JWKS authenticators. */
 export interface JwtClaimOptions {
@@ -68,20 +69,21 @@ export function assertClaimOptions(name: string, options: JwtClaimOptions): void
 
 /**
  * Verifies `token` with jose (`jwtVerify`: signature with one of `algorithms`, `exp`/`nbf` with tolerance, `iss`
- * and `aud` when required, `crit` refused) and answers its `sub`, or `null` when the token is not valid or its
- * `sub` is not a non-empty string of at most 256 characters. Errors other than an invalid token (the key set
- * could not be fetched) are thrown.
+ * and `aud` when required, `crit` refused) and answers its `sub` and `exp` (as {@link AuthenticatedUser}), or
+ * `null` when the token is not valid or its `sub` is not a non-empty string of at most 256 characters. Errors
+ * other than an invalid token (the key set could not be fetched) are thrown.
  */
-export async function verifiedSubject(
+export async function verifiedUser(
   token: string,
   key: Uint8Array | CryptoKey | JWTVerifyGetKey,
   algorithms: readonly string[],
   options: JwtClaimOptions,
-): Promise<string | null> {
+): Promise<AuthenticatedUser | null> {
   if (token.length === 0 || token.length > maximumTokenLength) return null;
   const issuer = list(options.issuer);
   const audience = list(options.audience);
   let subject: unknown;
+  let expiration: unknown;
   try {
     const { payload } = await jwtVerify(token, key, {
       algorithms: [...algorithms],
@@ -92,10 +94,11 @@ export async function verifiedSubject(
       ...(audience === undefined ? {} : { audience }),
     });
     subject = payload.sub;
+    expiration = payload.exp;
   } catch (error) {
     if (isInvalidTokenError(error)) return null;
     throw error;
   }
   if (typeof subject !== 'string' || subject.trim().length === 0 || subject.length > maximumSubjectLength) return null;
-  return subject;
+  return typeof expiration === 'number' ? { userId: subject, expiresAt: expiration * 1000 } : { userId: subject };
 }

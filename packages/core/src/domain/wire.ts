@@ -180,7 +180,9 @@ export type ClosingReason =
   | 'task_partial_failure'
   | 'task_failed'
   | 'task_cancelled'
-  | 'server_shutdown';
+  | 'server_shutdown'
+  /** The credential the connection was opened with expired: reconnect with a fresh one. */
+  | 'token_expired';
 
 /** Why a `resync` was sent: the `since` is older than the retained log, or ahead of it. */
 export type ResyncReason = 'since_before_retained_log' | 'since_ahead_of_log';
