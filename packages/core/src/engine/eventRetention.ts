@@ -1,5 +1,6 @@
 import { type Clock, isoTime } from '../shared/clock.js';
 import type { EventStore } from '../storage/eventStore.js';
+import { repeatInBackground } from './backgroundSweep.js';
 
 export interface EventRetentionOptions {
   storage: Pick<EventStore, 'pruneEvents' | 'eventLogStart'>;
@@ -33,8 +34,7 @@ const logStartCacheMs = 60_000;
  */
 export class EventRetention {
   private readonly options: EventRetentionOptions;
-  private cancelTimer: (() => void) | undefined;
-  private running = false;
+  private stopRepeating: (() => void) | undefined;
   private cachedLogStart: { at: number; seq: Promise<number> } | undefined;
 
   constructor(options: EventRetentionOptions) {
@@ -48,15 +48,14 @@ export class EventRetention {
 
   /** Schedules a sweep every {@link intervalMs} (the first one after an interval) until `stop()`. */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.schedule();
+    if (this.stopRepeating) return;
+    const { clock, onError } = this.options;
+    this.stopRepeating = repeatInBackground(clock, this.intervalMs, () => this.sweep(), onError);
   }
 
   stop(): void {
-    this.running = false;
-    this.cancelTimer?.();
-    this.cancelTimer = undefined;
+    this.stopRepeating?.();
+    this.stopRepeating = undefined;
   }
 
   /** Deletes every event the retention lets go, in batches; resolves with how many. */
@@ -85,20 +84,5 @@ export class EventRetention {
       if (this.cachedLogStart?.seq === seq) this.cachedLogStart = undefined;
     });
     return seq;
-  }
-
-  private schedule(): void {
-    this.cancelTimer = this.options.clock.setTimeout(
-      () => {
-        if (!this.running) return;
-        this.sweep()
-          .catch(this.options.onError)
-          .finally(() => {
-            if (this.running) this.schedule();
-          });
-      },
-      this.intervalMs,
-      { background: true },
-    );
   }
 }

@@ -77,6 +77,17 @@ async function pendingTasks(storage: Storage, count: number, updatedAt: string):
   return ids;
 }
 
+/** Two recovering engines started on one storage, first one first; `reads` counts each one's sweeps. */
+async function twoStartedEngines(clock: ManualClock) {
+  const { view } = sharedStorage(clock);
+  const first = view();
+  const second = view();
+  const firstEngine = engineOn(clock, { storage: first.storage });
+  await firstEngine.start();
+  await engineOn(clock, { storage: second.storage }).start();
+  return { first, second, firstEngine };
+}
+
 describe('RoadmapEngine: recovery sweeps', () => {
   it('pages through every recoverable task 100 at a time by id, enqueueing each once', async () => {
     const clock = createManualClock();
@@ -98,13 +109,7 @@ describe('RoadmapEngine: recovery sweeps', () => {
 
   it('runs the periodic sweep in one process at a time; the next takes over when the holder stops', async () => {
     const clock = createManualClock();
-    const { view } = sharedStorage(clock);
-    const first = view();
-    const second = view();
-    const firstEngine = engineOn(clock, { storage: first.storage });
-    const secondEngine = engineOn(clock, { storage: second.storage });
-    await firstEngine.start();
-    await secondEngine.start();
+    const { first, second, firstEngine } = await twoStartedEngines(clock);
     // Each starting process sweeps once, without the lease.
     expect([first.reads.length, second.reads.length]).toEqual([1, 1]);
 
@@ -118,13 +123,7 @@ describe('RoadmapEngine: recovery sweeps', () => {
 
   it('takes over from a holder that died once its lease lapsed (two intervals)', async () => {
     const clock = createManualClock();
-    const { view } = sharedStorage(clock);
-    const first = view();
-    const second = view();
-    const firstEngine = engineOn(clock, { storage: first.storage });
-    const secondEngine = engineOn(clock, { storage: second.storage });
-    await firstEngine.start();
-    await secondEngine.start();
+    const { first, second, firstEngine } = await twoStartedEngines(clock);
     await clock.advance(intervalMs);
     expect([first.reads.length, second.reads.length]).toEqual([2, 1]);
 

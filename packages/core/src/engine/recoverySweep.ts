@@ -1,6 +1,7 @@
 import type { Queue } from '../queue/queue.js';
 import { type Clock, isoTime } from '../shared/clock.js';
 import type { TaskStore } from '../storage/taskStore.js';
+import { repeatInBackground } from './backgroundSweep.js';
 
 export interface RecoverySweepOptions {
   storage: Pick<TaskStore, 'listRecoverableTasks' | 'acquireSweepLease' | 'releaseSweepLease'>;
@@ -33,8 +34,7 @@ const leaseName = 'recovery';
  */
 export class RecoverySweep {
   private readonly options: RecoverySweepOptions;
-  private cancelTimer: (() => void) | undefined;
-  private running = false;
+  private stopRepeating: (() => void) | undefined;
 
   constructor(options: RecoverySweepOptions) {
     this.options = options;
@@ -42,9 +42,9 @@ export class RecoverySweep {
 
   /** Schedules a leased sweep every interval (the first one after an interval) until `stop()`. */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.schedule();
+    if (this.stopRepeating) return;
+    const { clock, intervalMs, onError } = this.options;
+    this.stopRepeating = repeatInBackground(clock, intervalMs, () => this.sweepIfHolder(), onError);
   }
 
   /**
@@ -52,10 +52,9 @@ export class RecoverySweep {
    * process sweeps next without waiting for it to lapse.
    */
   async stop(options: { releaseLease: boolean }): Promise<void> {
-    const wasRunning = this.running;
-    this.running = false;
-    this.cancelTimer?.();
-    this.cancelTimer = undefined;
+    const wasRunning = this.stopRepeating !== undefined;
+    this.stopRepeating?.();
+    this.stopRepeating = undefined;
     if (!wasRunning || !options.releaseLease) return;
     await this.options.storage.releaseSweepLease(leaseName, this.options.holder).catch(this.options.onError);
   }
@@ -86,20 +85,5 @@ export class RecoverySweep {
     const held = await storage.acquireSweepLease({ name: leaseName, holder, now, expiresAt: now + 2 * intervalMs });
     if (!held) return null;
     return this.sweep(false);
-  }
-
-  private schedule(): void {
-    this.cancelTimer = this.options.clock.setTimeout(
-      () => {
-        if (!this.running) return;
-        this.sweepIfHolder()
-          .catch(this.options.onError)
-          .finally(() => {
-            if (this.running) this.schedule();
-          });
-      },
-      this.options.intervalMs,
-      { background: true },
-    );
   }
 }
