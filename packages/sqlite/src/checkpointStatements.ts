@@ -19,6 +19,7 @@ import {
 import type BetterSqlite3 from 'better-sqlite3';
 import { createStatementCache, type Statement } from './connection.js';
 import { createEventInsert } from './eventInsert.js';
+import type { GroupCommit } from './groupCommit.js';
 import { roadmapSummariesSql } from './roadmapSummaryQuery.js';
 import { bindPatch, checkpointFromColumn, checkpointToColumn } from './rows.js';
 import { fenceParameters, held, holderExists } from './statements.js';
@@ -36,7 +37,11 @@ type BoundPatch = ReturnType<typeof bindPatch>;
  * task, and `saveRoadmap` with its item planning, run in one `BEGIN IMMEDIATE` transaction; reads of a roadmap and
  * its items share one transaction.
  */
-export function createCheckpointStore(database: BetterSqlite3.Database, now: () => number): CheckpointStore {
+export function createCheckpointStore(
+  database: BetterSqlite3.Database,
+  now: () => number,
+  itemWrites: GroupCommit,
+): CheckpointStore {
   const prepare = createStatementCache(database);
   const isoNow = () => new Date(now()).toISOString();
   const upsertCheckpoint = prepare(
@@ -108,34 +113,20 @@ export function createCheckpointStore(database: BetterSqlite3.Database, now: () 
   const insertEvent = createEventInsert(prepare);
 
   /**
-   * Writes the item with its fence check in one statement, then the task patch and the event, in one transaction.
+   * Writes the item with its fence check in one statement, then the task patch and the event — inside the group
+   * commit's transaction (each write in its own savepoint).
    * Resolves like `CheckpointStore.saveItem`: `false`, the stored event, or `true`.
    */
-  const writeItem = database.transaction(
-    (
-      statement: Statement,
-      parameters: Record<string, unknown>,
-      fence: LeaseFence,
-      patch: BoundPatch,
-      event: NewRoadmapEvent | undefined,
-    ) => {
-      if (statement.run(parameters).changes === 0) return false;
-      patchHeldTask(fence, patch);
-      return event ? insertEvent(event) : true;
-    },
-  );
-
-  /** One item write: alone it is one statement; with a task patch or an event, one transaction. */
-  const writeItemWith = (
+  const writeItem = (
     statement: Statement,
     parameters: Record<string, unknown>,
     fence: LeaseFence,
     taskPatch: TaskPatch | undefined,
     event: NewRoadmapEvent | undefined,
   ) => {
-    const patch = bindPatch(taskPatchColumns(taskPatch));
-    if (patch.assignments.length === 0 && !event) return statement.run(parameters).changes > 0;
-    return writeItem.immediate(statement, parameters, fence, patch, event);
+    if (statement.run(parameters).changes === 0) return false;
+    patchHeldTask(fence, bindPatch(taskPatchColumns(taskPatch)));
+    return event ? insertEvent(event) : true;
   };
 
   const saveRoadmapTransaction = database.transaction((fence: LeaseFence, roadmap: Roadmap) => {
@@ -222,18 +213,14 @@ export function createCheckpointStore(database: BetterSqlite3.Database, now: () 
       );
     },
 
-    async setItemStatus(fence, item, status, error, taskPatch, event) {
-      return guard('setItemStatus', () => {
-        const parameters = { ...itemParameters(fence, item), status, error: itemErrorFor(status, error) };
-        return writeItemWith(updateItemStatus, parameters, fence, taskPatch, event);
-      });
+    setItemStatus(fence, item, status, error, taskPatch, event) {
+      const parameters = { ...itemParameters(fence, item), status, error: itemErrorFor(status, error) };
+      return itemWrites.write('setItemStatus', () => writeItem(updateItemStatus, parameters, fence, taskPatch, event));
     },
 
-    async saveItem(fence, item, taskPatch, event) {
-      return guard('saveItem', () => {
-        const parameters = { ...itemParameters(fence, item), content: JSON.stringify(item.content) };
-        return writeItemWith(completeItem, parameters, fence, taskPatch, event);
-      });
+    saveItem(fence, item, taskPatch, event) {
+      const parameters = { ...itemParameters(fence, item), content: JSON.stringify(item.content) };
+      return itemWrites.write('saveItem', () => writeItem(completeItem, parameters, fence, taskPatch, event));
     },
 
     async resetItems(roadmapId, filter) {

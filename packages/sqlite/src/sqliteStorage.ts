@@ -4,6 +4,7 @@ import { createCheckpointStore } from './checkpointStatements.js';
 import { configureDatabase, openDatabase } from './connection.js';
 import { createCoverStore } from './coverStatements.js';
 import { createEventStore } from './eventStatements.js';
+import { createGroupCommit, type WriteBatch } from './groupCommit.js';
 import { migrate } from './migrations.js';
 import { toStorageError } from './storageError.js';
 import { createTaskStore } from './taskStatements.js';
@@ -16,6 +17,11 @@ interface CommonOptions {
    * retryable `storage_error`, in milliseconds. Default: 5000.
    */
   busyTimeoutMs?: number;
+  /**
+   * Called after each group commit of content-item writes (the writes of one turn of the event loop share one
+   * transaction) with how many writes it held and how long its transaction took: for monitoring. Default: none.
+   */
+  onWriteBatch?: (batch: WriteBatch) => void;
 }
 
 export type SqliteStorageOptions = CommonOptions &
@@ -67,7 +73,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): SqliteStorag
   try {
     configureDatabase(database, { busyTimeoutMs: options.busyTimeoutMs ?? 5_000 });
     migrate(database);
-    return buildStorage(database, now, owned);
+    return buildStorage(database, now, owned, options.onWriteBatch);
   } catch (error) {
     if (owned) database.close();
     throw toStorageError(`opening ${database.name}`, error);
@@ -75,17 +81,25 @@ export function createSqliteStorage(options: SqliteStorageOptions): SqliteStorag
 }
 
 /** The storage: one part per contract (`taskStatements.ts`, `checkpointStatements.ts`, …) on one connection. */
-function buildStorage(database: BetterSqlite3.Database, now: () => number, owned: boolean): SqliteStorage {
+function buildStorage(
+  database: BetterSqlite3.Database,
+  now: () => number,
+  owned: boolean,
+  onWriteBatch: ((batch: WriteBatch) => void) | undefined,
+): SqliteStorage {
+  const itemWrites = createGroupCommit(database, onWriteBatch);
   return {
     specificationVersion: 'v1',
     database,
 
     close() {
+      // Writes already accepted are committed before the connection closes.
+      if (database.open) itemWrites.flush();
       if (owned && database.open) database.close();
     },
 
     ...createTaskStore(database),
-    ...createCheckpointStore(database, now),
+    ...createCheckpointStore(database, now, itemWrites),
     ...createEventStore(database),
     ...createCoverStore(database),
   };
