@@ -19,7 +19,8 @@ import {
   withConceptStatuses,
 } from '@roadmap/core/internal';
 import type pg from 'pg';
-import { queryOn, quoteLiteral, storageError } from './database.js';
+import { queryOn, quoteLiteral } from './database.js';
+import { createItemWriteBatch } from './itemWriteBatch.js';
 import { eventLockKey } from './migrations.js';
 import { bindPatch, fenced } from './parameters.js';
 
@@ -43,29 +44,38 @@ export function createCheckpointStore(pool: pg.Pool, schema: string, now: () => 
   const isoNow = () => new Date(now()).toISOString();
 
   // Item writes are the hot path (two per item): they run as named prepared statements, so PostgreSQL parses and
-  // plans each text once per connection. The name is derived from the text (pools may be shared across schemas).
+  // plans each text once per connection (the name is derived from the text: pools may be shared across schemas),
+  // and with group commit (itemWriteBatch.ts): the writes of one moment share one transaction.
   const statementNames = new Map<string, string>();
-  const prepared = async <Row extends pg.QueryResultRow>(operation: string, text: string, values: unknown[]) => {
+  const statementName = (text: string) => {
     let name = statementNames.get(text);
     if (name === undefined) {
       name = `roadmap_item_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
       statementNames.set(text, name);
     }
-    try {
-      return await pool.query<Row>({ name, text, values });
-    } catch (error) {
-      throw storageError(operation, error);
-    }
+    return name;
   };
 
   const eventLock = `SELECT pg_advisory_xact_lock(${eventLockKey(schema.slice(1, -1))})`;
   const nextSeq = `nextval(${quoteLiteral(`${schema}.event_seq`)})`;
+  const itemWrites = createItemWriteBatch(pool, {
+    eventLock,
+    lockTask: `SELECT 1 FROM ${tasks} WHERE task_id = $1 FOR UPDATE`,
+    patchTask: (fence, columns) => {
+      const values: unknown[] = [fence.taskId, fence.leaseToken];
+      const sets = bindPatch(columns, values);
+      return { text: `UPDATE ${tasks} SET ${sets.join(', ')} WHERE task_id = $1 AND ${fenced}`, values };
+    },
+  });
 
   /**
-   * Fenced write of one content item, in one statement: `taskPatch` is applied to the task and `event` appended to
-   * the event log in it too. With an event, the holder CTE takes the event log's advisory lock in its condition,
-   * so before it locks the task row (the order `append_event` and status changes use), and the event's `seq` is
-   * drawn under that lock, after the item was written. Resolves `false`, the stored event, or `true`.
+   * Fenced write of one content item. Alone it is one statement: `taskPatch` is applied to the task and `event`
+   * appended to the event log in it too; with an event, the holder CTE takes the event log's advisory lock in its
+   * condition, so before it locks the task row (the order `append_event` and status changes use), and the event's
+   * `seq` is drawn under that lock, after the item was written. In a group commit (itemWriteBatch.ts) the batch
+   * locks the log and the task rows first, each write checks its fence and writes its item and event, and the task
+   * patches of a batch are applied once at its end (later columns win), so a batch updates a task row once instead
+   * of once per write. Resolves `false`, the stored event, or `true`.
    */
   const writeItem = async (
     operation: string,
@@ -77,8 +87,12 @@ export function createCheckpointStore(pool: pg.Pool, schema: string, now: () => 
   ): Promise<boolean | RoadmapEvent> => {
     const values: unknown[] = [fence.taskId, fence.leaseToken, item.roadmapId, item.conceptId, item.kind];
     const itemKey = 'roadmap_id = $3 AND concept_id = $4 AND kind = $5';
-    const patch = bindPatch(taskPatchColumns(taskPatch), values);
+    const patchColumns = taskPatchColumns(taskPatch);
     const itemSets = assignments(values);
+    const body = event ? JSON.stringify(event) : undefined;
+    if (event) values.push(event.task_id, event.user_id, body);
+    const at = values.length;
+    const patch = bindPatch(patchColumns, values);
     const locked = event ? ' AND EXISTS (SELECT 1 FROM event_lock)' : '';
     // With a patch, the task UPDATE is the fence (it locks the row); without one, a FOR SHARE lock is.
     const holder =
@@ -86,24 +100,27 @@ export function createCheckpointStore(pool: pg.Pool, schema: string, now: () => 
         ? `UPDATE ${tasks} SET ${patch.join(', ')} WHERE task_id = $1 AND ${fenced}${locked}
              AND EXISTS (SELECT 1 FROM ${items} WHERE ${itemKey}) RETURNING task_id`
         : `SELECT task_id FROM ${tasks} WHERE task_id = $1 AND ${fenced}${locked} FOR SHARE`;
-    const itemUpdate = `UPDATE ${items} SET ${itemSets.join(', ')} WHERE ${itemKey} AND EXISTS (SELECT 1 FROM holder)`;
-    if (!event) {
-      const result = await prepared(operation, `WITH holder AS (${holder}) ${itemUpdate}`, values);
-      return result.rowCount === 1;
-    }
-    const body = JSON.stringify(event);
-    values.push(event.task_id, event.user_id, body);
-    const at = values.length;
-    const result = await prepared<{ seq: string }>(
+    const itemUpdate = (condition: string) =>
+      `UPDATE ${items} SET ${itemSets.join(', ')} WHERE ${itemKey} AND ${condition}`;
+    const eventInsert = `INSERT INTO ${schema}.events (seq, task_id, user_id, event)
+       SELECT ${nextSeq}, $${at - 2}, $${at - 1}, $${at}::jsonb FROM written RETURNING seq`;
+    // In a batch the task row is already locked: the fence is a plain check of it.
+    const heldNow = `EXISTS (SELECT 1 FROM ${tasks} WHERE task_id = $1 AND ${fenced})`;
+    const alone = event
+      ? `WITH event_lock AS (${eventLock}), holder AS (${holder}), written AS (${itemUpdate('EXISTS (SELECT 1 FROM holder)')} RETURNING 1) ${eventInsert}`
+      : `WITH holder AS (${holder}) ${itemUpdate('EXISTS (SELECT 1 FROM holder)')}`;
+    const batched = event ? `WITH written AS (${itemUpdate(heldNow)} RETURNING 1) ${eventInsert}` : itemUpdate(heldNow);
+    return itemWrites.run({
       operation,
-      `WITH event_lock AS (${eventLock}), holder AS (${holder}), written AS (${itemUpdate} RETURNING 1)
-       INSERT INTO ${schema}.events (seq, task_id, user_id, event)
-       SELECT ${nextSeq}, $${at - 2}, $${at - 1}, $${at}::jsonb FROM written RETURNING seq`,
-      values,
-    );
-    const seq = result.rows[0]?.seq;
-    if (seq === undefined) return false;
-    return { ...(JSON.parse(body) as NewRoadmapEvent), seq: Number(seq) } as RoadmapEvent;
+      statement: { name: statementName(alone), text: alone, values },
+      batched: { text: batched, values, fence, patchColumns },
+      read: (result): boolean | RoadmapEvent => {
+        if (!event) return result.rowCount === 1;
+        const seq = (result.rows[0] as { seq?: string } | undefined)?.seq;
+        if (seq === undefined) return false;
+        return { ...(JSON.parse(body as string) as NewRoadmapEvent), seq: Number(seq) } as RoadmapEvent;
+      },
+    });
   };
 
   const readRoadmap = (row: RoadmapRow): Roadmap => withConceptStatuses(row.framework, row.statuses);
