@@ -52,6 +52,9 @@ export async function startFakeModelServer(options: FakeModelServerOptions) {
   };
   let completions = 0;
   const server = await listen(async (request, response) => {
+    // The latency counts from the request's arrival: parsing it and building the answer happen within it, as at a
+    // real model server, instead of queueing after it when a burst of calls arrives together.
+    const arrivedAt = performance.now();
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
@@ -84,34 +87,37 @@ export async function startFakeModelServer(options: FakeModelServerOptions) {
       }
     });
     if (options.hangContent && !frameworkOperations.includes(operation)) return;
-    timer = setTimeout(() => {
-      let content = JSON.stringify(demoResponse({ operation, input }));
-      if (operation === 'curriculum_design') {
-        content = JSON.stringify(sizedCurriculum(JSON.parse(content) as Curriculum, options.shape));
-      }
-      completions += 1;
-      call.answeredAt = performance.now();
-      change(goal, -1);
-      end();
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(
-        JSON.stringify({
-          id: `chatcmpl-bench${completions}`,
-          object: 'chat.completion',
-          created: 1_767_225_600,
-          model: body.model,
-          choices: [
-            {
-              index: 0,
-              message: { role: 'assistant', content, refusal: null },
-              logprobs: null,
-              finish_reason: 'stop',
-            },
-          ],
-          usage: { prompt_tokens: 100, completion_tokens: 100, total_tokens: 200 },
-        }),
-      );
-    }, options.latencyMs);
+    let content = JSON.stringify(demoResponse({ operation, input }));
+    if (operation === 'curriculum_design') {
+      content = JSON.stringify(sizedCurriculum(JSON.parse(content) as Curriculum, options.shape));
+    }
+    const answer = (completion: number) =>
+      JSON.stringify({
+        id: `chatcmpl-bench${completion}`,
+        object: 'chat.completion',
+        created: 1_767_225_600,
+        model: body.model,
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content, refusal: null },
+            logprobs: null,
+            finish_reason: 'stop',
+          },
+        ],
+        usage: { prompt_tokens: 100, completion_tokens: 100, total_tokens: 200 },
+      });
+    timer = setTimeout(
+      () => {
+        completions += 1;
+        call.answeredAt = performance.now();
+        change(goal, -1);
+        end();
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(answer(completions));
+      },
+      Math.max(0, options.latencyMs - (performance.now() - arrivedAt)),
+    );
   });
   return {
     baseURL: `${server.url}/v1`,
