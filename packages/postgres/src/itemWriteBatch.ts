@@ -45,6 +45,14 @@ export interface ItemWriteBatch {
 }
 
 /**
+ * Whether `error` is a statement's `ERROR` the server answered on a live connection (so it rolled the transaction
+ * back and nothing was committed), not a broken connection (`FATAL`, a reset socket), whose outcome is unknown.
+ */
+function isStatementError(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && error.severity === 'ERROR';
+}
+
+/**
  * Batches written at once. Two: while one is being written the next is sent and waits for the event log's lock at
  * the server, so the lock never idles for a round trip between batches.
  */
@@ -74,8 +82,10 @@ function inlined({ text, values }: BoundStatement): string {
  * fenced item write and event with its values as escaped literals, each task's patch once (its writes' columns
  * merged in order), and `COMMIT` — one commit, one lock acquisition, one task-row update and one round trip for
  * many writes instead of one each. A lone write runs as its own prepared
- * statement. A batch that fails is rolled back and its writes are run again one by one, so a write fails only for
- * its own reason. A write's promise settles after the commit that stored it.
+ * statement. A batch whose statement fails (an `ERROR`: rolled back, nothing stored) runs its writes again one by
+ * one, so a write fails only for its own reason; a batch whose connection breaks fails every write of it, as a lone
+ * write would — the commit may have happened, so nothing is run twice. A write's promise settles after the commit
+ * that stored it.
  */
 export function createItemWriteBatch(pool: pg.Pool, statements: BatchStatements): ItemWriteBatch {
   let queue: QueuedWrite[] = [];
@@ -91,13 +101,20 @@ export function createItemWriteBatch(pool: pg.Pool, statements: BatchStatements)
     }
   };
 
-  /** The batch in one transaction and one round trip; `undefined` when it failed (and was rolled back). */
-  const runTogether = async (batch: QueuedWrite[]): Promise<unknown[] | undefined> => {
+  /**
+   * The batch in one transaction and one round trip: each write's result; `{ rolledBack }` when one of its statements
+   * failed (an `ERROR`: the server rolled the transaction back, nothing was stored, the connection lives on); or
+   * `{ failed }` when the connection could not be had or broke — then whether the commit happened is unknown, and
+   * the writes must not run again (their events would be stored twice): they fail, as a lone write would.
+   */
+  const runTogether = async (
+    batch: QueuedWrite[],
+  ): Promise<{ results: unknown[] } | { rolledBack: true } | { failed: unknown }> => {
     let client: pg.PoolClient;
     try {
       client = await pool.connect();
-    } catch {
-      return undefined;
+    } catch (error) {
+      return { failed: error };
     }
     let broken = false;
     const onError = () => {
@@ -131,27 +148,36 @@ export function createItemWriteBatch(pool: pg.Pool, statements: BatchStatements)
       ].join(';\n');
       const answers = (await client.query(text)) as unknown as pg.QueryResult[];
       const first = 2 + taskIds.length;
-      return batch.map(({ write }, index) => write.read(answers[first + index] as pg.QueryResult));
-    } catch {
+      return { results: batch.map(({ write }, index) => write.read(answers[first + index] as pg.QueryResult)) };
+    } catch (error) {
+      if (broken || !isStatementError(error)) {
+        broken = true;
+        return { failed: error };
+      }
       try {
         await client.query('ROLLBACK');
       } catch {
         broken = true;
       }
-      return undefined;
+      return { rolledBack: true };
     } finally {
       client.off('error', onError);
       client.release(broken);
     }
   };
 
-  /** Writes one batch: alone, or together (and one by one again if together failed). */
+  /** Writes one batch: alone, or together (and one by one again if a statement of it failed). */
   const write = async (batch: QueuedWrite[]) => {
     if (batch.length === 1) return runAlone(batch[0] as QueuedWrite);
-    const results = await runTogether(batch);
-    // Rolled back: each write again on its own, so each settles with its own outcome.
-    if (!results) await Promise.all(batch.map(runAlone));
-    else for (const [index, queued] of batch.entries()) queued.resolve(results[index]);
+    const outcome = await runTogether(batch);
+    if ('results' in outcome) {
+      for (const [index, queued] of batch.entries()) queued.resolve(outcome.results[index]);
+    } else if ('rolledBack' in outcome) {
+      // Nothing was stored: each write again on its own, so each settles with its own outcome.
+      await Promise.all(batch.map(runAlone));
+    } else {
+      for (const queued of batch) queued.reject(storageError(queued.write.operation, outcome.failed));
+    }
   };
 
   /**
