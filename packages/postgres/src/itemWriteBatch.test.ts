@@ -1,6 +1,5 @@
 import type { NewRoadmapEvent } from '@roadmap/core';
-import { isoTime } from '@roadmap/core/internal';
-import { conceptIdsOf, makeEvent, makeRoadmap, makeTaskRecord, makeTutorial } from '@roadmap/core/testing';
+import { makeEvent, makeTutorial, startTaskWithRoadmap } from '@roadmap/core/testing';
 import pg from 'pg';
 import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
 import { createPostgresStorage, type PostgresStorage } from './postgresStorage.js';
@@ -21,22 +20,7 @@ describeWithDatabase('group commit of item writes (PostgreSQL)', () => {
     await dropSchema(pool, schema);
   });
 
-  /** One task held by `token`, with its roadmap planned (4 concepts, 12 items). */
-  const heldTask = async (token = 'token') => {
-    const now = Date.UTC(2026, 0, 1);
-    const record = makeTaskRecord();
-    await storage.createTask(record);
-    await storage.acquireLease(record.task_id, { token, now, expiresAt: now + 30_000, updatedAt: isoTime(now) });
-    const fence = { taskId: record.task_id, leaseToken: token };
-    const roadmap = makeRoadmap({ roadmap_id: record.roadmap_id }, { stages: 1, conceptsPerModule: 4 });
-    await storage.saveRoadmap(fence, roadmap);
-    const item = (index: number) => ({
-      roadmapId: roadmap.roadmap_id,
-      conceptId: conceptIdsOf(roadmap)[index] as string,
-      kind: 'tutorial' as const,
-    });
-    return { record, fence, item };
-  };
+  const heldTask = () => startTaskWithRoadmap(storage);
 
   const progress = (completed: number) => ({
     completed,

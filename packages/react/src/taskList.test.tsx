@@ -119,7 +119,7 @@ describe.each([
     const { container } = renderWithProvider(<TaskList />, { strict });
     await screen.findByText('Learn Rust 1');
     const checkbox = (index: number) =>
-      within(rowOf(index)).getByRole('checkbox', { name: 'Select Learn Rust ' + index });
+      within(rowOf(index)).getByRole('checkbox', { name: `Select Learn Rust ${index}` });
     await user.click(checkbox(1));
     await user.keyboard('{Shift>}');
     await user.click(checkbox(3));

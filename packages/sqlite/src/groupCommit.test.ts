@@ -1,37 +1,23 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isoTime } from '@roadmap/core/internal';
-import { conceptIdsOf, makeEvent, makeRoadmap, makeTaskRecord, makeTutorial } from '@roadmap/core/testing';
+import { makeEvent, makeTutorial, startTaskWithRoadmap } from '@roadmap/core/testing';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGroupCommit, type WriteBatch } from './groupCommit.js';
 import { createSqliteStorage, type SqliteStorage } from './sqliteStorage.js';
 
-const now = Date.UTC(2026, 0, 1);
-const lease = (token: string) => ({ token, now, expiresAt: now + 30_000, updatedAt: isoTime(now) });
 const opened: SqliteStorage[] = [];
 afterEach(() => {
   for (const storage of opened.splice(0)) storage.close();
 });
 
-/** A storage with one task held by `token`, its roadmap planned, and the batches it reports. */
+/** A storage with one task held by `token` and its roadmap planned, and the batches it reports. */
 async function heldTask(token = 'token', filename = ':memory:') {
   const batches: WriteBatch[] = [];
   const storage = createSqliteStorage({ filename, onWriteBatch: (batch) => batches.push(batch) });
   opened.push(storage);
-  const record = makeTaskRecord();
-  await storage.createTask(record);
-  await storage.acquireLease(record.task_id, lease(token));
-  const fence = { taskId: record.task_id, leaseToken: token };
-  const roadmap = makeRoadmap({ roadmap_id: record.roadmap_id }, { stages: 1, conceptsPerModule: 4 });
-  await storage.saveRoadmap(fence, roadmap);
-  const item = (index: number) => ({
-    roadmapId: roadmap.roadmap_id,
-    conceptId: conceptIdsOf(roadmap)[index] as string,
-    kind: 'tutorial' as const,
-  });
-  return { storage, record, fence, item, batches };
+  return { storage, batches, ...(await startTaskWithRoadmap(storage, { token })) };
 }
 
 describe('SQLite group commit of item writes', () => {

@@ -50,6 +50,7 @@ export {
   runEventStoreConformance,
   runStorageConformance,
   runTaskStoreConformance,
+  startTaskWithRoadmap,
 } from './storage/index.js';
 export type { AuditStorage, StoredCallAudit } from './storedCallAudit.js';
 export { auditStoredCalls } from './storedCallAudit.js';

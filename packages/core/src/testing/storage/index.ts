@@ -17,5 +17,6 @@ export {
   makeTutorial,
 } from './fixtures.js';
 export type { StorageConformanceContext, StorageFactory, StorageFixture } from './harness.js';
+export { startTaskWithRoadmap } from './heldRoadmap.js';
 export { runStorageConformance } from './runStorageConformance.js';
 export { runTaskStoreConformance } from './taskStoreSuite.js';
