@@ -67,7 +67,9 @@ export async function inTransaction<Result>(
     }
     throw storageError(operation, error);
   } finally {
-    client.off('error', onError);
+    // A broken client keeps the listener: the server's FATAL for a terminated connection can arrive after the
+    // statement failed (and after the pool let go of it), and must not be an unhandled 'error'.
+    if (!broken) client.off('error', onError);
     client.release(broken);
   }
 }

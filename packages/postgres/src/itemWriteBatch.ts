@@ -161,7 +161,8 @@ export function createItemWriteBatch(pool: pg.Pool, statements: BatchStatements)
       }
       return { rolledBack: true };
     } finally {
-      client.off('error', onError);
+      // A broken client keeps the listener: the server's FATAL can arrive after the query failed.
+      if (!broken) client.off('error', onError);
       client.release(broken);
     }
   };
