@@ -54,19 +54,21 @@ export function createEventStore(pool: pg.Pool, schema: string): EventStore {
       return result.rows.map((row) => ({ ...row.event, seq: Number(row.seq) }) as RoadmapEvent);
     },
 
-    async pruneEvents({ before, limit = 1000 }: EventPruneOptions) {
+    async pruneEvents({ before, limit = 1000, belowSeq }: EventPruneOptions) {
+      // With `belowSeq` the bound was read once for the sweep: no look for it on every batch.
+      const bound = belowSeq === undefined ? `COALESCE((${firstStampedFrom}), 9223372036854775807)` : '$1::bigint';
       const result = await query(
         'prune events',
         `DELETE FROM ${events} WHERE seq IN (
            SELECT seq FROM ${events} AS event
-           WHERE seq < COALESCE((${firstStampedFrom}), 9223372036854775807)
+           WHERE seq < ${bound}
              AND NOT EXISTS (
                SELECT 1 FROM ${schema}.tasks AS task WHERE task.task_id = event.task_id
                  AND task.status NOT IN ('completed', 'failed', 'partial_failure', 'cancelled')
              )
            ORDER BY seq LIMIT $2
          )`,
-        [before, limit],
+        [belowSeq ?? before, limit],
       );
       return result.rowCount ?? 0;
     },

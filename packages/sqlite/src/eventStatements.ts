@@ -25,17 +25,20 @@ export function createEventStore(database: BetterSqlite3.Database): EventStore {
   // Retention (see EventStore): the bound is the first event stamped at or after `before`. There is no index on
   // `timestamp`: the scan walks the primary key from the oldest event kept, which pruning keeps short.
   const firstStampedFrom = 'SELECT seq FROM events WHERE timestamp >= @before ORDER BY seq LIMIT 1';
-  const pruneOldEvents = prepare(
-    `DELETE FROM events WHERE seq IN (
-       SELECT seq FROM events
-       WHERE seq < COALESCE((${firstStampedFrom}), 9223372036854775807)
-         AND NOT EXISTS (
-           SELECT 1 FROM tasks WHERE tasks.task_id = events.task_id
-             AND tasks.status NOT IN ('completed', 'failed', 'partial_failure', 'cancelled')
-         )
-       ORDER BY seq LIMIT @limit
-     )`,
-  );
+  const pruneBelow = (bound: string) =>
+    prepare(
+      `DELETE FROM events WHERE seq IN (
+         SELECT seq FROM events
+         WHERE seq < ${bound}
+           AND NOT EXISTS (
+             SELECT 1 FROM tasks WHERE tasks.task_id = events.task_id
+               AND tasks.status NOT IN ('completed', 'failed', 'partial_failure', 'cancelled')
+           )
+         ORDER BY seq LIMIT @limit
+       )`,
+    );
+  const pruneOldEvents = pruneBelow(`COALESCE((${firstStampedFrom}), 9223372036854775807)`);
+  const pruneEventsBelowSeq = pruneBelow('@belowSeq');
   // Without such an event: one past the largest seq ever assigned (AUTOINCREMENT never reuses one).
   const logStart = prepare(
     `SELECT COALESCE((${firstStampedFrom}), (SELECT seq FROM sqlite_sequence WHERE name = 'events') + 1, 1)`,
@@ -71,8 +74,12 @@ export function createEventStore(database: BetterSqlite3.Database): EventStore {
       });
     },
 
-    async pruneEvents({ before, limit = 1000 }) {
-      return guard('pruneEvents', () => pruneOldEvents.run({ before, limit }).changes);
+    async pruneEvents({ before, limit = 1000, belowSeq }) {
+      return guard('pruneEvents', () =>
+        belowSeq === undefined
+          ? pruneOldEvents.run({ before, limit }).changes
+          : pruneEventsBelowSeq.run({ belowSeq, limit }).changes,
+      );
     },
 
     async eventLogStart({ before }) {

@@ -58,13 +58,17 @@ export class EventRetention {
     this.stopRepeating = undefined;
   }
 
-  /** Deletes every event the retention lets go, in batches; resolves with how many. */
+  /**
+   * Deletes every event the retention lets go, in batches; resolves with how many. The bound (the first event
+   * stamped after the retention) is read once for the sweep, not once per batch.
+   */
   async sweep(): Promise<number> {
     const { storage, clock, retentionMs } = this.options;
     const before = isoTime(clock.now() - retentionMs);
+    const belowSeq = await storage.eventLogStart({ before });
     let total = 0;
     for (;;) {
-      const deleted = await storage.pruneEvents({ before, limit: pruneBatchSize });
+      const deleted = await storage.pruneEvents({ before, limit: pruneBatchSize, belowSeq });
       total += deleted;
       if (deleted < pruneBatchSize) return total;
     }

@@ -21,6 +21,12 @@ export interface EventPruneOptions {
   before: string;
   /** Most events deleted by one call, so a large backlog is deleted in short steps. Default: 1000. */
   limit?: number;
+  /**
+   * The bound `before` gives, read once for a whole sweep (`eventLogStart({ before })`): only events with a lower
+   * `seq` go, and the call does not look for the bound again — on a large backlog that look reads the whole
+   * backlog, once per batch. Default: found from `before` on each call.
+   */
+  belowSeq?: number;
 }
 
 /**

@@ -388,9 +388,13 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
       return result;
     },
 
-    async pruneEvents({ before, limit = 1000 }: EventPruneOptions) {
-      // Events before the first one stamped at or after `before` (all of them when there is none).
-      const bound = events.findIndex((event) => event.timestamp >= before);
+    async pruneEvents({ before, limit = 1000, belowSeq }: EventPruneOptions) {
+      // Events before the first one stamped at or after `before` (all of them when there is none), or below
+      // `belowSeq` when the caller read that bound already.
+      const bound =
+        belowSeq === undefined
+          ? events.findIndex((event) => event.timestamp >= before)
+          : events.findIndex((event) => event.seq >= belowSeq);
       const end = bound === -1 ? events.length : bound;
       const kept: RoadmapEvent[] = [];
       let deleted = 0;

@@ -77,6 +77,24 @@ export function describeEventStore(harness: StorageHarness<EventStoreUnderTest>)
       expect(await storage.eventLogStart({ before })).toBe(firstRecent.seq);
     });
 
+    it('pruneEvents with belowSeq (the bound read once per sweep) deletes finished tasks’ events below it only', async () => {
+      const completed = await createTask({ status: 'completed' });
+      const running = await createTask({ status: 'processing' });
+      const append = async (task: Pick<TaskRecord, 'task_id' | 'user_id'>, message: string, days: number) =>
+        present(await storage.appendEvent(stamped(task, message, days)), 'the event');
+      await append(completed, 'first', 0);
+      await append(running, 'running', 0);
+      const third = await append(completed, 'third', 1);
+      await append(completed, 'fourth', 2);
+      const before = isoTime(fixtureEpochMs + 30 * day);
+      // The bound the sweep read is below 'third': 'third' and 'fourth' stay although `before` would let them go.
+      expect(await storage.pruneEvents({ before, belowSeq: third.seq, limit: 1 })).toBe(1);
+      expect(await storage.pruneEvents({ before, belowSeq: third.seq })).toBe(0);
+      expect(messagesOf(await storage.listEvents({}))).toEqual(['running', 'third', 'fourth']);
+      expect(await storage.pruneEvents({ before, belowSeq: await storage.eventLogStart({ before }) })).toBe(2);
+      expect(messagesOf(await storage.listEvents({}))).toEqual(['running']);
+    });
+
     it('eventLogStart is the first event stamped at or after `before`, else past every seq ever assigned', async () => {
       const fresh = await storage.eventLogStart({ before: isoTime(fixtureEpochMs) });
       const task = await createTask({ status: 'completed' });
