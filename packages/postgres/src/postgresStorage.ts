@@ -91,6 +91,13 @@ export async function createPostgresStorage(options: PostgresStorageOptions = {}
     });
   // An idle connection that breaks (server restart) is dropped by the pool; the next query reports the failure.
   if (ownsPool) pool.on('error', () => {});
+  // A connection the server ends (`pg_terminate_backend`, a restart) can deliver its FATAL message after the
+  // statement that was using it already failed and before the pool took it back: with no listener left on the
+  // client, that 'error' would be uncaught and end the process. The failure itself reaches the caller through the
+  // statement that failed, so each client of the pool keeps a listener that does nothing else.
+  pool.on('connect', (client) => {
+    client.on('error', ignoreConnectionError);
+  });
 
   const storage: PostgresStorage = {
     specificationVersion: 'v1',
@@ -121,3 +128,6 @@ export async function createPostgresStorage(options: PostgresStorageOptions = {}
   }
   return storage;
 }
+
+/** See the `connect` listener in {@link createPostgresStorage}. */
+function ignoreConnectionError(): void {}
