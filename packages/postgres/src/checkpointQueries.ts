@@ -19,10 +19,9 @@ import {
   withConceptStatuses,
 } from '@roadmap/core/internal';
 import type pg from 'pg';
-import { queryOn, quoteLiteral } from './database.js';
-import { createItemWriteBatch } from './itemWriteBatch.js';
-import { eventLockKey } from './migrations.js';
-import { bindPatch, fenced } from './parameters.js';
+import { queryOn } from './database.js';
+import { createItemWriteBatch, type ItemWriteEntry } from './itemWriteBatch.js';
+import { fenced } from './parameters.js';
 
 interface RoadmapRow {
   framework: Roadmap;
@@ -43,82 +42,49 @@ export function createCheckpointStore(pool: pg.Pool, schema: string, now: () => 
   const query = queryOn(pool);
   const isoNow = () => new Date(now()).toISOString();
 
-  // Item writes are the hot path (two per item): they run as named prepared statements, so PostgreSQL parses and
-  // plans each text once per connection (the name is derived from the text: pools may be shared across schemas),
-  // and with group commit (itemWriteBatch.ts): the writes of one moment share one transaction.
-  const statementNames = new Map<string, string>();
-  const statementName = (text: string) => {
-    let name = statementNames.get(text);
-    if (name === undefined) {
-      name = `roadmap_item_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
-      statementNames.set(text, name);
-    }
-    return name;
-  };
-
-  const eventLock = `SELECT pg_advisory_xact_lock(${eventLockKey(schema.slice(1, -1))})`;
-  const nextSeq = `nextval(${quoteLiteral(`${schema}.event_seq`)})`;
+  // Item writes are the hot path (two per item): they go through the schema's `write_items` function with group
+  // commit (itemWriteBatch.ts), one prepared statement per batch. Its name is derived from the schema (pools may be
+  // shared across schemas, and prepared statements belong to a connection).
   const itemWrites = createItemWriteBatch(pool, {
-    eventLock,
-    lockTask: `SELECT 1 FROM ${tasks} WHERE task_id = $1 FOR UPDATE`,
-    patchTask: (fence, columns) => {
-      const values: unknown[] = [fence.taskId, fence.leaseToken];
-      const sets = bindPatch(columns, values);
-      return { text: `UPDATE ${tasks} SET ${sets.join(', ')} WHERE task_id = $1 AND ${fenced}`, values };
-    },
+    name: `roadmap_write_items_${createHash('sha1').update(schema).digest('hex').slice(0, 24)}`,
+    text: `SELECT ${schema}.write_items($1::jsonb) AS results`,
   });
 
   /**
-   * Fenced write of one content item. Alone it is one statement: `taskPatch` is applied to the task and `event`
-   * appended to the event log in it too; with an event, the holder CTE takes the event log's advisory lock in its
-   * condition, so before it locks the task row (the order `append_event` and status changes use), and the event's
-   * `seq` is drawn under that lock, after the item was written. In a group commit (itemWriteBatch.ts) the batch
-   * locks the log and the task rows first, each write checks its fence and writes its item and event, and the task
-   * patches of a batch are applied once at its end (later columns win), so a batch updates a task row once instead
-   * of once per write. Resolves `false`, the stored event, or `true`.
+   * Fenced write of one content item, with `taskPatch` applied to the task and `event` appended to the event log in
+   * the same transaction (see `write_items`). Resolves `false` (the fence failed), the stored event, or `true`.
    */
-  const writeItem = async (
+  const writeItem = (
     operation: string,
     fence: LeaseFence,
     item: { roadmapId: string; conceptId: string; kind: string },
-    assignments: (values: unknown[]) => string[],
+    values: { status: string; error: string | null; content?: unknown },
     taskPatch: TaskPatch | undefined,
     event: NewRoadmapEvent | undefined,
   ): Promise<boolean | RoadmapEvent> => {
-    const values: unknown[] = [fence.taskId, fence.leaseToken, item.roadmapId, item.conceptId, item.kind];
-    const itemKey = 'roadmap_id = $3 AND concept_id = $4 AND kind = $5';
-    const patchColumns = taskPatchColumns(taskPatch);
-    const itemSets = assignments(values);
-    const body = event ? JSON.stringify(event) : undefined;
-    if (event) values.push(event.task_id, event.user_id, body);
-    const at = values.length;
-    const patch = bindPatch(patchColumns, values);
-    const locked = event ? ' AND EXISTS (SELECT 1 FROM event_lock)' : '';
-    // With a patch, the task UPDATE is the fence (it locks the row); without one, a FOR SHARE lock is.
-    const holder =
-      patch.length > 0
-        ? `UPDATE ${tasks} SET ${patch.join(', ')} WHERE task_id = $1 AND ${fenced}${locked}
-             AND EXISTS (SELECT 1 FROM ${items} WHERE ${itemKey}) RETURNING task_id`
-        : `SELECT task_id FROM ${tasks} WHERE task_id = $1 AND ${fenced}${locked} FOR SHARE`;
-    const itemUpdate = (condition: string) =>
-      `UPDATE ${items} SET ${itemSets.join(', ')} WHERE ${itemKey} AND ${condition}`;
-    const eventInsert = `INSERT INTO ${schema}.events (seq, task_id, user_id, event)
-       SELECT ${nextSeq}, $${at - 2}, $${at - 1}, $${at}::jsonb FROM written RETURNING seq`;
-    // In a batch the task row is already locked: the fence is a plain check of it.
-    const heldNow = `EXISTS (SELECT 1 FROM ${tasks} WHERE task_id = $1 AND ${fenced})`;
-    const alone = event
-      ? `WITH event_lock AS (${eventLock}), holder AS (${holder}), written AS (${itemUpdate('EXISTS (SELECT 1 FROM holder)')} RETURNING 1) ${eventInsert}`
-      : `WITH holder AS (${holder}) ${itemUpdate('EXISTS (SELECT 1 FROM holder)')}`;
-    const batched = event ? `WITH written AS (${itemUpdate(heldNow)} RETURNING 1) ${eventInsert}` : itemUpdate(heldNow);
+    const entry: ItemWriteEntry = {
+      task_id: fence.taskId,
+      lease_token: fence.leaseToken,
+      roadmap_id: item.roadmapId,
+      concept_id: item.conceptId,
+      kind: item.kind,
+      updated_at: isoNow(),
+      ...values,
+    };
+    const columns = taskPatchColumns(taskPatch);
+    if (taskPatch && columns.length > 0) {
+      entry.patch = Object.fromEntries(
+        columns.map(({ column }) => [column, (taskPatch as Record<string, unknown>)[column]]),
+      );
+    }
+    if (event) entry.event = event;
     return itemWrites.run({
       operation,
-      statement: { name: statementName(alone), text: alone, values },
-      batched: { text: batched, values, fence, patchColumns },
-      read: (result): boolean | RoadmapEvent => {
-        if (!event) return result.rowCount === 1;
-        const seq = (result.rows[0] as { seq?: string } | undefined)?.seq;
-        if (seq === undefined) return false;
-        return { ...(JSON.parse(body as string) as NewRoadmapEvent), seq: Number(seq) } as RoadmapEvent;
+      entry,
+      read: (outcome): boolean | RoadmapEvent => {
+        if (outcome === null) return false;
+        if (!event) return true;
+        return { ...(JSON.parse(JSON.stringify(event)) as NewRoadmapEvent), seq: outcome } as RoadmapEvent;
       },
     });
   };
@@ -239,11 +205,7 @@ export function createCheckpointStore(pool: pg.Pool, schema: string, now: () => 
         'set an item status',
         fence,
         item,
-        (values) => {
-          values.push(status, itemErrorFor(status, error), isoNow());
-          const at = values.length;
-          return [`status = $${at - 2}`, `error = $${at - 1}`, `updated_at = $${at}`];
-        },
+        { status, error: itemErrorFor(status, error) },
         taskPatch,
         event,
       );
@@ -254,11 +216,7 @@ export function createCheckpointStore(pool: pg.Pool, schema: string, now: () => 
         'save an item',
         fence,
         item,
-        (values) => {
-          values.push(JSON.stringify(item.content), isoNow());
-          const at = values.length;
-          return [`status = 'completed'`, `content = $${at - 1}::jsonb`, 'error = NULL', `updated_at = $${at}`];
-        },
+        { status: 'completed', error: null, content: item.content },
         taskPatch,
         event,
       );

@@ -68,6 +68,47 @@ describeWithDatabase('group commit of item writes (PostgreSQL)', () => {
     expect(statuses).toEqual(['completed', 'pending', 'completed', 'generating']);
   });
 
+  it('writes for two tasks in one batch: seqs in write order, each task patched once by its own written writes', async () => {
+    const first = await heldTask();
+    const second = await heldTask();
+    const stale = { ...first.fence, leaseToken: 'someone-else' };
+    const results = await Promise.all([
+      storage.setItemStatus(
+        first.fence,
+        first.item(0),
+        'generating',
+        undefined,
+        undefined,
+        makeEvent(first.record, 'a'),
+      ),
+      storage.saveItem(
+        second.fence,
+        { ...second.item(0), content: makeTutorial() },
+        { progress: progress(1) },
+        makeEvent(second.record, 'b'),
+      ),
+      storage.saveItem(
+        first.fence,
+        { ...first.item(0), content: makeTutorial() },
+        { progress: progress(3) },
+        makeEvent(first.record, 'c'),
+      ),
+      storage.saveItem(stale, { ...first.item(1), content: makeTutorial() }, { progress: progress(7) }),
+    ]);
+    const seqs = results.slice(0, 3).map((result) => (result as { seq: number }).seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(results[3]).toBe(false);
+    expect((await storage.getTask(first.record.task_id))?.progress).toEqual(progress(3));
+    expect((await storage.getTask(second.record.task_id))?.progress).toEqual(progress(1));
+    const firstItems = await storage.listItems(first.item(0).roadmapId);
+    expect(firstItems.filter((entry) => entry.kind === 'tutorial').map((entry) => entry.status)).toEqual([
+      'completed',
+      'pending',
+      'pending',
+      'pending',
+    ]);
+  });
+
   it('stores content with quotes, backslashes, dollar signs and non-ASCII exactly', async () => {
     const { fence, item } = await heldTask();
     const tricky = `It's a \\"test\\" with $1, $$, E'\\x41', \\\\ backslashes, ünïcode 漢字 and emoji 🦀; DROP TABLE x; --`;

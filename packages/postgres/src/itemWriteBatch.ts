@@ -1,35 +1,33 @@
-import type { LeaseFence } from '@roadmap/core';
-import type { PatchColumn } from '@roadmap/core/internal';
 import pg from 'pg';
 import { storageError } from './database.js';
 
-/** SQL text with `$n` parameters and their values. */
-export interface BoundStatement {
-  text: string;
-  values: unknown[];
+/**
+ * One item write as the schema's `write_items` function takes it (migration 6): the fence, the item's key and new
+ * column values, and optionally the task patch and the event stored with it.
+ */
+export interface ItemWriteEntry {
+  task_id: string;
+  lease_token: string;
+  roadmap_id: string;
+  concept_id: string;
+  kind: string;
+  status: string;
+  error: string | null;
+  updated_at: string;
+  /** The item's new content; absent: the content is left as it is. */
+  content?: unknown;
+  /** Task columns to set (merged per task over a batch, later values win), applied only when the item was written. */
+  patch?: Record<string, unknown>;
+  /** The event appended when the item was written. */
+  event?: unknown;
 }
 
-/** One queued item write: how it runs alone and in a batch, and how to read its result (the same for both). */
+/** One queued item write: what to write and how to read its outcome. */
 export interface ItemWrite<Result> {
   operation: string;
-  /** Alone: a named prepared statement that checks the fence, writes, patches the task and appends the event. */
-  statement: BoundStatement & { name: string };
-  /**
-   * In a batch (the task row already locked): the fenced item write and event only; the task patch's columns are
-   * applied once for the batch.
-   */
-  batched: BoundStatement & { fence: LeaseFence; patchColumns: readonly PatchColumn[] };
-  read: (result: pg.QueryResult) => Result;
-}
-
-/** The statements a batch adds around its writes. */
-export interface BatchStatements {
-  /** Takes the event log's advisory lock. */
-  eventLock: string;
-  /** Locks a task row (`FOR UPDATE`), `$1` the task id. */
-  lockTask: string;
-  /** Applies patch columns to the task a fence holds. */
-  patchTask: (fence: LeaseFence, columns: readonly PatchColumn[]) => BoundStatement;
+  entry: ItemWriteEntry;
+  /** Reads the outcome: the event's `seq`, `0` when written without an event, `null` when the fence failed. */
+  read: (outcome: number | null) => Result;
 }
 
 interface QueuedWrite {
@@ -40,12 +38,12 @@ interface QueuedWrite {
 
 /** Runs item writes with group commit; see {@link createItemWriteBatch}. */
 export interface ItemWriteBatch {
-  /** Queues a write; resolves with its result once the transaction holding it committed. */
+  /** Queues a write; resolves with its result once the statement holding it committed. */
   run<Result>(write: ItemWrite<Result>): Promise<Result>;
 }
 
 /**
- * Whether `error` is a statement's `ERROR` the server answered on a live connection (so it rolled the transaction
+ * Whether `error` is a statement's `ERROR` the server answered on a live connection (so it rolled the statement
  * back and nothing was committed), not a broken connection (`FATAL`, a reset socket), whose outcome is unknown.
  */
 function isStatementError(error: unknown): boolean {
@@ -61,123 +59,61 @@ const maxInFlight = 2;
 /** The real `setImmediate`, taken when this module loads: test fake timers installed later do not hold writes back. */
 const nextTurn = globalThis.setImmediate;
 
-/** A value bound into SQL text as a literal (pg's `escapeLiteral` for text: quotes and backslashes escaped). */
-function literal(value: unknown): string {
-  if (value === null || value === undefined) return 'NULL';
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
-  return pg.escapeLiteral(String(value));
-}
-
-/** A statement's `$n` parameters replaced by their values as literals (item writes use no other `$`). */
-function inlined({ text, values }: BoundStatement): string {
-  return text.replace(/\$(\d+)/g, (_, position: string) => literal(values[Number(position) - 1]));
-}
-
 /**
  * Group commit of content-item writes: the writes queued while the previous batch was being written (or during one
- * turn of the event loop) go to PostgreSQL together, in one round trip: one simple-protocol query holding `BEGIN`,
- * the event log's advisory lock (taken first, the order every appender uses, so a batch never deadlocks with a
- * status change), a `FOR UPDATE` lock of each task row written for (so a cancel waits for the batch), each write's
- * fenced item write and event with its values as escaped literals, each task's patch once (its writes' columns
- * merged in order), and `COMMIT` — one commit, one lock acquisition, one task-row update and one round trip for
- * many writes instead of one each. A lone write runs as its own prepared
- * statement. A batch whose statement fails (an `ERROR`: rolled back, nothing stored) runs its writes again one by
- * one, so a write fails only for its own reason; a batch whose connection breaks fails every write of it, as a lone
- * write would — the commit may have happened, so nothing is run twice. A write's promise settles after the commit
- * that stored it.
+ * turn of the event loop) go to PostgreSQL together as one call of the schema's `write_items` function — one
+ * prepared statement, so one round trip, one transaction, one acquisition of the event log's lock, one commit and
+ * one update of each task row for many writes, with plans PL/pgSQL keeps per connection instead of statements
+ * planned on every run. A batch whose statement fails (an `ERROR`: rolled back, nothing stored) runs its writes
+ * again one by one, so a write fails only for its own reason; a batch whose connection breaks fails every write of
+ * it — the commit may have happened, so nothing is run twice. A write's promise settles after the commit that
+ * stored it.
  */
-export function createItemWriteBatch(pool: pg.Pool, statements: BatchStatements): ItemWriteBatch {
+export function createItemWriteBatch(pool: pg.Pool, statement: { name: string; text: string }): ItemWriteBatch {
   let queue: QueuedWrite[] = [];
   let scheduled = false;
   let inFlight = 0;
 
-  const runAlone = async (queued: QueuedWrite) => {
-    const { operation, statement, read } = queued.write;
-    try {
-      queued.resolve(read(await pool.query(statement)));
-    } catch (error) {
-      queued.reject(storageError(operation, error));
-    }
+  const call = async (batch: QueuedWrite[]): Promise<(number | null)[]> => {
+    const values = [JSON.stringify(batch.map(({ write }) => write.entry))];
+    const result = await pool.query<{ results: (string | null)[] }>({ ...statement, values });
+    const outcomes = result.rows[0]?.results ?? [];
+    return batch.map((_, index) => {
+      const outcome = outcomes[index];
+      return outcome === null || outcome === undefined ? null : Number(outcome);
+    });
   };
 
-  /**
-   * The batch in one transaction and one round trip: each write's result; `{ rolledBack }` when one of its statements
-   * failed (an `ERROR`: the server rolled the transaction back, nothing was stored, the connection lives on); or
-   * `{ failed }` when the connection could not be had or broke — then whether the commit happened is unknown, and
-   * the writes must not run again (their events would be stored twice): they fail, as a lone write would.
-   */
-  const runTogether = async (
-    batch: QueuedWrite[],
-  ): Promise<{ results: unknown[] } | { rolledBack: true } | { failed: unknown }> => {
-    let client: pg.PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (error) {
-      return { failed: error };
-    }
-    let broken = false;
-    const onError = () => {
-      broken = true;
-    };
-    // As in `inTransaction`: a connection that dies while held must not emit an unhandled 'error'.
-    client.on('error', onError);
-    try {
-      // The patch columns of each task, in write order (a later write's value of a column wins).
-      const patches = new Map<string, { fence: LeaseFence; columns: Map<string, PatchColumn> }>();
-      for (const { write } of batch) {
-        const { fence, patchColumns } = write.batched;
-        const key = `${fence.taskId}\u0000${fence.leaseToken}`;
-        let patch = patches.get(key);
-        if (!patch) {
-          patch = { fence, columns: new Map() };
-          patches.set(key, patch);
-        }
-        for (const column of patchColumns) patch.columns.set(column.column, column);
-      }
-      const taskIds = [...new Set(batch.map(({ write }) => write.batched.fence.taskId))];
-      const text = [
-        'BEGIN',
-        statements.eventLock,
-        ...taskIds.map((taskId) => inlined({ text: statements.lockTask, values: [taskId] })),
-        ...batch.map(({ write }) => inlined(write.batched)),
-        ...[...patches.values()]
-          .filter((patch) => patch.columns.size > 0)
-          .map((patch) => inlined(statements.patchTask(patch.fence, [...patch.columns.values()]))),
-        'COMMIT',
-      ].join(';\n');
-      const answers = (await client.query(text)) as unknown as pg.QueryResult[];
-      const first = 2 + taskIds.length;
-      return { results: batch.map(({ write }, index) => write.read(answers[first + index] as pg.QueryResult)) };
-    } catch (error) {
-      if (broken || !isStatementError(error)) {
-        broken = true;
-        return { failed: error };
-      }
+  const settle = (batch: QueuedWrite[], outcomes: (number | null)[]) => {
+    for (const [index, queued] of batch.entries()) {
       try {
-        await client.query('ROLLBACK');
-      } catch {
-        broken = true;
+        queued.resolve(queued.write.read(outcomes[index] ?? null));
+      } catch (error) {
+        queued.reject(error);
       }
-      return { rolledBack: true };
-    } finally {
-      // A broken client keeps the listener: the server's FATAL can arrive after the query failed.
-      if (!broken) client.off('error', onError);
-      client.release(broken);
     }
   };
 
-  /** Writes one batch: alone, or together (and one by one again if a statement of it failed). */
+  const runAlone = async (queued: QueuedWrite) => {
+    try {
+      settle([queued], await call([queued]));
+    } catch (error) {
+      queued.reject(storageError(queued.write.operation, error));
+    }
+  };
+
+  /** Writes one batch together, and one by one again if a statement of it failed. */
   const write = async (batch: QueuedWrite[]) => {
     if (batch.length === 1) return runAlone(batch[0] as QueuedWrite);
-    const outcome = await runTogether(batch);
-    if ('results' in outcome) {
-      for (const [index, queued] of batch.entries()) queued.resolve(outcome.results[index]);
-    } else if ('rolledBack' in outcome) {
-      // Nothing was stored: each write again on its own, so each settles with its own outcome.
-      await Promise.all(batch.map(runAlone));
-    } else {
-      for (const queued of batch) queued.reject(storageError(queued.write.operation, outcome.failed));
+    try {
+      settle(batch, await call(batch));
+    } catch (error) {
+      if (isStatementError(error)) {
+        // Nothing was stored: each write again on its own, so each settles with its own outcome.
+        await Promise.all(batch.map(runAlone));
+      } else {
+        for (const queued of batch) queued.reject(storageError(queued.write.operation, error));
+      }
     }
   };
 
