@@ -32,6 +32,8 @@ async function seedRoadmap(storage: SqliteStorage, number: number): Promise<void
     error_message: null,
     failed_concepts: { count: 0, concept_ids: [] },
     cancel_reason: null,
+    pause_reason: null,
+    review_round: 0,
     attempts: 0,
     created_at: createdAt,
     updated_at: createdAt,

@@ -70,6 +70,8 @@ async function seedRoadmaps(storage: Storage, count: number): Promise<string[]> 
       error_message: null,
       failed_concepts: { count: 0, concept_ids: [] },
       cancel_reason: null,
+      pause_reason: null,
+      review_round: 0,
       attempts: 0,
       created_at: at,
       updated_at: at,

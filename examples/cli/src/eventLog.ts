@@ -41,5 +41,13 @@ export function formatEventLine(event: RoadmapEvent): string | null {
       return `↻ Recovering the task at ${event.current_step}`;
     case 'cover_updated':
       return null;
+    case 'review_requested':
+      return `? Waiting for review of the proposed roadmap (round ${event.round})`;
+    case 'review_submitted':
+      return event.approved ? '✔ Review approved' : `↺ Changes requested: ${event.feedback ?? ''}`;
+    case 'paused':
+      return `‖ Paused${event.reason === 'budget' ? ' (budget used up)' : ''}`;
+    case 'resumed':
+      return '▸ Resumed';
   }
 }

@@ -141,6 +141,13 @@ export function applyEvent(state: ProgressState, event: RoadmapEvent): ProgressS
         inFlight: [],
         error: event.reason,
       };
+    case 'review_submitted':
+    case 'resumed':
+      return { ...state, status: 'processing', message: null };
+    case 'review_requested':
+      return { ...state, status: 'human_review_pending', message: `Waiting for review (round ${event.round})` };
+    case 'paused':
+      return { ...state, status: 'paused', message: 'Paused' };
     case 'task_recovering':
     case 'cover_updated':
       return state;

@@ -30,6 +30,9 @@ export function invalidInput(detail: string, errors: ApiFieldError[]): HttpError
 export const statusOfErrorCode: Partial<Record<RoadmapErrorCode, number>> = {
   invalid_input: 400,
   task_not_cancellable: 400,
+  task_not_pausable: 400,
+  task_not_paused: 400,
+  task_not_in_review: 400,
   task_not_retryable: 400,
   item_not_retryable: 400,
   unsupported_media_type: 400,

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { storageError } from './database.js';
 
 /**
- * One item write as the schema's `write_items` function takes it (migration 6): the fence, the item's key and new
+ * One item write as the schema's `write_items` function takes it (migration 7): the fence, the item's key and new
  * column values, and optionally the task patch and the event stored with it.
  */
 export interface ItemWriteEntry {

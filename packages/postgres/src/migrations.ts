@@ -182,6 +182,36 @@ export const migrations: readonly Migration[] = [
   },
   {
     version: 6,
+    name: 'human review and pause',
+    // SPEC §7: why a task is paused and the review round it is in. A paused task's worker still holds its lease
+    // while it stores the calls that were in flight, so a fenced append accepts `paused` too.
+    up: (schema, schemaName) => `
+      ALTER TABLE ${schema}.tasks ADD COLUMN pause_reason text, ADD COLUMN review_round integer NOT NULL DEFAULT 0;
+      CREATE OR REPLACE FUNCTION ${schema}.append_event(
+        event_task_id text, event_user_id text, event_body jsonb, fence_task_id text, fence_lease_token text
+      ) RETURNS bigint LANGUAGE plpgsql VOLATILE AS $function$
+      DECLARE
+        assigned bigint;
+      BEGIN
+        PERFORM pg_advisory_xact_lock(${eventLockKey(schemaName)});
+        IF fence_task_id IS NOT NULL THEN
+          PERFORM 1 FROM ${schema}.tasks
+            WHERE task_id = fence_task_id AND status IN ('processing', 'paused') AND lease_token = fence_lease_token
+            FOR SHARE;
+          IF NOT FOUND THEN
+            RETURN NULL;
+          END IF;
+        END IF;
+        INSERT INTO ${schema}.events (seq, task_id, user_id, event)
+          VALUES (nextval(${quoteLiteral(`${schema}.event_seq`)}), event_task_id, event_user_id, event_body)
+          RETURNING seq INTO assigned;
+        RETURN assigned;
+      END
+      $function$;
+    `,
+  },
+  {
+    version: 7,
     name: 'item writes in one call',
     // Item writes are the hot path (two per content item). A batch of them used to be many SQL statements, each
     // parsed and planned on every run (~0.25 ms of planning each, more than its execution); this function runs the
@@ -211,7 +241,8 @@ export const migrations: readonly Migration[] = [
           ORDER BY task_id FOR UPDATE;
         FOR entry IN SELECT value FROM jsonb_array_elements(writes) LOOP
           held := EXISTS (SELECT 1 FROM ${schema}.tasks
-            WHERE task_id = entry->>'task_id' AND status = 'processing' AND lease_token = entry->>'lease_token');
+            WHERE task_id = entry->>'task_id' AND status IN ('processing', 'paused')
+              AND lease_token = entry->>'lease_token');
           IF held THEN
             UPDATE ${schema}.content_items SET
                 status = entry->>'status',
@@ -262,8 +293,13 @@ export const migrations: readonly Migration[] = [
                 ELSE t.lease_token END,
               lease_expires_at = CASE WHEN task_patch->'columns' ? 'lease_expires_at' THEN patched.lease_expires_at
                 ELSE t.lease_expires_at END,
-              attempts = CASE WHEN task_patch->'columns' ? 'attempts' THEN patched.attempts ELSE t.attempts END
-            WHERE t.task_id = task_key AND t.status = 'processing' AND t.lease_token = task_patch->>'lease_token';
+              attempts = CASE WHEN task_patch->'columns' ? 'attempts' THEN patched.attempts ELSE t.attempts END,
+              pause_reason = CASE WHEN task_patch->'columns' ? 'pause_reason' THEN patched.pause_reason
+                ELSE t.pause_reason END,
+              review_round = CASE WHEN task_patch->'columns' ? 'review_round' THEN patched.review_round
+                ELSE t.review_round END
+            WHERE t.task_id = task_key AND t.status IN ('processing', 'paused')
+              AND t.lease_token = task_patch->>'lease_token';
         END LOOP;
         RETURN results;
       END

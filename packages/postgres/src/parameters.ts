@@ -33,5 +33,8 @@ export function bindPatch(columns: readonly PatchColumn[], values: unknown[]): s
   });
 }
 
-/** Condition "this task row is held by lease token `$2`" (with the task id bound as `$1`): the fence of a write. */
-export const fenced = `status = 'processing' AND lease_token = $2`;
+/**
+ * Condition "this task row is held by lease token `$2`" (with the task id bound as `$1`): the fence of a write. A
+ * paused task's worker still holds it while it stores the calls that were in flight when the pause came.
+ */
+export const fenced = `status IN ('processing', 'paused') AND lease_token = $2`;

@@ -1,5 +1,5 @@
 import { type CoverPatch, createMemoryStorage, RoadmapError, type RoadmapEvent, type TaskPatch } from '@roadmap/core';
-import { isoTime } from '@roadmap/core/internal';
+import { isoTime, taskColumns, taskToRow } from '@roadmap/core/internal';
 import { makeEvent, makeTaskRecord, runStorageConformance } from '@roadmap/core/testing';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -92,8 +92,14 @@ describeWithDatabase('postgres', () => {
           )
         ).rows.map((row) => row.table_name);
       expect(await tables()).not.toContain('covers');
-      const older = await open({ schema, migrate: false });
-      const { task } = await older.createTask(makeTaskRecord());
+      // A task as version 1 stored it (later versions added the review and pause columns, with defaults).
+      const task = makeTaskRecord();
+      const versionOne = taskColumns.filter((column) => column !== 'pause_reason' && column !== 'review_round');
+      const row = taskToRow(task);
+      await pool.query(
+        `INSERT INTO "${schema}".tasks (${versionOne.join(', ')}) VALUES (${versionOne.map((_, index) => `$${index + 1}`).join(', ')})`,
+        versionOne.map((column) => row[column]),
+      );
 
       const storage = await open({ schema });
       expect(await recordedVersions(schema)).toEqual(migrations.map((migration) => migration.version));

@@ -112,6 +112,8 @@ const englishStatus: Record<TaskStatus, string> = {
   failed: 'Failed',
   partial_failure: 'Partially failed',
   cancelled: 'Cancelled',
+  human_review_pending: 'Needs review',
+  paused: 'Paused',
 };
 
 /** The default labels. */
@@ -123,6 +125,7 @@ export const englishLabels: RoadmapLabels = {
     curriculum_design: 'Curriculum design',
     structure_validation: 'Structure validation',
     roadmap_edit: 'Roadmap edit',
+    human_review: 'Human review',
     content_generation: 'Content generation',
     completed: 'Completed',
     failed: 'Failed',
@@ -204,6 +207,16 @@ export const englishLabels: RoadmapLabels = {
         return `Recovering at ${labels.step[event.current_step]}`;
       case 'cover_updated':
         return `Cover ${labels.coverStatus[event.status].toLowerCase()}`;
+      case 'review_requested':
+        return `Review requested (round ${event.round})`;
+      case 'review_submitted':
+        return event.approved
+          ? `Review approved (round ${event.round})`
+          : `Changes requested (round ${event.round})${event.feedback ? `: ${event.feedback}` : ''}`;
+      case 'paused':
+        return event.reason === 'budget' ? 'Paused: the budget is used up' : 'Paused';
+      case 'resumed':
+        return 'Resumed';
     }
   },
   retryCover: 'Retry Cover Generation',
@@ -248,6 +261,8 @@ export const chineseLabels: RoadmapLabels = {
     failed: '失败',
     partial_failure: '部分失败',
     cancelled: '已取消',
+    human_review_pending: '待审核',
+    paused: '已暂停',
   },
   step: {
     queued: '排队中',
@@ -255,6 +270,7 @@ export const chineseLabels: RoadmapLabels = {
     curriculum_design: '课程设计',
     structure_validation: '结构校验',
     roadmap_edit: '路线图修订',
+    human_review: '人工审核',
     content_generation: '内容生成',
     completed: '已完成',
     failed: '失败',
@@ -323,6 +339,16 @@ export const chineseLabels: RoadmapLabels = {
         return `失败：${event.error}`;
       case 'cancelled':
         return `已取消${event.reason ? `：${event.reason}` : ''}`;
+      case 'review_requested':
+        return `等待审核（第 ${event.round} 轮）`;
+      case 'review_submitted':
+        return event.approved
+          ? `审核通过（第 ${event.round} 轮）`
+          : `要求修改（第 ${event.round} 轮）${event.feedback ? `：${event.feedback}` : ''}`;
+      case 'paused':
+        return event.reason === 'budget' ? '已暂停：预算已用完' : '已暂停';
+      case 'resumed':
+        return '已继续';
       default:
         return englishLabels.describeEvent(event, labels);
     }

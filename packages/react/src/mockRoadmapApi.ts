@@ -47,6 +47,8 @@ function task(status: TaskStatus, fields: Partial<Task> & Pick<Task, 'task_id' |
     error_message: null,
     failed_concepts: { count: 0, concept_ids: [] },
     cancel_reason: null,
+    pause_reason: status === 'paused' ? 'user' : null,
+    review_round: status === 'human_review_pending' ? 1 : 0,
     attempts: status === 'pending' ? 0 : 1,
     created_at: at(0),
     updated_at: at(0),
@@ -116,6 +118,23 @@ export const tasks: Record<TaskStatus, Task> = {
     created_at: at(-900),
     updated_at: at(-880),
     completed_at: at(-880),
+  }),
+  human_review_pending: task('human_review_pending', {
+    task_id: '6b3e4a08-9273-4fc4-8081-7c9d1e3f5a67',
+    roadmap_id: 'system-design-interviews-4d5e6f7a',
+    title: 'System design interviews',
+    current_step: 'human_review',
+    created_at: at(30),
+    updated_at: at(34),
+  }),
+  paused: task('paused', {
+    task_id: '7c4f5b19-a384-4ad5-9192-8d0e2f4a6b78',
+    roadmap_id: 'data-engineering-with-spark-5e6f7a8b',
+    title: 'Data engineering with Spark',
+    current_step: 'content_generation',
+    progress: progressOf(8, 0, 30),
+    created_at: at(20),
+    updated_at: at(26),
   }),
 };
 

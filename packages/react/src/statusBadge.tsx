@@ -16,6 +16,8 @@ export const statusBadgeVariants = cva('roadmap-badge', {
       failed: 'roadmap-badge--failed',
       partial_failure: 'roadmap-badge--partial',
       cancelled: 'roadmap-badge--cancelled',
+      human_review_pending: 'roadmap-badge--review',
+      paused: 'roadmap-badge--paused',
       not_generated: 'roadmap-badge--cancelled',
     },
   },

@@ -89,6 +89,8 @@ export function fullTask(fields: Partial<Task> = {}): Task {
     user_id: 'user-1',
     failed_concepts: { count: 0, concept_ids: [] },
     cancel_reason: null,
+    pause_reason: null,
+    review_round: 0,
     attempts: 1,
     ...fields,
   };

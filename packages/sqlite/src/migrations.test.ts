@@ -55,9 +55,12 @@ describe('migrate', () => {
     expect(migrate(database, migrations.slice(0, 1))).toEqual([1]);
     expect(tables()).not.toContain('covers');
     const record = makeTaskRecord();
-    const columns = taskColumns.join(', ');
-    const values = taskColumns.map((column) => `@${column}`).join(', ');
-    database.prepare(`INSERT INTO tasks (${columns}) VALUES (${values})`).run(taskToRow(record));
+    // The columns version 1 had (later versions added the review and pause columns, with defaults).
+    const versionOne = taskColumns.filter((column) => column !== 'pause_reason' && column !== 'review_round');
+    const columns = versionOne.join(', ');
+    const values = versionOne.map((column) => `@${column}`).join(', ');
+    const { pause_reason: _reason, review_round: _round, ...row } = taskToRow(record);
+    database.prepare(`INSERT INTO tasks (${columns}) VALUES (${values})`).run(row);
 
     const storage = createSqliteStorage({ database });
     expect(version()).toBe(latestSchemaVersion);

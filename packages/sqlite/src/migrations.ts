@@ -142,6 +142,15 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'human review and pause',
+    // SPEC §7: why a task is paused, and the review round it is in (the statuses themselves are plain text).
+    sql: `
+      ALTER TABLE tasks ADD COLUMN pause_reason TEXT;
+      ALTER TABLE tasks ADD COLUMN review_round INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 /** The schema version this package creates and understands. */

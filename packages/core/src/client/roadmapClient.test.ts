@@ -55,6 +55,8 @@ const task: Task = {
   error_message: null,
   failed_concepts: { count: 0, concept_ids: [] },
   cancel_reason: null,
+  pause_reason: null,
+  review_round: 0,
   attempts: 1,
   created_at: '2025-01-01T00:00:00.000Z',
   updated_at: '2025-01-01T00:00:00.000Z',

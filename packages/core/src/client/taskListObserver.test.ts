@@ -282,6 +282,8 @@ describe('TaskListObserver', () => {
       user_id: 'u-1',
       failed_concepts: { count: 0, concept_ids: [] },
       cancel_reason: null,
+      pause_reason: null,
+      review_round: 0,
       attempts: 1,
     };
     const api = serve([summary(1), summary(2)]);

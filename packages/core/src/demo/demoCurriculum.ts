@@ -255,5 +255,18 @@ export function demoRoadmapEdit(input: ModelInput): Curriculum {
     }))
     .filter((stage) => stage.modules.length > 0);
   if (stages.length === 0) return designed;
-  return { ...parsed.data, title: parsed.data.title.trim() || designed.title, stages };
+  // A learner's review feedback (SPEC §7) shows in the edit: the first stage says what was asked.
+  const feedback = input.issues?.find((issue) => issue.location === 'roadmap')?.message;
+  const [first, ...rest] = stages;
+  const revised =
+    feedback && first
+      ? [
+          {
+            ...first,
+            description: `Revised after your review — ${feedback.replace(/^.*asks for changes: /, '')}`.slice(0, 500),
+          },
+          ...rest,
+        ]
+      : stages;
+  return { ...parsed.data, title: parsed.data.title.trim() || designed.title, stages: revised };
 }

@@ -1,5 +1,5 @@
 import type { ContentKind, CoverStatus } from './schemas.js';
-import type { CurrentStep, Progress, TaskStatus } from './task.js';
+import type { CurrentStep, PauseReason, Progress, TaskStatus } from './task.js';
 
 /** Payload of each event type (SPEC §4), keyed by `type`. */
 export interface RoadmapEventPayloads {
@@ -29,6 +29,14 @@ export interface RoadmapEventPayloads {
   /** A worker picked up a task whose previous holder's lease ran out. */
   task_recovering: { current_step: CurrentStep };
   cover_updated: { roadmap_id: string; status: CoverStatus; cover_image_url: string | null };
+  /** The task waits in `human_review_pending` for its user to approve the proposed framework of review `round`. */
+  review_requested: { roadmap_id: string; round: number };
+  /** The user answered review `round`: approved (content generation starts) or not, with feedback to apply. */
+  review_submitted: { approved: boolean; feedback: string | null; round: number };
+  /** The task was paused: by its user (`user`) or because a budget has nothing left (`budget`). */
+  paused: { reason: PauseReason; previous_status: TaskStatus; abort_in_flight: boolean };
+  /** A paused task was resumed: queued again, repeating nothing stored. */
+  resumed: { previous_status: TaskStatus };
 }
 
 export type RoadmapEventType = keyof RoadmapEventPayloads;

@@ -24,6 +24,11 @@ export type PreferencesInput = z.input<typeof preferencesSchema>;
 export const generateRequestSchema = z.object({
   preferences: preferencesSchema,
   additional_context: z.string().max(5000).optional(),
+  /**
+   * Stop after structure validation for the user to approve the proposed framework (or ask for changes) before any
+   * content is generated (SPEC §7).
+   */
+  review_before_content: z.boolean().optional(),
 });
 export type GenerateRequest = z.infer<typeof generateRequestSchema>;
 export type GenerateRequestInput = z.input<typeof generateRequestSchema>;

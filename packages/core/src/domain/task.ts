@@ -8,6 +8,8 @@ export const taskStatusSchema = z.enum([
   'failed',
   'partial_failure',
   'cancelled',
+  'human_review_pending',
+  'paused',
 ]);
 export type TaskStatus = z.infer<typeof taskStatusSchema>;
 export const taskStatuses: readonly TaskStatus[] = taskStatusSchema.options;
@@ -18,6 +20,7 @@ export const currentStepSchema = z.enum([
   'curriculum_design',
   'structure_validation',
   'roadmap_edit',
+  'human_review',
   'content_generation',
   'completed',
   'failed',
@@ -27,16 +30,29 @@ export type CurrentStep = z.infer<typeof currentStepSchema>;
 
 /** Statuses a task only leaves through an explicit retry. */
 export const terminalStatuses: readonly TaskStatus[] = ['completed', 'failed', 'partial_failure', 'cancelled'];
-/** Statuses from which `cancel` is accepted. */
-export const cancellableStatuses: readonly TaskStatus[] = ['pending', 'processing'];
+/** Statuses from which `cancel` is accepted: every status that is not terminal. */
+export const cancellableStatuses: readonly TaskStatus[] = ['pending', 'processing', 'human_review_pending', 'paused'];
+/**
+ * Statuses in which a lease holder's fenced writes are accepted (with its token): `processing`, and `paused`, whose
+ * worker still stores the calls that were in flight when the pause came (SPEC §7) before it gives the task up.
+ */
+export const fencedStatuses: readonly TaskStatus[] = ['processing', 'paused'];
+/** Statuses from which `pause` is accepted. */
+export const pausableStatuses: readonly TaskStatus[] = ['pending', 'processing'];
+/** Why a task is paused: by its user, or (SPEC §7) because a budget has nothing left. */
+export type PauseReason = 'user' | 'budget';
 /** Statuses from which `retry` is accepted. */
 export const retryableStatuses: readonly TaskStatus[] = ['failed', 'partial_failure', 'cancelled'];
 
 /** Every legal status change (SPEC §2). Storage adapters enforce them with compare-and-set. */
 export const allowedTransitions: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
-  pending: ['processing', 'cancelled'],
+  pending: ['processing', 'cancelled', 'paused'],
   // `→ pending`: given back after an infrastructure fault (SPEC §2), to be claimed again after a backoff.
-  processing: ['completed', 'partial_failure', 'failed', 'cancelled', 'pending'],
+  processing: ['completed', 'partial_failure', 'failed', 'cancelled', 'pending', 'human_review_pending', 'paused'],
+  // Reviewed (approved or with feedback): a worker takes it up again (SPEC §7).
+  human_review_pending: ['processing', 'cancelled'],
+  // Resumed: queued again, repeating nothing stored.
+  paused: ['pending', 'cancelled'],
   completed: [],
   failed: ['pending'],
   partial_failure: ['pending'],
@@ -80,6 +96,10 @@ export interface Task {
   error_message: string | null;
   failed_concepts: { count: number; concept_ids: string[] };
   cancel_reason: string | null;
+  /** Why the task is paused (`user`, or `budget`); `null` unless it is `paused`. */
+  pause_reason: PauseReason | null;
+  /** The human review round the task is in or last went through (1–5); 0 until its first review. */
+  review_round: number;
   /** How many times a worker has started (or resumed after a crash) this task since it was created or retried. */
   attempts: number;
   created_at: string;

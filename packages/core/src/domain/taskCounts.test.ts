@@ -4,7 +4,16 @@ import { emptyTaskCounts, taskCountsFrom, totalOf } from './taskCounts.js';
 describe('task counts', () => {
   it('emptyTaskCounts has every status at 0, and each call is a new object', () => {
     const counts = emptyTaskCounts();
-    expect(counts).toEqual({ pending: 0, processing: 0, completed: 0, failed: 0, partial_failure: 0, cancelled: 0 });
+    expect(counts).toEqual({
+      pending: 0,
+      processing: 0,
+      completed: 0,
+      failed: 0,
+      partial_failure: 0,
+      cancelled: 0,
+      human_review_pending: 0,
+      paused: 0,
+    });
     counts.pending = 3;
     expect(emptyTaskCounts().pending).toBe(0);
   });

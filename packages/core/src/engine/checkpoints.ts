@@ -10,12 +10,20 @@ export const checkpointKeys = {
   curriculum: 'curriculum',
   review: (round: number) => `review:${round}`,
   edit: (round: number) => `edit:${round}`,
+  /** The framework shown to the user in human review round `round`. */
+  reviewProposal: (round: number) => `review_proposal:${round}`,
+  /** The framework the model edited with the user's feedback of review round `round`. */
+  reviewEdit: (round: number) => `review_edit:${round}`,
+  /** That edit repaired, when it broke a structural rule. */
+  reviewRepair: (round: number) => `review_repair:${round}`,
 } as const;
 
 /** The schema a pipeline checkpoint's value must match; `undefined` for keys that are no pipeline step's. */
 export function checkpointSchemaFor(key: string): z.ZodType | undefined {
   if (key === checkpointKeys.intent) return intentSchema;
-  if (key === checkpointKeys.curriculum || /^edit:\d+$/.test(key)) return curriculumSchema;
+  if (key === checkpointKeys.curriculum || /^(edit|review_proposal|review_edit|review_repair):\d+$/.test(key)) {
+    return curriculumSchema;
+  }
   if (/^review:\d+$/.test(key)) return structureReviewSchema;
   return undefined;
 }

@@ -17,7 +17,7 @@ import { errorMessage, isAbortError, isInfrastructureFault, RoadmapError } from 
 import { yieldToEventLoop } from '../shared/yieldToEventLoop.js';
 import type { ContentValue, ItemWritten } from '../storage/checkpointStore.js';
 import { runAbortKind } from './runAbort.js';
-import { assertFenced, nowIso, type RunContext } from './runContext.js';
+import { assertFenced, assertNotPaused, nowIso, type RunContext } from './runContext.js';
 
 const schemas: Record<ContentKind, z.ZodType<ContentValue>> = {
   tutorial: tutorialSchema,
@@ -150,6 +150,7 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
   let failed = items.filter((item) => item.status === 'failed').length;
   const progress = () => computeProgress(completed, failed, total);
 
+  assertNotPaused(context);
   const entered = await storage.updateTask(fence, {
     current_step: 'content_generation',
     progress: progress(),
@@ -183,6 +184,8 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
     const stored = (async () => {
       try {
         context.abortSignal.throwIfAborted();
+        // Paused: no call starts; the lanes run through the rest without calling, and the run stops below.
+        if (context.isPaused()) return;
         const item = { roadmapId: roadmap.roadmap_id, conceptId: planned.concept.concept_id, kind };
         const names = { concept_id: item.conceptId, concept_name: planned.concept.name, content_type: kind };
         const input: ModelInput = { ...base, concept: planned.context };
@@ -254,6 +257,8 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
       (planned) => planned.kinds.map((kind) => generateItem(planned, kind)),
       (error) => context.abortRun(error),
     );
+    // The calls that were in flight at the pause are stored; the task waits for its resume.
+    assertNotPaused(context);
     items = await storage.listItems(roadmap.roadmap_id);
     completed = items.filter((item) => item.status === 'completed').length;
     failed = items.filter((item) => item.status === 'failed').length;

@@ -48,6 +48,16 @@ import { EventRetention } from './eventRetention.js';
 import { RecoverySweep } from './recoverySweep.js';
 import { decodeRoadmapCursor, encodeRoadmapCursor } from './roadmapCursor.js';
 import { runSideEffect } from './sideEffectRetry.js';
+import {
+  onTaskBroadcast,
+  type PauseResult,
+  pauseTask,
+  type ReviewProposal,
+  resumeTask,
+  reviewProposal,
+  submitReview,
+  type TaskControlContext,
+} from './taskControl.js';
 import { type TaskUsage, usageFrom } from './usageMeter.js';
 import { defaultFaultBackoff, type FaultBackoff, TaskWorker } from './worker.js';
 
@@ -284,9 +294,9 @@ export class RoadmapEngine {
         onError: this.onError,
       });
     }
+    // A cancel or a pause accepted in another process: the task's status says which.
     this.unsubscribeCancel = this.queue.onCancel((taskId) => {
-      this.worker.abortTask(taskId, 'cancelled');
-      this.covers.abortTask(taskId);
+      onTaskBroadcast({ ...this.control(), abortCover: (id) => this.covers.abortTask(id) }, taskId).catch(this.onError);
     });
   }
 
@@ -470,6 +480,8 @@ export class RoadmapEngine {
       error_message: null,
       failed_concepts: { count: 0, concept_ids: [] },
       cancel_reason: null,
+      pause_reason: null,
+      review_round: 0,
       attempts: 0,
       created_at: at,
       updated_at: at,
@@ -633,6 +645,50 @@ export class RoadmapEngine {
     }
     await this.storage.resetItems(roadmapId, { statuses: ['failed'], conceptId, kind });
     return { task: await this.requeue(task, `Retrying the ${kind} of ${conceptId}`) };
+  }
+
+  /**
+   * Pauses a `pending` or `processing` task (SPEC §7): no model call of it starts after this resolves; calls in
+   * flight finish and are stored, or are aborted with `abortInFlight`. The task then holds no lease or worker slot
+   * until {@link resume}. See `taskControl.ts`.
+   */
+  pause(taskId: string, options: OwnerOptions & { abortInFlight?: boolean } = {}): Promise<PauseResult> {
+    return pauseTask(this.control(), taskId, options);
+  }
+
+  /** Resumes a paused task: queued again, continuing from what is stored (nothing is generated twice). */
+  resume(taskId: string, options: OwnerOptions = {}): Promise<{ task: Task }> {
+    return resumeTask(this.control(), taskId, options);
+  }
+
+  /**
+   * Answers the human review of a task in `human_review_pending`: `approved` starts content generation; otherwise
+   * the model edits the framework with `feedback` and the task comes back for review (at most 5 rounds).
+   */
+  review(
+    taskId: string,
+    options: OwnerOptions & { approved: boolean; feedback?: string | null },
+  ): Promise<{ task: Task }> {
+    return submitReview(this.control(), taskId, options);
+  }
+
+  /** The framework a task in `human_review_pending` proposes, as a roadmap, with its review round. */
+  getReview(taskId: string, options: OwnerOptions = {}): Promise<ReviewProposal> {
+    return reviewProposal(this.control(), taskId, options);
+  }
+
+  private control(): TaskControlContext {
+    return {
+      storage: this.storage,
+      queue: this.queue,
+      clock: this.clock,
+      worker: this.worker,
+      requireTask: (taskId, options) => this.requireTask(taskId, options),
+      eventFor: (type, payload) => this.eventFor(type, payload),
+      emit: (stored) => this.emit(stored),
+      afterStateChange: (what, work) => this.afterStateChange(what, work),
+      onError: this.onError,
+    };
   }
 
   private async requeue(current: TaskRecord, message: string): Promise<Task> {

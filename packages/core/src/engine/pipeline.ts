@@ -18,10 +18,13 @@ import { generateStructured } from '../model/structuredGeneration.js';
 import { RoadmapError } from '../shared/errors.js';
 import { checkpointKeys, readCheckpoints } from './checkpoints.js';
 import { type ContentOutcome, contentGeneration } from './contentGeneration.js';
+import { humanReview } from './humanReview.js';
 import { adoptRoadmapTitle, readOwnRoadmap, storeRoadmap } from './ownRoadmap.js';
-import { assertFenced, nowIso, type RunContext } from './runContext.js';
+import { assertFenced, assertNotPaused, nowIso, type RunContext } from './runContext.js';
 
 async function enterStep(context: RunContext, step: CurrentStep, message: string): Promise<void> {
+  // A paused task starts no step (its progress event would announce `processing`).
+  assertNotPaused(context);
   const updated = await context.storage.updateTask(context.fence, { current_step: step, updated_at: nowIso(context) });
   assertFenced(updated, context, `enter ${step}`);
   await context.publish('progress', {
@@ -39,6 +42,7 @@ function call<Output>(
   schema: z.ZodType<Output>,
   input: ModelInput,
 ): Promise<Output> {
+  assertNotPaused(context);
   const { system, prompt } = buildPrompt(operation, input);
   return generateStructured(
     { operation, key: operation, schemaName, schema, system, prompt, input },
@@ -127,6 +131,30 @@ async function designFramework(context: RunContext, saved: Record<string, unknow
   }
 }
 
+/** The human review gate ({@link humanReview}) with the pipeline's checkpointed steps and edit call. */
+async function reviewed(
+  context: RunContext,
+  saved: Record<string, unknown>,
+  designed: Curriculum,
+): Promise<Curriculum> {
+  const base: ModelInput = {
+    preferences: context.task.request.preferences,
+    ...(context.task.request.additional_context ? { additional_context: context.task.request.additional_context } : {}),
+  };
+  const intent = saved[checkpointKeys.intent] as Intent | undefined;
+  return humanReview(context, saved, designed, {
+    checkpointed: (key, produce) => checkpointed(context, saved, key, produce),
+    enterStep: (message) => enterStep(context, 'roadmap_edit', message),
+    edit: (curriculum, message, location) =>
+      call(context, 'roadmap_edit', 'curriculum', curriculumSchema, {
+        ...base,
+        ...(intent ? { intent } : {}),
+        curriculum,
+        issues: [{ severity: 'critical', location, message }],
+      }),
+  });
+}
+
 /**
  * The whole pipeline of SPEC §2 for one task, resuming from whatever is stored: checkpointed steps and
  * completed items are never asked of the model again. Only the task's own data is trusted: a roadmap stored under
@@ -140,7 +168,9 @@ export async function runPipeline(context: RunContext): Promise<ContentOutcome> 
   if (stored.kind === 'own') {
     roadmap = stored.roadmap;
   } else {
-    const curriculum = await designFramework(context, await readCheckpoints(context));
+    const saved = await readCheckpoints(context);
+    let curriculum = await designFramework(context, saved);
+    if (context.task.request.review_before_content) curriculum = await reviewed(context, saved, curriculum);
     roadmap = await storeRoadmap(context, curriculum, stored.kind === 'foreign');
   }
   // Also on resume: a crash between storing the roadmap and this write left the goal as the title.

@@ -1,5 +1,5 @@
 /** Why a run of a task was stopped. */
-export type RunAbortKind = 'cancelled' | 'lease_lost' | 'stopping' | 'crashed';
+export type RunAbortKind = 'cancelled' | 'lease_lost' | 'stopping' | 'crashed' | 'paused';
 
 /** Abort reason of a task run: an `AbortError` (so `isAbortError` holds) that says why. */
 export class RunAbort extends Error {

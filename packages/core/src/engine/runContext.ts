@@ -7,6 +7,7 @@ import type { Clock } from '../shared/clock.js';
 import { RoadmapError } from '../shared/errors.js';
 import type { Storage } from '../storage/storage.js';
 import type { LeaseFence } from '../storage/taskStore.js';
+import { RunSuspended } from './runSuspended.js';
 
 /** Everything one run of a task needs: the adapters, the lease it holds, and its abort signal. */
 export interface RunContext {
@@ -19,6 +20,11 @@ export interface RunContext {
   retryPolicy: RetryPolicy;
   /** Aborted on cancel, lost lease or stop: every model call receives it. */
   abortSignal: AbortSignal;
+  /**
+   * True once the task was paused: no model call starts after that (calls in flight finish and are stored, unless
+   * the pause aborted them).
+   */
+  isPaused(): boolean;
   /** Concepts generated at once. */
   concurrency: number;
   maxEditRounds: number;
@@ -45,6 +51,11 @@ export function assertFenced(accepted: boolean | object | null, context: RunCont
   if (accepted === false || accepted === null) {
     throw new RoadmapError('lease_lost', `Task ${context.fence.taskId} is no longer held by this worker (${what}).`);
   }
+}
+
+/** Throws {@link RunSuspended} (`paused`) when the task was paused: called before every model call starts. */
+export function assertNotPaused(context: Pick<RunContext, 'isPaused'>): void {
+  if (context.isPaused()) throw new RunSuspended('paused');
 }
 
 export function nowIso(context: { clock: Clock }): string {

@@ -12,6 +12,7 @@ import { demoResponse } from '../demo/demoModel.js';
 import { isTerminalEvent, type RoadmapEvent } from '../domain/events.js';
 import type { Curriculum, StructureReview } from '../domain/schemas.js';
 import {
+  cancellableStatuses,
   isAllowedTransition,
   isTerminalStatus,
   retryableStatuses,
@@ -235,6 +236,8 @@ interface TaskFacts {
   retries: number;
   /** The terminal status last observed (or forced by an accepted cancel); `null` after a retry. */
   terminal: TaskStatus | null;
+  /** Successful resume commands: with retries, the only ways back to `pending`. */
+  resumes: number;
 }
 
 interface Model {
@@ -359,6 +362,14 @@ function eventStatus(event: RoadmapEvent): TaskStatus | undefined {
       return 'failed';
     case 'cancelled':
       return 'cancelled';
+    case 'paused':
+      return 'paused';
+    case 'resumed':
+      return 'pending';
+    case 'review_requested':
+      return 'human_review_pending';
+    case 'review_submitted':
+      return 'processing';
     default:
       return undefined;
   }
@@ -412,7 +423,7 @@ async function checkInvariants(model: Model, real: Real, settled: boolean): Prom
 
     // 2. A terminal status is left only through retry: every `terminal → pending` is one accepted retry command.
     const reopened = statuses.filter((status, at) => at > 0 && status === 'pending').length;
-    expect(reopened, `${where}: ${statuses.join(' → ')}`).toBe(facts.retries);
+    expect(reopened, `${where}: ${statuses.join(' → ')}`).toBe(facts.retries + facts.resumes);
     if (facts.terminal !== null)
       expect(task.status, `${where}: left ${facts.terminal} without a retry`).toBe(facts.terminal);
     if (isTerminalStatus(task.status)) facts.terminal = task.status;
@@ -430,7 +441,12 @@ async function checkInvariants(model: Model, real: Real, settled: boolean): Prom
         const status = eventStatus(event);
         if (status === undefined) return [];
         const poison = event.type === 'failed' && event.error.startsWith('Gave up after');
-        return poison ? ['processing', status] : [status];
+        if (poison) return ['processing', status];
+        // A review is asked from `processing`, which a resumed run may reach without a step's progress event; a
+        // pause names the status it came from.
+        if (event.type === 'review_requested') return ['processing', status];
+        if (event.type === 'paused') return [event.previous_status, status];
+        return [status];
       }),
     );
     expect(illegalPairs(announced), `${where} events: ${announced.join(' → ')}`).toEqual([]);
@@ -443,8 +459,12 @@ async function checkInvariants(model: Model, real: Real, settled: boolean): Prom
     const seqs = events.map((event) => event.seq);
     expect(seqs, where).toEqual([...seqs].sort((a, b) => a - b));
 
-    // 4. Leases: only a processing task has a holder.
-    if (task.status !== 'processing') {
+    // 4. Leases: only a processing task has a holder — and a paused one may still name the worker that was storing
+    //    its calls in flight (or died doing so; the resume clears it), but no running worker holds it once settled.
+    if (task.status === 'paused' && settled && !model.slots.includes('frozen')) {
+      expect(held.has(taskId), `${where}: paused but a worker still runs it`).toBe(false);
+    }
+    if (task.status !== 'processing' && task.status !== 'paused') {
       expect(task.lease_token, where).toBeNull();
       expect(task.lease_expires_at, where).toBeNull();
     }
@@ -577,9 +597,87 @@ const commands = [
           expect(task.status).toBe('pending');
           real.taskIds.push(task.task_id);
           real.byGoal.set(goal, { taskId: task.task_id, roadmapId: task.roadmap_id });
-          model.tasks.push({ kind, goal, retries: 0, terminal: null });
+          model.tasks.push({ kind, goal, retries: 0, terminal: null, resumes: 0 });
         },
       ),
+  ),
+  fc.constantFrom(...goalKinds).map(
+    (kind) =>
+      new Step(
+        `generateReviewed(${kind})`,
+        (model) => model.tasks.length < maxTasks,
+        async (model, real) => {
+          const goal = `Learn ${kind} topic ${model.tasks.length + 1}`;
+          const { task } = await (real.engines[0] as RoadmapEngine).generate({
+            userId: 'u1',
+            request: { preferences: { learning_goal: goal }, review_before_content: true },
+          });
+          real.taskIds.push(task.task_id);
+          real.byGoal.set(goal, { taskId: task.task_id, roadmapId: task.roadmap_id });
+          model.tasks.push({ kind, goal, retries: 0, terminal: null, resumes: 0 });
+        },
+      ),
+  ),
+  fc.tuple(fc.nat(), fc.nat(), fc.boolean()).map(
+    ([taskPick, enginePick, abortInFlight]) =>
+      new Step(
+        `pause(task ${taskPick}, engine ${enginePick}, abort ${abortInFlight})`,
+        hasTasks,
+        async (model, real) => {
+          const index = taskPick % model.tasks.length;
+          const taskId = real.taskIds[index] as string;
+          const before = (await real.storage.getTask(taskId))?.status as TaskStatus;
+          const engine = real.engines[slotOf(model, enginePick)] as RoadmapEngine;
+          try {
+            const result = await engine.pause(taskId, { userId: 'u1', abortInFlight });
+            expect(['pending', 'processing', 'paused'].includes(before), `pause accepted from ${before}`).toBe(true);
+            expect(result.task.status).toBe('paused');
+          } catch (error) {
+            if (!RoadmapError.isInstance(error) || error.code !== 'task_not_pausable') throw error;
+            expect(['pending', 'processing', 'paused'].includes(before), `pause refused from ${before}`).toBe(false);
+          }
+        },
+      ),
+  ),
+  fc.tuple(fc.nat(), fc.nat()).map(
+    ([taskPick, enginePick]) =>
+      new Step(`resume(task ${taskPick}, engine ${enginePick})`, hasTasks, async (model, real) => {
+        const index = taskPick % model.tasks.length;
+        const taskId = real.taskIds[index] as string;
+        const facts = model.tasks[index] as TaskFacts;
+        const before = (await real.storage.getTask(taskId))?.status as TaskStatus;
+        const engine = real.engines[slotOf(model, enginePick)] as RoadmapEngine;
+        try {
+          const result = await engine.resume(taskId, { userId: 'u1' });
+          expect(before, 'resume accepted').toBe('paused');
+          expect(result.task.status).toBe('pending');
+          facts.resumes += 1;
+        } catch (error) {
+          if (!RoadmapError.isInstance(error) || error.code !== 'task_not_paused') throw error;
+          expect(before, 'resume refused').not.toBe('paused');
+        }
+      }),
+  ),
+  fc.tuple(fc.nat(), fc.nat(), fc.boolean()).map(
+    ([taskPick, enginePick, approved]) =>
+      new Step(`review(task ${taskPick}, engine ${enginePick}, ${approved})`, hasTasks, async (model, real) => {
+        const index = taskPick % model.tasks.length;
+        const taskId = real.taskIds[index] as string;
+        const before = (await real.storage.getTask(taskId))?.status as TaskStatus;
+        const engine = real.engines[slotOf(model, enginePick)] as RoadmapEngine;
+        try {
+          const result = await engine.review(taskId, {
+            userId: 'u1',
+            approved,
+            ...(approved ? {} : { feedback: 'Shorter, please' }),
+          });
+          expect(before, 'review accepted').toBe('human_review_pending');
+          expect(result.task.status).toBe('processing');
+        } catch (error) {
+          if (!RoadmapError.isInstance(error) || error.code !== 'task_not_in_review') throw error;
+          expect(before, 'review refused').not.toBe('human_review_pending');
+        }
+      }),
   ),
   fc.nat().map(
     (pick) =>
@@ -625,7 +723,7 @@ const commands = [
         const engine = real.engines[slotOf(model, enginePick)] as RoadmapEngine;
         try {
           const result = await engine.cancel(taskId, { userId: 'u1', reason: 'model test' });
-          expect(before === 'pending' || before === 'processing', `cancel accepted from ${before}`).toBe(true);
+          expect(cancellableStatuses.includes(before as TaskStatus), `cancel accepted from ${before}`).toBe(true);
           expect(result.previousStatus).toBe(before);
           expect(result.task.status).toBe('cancelled');
           facts.terminal = 'cancelled';
@@ -706,6 +804,16 @@ async function drain(model: Model, real: Real): Promise<void> {
     }
   }
   for (let round = 0; round < 10; round += 1) {
+    // The user side: paused tasks are resumed and reviews approved, so every task can end.
+    for (const [index, taskId] of real.taskIds.entries()) {
+      const status = (await real.storage.getTask(taskId))?.status;
+      const engine = real.engines[0] as RoadmapEngine;
+      if (status === 'paused') {
+        await engine.resume(taskId, { userId: 'u1' });
+        (model.tasks[index] as TaskFacts).resumes += 1;
+      }
+      if (status === 'human_review_pending') await engine.review(taskId, { userId: 'u1', approved: true });
+    }
     await real.clock.advance(leaseMs + recoveryIntervalMs + 1);
     await checkInvariants(model, real, true);
     const tasks = await Promise.all(real.taskIds.map((taskId) => real.storage.getTask(taskId)));
@@ -771,6 +879,10 @@ const baseNames = [
   'cancel',
   'retry',
   'settle',
+  'generateReviewed',
+  'pause',
+  'resume',
+  'review',
 ];
 
 describe('task state machine (model-based, fast-check)', () => {

@@ -11,6 +11,7 @@ import type { LeaseFence } from '../storage/taskStore.js';
 import { runPipeline } from './pipeline.js';
 import { allowManyListeners, RunAbort, runAbortKind } from './runAbort.js';
 import type { RunContext } from './runContext.js';
+import { RunSuspended } from './runSuspended.js';
 import { UsageMeter, usageFrom } from './usageMeter.js';
 
 /** Pause after a failed claim before the next one. */
@@ -76,6 +77,10 @@ interface ActiveRun {
   controller: AbortController;
   job: QueueJob;
   done: Promise<void>;
+  /** Set when the task was paused: no model call starts any more. */
+  paused: boolean;
+  /** Set when the run stopped for its user (a review, a pause), who may answer before the run is gone. */
+  handedToUser: boolean;
 }
 
 /**
@@ -98,6 +103,18 @@ export class TaskWorker {
   /** Ids of the tasks this worker is running now. */
   activeTaskIds(): string[] {
     return [...this.runs.keys()];
+  }
+
+  /**
+   * The task was paused: the local run of `taskId`, if any, starts no model call from now on (synchronously). With
+   * `drain` its calls in flight finish and are stored before it gives the task up; with `abort` they are aborted.
+   */
+  pauseTask(taskId: string, mode: 'drain' | 'abort'): boolean {
+    const run = this.runs.get(taskId);
+    if (!run || run.controller.signal.aborted) return false;
+    run.paused = true;
+    if (mode === 'abort') run.controller.abort(new RunAbort('paused'));
+    return true;
   }
 
   /** Aborts the local run of `taskId`, if any, synchronously. */
@@ -157,18 +174,21 @@ export class TaskWorker {
     const controller = new AbortController();
     allowManyListeners(controller.signal);
     // Registered before the lease is taken, so a cancel broadcast that arrives meanwhile is not missed.
-    const run: ActiveRun = { controller, job, done: Promise.resolve() };
+    const run: ActiveRun = { controller, job, done: Promise.resolve(), paused: false, handedToUser: false };
     this.runs.set(job.taskId, run);
-    run.done = this.execute(job, controller)
+    run.done = this.execute(job, run)
       .catch((error) => this.settings.onError(error))
-      .finally(() => {
+      .finally(async () => {
         if (this.runs.get(job.taskId) === run) this.runs.delete(job.taskId);
+        // A delivery of an answer that came while this run still stood was dropped as a duplicate: queue it again.
+        if (run.handedToUser) await this.requeueIfAnswered(job.taskId);
       });
     return run.done;
   }
 
-  private async execute(job: QueueJob, controller: AbortController): Promise<void> {
+  private async execute(job: QueueJob, run: ActiveRun): Promise<void> {
     const { storage, queue, clock, leaseMs } = this.settings;
+    const { controller } = run;
     const now = clock.now();
     let acquired: Awaited<ReturnType<Storage['acquireLease']>>;
     try {
@@ -203,10 +223,11 @@ export class TaskWorker {
       usage = new UsageMeter(usageFrom(await storage.getCheckpoints(task.task_id)));
       stopHeartbeat = this.heartbeat(job, fence, controller, usage);
       if (controller.signal.aborted) throw controller.signal.reason;
-      if (acquired.recovered) {
+      // A reviewed task is taken up again from `processing` without a lease: that is no recovery.
+      if (acquired.recovered && task.current_step !== 'human_review') {
         await this.settings.publish(task, 'task_recovering', { current_step: task.current_step }, fence);
       }
-      const context = this.context(task, fence, controller, usage);
+      const context = this.context(task, fence, run, usage);
       const result = await runPipeline(context);
       await usage.flush(storage, fence);
       await this.finish(task, fence, result);
@@ -214,6 +235,17 @@ export class TaskWorker {
       const kind = runAbortKind(controller.signal);
       if (kind === 'crashed') {
         outcome = 'keep';
+      } else if (RunSuspended.isInstance(error) && error.reason === 'review') {
+        // The task waits in `human_review_pending`, given up with its status change: nothing more to write.
+        run.handedToUser = true;
+        await usage?.flush(storage, fence).catch(() => false);
+      } else if (kind === 'paused' || run.paused) {
+        run.handedToUser = true;
+        try {
+          await this.afterPause(task, fence, usage);
+        } catch (writeError) {
+          this.settings.onError(writeError);
+        }
       } else {
         try {
           outcome = await this.afterError(task, fence, error, kind, controller.signal, usage);
@@ -228,6 +260,39 @@ export class TaskWorker {
     if (outcome === 'requeue') await queue.release(job, { requeue: true });
     else if (outcome === 'release') await queue.release(job);
     else if (typeof outcome === 'object') await this.requeueLater(job, outcome.delayMs);
+  }
+
+  /**
+   * A review answered or a pause resumed while this run was stopping queued the task while the run still stood (the
+   * queue kept the old job, or its delivery here was dropped as a duplicate): queue the task again if it waits.
+   */
+  private async requeueIfAnswered(taskId: string): Promise<void> {
+    try {
+      const current = await this.settings.storage.getTask(taskId);
+      const waiting =
+        current?.status === 'pending' || (current?.status === 'processing' && current.lease_token === null);
+      if (waiting) await this.settings.queue.enqueue(taskId);
+    } catch (error) {
+      // The recovery sweep finds the task later.
+      this.settings.onError(error);
+    }
+  }
+
+  /**
+   * A paused run stopped (its calls in flight stored, or aborted): items left `generating` show as not started, and
+   * the lease is given up, so the paused task holds no worker; its resume queues it again.
+   */
+  private async afterPause(task: TaskRecord, fence: LeaseFence, usage: UsageMeter | undefined): Promise<void> {
+    const { storage } = this.settings;
+    await usage?.flush(storage, fence).catch(() => false);
+    const current = await storage.getTask(task.task_id);
+    if (current?.status !== 'paused' || current.lease_token !== fence.leaseToken) {
+      // Resumed, cancelled or taken over meanwhile, or paused with its calls aborted (the lease already cleared).
+      if (current?.status === 'paused') await storage.resetItems(current.roadmap_id, { statuses: ['generating'] });
+      return;
+    }
+    await storage.resetItems(current.roadmap_id, { statuses: ['generating'] });
+    await storage.releaseLease(fence);
   }
 
   /**
@@ -335,9 +400,11 @@ export class TaskWorker {
     }
   }
 
-  private context(task: TaskRecord, fence: LeaseFence, controller: AbortController, usage: UsageMeter): RunContext {
+  private context(task: TaskRecord, fence: LeaseFence, run: ActiveRun, usage: UsageMeter): RunContext {
     const settings = this.settings;
+    const { controller } = run;
     return {
+      isPaused: () => run.paused,
       task,
       fence,
       storage: settings.storage,
@@ -379,7 +446,9 @@ export class TaskWorker {
         if (renewed) await usage.flush(storage, fence);
         if (!renewed && !controller.signal.aborted) {
           const current = await storage.getTask(fence.taskId);
-          controller.abort(new RunAbort(current?.status === 'cancelled' ? 'cancelled' : 'lease_lost'));
+          const kind =
+            current?.status === 'cancelled' ? 'cancelled' : current?.status === 'paused' ? 'paused' : 'lease_lost';
+          controller.abort(new RunAbort(kind));
           return;
         }
       } catch (error) {
@@ -434,7 +503,12 @@ export class TaskWorker {
               progress,
             })),
     });
-    if (won) this.settings.emit(won.event);
+    if (won) {
+      this.settings.emit(won.event);
+      return;
+    }
+    // Paused (or cancelled) just before the end: a paused task's lease is given up, so its resume finds it free.
+    await this.settings.storage.releaseLease(fence);
   }
 
   private async fail(task: TaskRecord, fence: LeaseFence, error: unknown): Promise<void> {

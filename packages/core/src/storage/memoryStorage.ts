@@ -4,7 +4,7 @@ import type { NewRoadmapEvent, RoadmapEvent } from '../domain/events.js';
 import { itemErrorFor } from '../domain/itemError.js';
 import { planItems } from '../domain/itemPlan.js';
 import type { ContentItem, ContentKind, Roadmap } from '../domain/schemas.js';
-import { isTerminalStatus, type TaskRecord } from '../domain/task.js';
+import { fencedStatuses, isTerminalStatus, type TaskRecord } from '../domain/task.js';
 import { emptyTaskCounts, totalOf } from '../domain/taskCounts.js';
 import type { RoadmapSummary } from '../domain/wire.js';
 import type { ContentValue } from './checkpointStore.js';
@@ -79,7 +79,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
 
   const holds = (fence: LeaseFence): TaskRecord | undefined => {
     const task = tasks.get(fence.taskId);
-    if (task?.status !== 'processing' || task.lease_token !== fence.leaseToken) return undefined;
+    if (!task || !fencedStatuses.includes(task.status) || task.lease_token !== fence.leaseToken) return undefined;
     return task;
   };
 

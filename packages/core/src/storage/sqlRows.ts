@@ -84,6 +84,8 @@ export const taskColumnTypes = {
   idempotency_key: 'text',
   lease_token: 'text',
   lease_expires_at: 'bigint',
+  pause_reason: 'text',
+  review_round: 'integer',
 } as const satisfies Record<keyof TaskRecord, ColumnType>;
 
 export type TaskColumn = keyof typeof taskColumnTypes;
@@ -105,6 +107,8 @@ const taskPatchTypes: Readonly<Record<keyof TaskPatch, ColumnType>> = {
   lease_token: 'text',
   lease_expires_at: 'bigint',
   attempts: 'integer',
+  pause_reason: 'text',
+  review_round: 'integer',
 };
 
 /** A row of `tasks` as a driver returns it. */
@@ -127,6 +131,8 @@ export interface TaskRow {
   idempotency_key: string | null;
   lease_token: string | null;
   lease_expires_at: IntegerColumn | null;
+  pause_reason: string | null;
+  review_round: IntegerColumn;
 }
 
 export function taskFromRow(row: TaskRow): TaskRecord {
@@ -149,6 +155,8 @@ export function taskFromRow(row: TaskRow): TaskRecord {
     idempotency_key: row.idempotency_key,
     lease_token: row.lease_token,
     lease_expires_at: readNullableInteger(row.lease_expires_at),
+    pause_reason: (row.pause_reason ?? null) as TaskRecord['pause_reason'],
+    review_round: Number(row.review_round ?? 0),
   };
 }
 

@@ -4,8 +4,9 @@ import type { TaskRecord, TaskStatus } from '../domain/task.js';
 /**
  * Proof that a worker holds a task: every worker write carries it, and storage rejects stale tokens.
  *
- * A fenced write (here, and in the checkpoint and event parts) succeeds only while the task is `processing` under
- * `leaseToken`, and the check and the write are one atomic step: a `transitionTask` that cancels the task is
+ * A fenced write (here, and in the checkpoint and event parts) succeeds only while the task is `processing` (or
+ * `paused`: its worker stores the calls that were in flight when the pause came) under `leaseToken`, and the check
+ * and the write are one atomic step: a `transitionTask` that cancels the task is
  * ordered entirely before the write (which then fails and changes nothing) or entirely after it.
  */
 export interface LeaseFence {
@@ -29,6 +30,8 @@ export type TaskPatch = Partial<
     | 'lease_expires_at'
     | 'attempts'
     | 'roadmap_id'
+    | 'pause_reason'
+    | 'review_round'
   >
 >;
 

@@ -17,6 +17,8 @@ function taskRecord(taskId: string): TaskRecord {
     error_message: null,
     failed_concepts: { count: 0, concept_ids: [] },
     cancel_reason: null,
+    pause_reason: null,
+    review_round: 0,
     attempts: 0,
     created_at: time,
     updated_at: time,

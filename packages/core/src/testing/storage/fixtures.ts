@@ -46,6 +46,8 @@ export function makeTaskRecord(overrides: Partial<TaskRecord> = {}): TaskRecord 
     idempotency_key: null,
     lease_token: null,
     lease_expires_at: null,
+    pause_reason: null,
+    review_round: 0,
     ...overrides,
   };
 }

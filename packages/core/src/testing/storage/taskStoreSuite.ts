@@ -132,6 +132,8 @@ export function describeTaskStore(harness: StorageHarness<TaskStore>): void {
         failed: 0,
         partial_failure: 0,
         cancelled: 1,
+        human_review_pending: 0,
+        paused: 0,
       });
     });
 
