@@ -152,6 +152,44 @@ export function parseCancelBody(body: unknown): { reason?: string } {
   return { reason };
 }
 
+/** The body of `POST /roadmaps/tasks/{task_id}/pause` (SPEC §7): `{ abort_in_flight?: boolean }`, or none. */
+export function parsePauseBody(body: unknown): { abortInFlight: boolean } {
+  if (body === undefined || body === null) return { abortInFlight: false };
+  if (!isPlainObject(body)) {
+    throw invalidInput('The pause request is invalid.', [{ path: '', message: 'must be an object' }]);
+  }
+  const abort = body.abort_in_flight;
+  if (abort === undefined || abort === null) return { abortInFlight: false };
+  if (typeof abort !== 'boolean') {
+    throw invalidInput('The pause request is invalid.', [{ path: 'abort_in_flight', message: 'must be a boolean' }]);
+  }
+  return { abortInFlight: abort };
+}
+
+/** Longest review feedback (SPEC §7). */
+const maxFeedbackLength = 2000;
+
+/**
+ * The body of `POST /roadmaps/tasks/{task_id}/review` (SPEC §7): `{ approved: boolean, feedback?: string (≤ 2000) }`;
+ * feedback is required (non-blank) when not approved.
+ */
+export function parseReviewBody(body: unknown): { approved: boolean; feedback: string | null } {
+  const invalid = (path: string, message: string) => invalidInput('The review is invalid.', [{ path, message }]);
+  if (!isPlainObject(body)) throw invalid('', 'must be an object with approved');
+  if (typeof body.approved !== 'boolean') throw invalid('approved', 'must be a boolean');
+  const feedback = body.feedback;
+  if (
+    feedback !== undefined &&
+    feedback !== null &&
+    (typeof feedback !== 'string' || feedback.length > maxFeedbackLength)
+  ) {
+    throw invalid('feedback', `must be a string of at most ${maxFeedbackLength} characters`);
+  }
+  const text = typeof feedback === 'string' && feedback.trim() !== '' ? feedback : null;
+  if (!body.approved && text === null) throw invalid('feedback', 'say what to change when not approving');
+  return { approved: body.approved, feedback: text };
+}
+
 /** Longest task id a batch cancel accepts (longer ones cannot exist). */
 const maxTaskIdLength = 200;
 

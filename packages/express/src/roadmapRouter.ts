@@ -2,6 +2,7 @@ import {
   type ApiErrorBody,
   type BatchCover,
   type BatchGenerateCoversResponse,
+  type ReviewProposalResponse,
   type RoadmapEngine,
   RoadmapError,
 } from '@roadmap/core';
@@ -24,6 +25,8 @@ import {
   parseContentKind,
   parseGenerateBody,
   parseIdempotencyKey,
+  parsePauseBody,
+  parseReviewBody,
   parseRoadmapIds,
   parseRoadmapListQuery,
   parseTaskListQuery,
@@ -33,8 +36,11 @@ import {
   toBatchCancelResponse,
   toCancelTaskResponse,
   toGenerateRoadmapResponse,
+  toPauseTaskResponse,
+  toResumeTaskResponse,
   toRetryConceptContentResponse,
   toRetryTaskResponse,
+  toReviewTaskResponse,
   toRoadmapListResponse,
   toTaskListResponse,
   toTaskStatusResponse,
@@ -213,6 +219,52 @@ export function createRoadmapRouter(engine: RoadmapEngine, options: RoadmapRoute
         ...(reason === undefined ? {} : { reason }),
       });
       response.status(200).json(toCancelTaskResponse(task, previousStatus));
+    }),
+  );
+
+  router.post(
+    '/roadmaps/tasks/:taskId/pause',
+    requireUser,
+    json,
+    handle(async (request, response, user) => {
+      const { abortInFlight } = parsePauseBody(request.body);
+      const taskId = param(request, 'taskId');
+      await limitCancel(user);
+      const { task, previousStatus } = await engine.pause(taskId, { userId: user.userId, abortInFlight });
+      response.status(200).json(toPauseTaskResponse(task, previousStatus));
+    }),
+  );
+
+  router.post(
+    '/roadmaps/tasks/:taskId/resume',
+    requireUser,
+    handle(async (request, response, user) => {
+      const taskId = param(request, 'taskId');
+      await limitRetry(user);
+      const { task } = await engine.resume(taskId, { userId: user.userId });
+      response.status(202).json(toResumeTaskResponse(task));
+    }),
+  );
+
+  router.get(
+    '/roadmaps/tasks/:taskId/review',
+    requireUser,
+    handle(async (request, response, user) => {
+      const review = await engine.getReview(param(request, 'taskId'), { userId: user.userId });
+      response.status(200).json(review satisfies ReviewProposalResponse);
+    }),
+  );
+
+  router.post(
+    '/roadmaps/tasks/:taskId/review',
+    requireUser,
+    json,
+    handle(async (request, response, user) => {
+      const { approved, feedback } = parseReviewBody(request.body);
+      const taskId = param(request, 'taskId');
+      await limitRetry(user);
+      const { task } = await engine.review(taskId, { userId: user.userId, approved, feedback });
+      response.status(202).json(toReviewTaskResponse(task));
     }),
   );
 

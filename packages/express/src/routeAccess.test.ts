@@ -82,6 +82,32 @@ const table: RouteRow[] = [
   },
   {
     method: 'post',
+    path: '/roadmaps/tasks/:taskId/pause',
+    concrete: (f) => `/roadmaps/tasks/${f.taskId}/pause`,
+    body: () => ({ abort_in_flight: false }),
+    expected: { owner: 400, other: 403, ...denied },
+  },
+  {
+    method: 'post',
+    path: '/roadmaps/tasks/:taskId/resume',
+    concrete: (f) => `/roadmaps/tasks/${f.taskId}/resume`,
+    expected: { owner: 400, other: 403, ...denied },
+  },
+  {
+    method: 'get',
+    path: '/roadmaps/tasks/:taskId/review',
+    concrete: (f) => `/roadmaps/tasks/${f.taskId}/review`,
+    expected: { owner: 400, other: 403, ...denied },
+  },
+  {
+    method: 'post',
+    path: '/roadmaps/tasks/:taskId/review',
+    concrete: (f) => `/roadmaps/tasks/${f.taskId}/review`,
+    body: () => ({ approved: true }),
+    expected: { owner: 400, other: 403, ...denied },
+  },
+  {
+    method: 'post',
     path: '/roadmaps/tasks/:taskId/retry',
     concrete: (f) => `/roadmaps/tasks/${f.taskId}/retry`,
     expected: { owner: 400, other: 403, ...denied },
@@ -267,7 +293,7 @@ describe('authorization matrix (BOLA)', () => {
   it('lists every route of the router, and the router has no route outside the table', () => {
     const inTable = table.map((row) => `${row.method.toUpperCase()} ${row.path}`).sort();
     expect(declaredRoutes(app.router).sort()).toEqual(inTable);
-    expect(inTable).toHaveLength(17);
+    expect(inTable).toHaveLength(21);
   });
 
   const cells = table.flatMap((row) => callers.map((caller) => ({ row, caller })));

@@ -9,8 +9,11 @@ import type {
   ContentKind,
   CurrentStatusMessage,
   GenerateRoadmapResponse,
+  PauseTaskResponse,
+  ResumeTaskResponse,
   RetryConceptContentResponse,
   RetryTaskResponse,
+  ReviewTaskResponse,
   RoadmapListResponse,
   RoadmapSummary,
   Task,
@@ -80,6 +83,21 @@ export function toTaskStatusResponse(task: Task): TaskStatusResponse {
 /** `200` of `POST /roadmaps/tasks/{task_id}/cancel`. */
 export function toCancelTaskResponse(task: Task, previousStatus: TaskStatus): CancelTaskResponse {
   return { success: true, task_id: task.task_id, message: 'Task cancelled.', previous_status: previousStatus };
+}
+
+/** `200` of `POST /roadmaps/tasks/{task_id}/pause`. */
+export function toPauseTaskResponse(task: Task, previousStatus: TaskStatus): PauseTaskResponse {
+  return { task_id: task.task_id, status: 'paused', previous_status: previousStatus };
+}
+
+/** `202` of `POST /roadmaps/tasks/{task_id}/resume`. */
+export function toResumeTaskResponse(task: Task): ResumeTaskResponse {
+  return { task_id: task.task_id, status: 'pending' };
+}
+
+/** `202` of `POST /roadmaps/tasks/{task_id}/review`. */
+export function toReviewTaskResponse(task: Task): ReviewTaskResponse {
+  return { task_id: task.task_id, status: task.status };
 }
 
 /** `200` of `POST /roadmaps/tasks/cancel`. */

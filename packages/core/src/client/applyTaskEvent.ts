@@ -41,6 +41,14 @@ export function applyTaskEvent<T extends LiveFields>(task: T, event: RoadmapEven
       };
     case 'task_recovering':
       return { ...base, current_step: event.current_step };
+    case 'review_requested':
+      return { ...base, status: 'human_review_pending', current_step: 'human_review' };
+    case 'review_submitted':
+      return { ...base, status: 'processing' };
+    case 'paused':
+      return { ...base, status: 'paused' };
+    case 'resumed':
+      return { ...base, status: 'pending', current_step: 'queued' };
     default:
       return task;
   }

@@ -276,6 +276,33 @@ describe('createRoadmapClient routes', () => {
     ]);
   });
 
+  it('pauseTask, resumeTask, getReview and reviewTask call their routes with their bodies (SPEC §7)', async () => {
+    const paused = route('post', '/roadmaps/tasks/t-1/pause', 200, {
+      task_id: 't-1',
+      status: 'paused',
+      previous_status: 'processing',
+    });
+    expect(await client.pauseTask('t-1', { abortInFlight: true })).toMatchObject({ status: 'paused' });
+    await client.pauseTask('t-1');
+    expect(paused.map((request) => JSON.parse(request.body ?? ''))).toEqual([{ abort_in_flight: true }, {}]);
+
+    route('post', '/roadmaps/tasks/t-1/resume', 202, { task_id: 't-1', status: 'pending' });
+    expect(await client.resumeTask('t-1')).toEqual({ task_id: 't-1', status: 'pending' });
+
+    const proposal = { task_id: 't-1', round: 2, max_rounds: 5, proposal: { roadmap_id: 'r-1', stages: [] } };
+    route('get', '/roadmaps/tasks/t-1/review', 200, proposal);
+    expect(await client.getReview('t-1')).toEqual(proposal);
+
+    const reviewed = route('post', '/roadmaps/tasks/t-1/review', 202, { task_id: 't-1', status: 'processing' });
+    await client.reviewTask('t-1', { approved: false, feedback: 'Shorter' });
+    expect(JSON.parse(reviewed[0]?.body ?? '')).toEqual({ approved: false, feedback: 'Shorter' });
+    route('post', '/roadmaps/tasks/t-2/review', 400, { detail: 'not in review', code: 'task_not_in_review' });
+    await expect(client.reviewTask('t-2', { approved: true })).rejects.toMatchObject({
+      status: 400,
+      code: 'task_not_in_review',
+    });
+  });
+
   it('uploadCover puts the bytes with their content type', async () => {
     const bytes = new Uint8Array([0x89, 0x50, 0x4e, 0x47]);
     const seen: Array<{ type: string | null; bytes: Uint8Array }> = [];

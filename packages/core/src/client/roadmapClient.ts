@@ -20,8 +20,13 @@ import type {
   CoverImageType,
   GenerateRoadmapBody,
   GenerateRoadmapResponse,
+  PauseTaskResponse,
+  ResumeTaskResponse,
   RetryConceptContentResponse,
   RetryTaskResponse,
+  ReviewProposalResponse,
+  ReviewTaskBody,
+  ReviewTaskResponse,
   Roadmap,
   RoadmapListResponse,
   Task,
@@ -225,6 +230,33 @@ export function createRoadmapClient(options: RoadmapClientOptions) {
         reason === undefined ? selection : { ...selection, reason },
         request,
       ),
+
+    /**
+     * `POST /roadmaps/tasks/{task_id}/pause`: no model call of a `pending` or `processing` task starts after the
+     * answer; calls in flight finish and are stored, or are aborted with `abortInFlight`. `400 task_not_pausable`
+     * otherwise (a paused task answers as it did).
+     */
+    pauseTask: (taskId: string, { abortInFlight, ...request }: RequestOptions & { abortInFlight?: boolean } = {}) =>
+      post<PauseTaskResponse>(
+        `/roadmaps/tasks/${segment(taskId)}/pause`,
+        abortInFlight === undefined ? {} : { abort_in_flight: abortInFlight },
+        request,
+      ),
+
+    /** `POST /roadmaps/tasks/{task_id}/resume`: a paused task continues, repeating nothing stored (202). */
+    resumeTask: (taskId: string, request?: RequestOptions) =>
+      post<ResumeTaskResponse>(`/roadmaps/tasks/${segment(taskId)}/resume`, undefined, request),
+
+    /** `GET /roadmaps/tasks/{task_id}/review`: the framework a task in `human_review_pending` proposes. */
+    getReview: (taskId: string, request?: RequestOptions) =>
+      call<ReviewProposalResponse>(`/roadmaps/tasks/${segment(taskId)}/review`, request),
+
+    /**
+     * `POST /roadmaps/tasks/{task_id}/review`: approve the proposal (content generation starts) or request changes
+     * with `feedback` (the model edits the framework and the task comes back for review). 202.
+     */
+    reviewTask: (taskId: string, body: ReviewTaskBody, request?: RequestOptions) =>
+      post<ReviewTaskResponse>(`/roadmaps/tasks/${segment(taskId)}/review`, body, request),
 
     /** `POST /roadmaps/tasks/{task_id}/retry`: resumes a failed, partially failed or cancelled task (202). */
     retryTask: (taskId: string, request?: RequestOptions) =>

@@ -3,7 +3,7 @@
 // type test ties each route to its body) and `@roadmap/core/client` reads them. Types only: nothing here reaches a
 // bundle.
 import type { RoadmapEvent } from './events.js';
-import type { ContentKind, Cover, GenerateRequestInput } from './schemas.js';
+import type { ContentKind, Cover, GenerateRequestInput, Roadmap } from './schemas.js';
 import type { CurrentStep, Progress, TaskStatus } from './task.js';
 
 export type { RoadmapEvent, RoadmapEventType } from './events.js';
@@ -69,6 +69,49 @@ export interface CancelTaskResponse {
   task_id: string;
   message: string;
   previous_status: TaskStatus;
+}
+
+/** Body of `POST /roadmaps/tasks/{task_id}/pause` (SPEC §7). */
+export interface PauseTaskBody {
+  /** Abort the calls in flight instead of letting them finish and be stored. Default: false. */
+  abort_in_flight?: boolean;
+}
+
+/** `200` of `POST /roadmaps/tasks/{task_id}/pause`. */
+export interface PauseTaskResponse {
+  task_id: string;
+  status: 'paused';
+  previous_status: TaskStatus;
+}
+
+/** `202` of `POST /roadmaps/tasks/{task_id}/resume`. */
+export interface ResumeTaskResponse {
+  task_id: string;
+  status: 'pending';
+}
+
+/** Body of `POST /roadmaps/tasks/{task_id}/review` (SPEC §7). */
+export interface ReviewTaskBody {
+  approved: boolean;
+  /** What to change (1–2,000 characters): required when not approved. */
+  feedback?: string;
+}
+
+/** `202` of `POST /roadmaps/tasks/{task_id}/review`. */
+export interface ReviewTaskResponse {
+  task_id: string;
+  status: TaskStatus;
+}
+
+/**
+ * `200` of `GET /roadmaps/tasks/{task_id}/review` (an addition to SPEC §7): what a task in `human_review_pending`
+ * proposes — its review round and the framework as the roadmap it would become (ids assigned, nothing generated).
+ */
+export interface ReviewProposalResponse {
+  task_id: string;
+  round: number;
+  max_rounds: number;
+  proposal: Roadmap;
 }
 
 /** `200` of `POST /roadmaps/tasks/cancel` (batch cancel, SPEC §7): each selected id under its outcome. */

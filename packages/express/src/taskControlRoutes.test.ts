@@ -1,0 +1,109 @@
+import { nextEvent, terminalEvent } from '@roadmap/core/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bearer, createTestApp, learnRust, otherUser, owner, type TestApp } from './routerTestSupport.js';
+
+let app: TestApp | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+describe('review, pause and resume routes (SPEC §7)', () => {
+  it('review: generate with review_before_content → GET the proposal → request changes → approve → completed', async () => {
+    app = await createTestApp();
+    const { engine, http } = app;
+    let requested = nextEvent(engine, 'review_requested');
+    const created = await http
+      .post('/api/v1/roadmaps/generate')
+      .set('Authorization', bearer(owner))
+      .send({ ...learnRust, review_before_content: true })
+      .expect(202);
+    const taskId: string = created.body.task_id;
+    await requested;
+
+    const task = await http.get(`/api/v1/roadmaps/tasks/${taskId}`).set('Authorization', bearer(owner)).expect(200);
+    expect(task.body).toMatchObject({ status: 'human_review_pending', current_step: 'human_review', review_round: 1 });
+    const proposal = await http
+      .get(`/api/v1/roadmaps/tasks/${taskId}/review`)
+      .set('Authorization', bearer(owner))
+      .expect(200);
+    expect(proposal.body).toMatchObject({ task_id: taskId, round: 1, max_rounds: 5 });
+    expect(proposal.body.proposal.stages.length).toBeGreaterThan(0);
+
+    await http
+      .post(`/api/v1/roadmaps/tasks/${taskId}/review`)
+      .set('Authorization', bearer(owner))
+      .send({ approved: false })
+      .expect(400);
+    requested = nextEvent(engine, 'review_requested');
+    const changes = await http
+      .post(`/api/v1/roadmaps/tasks/${taskId}/review`)
+      .set('Authorization', bearer(owner))
+      .send({ approved: false, feedback: 'Add a capstone project' })
+      .expect(202);
+    expect(changes.body).toEqual({ task_id: taskId, status: 'processing' });
+    expect(await requested).toMatchObject({ round: 2 });
+    const revised = await http
+      .get(`/api/v1/roadmaps/tasks/${taskId}/review`)
+      .set('Authorization', bearer(owner))
+      .expect(200);
+    expect(revised.body.round).toBe(2);
+    expect(JSON.stringify(revised.body.proposal)).toContain('Add a capstone project');
+
+    await http
+      .post(`/api/v1/roadmaps/tasks/${taskId}/review`)
+      .set('Authorization', bearer(otherUser))
+      .send({ approved: true })
+      .expect(403);
+    await http
+      .post(`/api/v1/roadmaps/tasks/${taskId}/review`)
+      .set('Authorization', bearer(owner))
+      .send({ approved: true })
+      .expect(202);
+    expect(await terminalEvent(engine, taskId)).toMatchObject({ type: 'completed' });
+    const again = await http
+      .post(`/api/v1/roadmaps/tasks/${taskId}/review`)
+      .set('Authorization', bearer(owner))
+      .send({ approved: true })
+      .expect(400);
+    expect(again.body.code).toBe('task_not_in_review');
+    expect(app.serverErrors).toEqual([]);
+  });
+
+  it('pause and resume a pending task; bad bodies and wrong states answer 400 with a code', async () => {
+    app = await createTestApp({ worker: false });
+    const { http } = app;
+    const created = await http
+      .post('/api/v1/roadmaps/generate')
+      .set('Authorization', bearer(owner))
+      .send(learnRust)
+      .expect(202);
+    const taskId: string = created.body.task_id;
+    const path = `/api/v1/roadmaps/tasks/${taskId}`;
+
+    const resumeEarly = await http.post(`${path}/resume`).set('Authorization', bearer(owner)).expect(400);
+    expect(resumeEarly.body.code).toBe('task_not_paused');
+    const bad = await http
+      .post(`${path}/pause`)
+      .set('Authorization', bearer(owner))
+      .send({ abort_in_flight: 'yes' })
+      .expect(400);
+    expect(bad.body.errors).toEqual([{ path: 'abort_in_flight', message: 'must be a boolean' }]);
+
+    const paused = await http.post(`${path}/pause`).set('Authorization', bearer(owner)).send({}).expect(200);
+    expect(paused.body).toEqual({ task_id: taskId, status: 'paused', previous_status: 'pending' });
+    const listed = await http.get(`${path}`).set('Authorization', bearer(owner)).expect(200);
+    expect(listed.body).toMatchObject({ status: 'paused', pause_reason: 'user' });
+    const filtered = await http
+      .get('/api/v1/roadmaps/tasks?status=paused')
+      .set('Authorization', bearer(owner))
+      .expect(200);
+    expect(filtered.body.tasks.map((task: { task_id: string }) => task.task_id)).toEqual([taskId]);
+
+    const resumed = await http.post(`${path}/resume`).set('Authorization', bearer(owner)).expect(202);
+    expect(resumed.body).toEqual({ task_id: taskId, status: 'pending' });
+    const review = await http.get(`${path}/review`).set('Authorization', bearer(owner)).expect(400);
+    expect(review.body.code).toBe('task_not_in_review');
+    expect(app.serverErrors).toEqual([]);
+  });
+});
