@@ -85,3 +85,22 @@ export function ArrowRightIcon(props: IconProps) {
     </Svg>
   );
 }
+
+/** Lucide `pause`. */
+export function PauseIcon(props: IconProps) {
+  return (
+    <Svg {...props}>
+      <rect x="14" y="4" width="4" height="16" rx="1" />
+      <rect x="6" y="4" width="4" height="16" rx="1" />
+    </Svg>
+  );
+}
+
+/** Lucide `play`. */
+export function PlayIcon(props: IconProps) {
+  return (
+    <Svg {...props}>
+      <polygon points="6 3 20 12 6 21 6 3" />
+    </Svg>
+  );
+}

@@ -17,13 +17,24 @@ export { EventTimeline } from './eventTimeline.js';
 export type { GenerateRoadmapFormProps } from './generateRoadmapForm.js';
 export { GenerateRoadmapForm } from './generateRoadmapForm.js';
 export type { IconProps } from './icons.js';
-export { ArrowRightIcon, CheckIcon, LoaderIcon, RefreshIcon, RetryIcon, XCircleIcon } from './icons.js';
+export {
+  ArrowRightIcon,
+  CheckIcon,
+  LoaderIcon,
+  PauseIcon,
+  PlayIcon,
+  RefreshIcon,
+  RetryIcon,
+  XCircleIcon,
+} from './icons.js';
 export type { RoadmapLabels } from './labels.js';
 export { chineseLabels, englishLabels } from './labels.js';
 export type { ProgressBarProps } from './progressBar.js';
 export { ProgressBar } from './progressBar.js';
 export type { RoadmapProviderProps } from './provider.js';
 export { RoadmapProvider, useRoadmapClient, useRoadmapLabels } from './provider.js';
+export type { ReviewPanelProps } from './reviewPanel.js';
+export { ReviewPanel } from './reviewPanel.js';
 export type { RoadmapCardProps } from './roadmapCard.js';
 export { RoadmapCard } from './roadmapCard.js';
 export type { RoadmapGridProps } from './roadmapGrid.js';

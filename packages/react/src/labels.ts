@@ -34,6 +34,22 @@ export interface RoadmapLabels {
   columnActions: string;
   /** The row action and the dialog's confirm button. */
   cancelTask: string;
+  /** Button that pauses a running task. */
+  pause: string;
+  /** Button that resumes a paused task. */
+  resume: string;
+  /** Heading of the review panel of a task in `human_review_pending`, with its round. */
+  reviewTitle: (round: number, maxRounds: number) => string;
+  /** What the review panel asks. */
+  reviewIntro: string;
+  /** Button that approves the proposed roadmap. */
+  approve: string;
+  /** Button that asks for changes (with the feedback field). */
+  requestChanges: string;
+  /** Label of the feedback field of a review. */
+  feedback: string;
+  /** Hint under the feedback field. */
+  feedbackHint: string;
   /** The button that opens the cancel confirmation on the detail page. */
   cancelTaskTitleCase: string;
   cancelDialogTitle: string;
@@ -162,6 +178,14 @@ export const englishLabels: RoadmapLabels = {
   columnCompleted: 'Completed',
   columnActions: 'Actions',
   cancelTask: 'Cancel task',
+  pause: 'Pause',
+  resume: 'Resume',
+  reviewTitle: (round, maxRounds) => `Review the proposed roadmap (round ${round} of ${maxRounds})`,
+  reviewIntro: 'Nothing is generated until you approve. Approve it, or say what to change.',
+  approve: 'Approve',
+  requestChanges: 'Request changes',
+  feedback: 'What should change?',
+  feedbackHint: 'For example: more hands-on projects, fewer theory modules (up to 2,000 characters).',
   cancelTaskTitleCase: 'Cancel Task',
   cancelDialogTitle: 'Cancel this task?',
   cancelDialogDescription: 'Generation stops now. Content generated so far is kept, and you can retry later.',
@@ -301,6 +325,14 @@ export const chineseLabels: RoadmapLabels = {
   columnCompleted: '完成时间',
   columnActions: '操作',
   cancelTask: '取消任务',
+  pause: '暂停',
+  resume: '继续',
+  reviewTitle: (round, maxRounds) => `审核路线图草案（第 ${round} / ${maxRounds} 轮）`,
+  reviewIntro: '在你批准之前不会生成任何内容。请批准，或说明需要修改的地方。',
+  approve: '批准',
+  requestChanges: '要求修改',
+  feedback: '需要修改什么？',
+  feedbackHint: '例如：更多动手项目，减少理论模块（最多 2000 个字符）。',
   cancelTaskTitleCase: '取消任务',
   cancelDialogTitle: '确定取消该任务？',
   cancelDialogDescription: '生成将立即停止。已生成的内容会保留，之后可以重试。',

@@ -197,6 +197,12 @@ export function taskEvents(of: Task, firstSeq = 100): RoadmapEvent[] {
     step('intent_analysis', 'processing', 'Analysing your goal'),
     step('curriculum_design', 'processing', 'Designing the curriculum'),
     step('structure_validation', 'processing', 'Checking the structure'),
+  );
+  if (of.status === 'human_review_pending') {
+    events.push({ ...stamp(), type: 'review_requested', roadmap_id: of.roadmap_id, round: of.review_round });
+    return events;
+  }
+  events.push(
     step('content_generation', 'processing', 'Generating content', of.progress.total),
     { ...stamp(), type: 'concept_start', concept_id: 's1-m1-c1', concept_name: 'Ownership', content_type: 'tutorial' },
     {
@@ -231,6 +237,8 @@ export function taskEvents(of: Task, firstSeq = 100): RoadmapEvent[] {
       failed_count: progress.failed,
       progress,
     });
+  } else if (of.status === 'paused') {
+    events.push({ ...stamp(), type: 'paused', reason: 'user', previous_status: 'processing', abort_in_flight: false });
   } else if (of.status === 'failed') {
     events.push({ ...stamp(), type: 'failed', error: of.error_message ?? '', step: 'content_generation', progress });
   } else if (of.status === 'cancelled') {
@@ -504,8 +512,9 @@ export function taskRoutes(known: readonly Task[] = Object.values(tasks)) {
       for (const taskId of body.task_ids ?? []) {
         const found = state.get(taskId);
         if (!found) outcome.not_found.push(taskId);
-        else if (found.status !== 'pending' && found.status !== 'processing') outcome.not_cancellable.push(taskId);
-        else {
+        else if (!['pending', 'processing', 'paused', 'human_review_pending'].includes(found.status)) {
+          outcome.not_cancellable.push(taskId);
+        } else {
           state.set(taskId, { ...found, status: 'cancelled', current_step: 'cancelled', completed_at: at(61) });
           outcome.cancelled.push(taskId);
         }
@@ -515,7 +524,7 @@ export function taskRoutes(known: readonly Task[] = Object.values(tasks)) {
     http.post(apiPath('/roadmaps/tasks/:taskId/cancel'), async ({ params }) => {
       const found = state.get(String(params.taskId));
       if (!found) return notFound();
-      if (found.status !== 'pending' && found.status !== 'processing') {
+      if (!['pending', 'processing', 'paused', 'human_review_pending'].includes(found.status)) {
         return errorBody(
           400,
           'task_not_cancellable',
@@ -537,6 +546,56 @@ export function taskRoutes(known: readonly Task[] = Object.values(tasks)) {
         message: 'Task cancelled',
         previous_status: found.status,
       });
+    }),
+    http.post(apiPath('/roadmaps/tasks/:taskId/pause'), async ({ params }) => {
+      const found = state.get(String(params.taskId));
+      if (!found) return notFound();
+      if (found.status !== 'pending' && found.status !== 'processing' && found.status !== 'paused') {
+        return errorBody(400, 'task_not_pausable', `A ${found.status} task cannot be paused.`);
+      }
+      await delay(100);
+      state.set(found.task_id, { ...found, status: 'paused', pause_reason: 'user', updated_at: at(61) });
+      return HttpResponse.json({ task_id: found.task_id, status: 'paused', previous_status: found.status });
+    }),
+    http.post(apiPath('/roadmaps/tasks/:taskId/resume'), async ({ params }) => {
+      const found = state.get(String(params.taskId));
+      if (!found) return notFound();
+      if (found.status !== 'paused') return errorBody(400, 'task_not_paused', `A ${found.status} task is not paused.`);
+      await delay(100);
+      state.set(found.task_id, { ...found, status: 'pending', current_step: 'queued', pause_reason: null });
+      return HttpResponse.json({ task_id: found.task_id, status: 'pending' }, { status: 202 });
+    }),
+    http.get(apiPath('/roadmaps/tasks/:taskId/review'), ({ params }) => {
+      const found = state.get(String(params.taskId));
+      if (!found) return notFound();
+      if (found.status !== 'human_review_pending') {
+        return errorBody(400, 'task_not_in_review', `A ${found.status} task is not waiting for a review.`);
+      }
+      return HttpResponse.json({
+        task_id: found.task_id,
+        round: found.review_round,
+        max_rounds: 5,
+        proposal: { ...roadmap, roadmap_id: found.roadmap_id, title: found.title },
+      });
+    }),
+    http.post(apiPath('/roadmaps/tasks/:taskId/review'), async ({ params, request }) => {
+      const found = state.get(String(params.taskId));
+      if (!found) return notFound();
+      if (found.status !== 'human_review_pending') {
+        return errorBody(400, 'task_not_in_review', `A ${found.status} task is not waiting for a review.`);
+      }
+      const body = (await request.json()) as { approved?: boolean; feedback?: string };
+      await delay(100);
+      state.set(
+        found.task_id,
+        body.approved
+          ? { ...found, status: 'processing', current_step: 'content_generation' }
+          : { ...found, review_round: found.review_round + 1 },
+      );
+      return HttpResponse.json(
+        { task_id: found.task_id, status: body.approved ? 'processing' : 'human_review_pending' },
+        { status: 202 },
+      );
     }),
     http.post(apiPath('/roadmaps/tasks/:taskId/retry'), ({ params }) => {
       const found = state.get(String(params.taskId));

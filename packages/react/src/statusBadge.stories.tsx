@@ -29,7 +29,18 @@ export const Generating: Story = { args: { status: 'generating' } };
 export const AllStatuses: Story = {
   render: () => (
     <div style={{ display: 'flex', gap: 8, flexWrap: 'wrap' }}>
-      {(['pending', 'processing', 'completed', 'failed', 'partial_failure', 'cancelled'] as const).map((status) => (
+      {(
+        [
+          'pending',
+          'processing',
+          'completed',
+          'failed',
+          'partial_failure',
+          'cancelled',
+          'human_review_pending',
+          'paused',
+        ] as const
+      ).map((status) => (
         <StatusBadge key={status} status={status} />
       ))}
     </div>

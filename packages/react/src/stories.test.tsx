@@ -76,7 +76,7 @@ const files = {
       Generating: (canvas) => expect(canvas.getByText('Generating').dataset.status).toBe('generating'),
       AllStatuses: (_canvas, container) =>
         expect([...container.querySelectorAll('[data-slot="status-badge"]')].map((badge) => badge.textContent)).toEqual(
-          ['Pending', 'Processing', 'Completed', 'Failed', 'Partially failed', 'Cancelled'],
+          ['Pending', 'Processing', 'Completed', 'Failed', 'Partially failed', 'Cancelled', 'Needs review', 'Paused'],
         ),
     },
   },
@@ -96,15 +96,21 @@ const files = {
     expect: {
       AllStatuses: async (canvas, container) => {
         await canvas.findByText(tasks.processing.title);
-        expect(rows(container).map((row) => row.dataset.status)).toEqual([
-          'pending',
-          'processing',
-          'completed',
-          'failed',
-          'partial_failure',
-          'cancelled',
-        ]);
-        expect(canvas.getAllByRole('button', { name: 'Cancel task' })).toHaveLength(2);
+        expect([...rows(container).map((row) => row.dataset.status)].sort()).toEqual(
+          [
+            'pending',
+            'processing',
+            'completed',
+            'failed',
+            'partial_failure',
+            'cancelled',
+            'human_review_pending',
+            'paused',
+          ].sort(),
+        );
+        expect(canvas.getAllByRole('button', { name: 'Cancel task' })).toHaveLength(4);
+        expect(canvas.getAllByRole('button', { name: 'Pause' })).toHaveLength(2);
+        expect(canvas.getAllByRole('button', { name: 'Resume' })).toHaveLength(1);
         expect(canvas.getAllByRole('button', { name: 'Retry' })).toHaveLength(3);
         expect(canvas.getAllByRole('link', { name: 'View roadmap' })).toHaveLength(2);
         expect(canvas.getByRole('link', { name: tasks.failed.title }).getAttribute('href')).toBe(
@@ -151,6 +157,30 @@ const files = {
   TaskDetail: {
     stories: composeStories(taskDetailStories),
     expect: {
+      NeedsReview: async (canvas, container) => {
+        await canvas.findByRole('heading', { name: /Review the proposed roadmap \(round 1 of 5\)/ });
+        await canvas.findByText(roadmap.stages[0]?.name as string);
+        expect(canvas.getByText('Needs review', { selector: '[data-slot="status-badge"]' })).toBeTruthy();
+        expect(canvas.getByRole('button', { name: 'Approve' })).toBeTruthy();
+        expect((canvas.getByRole('button', { name: 'Request changes' }) as HTMLButtonElement).disabled).toBe(true);
+        expect(canvas.getByRole('button', { name: 'Cancel Task' })).toBeTruthy();
+        expect(await violations(container)).toEqual([]);
+      },
+      ReviewRequestChanges: async (canvas) => {
+        await canvas.findByRole('heading', { name: /round 2 of 5/ });
+      },
+      Paused: async (canvas, container) => {
+        await canvas.findByRole('heading', { name: tasks.paused.title });
+        expect(canvas.getByText('Paused', { selector: '[data-slot="status-badge"]' })).toBeTruthy();
+        expect(canvas.getByRole('button', { name: 'Resume' })).toBeTruthy();
+        expect(canvas.queryByRole('button', { name: 'Pause' })).toBeNull();
+        expect(canvas.getByRole('button', { name: 'Cancel Task' })).toBeTruthy();
+        expect(await violations(container)).toEqual([]);
+      },
+      PauseClicked: async (canvas) => {
+        await canvas.findByRole('button', { name: 'Resume' });
+        expect(canvas.getByText('Paused', { selector: '[data-slot="status-badge"]' })).toBeTruthy();
+      },
       Pending: async (canvas, container) => {
         await canvas.findByRole('heading', { name: tasks.pending.title });
         expect(container.querySelector('[data-current="true"]')?.textContent).toContain('Queued');

@@ -47,3 +47,29 @@ export const CancelConfirmed: Story = {
     await expect(await canvas.findByText('Cancelled', { selector: '[data-slot="status-badge"]' })).toBeVisible();
   },
 };
+
+/** Generated with `review_before_content`: the proposed stages, modules and concepts, Approve and Request changes. */
+export const NeedsReview: Story = { args: { taskId: tasks.human_review_pending.task_id } };
+
+/** Request changes with feedback: the task comes back with round 2 of the review. */
+export const ReviewRequestChanges: Story = {
+  args: { taskId: tasks.human_review_pending.task_id },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    await userEvent.type(await canvas.findByLabelText('What should change?'), 'More hands-on projects');
+    await userEvent.click(canvas.getByRole('button', { name: 'Request changes' }));
+    await expect(await canvas.findByText(/round 2 of 5/)).toBeVisible();
+  },
+};
+
+/** Paused: the badge, Resume, and Cancel Task (a paused task can be cancelled). */
+export const Paused: Story = { args: { taskId: tasks.paused.task_id } };
+
+/** Pause on a processing task: the badge turns "Paused" and Resume is offered. */
+export const PauseClicked: Story = {
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    await userEvent.click(await canvas.findByRole('button', { name: 'Pause' }));
+    await expect(await canvas.findByRole('button', { name: 'Resume' })).toBeVisible();
+  },
+};

@@ -3,9 +3,10 @@ import { Button } from './button.js';
 import { CancelTaskButton } from './cancelTaskButton.js';
 import { cn } from './cn.js';
 import { EventTimeline } from './eventTimeline.js';
-import { ArrowRightIcon, RefreshIcon, RetryIcon } from './icons.js';
+import { ArrowRightIcon, PauseIcon, PlayIcon, RefreshIcon, RetryIcon } from './icons.js';
 import { ProgressBar } from './progressBar.js';
 import { useRoadmapLabels } from './provider.js';
+import { ReviewPanel } from './reviewPanel.js';
 import { itemStatusesFromEvents, RoadmapTree } from './roadmapTree.js';
 import { StageDiagram } from './stageDiagram.js';
 import { StatusBadge } from './statusBadge.js';
@@ -26,7 +27,8 @@ export interface TaskDetailProps extends Omit<ComponentProps<'section'>, 'childr
 }
 
 /**
- * One task, live: header with Refresh and "Cancel Task" (confirmed in a dialog), the pipeline with the current step
+ * One task, live: header with Refresh, Pause/Resume and "Cancel Task" (confirmed in a dialog), the review panel
+ * while the task waits for its user's approval, the pipeline with the current step
  * highlighted, progress, each concept's content states with per-item retry, and the event log. The live connection
  * closes when the task ends.
  *
@@ -43,9 +45,11 @@ export function TaskDetail({
   ...props
 }: TaskDetailProps) {
   const labels = useRoadmapLabels();
-  const { task, events, connection, isLoading, error, refresh, cancel, retry, retryItem } = useTask(taskId);
+  const { task, events, connection, isLoading, error, refresh, cancel, retry, retryItem, pause, resume, review } =
+    useTask(taskId);
   const step = task?.current_step;
   const running = task?.status === 'pending' || task?.status === 'processing';
+  const cancellable = running || task?.status === 'paused' || task?.status === 'human_review_pending';
   // The roadmap is stored just before content generation plans its items: asking earlier gets a 404.
   const stored = !!task && (task.progress.total > 0 || step === 'content_generation' || step === 'completed');
   const roadmap = useRoadmap(stored ? task.roadmap_id : undefined);
@@ -79,6 +83,18 @@ export function TaskDetail({
           {labels.refresh}
         </Button>
         {running && (
+          <Button variant="outline" size="sm" onClick={() => pause().catch(ignore)}>
+            <PauseIcon />
+            {labels.pause}
+          </Button>
+        )}
+        {task?.status === 'paused' && (
+          <Button variant="outline" size="sm" onClick={() => resume().catch(ignore)}>
+            <PlayIcon />
+            {labels.resume}
+          </Button>
+        )}
+        {cancellable && (
           <CancelTaskButton
             size="sm"
             onConfirm={() => cancel()}
@@ -111,6 +127,14 @@ export function TaskDetail({
           <ProgressBar value={task.progress.percentage} valueText={labels.progressText(task.progress)} />
           <p className="roadmap-muted">{labels.progressText(task.progress)}</p>
           {task.error_message && <p className="roadmap-error">{task.error_message}</p>}
+          {task.status === 'human_review_pending' && (
+            <ReviewPanel
+              taskId={task.task_id}
+              round={task.review_round}
+              onApprove={() => review(true)}
+              onRequestChanges={(feedback) => review(false, feedback)}
+            />
+          )}
           {roadmap.roadmap && (
             <section aria-label={labels.concepts}>
               <h3 className="roadmap-subheading">{labels.concepts}</h3>

@@ -1,7 +1,7 @@
 import type { TaskListObserver, TaskSummary } from '@roadmap/core/client';
 import { type MouseEvent, memo } from 'react';
 import { Button } from './button.js';
-import { ArrowRightIcon, RetryIcon, XCircleIcon } from './icons.js';
+import { ArrowRightIcon, PauseIcon, PlayIcon, RetryIcon, XCircleIcon } from './icons.js';
 import { ProgressBar } from './progressBar.js';
 import { useRoadmapLabels } from './provider.js';
 import { StatusBadge } from './statusBadge.js';
@@ -77,6 +77,21 @@ export const TaskRow = memo(function TaskRow({
       <td>
         <div className="roadmap-actions">
           {(status === 'pending' || status === 'processing') && (
+            <Button variant="outline" size="sm" onClick={() => observer.pauseTask(taskId).catch(ignore)}>
+              <PauseIcon />
+              {labels.pause}
+            </Button>
+          )}
+          {status === 'paused' && (
+            <Button variant="outline" size="sm" onClick={() => observer.resumeTask(taskId).catch(ignore)}>
+              <PlayIcon />
+              {labels.resume}
+            </Button>
+          )}
+          {(status === 'pending' ||
+            status === 'processing' ||
+            status === 'paused' ||
+            status === 'human_review_pending') && (
             <Button variant="warning" size="sm" onClick={cancel}>
               <XCircleIcon />
               {labels.cancelTask}
@@ -100,7 +115,12 @@ export const TaskRow = memo(function TaskRow({
         </div>
         {error && (
           <p role="alert" className="roadmap-error">
-            {error.action === 'cancel' ? labels.cancelFailed : labels.retryFailed}: {error.message}
+            {error.action === 'cancel'
+              ? labels.cancelFailed
+              : error.action === 'retry'
+                ? labels.retryFailed
+                : labels[error.action]}
+            : {error.message}
           </p>
         )}
       </td>

@@ -18,6 +18,12 @@ export interface UseTaskResult {
   cancel: (reason?: string) => Promise<void>;
   /** Retries a failed, partially failed or cancelled task and follows it again. */
   retry: () => Promise<void>;
+  /** Pauses the task (`pending`/`processing`); `abortInFlight` aborts its calls in flight instead of storing them. */
+  pause: (options?: { abortInFlight?: boolean }) => Promise<void>;
+  /** Resumes a paused task. */
+  resume: () => Promise<void>;
+  /** Answers a human review: approve, or request changes with `feedback`. */
+  review: (approved: boolean, feedback?: string) => Promise<void>;
   /** Generates one content item of a concept again. */
   retryItem: (conceptId: string, kind: ContentKind) => Promise<void>;
 }
@@ -38,6 +44,9 @@ export function useTask(taskId: string): UseTaskResult {
     refresh: observer.refresh,
     cancel: observer.cancel,
     retry: observer.retry,
+    pause: observer.pause,
+    resume: observer.resume,
+    review: observer.review,
     retryItem: observer.retryItem,
   };
 }

@@ -21,7 +21,7 @@ export interface TaskCounts {
 export interface TaskRowState {
   task: TaskSummary;
   /** Why the last cancel or retry of this row failed (the server's message); `null` otherwise. */
-  error: { action: 'cancel' | 'retry'; message: string } | null;
+  error: { action: 'cancel' | 'retry' | 'pause' | 'resume'; message: string } | null;
 }
 
 export interface TaskListOptions {
@@ -54,6 +54,9 @@ const countedAs = (task: TaskSummary | undefined) => (task?.status === 'partial_
  * const observer = cache.taskList({ status: 'processing' });
  * const stop = observer.subscribe(() => render(observer.getSnapshot().ids));
  */
+/** Statuses a cancel is accepted from (every one that is not finished). */
+const cancellable = new Set(['pending', 'processing', 'human_review_pending', 'paused']);
+
 export class TaskListObserver extends SharedObserver<TaskListState> {
   /** Each listed task by id, with the error of its last action. */
   readonly rows = new KeyedStore<TaskRowState>();
@@ -177,7 +180,7 @@ export class TaskListObserver extends SharedObserver<TaskListState> {
     const restore = new Map<string, TaskRowState>();
     for (const taskId of taskIds) {
       const before = this.rows.get(taskId);
-      if (!before || (before.task.status !== 'pending' && before.task.status !== 'processing')) continue;
+      if (!before || !cancellable.has(before.task.status)) continue;
       restore.set(taskId, before);
       this.#setRow(taskId, { task: { ...before.task, status: 'cancelled', current_step: 'cancelled' }, error: null });
     }
@@ -196,6 +199,38 @@ export class TaskListObserver extends SharedObserver<TaskListState> {
       throw toApiError(error);
     }
   };
+
+  /** Pauses a pending or processing task: the row shows `paused` at once, restored when the server refuses. */
+  readonly pauseTask = (taskId: string): Promise<void> =>
+    this.#optimistic(taskId, 'pause', { status: 'paused' }, () => this.cache.client.pauseTask(taskId));
+
+  /** Resumes a paused task: the row shows `pending` at once, restored when the server refuses. */
+  readonly resumeTask = (taskId: string): Promise<void> =>
+    this.#optimistic(taskId, 'resume', { status: 'pending', current_step: 'queued' }, () =>
+      this.cache.client.resumeTask(taskId),
+    );
+
+  async #optimistic(
+    taskId: string,
+    action: 'pause' | 'resume',
+    change: Partial<TaskRowState['task']>,
+    request: () => Promise<unknown>,
+  ): Promise<void> {
+    const before = this.rows.get(taskId);
+    if (!before) return;
+    const optimistic: TaskRowState = { task: { ...before.task, ...change }, error: null };
+    this.#setRow(taskId, optimistic);
+    try {
+      await request();
+    } catch (error) {
+      const apiError = toApiError(error);
+      const current = this.rows.get(taskId);
+      const failure = { action, message: apiError.detail };
+      if (current === optimistic) this.#setRow(taskId, { task: before.task, error: failure });
+      else if (current) this.rows.set(taskId, { ...current, error: failure });
+      throw apiError;
+    }
+  }
 
   /** Retries a failed, partially failed or cancelled task; the row shows `pending` once the server accepts. */
   readonly retryTask = async (taskId: string): Promise<void> => {

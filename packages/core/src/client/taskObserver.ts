@@ -63,6 +63,26 @@ export class TaskObserver extends SharedObserver<TaskState> {
     await this.#act(() => this.cache.client.cancelTask(this.taskId, { reason }));
   };
 
+  /**
+   * Pauses the task (`pending`/`processing`): no model call starts after it; calls in flight finish and are stored,
+   * or are aborted with `abortInFlight`. Rejects with the server's error, also kept in `error`.
+   */
+  readonly pause = async (options: { abortInFlight?: boolean } = {}): Promise<void> => {
+    await this.#act(() => this.cache.client.pauseTask(this.taskId, options));
+  };
+
+  /** Resumes a paused task: it continues from what is stored. */
+  readonly resume = async (): Promise<void> => {
+    await this.#act(() => this.cache.client.resumeTask(this.taskId));
+  };
+
+  /** Answers the task's human review: approve, or request changes with `feedback`. */
+  readonly review = async (approved: boolean, feedback?: string): Promise<void> => {
+    await this.#act(() =>
+      this.cache.client.reviewTask(this.taskId, feedback === undefined ? { approved } : { approved, feedback }),
+    );
+  };
+
   /** Retries a failed, partially failed or cancelled task and follows it again. */
   readonly retry = async (): Promise<void> => {
     await this.#act(() => this.cache.client.retryTask(this.taskId));
