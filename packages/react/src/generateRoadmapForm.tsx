@@ -42,7 +42,11 @@ function readForm(form: HTMLFormElement): GenerateRoadmapBody {
   const chosen = data.getAll('content_preference').map(String);
   if (chosen.length) preferences.content_preference = chosen;
   const additional = text('additional_context');
-  return { preferences, ...(additional ? { additional_context: additional } : {}) } as GenerateRoadmapBody;
+  return {
+    preferences,
+    ...(additional ? { additional_context: additional } : {}),
+    ...(data.get('review_before_content') ? { review_before_content: true } : {}),
+  } as GenerateRoadmapBody;
 }
 
 const fieldOf = (path: readonly PropertyKey[] | string) => {
@@ -187,6 +191,10 @@ export function GenerateRoadmapForm({ onCreated, className, ...props }: Generate
         <textarea {...field('additional_context')} rows={2} />
         {fieldError('additional_context')}
       </div>
+      <label className="roadmap-check">
+        <input type="checkbox" name="review_before_content" value="true" />
+        {labels.reviewBeforeContent}
+      </label>
       {error && !error.errors.length && (
         <p role="alert" className="roadmap-error">
           {error.detail}

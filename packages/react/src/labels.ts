@@ -113,6 +113,8 @@ export interface RoadmapLabels {
   contentPreferenceOptions: Record<'text' | 'video' | 'interactive' | 'project', string>;
   primaryLanguage: string;
   additionalContext: string;
+  /** Checkbox of the form: stop for the user's review of the framework before any content is generated. */
+  reviewBeforeContent: string;
   generate: string;
   submitting: string;
   /** Message of a form field that failed validation. */
@@ -265,6 +267,7 @@ export const englishLabels: RoadmapLabels = {
   contentPreferenceOptions: { text: 'Text', video: 'Video', interactive: 'Interactive', project: 'Projects' },
   primaryLanguage: 'Language',
   additionalContext: 'Anything else?',
+  reviewBeforeContent: 'Let me review the outline before content is generated',
   generate: 'Generate roadmap',
   submitting: 'Starting…',
   invalidField: {
@@ -407,6 +410,7 @@ export const chineseLabels: RoadmapLabels = {
   contentPreferenceOptions: { text: '图文', video: '视频', interactive: '交互练习', project: '项目实战' },
   primaryLanguage: '语言',
   additionalContext: '补充说明',
+  reviewBeforeContent: '生成内容前先让我审核大纲',
   generate: '生成路线图',
   submitting: '提交中…',
   invalidField: {

@@ -57,7 +57,7 @@ export function ReviewPanel({ taskId, round, onApprove, onRequestChanges, classN
       {...props}
     >
       <h3 id={`${feedbackId}-title`} className="roadmap-subheading">
-        {labels.reviewTitle(round, review.data?.max_rounds ?? 5)}
+        {labels.reviewTitle(review.data?.round ?? round, review.data?.max_rounds ?? 5)}
       </h3>
       <p className="roadmap-muted">{labels.reviewIntro}</p>
       {review.error && (

@@ -16,6 +16,8 @@ export interface TaskState extends LoadState {
 }
 
 const terminalEvents = new Set(['completed', 'failed', 'cancelled']);
+/** Events after which the stored task has fields the event does not carry (review round, pause reason). */
+const reloadEvents = new Set(['review_requested', 'paused', 'resumed']);
 const terminalStatuses = new Set(['completed', 'failed', 'partial_failure', 'cancelled']);
 
 /**
@@ -129,7 +131,7 @@ export class TaskObserver extends SharedObserver<TaskState> {
     const { task, events } = this.getSnapshot();
     this.update({ events: [...events, event], task: task && applyTaskEvent(task, event) });
     // The stored task has what events do not carry (failed concepts, cancel reason).
-    if (terminalEvents.has(event.type) && this.live) void this.refresh();
+    if ((terminalEvents.has(event.type) || reloadEvents.has(event.type)) && this.live) void this.refresh();
   }
 
   #status(message: CurrentStatusMessage): void {
