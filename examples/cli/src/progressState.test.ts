@@ -66,7 +66,12 @@ describe('applyEvent', () => {
     let state = applyEvent(initialProgressState('Learn Go'), step('curriculum_design'));
     state = applyEvent(
       state,
-      testEvent('cancelled', { reason: 'Ctrl-C', previous_status: 'processing', progress: computeProgress(0, 0, 0) }),
+      testEvent('cancelled', {
+        reason: 'Ctrl-C',
+        previous_status: 'processing',
+        progress: computeProgress(0, 0, 0),
+        aborted_calls: 0, kept_items: 0, usage: { calls: 0, input_tokens: 0, output_tokens: 0, cost_usd: null },
+      }),
     );
     expect(state.status).toBe('cancelled');
     expect(state.steps).toMatchObject({ curriculum_design: 'cancelled', content_generation: 'pending' });

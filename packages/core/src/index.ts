@@ -76,6 +76,7 @@ export type {
   BatchCancelResponse,
   BatchCover,
   BatchGenerateCoversResponse,
+  CancelReceipt,
   CancelTaskResponse,
   ClientMessage,
   ClosingMessage,
@@ -104,6 +105,7 @@ export type {
   TaskListResponse,
   TaskStatusResponse,
   TaskSummary,
+  UsageReport,
 } from './domain/wire.js';
 export type { BatchCancelResult, BatchCancelSelection, BatchCancelStatus } from './engine/batchCancel.js';
 export type { GenerateOptions, ListTasksOptions, RoadmapEngineOptions } from './engine/engine.js';

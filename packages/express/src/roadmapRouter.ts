@@ -214,11 +214,11 @@ export function createRoadmapRouter(engine: RoadmapEngine, options: RoadmapRoute
       const { reason } = parseCancelBody(request.body);
       const taskId = param(request, 'taskId');
       await limitCancel(user);
-      const { task, previousStatus } = await engine.cancel(taskId, {
+      const { task, previousStatus, receipt } = await engine.cancel(taskId, {
         userId: user.userId,
         ...(reason === undefined ? {} : { reason }),
       });
-      response.status(200).json(toCancelTaskResponse(task, previousStatus));
+      response.status(200).json(toCancelTaskResponse(task, previousStatus, receipt));
     }),
   );
 

@@ -4,6 +4,7 @@
 import type {
   BatchCancelResponse,
   BatchCancelResult,
+  CancelReceipt,
   CancelTaskResponse,
   ConnectedMessage,
   ContentKind,
@@ -81,8 +82,18 @@ export function toTaskStatusResponse(task: Task): TaskStatusResponse {
 }
 
 /** `200` of `POST /roadmaps/tasks/{task_id}/cancel`. */
-export function toCancelTaskResponse(task: Task, previousStatus: TaskStatus): CancelTaskResponse {
-  return { success: true, task_id: task.task_id, message: 'Task cancelled.', previous_status: previousStatus };
+export function toCancelTaskResponse(
+  task: Task,
+  previousStatus: TaskStatus,
+  receipt: CancelReceipt,
+): CancelTaskResponse {
+  return {
+    success: true,
+    task_id: task.task_id,
+    message: 'Task cancelled.',
+    previous_status: previousStatus,
+    ...receipt,
+  };
 }
 
 /** `200` of `POST /roadmaps/tasks/{task_id}/pause`. */

@@ -1,4 +1,11 @@
-import type { ContentKind, CoverStatus, CurrentStep, RoadmapEvent, TaskStatus } from '@roadmap/core/client';
+import type {
+  CancelReceipt,
+  ContentKind,
+  CoverStatus,
+  CurrentStep,
+  RoadmapEvent,
+  TaskStatus,
+} from '@roadmap/core/client';
 import type { ShownItemStatus } from './types.js';
 
 /** Every string the components show. Replace any of them through `<RoadmapProvider labels>`. */
@@ -34,6 +41,8 @@ export interface RoadmapLabels {
   columnActions: string;
   /** The row action and the dialog's confirm button. */
   cancelTask: string;
+  /** What a cancel stopped and kept (its receipt), shown on a cancelled task. */
+  cancelReceipt: (receipt: CancelReceipt) => string;
   /** Button that pauses a running task. */
   pause: string;
   /** Button that resumes a paused task. */
@@ -180,6 +189,9 @@ export const englishLabels: RoadmapLabels = {
   columnCompleted: 'Completed',
   columnActions: 'Actions',
   cancelTask: 'Cancel task',
+  cancelReceipt: ({ aborted_calls, kept_items, usage }) =>
+    `The cancel stopped ${aborted_calls} ${aborted_calls === 1 ? 'call' : 'calls'} in flight and kept ${kept_items} generated ${kept_items === 1 ? 'item' : 'items'}; ` +
+    `the task used ${(usage.input_tokens + usage.output_tokens).toLocaleString('en-US')} tokens in ${usage.calls} model ${usage.calls === 1 ? 'call' : 'calls'}.`,
   pause: 'Pause',
   resume: 'Resume',
   reviewTitle: (round, maxRounds) => `Review the proposed roadmap (round ${round} of ${maxRounds})`,
@@ -328,6 +340,8 @@ export const chineseLabels: RoadmapLabels = {
   columnCompleted: '完成时间',
   columnActions: '操作',
   cancelTask: '取消任务',
+  cancelReceipt: ({ aborted_calls, kept_items, usage }) =>
+    `取消中止了 ${aborted_calls} 个进行中的调用，保留了 ${kept_items} 项已生成内容；任务共使用 ${usage.input_tokens + usage.output_tokens} 个 token，${usage.calls} 次模型调用。`,
   pause: '暂停',
   resume: '继续',
   reviewTitle: (round, maxRounds) => `审核路线图草案（第 ${round} / ${maxRounds} 轮）`,

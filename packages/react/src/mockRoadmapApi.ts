@@ -251,7 +251,16 @@ export function taskEvents(of: Task, firstSeq = 100): RoadmapEvent[] {
         concept_name: 'Enums and pattern matching',
         content_type: 'quiz',
       },
-      { ...stamp(), type: 'cancelled', reason: of.cancel_reason, previous_status: 'processing', progress },
+      {
+        ...stamp(),
+        type: 'cancelled',
+        reason: of.cancel_reason,
+        previous_status: 'processing',
+        progress,
+        aborted_calls: 1,
+        kept_items: progress.completed,
+        usage: { calls: progress.completed + 4, input_tokens: 18_400, output_tokens: 9_650, cost_usd: null },
+      },
     );
   }
   return events;

@@ -217,6 +217,7 @@ const files = {
       Cancelled: async (canvas, container) => {
         await canvas.findByRole('heading', { name: tasks.cancelled.title });
         await canvas.findByText(`Cancelled: ${tasks.cancelled.cancel_reason}`);
+        await canvas.findByText(/The cancel stopped 1 call in flight and kept 6 generated items/);
         expect(canvas.queryByRole('button', { name: 'Cancel Task' })).toBeNull();
         // The quiz in flight at the cancel, and the items never started, are not generated: none is "Generating".
         const quiz = await waitFor(() => {

@@ -54,6 +54,11 @@ export function TaskDetail({
   const stored = !!task && (task.progress.total > 0 || step === 'content_generation' || step === 'completed');
   const roadmap = useRoadmap(stored ? task.roadmap_id : undefined);
   const liveStatuses = useMemo(() => itemStatusesFromEvents(events), [events]);
+  // The latest cancel's receipt (SPEC §7): what it stopped and kept. Events of older releases carry none.
+  const receipt = useMemo(() => {
+    const cancelled = events.findLast((event) => event.type === 'cancelled');
+    return cancelled?.type === 'cancelled' && cancelled.usage ? cancelled : undefined;
+  }, [events]);
   const refreshRoadmap = roadmap.refresh;
   const loadedAt = useRef<string>(undefined);
   // Statuses change as the task moves on (and a cancel or failure resets items in flight): load the roadmap again
@@ -127,6 +132,11 @@ export function TaskDetail({
           <ProgressBar value={task.progress.percentage} valueText={labels.progressText(task.progress)} />
           <p className="roadmap-muted">{labels.progressText(task.progress)}</p>
           {task.error_message && <p className="roadmap-error">{task.error_message}</p>}
+          {task.status === 'cancelled' && receipt && (
+            <p className="roadmap-muted" data-slot="cancel-receipt">
+              {labels.cancelReceipt(receipt)}
+            </p>
+          )}
           {task.status === 'human_review_pending' && (
             <ReviewPanel
               taskId={task.task_id}

@@ -1,6 +1,26 @@
 import type { ContentKind, CoverStatus } from './schemas.js';
 import type { CurrentStep, PauseReason, Progress, TaskStatus } from './task.js';
 
+/** Tokens and calls a task's model calls used, as providers reported them. */
+export interface UsageReport {
+  calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  /** Cost in US dollars; `null` while no price table is configured (SPEC §7 budgets). */
+  cost_usd: number | null;
+}
+
+/**
+ * What a cancel stopped and kept (SPEC §7 cancel receipt), in its answer and its `cancelled` event: the model calls
+ * it aborted (content items in flight, plus the design step's call when it was designing), the content items kept,
+ * and what the task used until then.
+ */
+export interface CancelReceipt {
+  aborted_calls: number;
+  kept_items: number;
+  usage: UsageReport;
+}
+
 /** Payload of each event type (SPEC §4), keyed by `type`. */
 export interface RoadmapEventPayloads {
   /** A step started or the task's status changed (also sent when a task is queued or retried). */
@@ -25,7 +45,7 @@ export interface RoadmapEventPayloads {
   /** Terminal. */
   failed: { error: string; step: CurrentStep; progress: Progress };
   /** Terminal. */
-  cancelled: { reason: string | null; previous_status: TaskStatus; progress: Progress };
+  cancelled: { reason: string | null; previous_status: TaskStatus; progress: Progress } & CancelReceipt;
   /** A worker picked up a task whose previous holder's lease ran out. */
   task_recovering: { current_step: CurrentStep };
   cover_updated: { roadmap_id: string; status: CoverStatus; cover_image_url: string | null };

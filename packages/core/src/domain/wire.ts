@@ -2,11 +2,11 @@
 // (SPEC §4). The engine returns these shapes, `@roadmap/express` sends them (its builders are typed with them and a
 // type test ties each route to its body) and `@roadmap/core/client` reads them. Types only: nothing here reaches a
 // bundle.
-import type { RoadmapEvent } from './events.js';
+import type { CancelReceipt, RoadmapEvent } from './events.js';
 import type { ContentKind, Cover, GenerateRequestInput, Roadmap } from './schemas.js';
 import type { CurrentStep, Progress, TaskStatus } from './task.js';
 
-export type { RoadmapEvent, RoadmapEventType } from './events.js';
+export type { CancelReceipt, RoadmapEvent, RoadmapEventType, UsageReport } from './events.js';
 export type { ConceptDetail, ContentKind, Cover, CoverStatus, Roadmap } from './schemas.js';
 export type { CurrentStep, Progress, Task, TaskStatus } from './task.js';
 
@@ -64,7 +64,7 @@ export interface TaskStatusResponse {
 }
 
 /** `200` of `POST /roadmaps/tasks/{task_id}/cancel`. */
-export interface CancelTaskResponse {
+export interface CancelTaskResponse extends CancelReceipt {
   success: true;
   task_id: string;
   message: string;

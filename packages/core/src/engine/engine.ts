@@ -4,7 +4,13 @@ import { CoverService, type CoverServiceOptions } from '../covers/coverService.j
 import type { ImageProvider } from '../covers/imageProvider.js';
 import { createMemoryBlobStore } from '../covers/memoryBlobStore.js';
 import { createOfflineImageProvider } from '../covers/offlineImageProvider.js';
-import type { NewRoadmapEvent, RoadmapEvent, RoadmapEventPayloads, RoadmapEventType } from '../domain/events.js';
+import type {
+  CancelReceipt,
+  NewRoadmapEvent,
+  RoadmapEvent,
+  RoadmapEventPayloads,
+  RoadmapEventType,
+} from '../domain/events.js';
 import { randomId, roadmapIdFor } from '../domain/ids.js';
 import type { OwnerOptions } from '../domain/ownership.js';
 import {
@@ -60,6 +66,9 @@ import {
 } from './taskControl.js';
 import { type TaskUsage, usageFrom } from './usageMeter.js';
 import { defaultFaultBackoff, type FaultBackoff, TaskWorker } from './worker.js';
+
+/** Steps in which a processing task has (at most) one design call in flight. */
+const designSteps = new Set(['intent_analysis', 'curriculum_design', 'structure_validation', 'roadmap_edit']);
 
 /** Roadmap ids drawn for one task before `generate` gives up (each collision needs the same slug and suffix). */
 const maxRoadmapIdAttempts = 5;
@@ -530,7 +539,7 @@ export class RoadmapEngine {
   async cancel(
     taskId: string,
     options: OwnerOptions & { reason?: string } = {},
-  ): Promise<{ task: Task; previousStatus: TaskStatus }> {
+  ): Promise<{ task: Task; previousStatus: TaskStatus; receipt: CancelReceipt }> {
     let current = await this.requireTask(taskId, options);
     for (;;) {
       if (!cancellableStatuses.includes(current.status)) {
@@ -538,6 +547,7 @@ export class RoadmapEngine {
       }
       const at = isoTime(this.clock.now());
       const previousStatus = current.status;
+      const receipt = await this.cancelReceipt(current);
       const transition = await this.storage.transitionTask(taskId, {
         from: [previousStatus],
         to: 'cancelled',
@@ -554,6 +564,7 @@ export class RoadmapEngine {
           reason: task.cancel_reason,
           previous_status: previousStatus,
           progress: task.progress,
+          ...receipt,
         })),
       });
       if (transition) {
@@ -569,10 +580,31 @@ export class RoadmapEngine {
         await this.afterStateChange(`Resetting the interrupted items of ${taskId}`, () =>
           this.storage.resetItems(cancelled.roadmap_id, { statuses: ['generating'] }),
         );
-        return { task: toPublicTask(cancelled), previousStatus };
+        return { task: toPublicTask(cancelled), previousStatus, receipt };
       }
       current = await this.requireTask(taskId, options);
     }
+  }
+
+  /**
+   * The receipt of a cancel of `task` (SPEC §7), read just before the cancel: its content items in flight (each a
+   * call the cancel aborts) plus the design step's call when it was designing, the items kept, and its usage.
+   */
+  private async cancelReceipt(task: TaskRecord): Promise<CancelReceipt> {
+    const [items, checkpoints] = await Promise.all([
+      this.storage.listItems(task.roadmap_id),
+      this.storage.getCheckpoints(task.task_id),
+    ]);
+    const designing = task.status === 'processing' && designSteps.has(task.current_step);
+    const usage = this.worker.liveUsage(task.task_id) ?? usageFrom(checkpoints);
+    return {
+      aborted_calls:
+        task.status === 'processing'
+          ? items.filter((item) => item.status === 'generating').length + (designing ? 1 : 0)
+          : 0,
+      kept_items: items.filter((item) => item.status === 'completed').length,
+      usage: { ...usage, cost_usd: null },
+    };
   }
 
   /**

@@ -333,6 +333,35 @@ describe('pause and resume (SPEC §7)', () => {
   });
 });
 
+describe('cancel receipt (SPEC §7)', () => {
+  it('the answer and the cancelled event say which calls were aborted, which items were kept, and the usage', async () => {
+    const { engine, model, storage, events } = setup({ script: [{ hang: true, operation: 'quiz' }] });
+    await engine.start();
+    const { task } = await engine.generate({ userId: 'u1', request: learn('Learn Rust') });
+    // Two lanes: tutorials and resources of two concepts stored, both quizzes hang.
+    await model.waitForCalls(2, { operation: 'quiz' });
+    for (let turn = 0; turn < 50; turn += 1) {
+      const items = await storage.listItems(task.roadmap_id);
+      if (items.filter((item) => item.status === 'completed').length === 4) break;
+      await settle(2);
+    }
+    const { receipt } = await engine.cancel(task.task_id, { userId: 'u1' });
+    expect(receipt).toEqual({
+      aborted_calls: 2,
+      kept_items: 4,
+      usage: {
+        calls: model.calls.filter((call) => call.outcome === 'succeeded').length,
+        input_tokens: expect.any(Number),
+        output_tokens: expect.any(Number),
+        cost_usd: null,
+      },
+    });
+    expect(model.aborts).toHaveLength(2);
+    const cancelled = events.find((event) => event.type === 'cancelled');
+    expect(cancelled).toMatchObject(receipt);
+  });
+});
+
 function isContent(request: { operation: string }): boolean {
   return contentOperations.has(request.operation);
 }

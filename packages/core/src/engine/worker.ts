@@ -12,7 +12,7 @@ import { runPipeline } from './pipeline.js';
 import { allowManyListeners, RunAbort, runAbortKind } from './runAbort.js';
 import type { RunContext } from './runContext.js';
 import { RunSuspended } from './runSuspended.js';
-import { UsageMeter, usageFrom } from './usageMeter.js';
+import { type TaskUsage, UsageMeter, usageFrom } from './usageMeter.js';
 
 /** Pause after a failed claim before the next one. */
 const claimRetryDelayMs = 1000;
@@ -81,6 +81,8 @@ interface ActiveRun {
   paused: boolean;
   /** Set when the run stopped for its user (a review, a pause), who may answer before the run is gone. */
   handedToUser: boolean;
+  /** The run's usage count, once the lease is taken. */
+  usage?: UsageMeter;
 }
 
 /**
@@ -98,6 +100,11 @@ export class TaskWorker {
   /** Starts the claim loops. */
   start(): void {
     for (let lane = 0; lane < this.settings.taskConcurrency; lane += 1) this.loops.push(this.loop());
+  }
+
+  /** The usage of the task's run here, counted to this moment (ahead of what it last wrote); `undefined` if none. */
+  liveUsage(taskId: string): TaskUsage | undefined {
+    return this.runs.get(taskId)?.usage?.snapshot();
   }
 
   /** Ids of the tasks this worker is running now. */
@@ -221,6 +228,7 @@ export class TaskWorker {
     let outcome: 'release' | 'requeue' | 'keep' | { delayMs: number } = 'release';
     try {
       usage = new UsageMeter(usageFrom(await storage.getCheckpoints(task.task_id)));
+      run.usage = usage;
       stopHeartbeat = this.heartbeat(job, fence, controller, usage);
       if (controller.signal.aborted) throw controller.signal.reason;
       // A reviewed task is taken up again from `processing` without a lease: that is no recovery.

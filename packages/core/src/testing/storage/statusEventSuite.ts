@@ -19,6 +19,9 @@ const cancelledEvent = (task: TaskRecord): NewRoadmapEvent => ({
   reason: task.cancel_reason,
   previous_status: 'processing',
   progress: task.progress,
+  aborted_calls: 0,
+  kept_items: task.progress.completed,
+  usage: { calls: 0, input_tokens: 0, output_tokens: 0, cost_usd: null },
 });
 
 /**
