@@ -31,7 +31,9 @@ describe('formatEventLine', () => {
         reason: 'Ctrl-C',
         previous_status: 'processing',
         progress: computeProgress(4, 1, 9),
-        aborted_calls: 0, kept_items: 0, usage: { calls: 0, input_tokens: 0, output_tokens: 0, cost_usd: null },
+        aborted_calls: 0,
+        kept_items: 0,
+        usage: { calls: 0, input_tokens: 0, output_tokens: 0, cost_usd: null },
       }),
       testEvent('cover_updated', { roadmap_id: 'r', status: 'pending', cover_image_url: null }),
     ].map(formatEventLine);

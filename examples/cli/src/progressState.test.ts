@@ -70,7 +70,9 @@ describe('applyEvent', () => {
         reason: 'Ctrl-C',
         previous_status: 'processing',
         progress: computeProgress(0, 0, 0),
-        aborted_calls: 0, kept_items: 0, usage: { calls: 0, input_tokens: 0, output_tokens: 0, cost_usd: null },
+        aborted_calls: 0,
+        kept_items: 0,
+        usage: { calls: 0, input_tokens: 0, output_tokens: 0, cost_usd: null },
       }),
     );
     expect(state.status).toBe('cancelled');
