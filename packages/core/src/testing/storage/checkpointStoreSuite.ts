@@ -492,6 +492,23 @@ export function describeCheckpointStore(harness: StorageHarness<CheckpointStoreU
       expect(await storage.saveCheckpoint(second, 'intent', { fresh: true })).toBe(true);
       expect(await storage.getCheckpoints(first.taskId)).toEqual({ intent: { fresh: true } });
     });
+
+    it('a paused task’s holder still stores its calls in flight (SPEC §7); once the lease is cleared, nothing', async () => {
+      const { task, roadmap, fence } = await startWithRoadmap();
+      const [first, second] = conceptIdsOf(roadmap) as [string, string];
+      expect(await storage.transitionTask(task.task_id, { from: ['processing'], to: 'paused' })).not.toBeNull();
+      expect(await storage.saveItem(fence, { ...item(roadmap, first, 'tutorial'), content: makeTutorial() })).toBe(
+        true,
+      );
+      expect(await storage.saveCheckpoint(fence, 'usage', { calls: 1 })).toBe(true);
+      expect(await storage.releaseLease(fence)).toBe(true);
+      expect(await storage.saveItem(fence, { ...item(roadmap, second, 'tutorial'), content: makeTutorial() })).toBe(
+        false,
+      );
+      const statuses = (await storage.listItems(roadmap.roadmap_id)).filter((entry) => entry.kind === 'tutorial');
+      expect(statuses.map((entry) => entry.status)).toEqual(['completed', 'pending']);
+      expect(await storage.getTask(task.task_id)).toMatchObject({ status: 'paused', lease_token: null });
+    });
   });
 
   describe('returned values are copies', () => {

@@ -431,6 +431,36 @@ export function describeTaskStore(harness: StorageHarness<TaskStore>): void {
       expect(ids(everyPending)).toEqual([...orphans, stalePending.task_id, freshPending.task_id].sort());
     });
 
+    it('review and pause (SPEC §7): neither is claimed nor recovered; a reviewed task is claimed from processing', async () => {
+      const now = clock.now();
+      const review = await startTask({}, 'designer');
+      const waiting = await storage.transitionTask(review.task.task_id, {
+        from: ['processing'],
+        to: 'human_review_pending',
+        leaseToken: 'designer',
+        patch: { review_round: 1, current_step: 'human_review', lease_token: null, lease_expires_at: null },
+      });
+      expect(waiting?.task).toMatchObject({ status: 'human_review_pending', review_round: 1, lease_token: null });
+      const paused = await createTask();
+      await storage.transitionTask(paused.task_id, {
+        from: ['pending'],
+        to: 'paused',
+        patch: { pause_reason: 'user' },
+      });
+      expect(await storage.acquireLease(review.task.task_id, lease('other', now + leaseMs))).toBeNull();
+      expect(await storage.acquireLease(paused.task_id, lease('other', now + leaseMs))).toBeNull();
+      const recoverable = await storage.listRecoverableTasks({ now, pendingUpdatedBefore: null, limit: 100 });
+      expect(recoverable.map((task) => task.task_id)).toEqual([]);
+      expect((await storage.listTasks({ statuses: ['paused'] })).tasks.map((task) => task.pause_reason)).toEqual([
+        'user',
+      ]);
+
+      // Answered: back to processing without a lease, which the next worker claims.
+      await storage.transitionTask(review.task.task_id, { from: ['human_review_pending'], to: 'processing' });
+      const claimed = await storage.acquireLease(review.task.task_id, lease('worker', now + leaseMs));
+      expect(claimed?.task).toMatchObject({ status: 'processing', lease_token: 'worker', review_round: 1 });
+    });
+
     it('listRecoverableTasks pages by task id with a limit, each task once', async () => {
       const now = clock.now();
       const created = [];
