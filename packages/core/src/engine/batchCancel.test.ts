@@ -95,6 +95,29 @@ describe('RoadmapEngine.cancelTasks (batch cancel, SPEC §7)', () => {
     });
   });
 
+  it('batch cancel racing single cancels of the same tasks: each task cancelled once, with one event', async () => {
+    const clock = createManualClock();
+    const { engine, model, cancelledEvents } = setup(clock, { taskConcurrency: 3 });
+    await engine.start();
+    const ids: string[] = [];
+    for (const goal of ['Learn Rust', 'Learn Go', 'Learn Zig']) ids.push(await generate(engine, 'alice', goal));
+    await model.waitForCalls(3);
+    const outcomes = await Promise.allSettled([
+      engine.cancelTasks({ taskIds: ids }, { userId: 'alice' }),
+      ...ids.map((taskId) => engine.cancel(taskId, { userId: 'alice' })),
+    ]);
+    const batch = outcomes[0] as PromiseFulfilledResult<{ cancelled: string[]; notCancellable: string[] }>;
+    const singlesWon = outcomes.slice(1).filter((outcome) => outcome.status === 'fulfilled').length;
+    // Every task is cancelled exactly once: by the batch or by its single cancel (the loser is told why).
+    expect(batch.value.cancelled.length + singlesWon).toBe(ids.length);
+    expect([...batch.value.cancelled, ...batch.value.notCancellable].sort()).toEqual([...ids].sort());
+    for (const outcome of outcomes.slice(1)) {
+      if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ code: 'task_not_cancellable' });
+    }
+    expect(cancelledEvents.sort()).toEqual([...ids].sort());
+    expect(model.inFlight).toEqual([]);
+  });
+
   it('refuses an empty or oversized id list and an unknown status, changing nothing', async () => {
     const clock = createManualClock();
     const { engine } = setup(clock);
