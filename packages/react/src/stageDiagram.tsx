@@ -15,11 +15,19 @@ export const pipelineSteps = [
   'completed',
 ] as const satisfies readonly CurrentStep[];
 
+/** The steps of a task generated with a human review (`review_before_content`): the review comes before content. */
+const reviewedSteps = [
+  ...pipelineSteps.slice(0, pipelineSteps.indexOf('content_generation')),
+  'human_review',
+  ...pipelineSteps.slice(pipelineSteps.indexOf('content_generation')),
+] as const satisfies readonly CurrentStep[];
+
 /** The step a task was at when it failed or was cancelled: the last step its events name. */
 export function lastReachedStep(step: CurrentStep, events: readonly RoadmapEvent[]): CurrentStep {
   if (step !== 'failed' && step !== 'cancelled') return step;
   for (let index = events.length - 1; index >= 0; index--) {
     const event = events[index];
+    if (event?.type === 'review_requested') return 'human_review';
     if (
       (event?.type === 'progress' || event?.type === 'failed') &&
       event.step !== 'failed' &&
@@ -46,11 +54,14 @@ export function StageDiagram({ step, events = [], className, ...props }: StageDi
   const labels = useRoadmapLabels();
   const reached = lastReachedStep(step, events);
   const stopped = step === 'failed' || step === 'cancelled';
-  const currentIndex = pipelineSteps.indexOf(reached as (typeof pipelineSteps)[number]);
+  // The human review shows for a task that went through one (or waits in one).
+  const reviewed = step === 'human_review' || events.some((event) => event.type === 'review_requested');
+  const steps: readonly CurrentStep[] = reviewed ? reviewedSteps : pipelineSteps;
+  const currentIndex = steps.indexOf(reached);
   const entered = new Set(events.map((event) => event.type === 'progress' && event.step));
   return (
     <ol data-slot="stage-diagram" aria-label={labels.stages} className={cn('roadmap-stages', className)} {...props}>
-      {pipelineSteps.map((name, index) => {
+      {steps.map((name, index) => {
         const current = index === currentIndex;
         const state = current
           ? name === 'completed'

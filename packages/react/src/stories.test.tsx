@@ -161,6 +161,7 @@ const files = {
         await canvas.findByRole('heading', { name: /Review the proposed roadmap \(round 1 of 5\)/ });
         await canvas.findByText(roadmap.stages[0]?.name as string);
         expect(canvas.getByText('Needs review', { selector: '[data-slot="status-badge"]' })).toBeTruthy();
+        expect(container.querySelector('[data-current="true"]')?.textContent).toContain('Human review');
         expect(canvas.getByRole('button', { name: 'Approve' })).toBeTruthy();
         expect((canvas.getByRole('button', { name: 'Request changes' }) as HTMLButtonElement).disabled).toBe(true);
         expect(canvas.getByRole('button', { name: 'Cancel Task' })).toBeTruthy();
