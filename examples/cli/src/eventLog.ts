@@ -49,5 +49,7 @@ export function formatEventLine(event: RoadmapEvent): string | null {
       return `‖ Paused${event.reason === 'budget' ? ' (budget used up)' : ''}`;
     case 'resumed':
       return '▸ Resumed';
+    case 'item_regenerated':
+      return `  ↻ ${event.content_type} · ${event.concept_id}: version ${event.version}`;
   }
 }

@@ -150,6 +150,7 @@ export function applyEvent(state: ProgressState, event: RoadmapEvent): ProgressS
       return { ...state, status: 'paused', message: 'Paused' };
     case 'task_recovering':
     case 'cover_updated':
+    case 'item_regenerated':
       return state;
   }
 }

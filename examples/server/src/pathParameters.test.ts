@@ -55,6 +55,7 @@ interface Ids {
   conceptId: string;
   contentType: string;
   file: string;
+  version: string;
 }
 
 interface RouteRow {
@@ -68,11 +69,18 @@ const routes: RouteRow[] = [
   { method: 'GET', path: '/cover-images/:file' },
   { method: 'GET', path: '/roadmaps/tasks/:taskId' },
   { method: 'POST', path: '/roadmaps/tasks/:taskId/cancel' },
+  { method: 'POST', path: '/roadmaps/tasks/:taskId/pause' },
+  { method: 'POST', path: '/roadmaps/tasks/:taskId/resume' },
+  { method: 'GET', path: '/roadmaps/tasks/:taskId/review' },
+  { method: 'POST', path: '/roadmaps/tasks/:taskId/review' },
   { method: 'POST', path: '/roadmaps/tasks/:taskId/retry' },
   { method: 'GET', path: '/roadmaps/:taskId/status' },
   { method: 'GET', path: '/roadmaps/:roadmapId' },
   { method: 'GET', path: '/roadmaps/:roadmapId/concepts/:conceptId' },
   { method: 'POST', path: '/roadmaps/:roadmapId/concepts/:conceptId/:contentType/retry' },
+  { method: 'POST', path: '/roadmaps/:roadmapId/concepts/:conceptId/:contentType/regenerate' },
+  { method: 'GET', path: '/roadmaps/:roadmapId/concepts/:conceptId/:contentType/versions' },
+  { method: 'POST', path: '/roadmaps/:roadmapId/concepts/:conceptId/:contentType/versions/:version/restore' },
   { method: 'GET', path: '/roadmap/:roadmapId/cover-image' },
   { method: 'POST', path: '/roadmap/:roadmapId/cover-image/generate' },
   { method: 'PUT', path: '/roadmap/:roadmapId/cover-image' },
@@ -152,6 +160,7 @@ function runEveryRoute(open: () => Promise<OpenedStorage>): void {
       conceptId: roadmap?.stages[0]?.modules[0]?.concepts[0]?.concept_id ?? 's1-m1-c1',
       contentType: 'quiz',
       file: `${task.roadmap_id}-0123456789abcdef.png`,
+      version: '1',
     };
     const authenticate = createJwtAuthenticator({ secret });
     const app = createExpressApp();
@@ -205,7 +214,8 @@ function runEveryRoute(open: () => Promise<OpenedStorage>): void {
         expect(Object.keys(body).every((key) => ['detail', 'code', 'errors'].includes(key))).toBe(true);
       }
     }
-    expect(answers).toHaveLength(14);
+    // Every parameter of every route was tried (28 path parameters in all).
+    expect(answers).toHaveLength(28);
     expect(serverErrors).toEqual([]);
   });
 

@@ -88,9 +88,13 @@ export type {
   CurrentStatusMessage,
   GenerateRoadmapBody,
   GenerateRoadmapResponse,
+  ItemVersionEntry,
+  ItemVersionsResponse,
   PauseTaskBody,
   PauseTaskResponse,
   PongMessage,
+  RegenerateItemResponse,
+  RestoreItemResponse,
   ResumeTaskResponse,
   ResyncMessage,
   ResyncReason,
@@ -128,7 +132,7 @@ export type { Clock } from './shared/clock.js';
 export { systemClock } from './shared/clock.js';
 export type { RoadmapErrorCode, RoadmapErrorOptions } from './shared/errors.js';
 export { isAbortError, RoadmapError } from './shared/errors.js';
-export type { CheckpointStore, ContentValue } from './storage/checkpointStore.js';
+export type { CheckpointStore, ContentValue, ItemKey, ItemVersion } from './storage/checkpointStore.js';
 export type { CoverStore } from './storage/coverStore.js';
 export type { EventPruneOptions, EventQuery, EventStore } from './storage/eventStore.js';
 export type { MemoryStorageOptions } from './storage/memoryStorage.js';

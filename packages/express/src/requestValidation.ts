@@ -166,6 +166,23 @@ export function parsePauseBody(body: unknown): { abortInFlight: boolean } {
   return { abortInFlight: abort };
 }
 
+/**
+ * The feedback of `POST …/{kind}/regenerate` (SPEC §7, `{ feedback: string (1..2000) }`), or `''` when the body has
+ * none: the engine checks it after ownership (so another user's item answers 403 whatever the body).
+ */
+export function regenerateFeedbackOf(body: unknown): string {
+  return isPlainObject(body) && typeof body.feedback === 'string' ? body.feedback : '';
+}
+
+/** A `{version}` path parameter: a whole number from 1. */
+export function parseVersion(value: string): number {
+  const version = /^[1-9][0-9]{0,8}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(version)) {
+    throw invalidInput('The version is invalid.', [{ path: 'version', message: 'must be a whole number from 1' }]);
+  }
+  return version;
+}
+
 /** Longest review feedback (SPEC §7). */
 const maxFeedbackLength = 2000;
 

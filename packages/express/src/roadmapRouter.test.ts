@@ -186,6 +186,9 @@ describe('task routes on a queue without a worker (tasks stay pending)', () => {
       task_id: body.task_id,
       message: expect.any(String),
       previous_status: 'pending',
+      aborted_calls: 0,
+      kept_items: 0,
+      usage: { calls: 0, input_tokens: 0, output_tokens: 0, cost_usd: null },
     });
     const task = await app.engine.getTask(body.task_id);
     expect(task).toMatchObject({ status: 'cancelled', cancel_reason: 'changed my mind' });

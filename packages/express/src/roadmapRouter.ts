@@ -2,6 +2,8 @@ import {
   type ApiErrorBody,
   type BatchCover,
   type BatchGenerateCoversResponse,
+  type ItemVersionsResponse,
+  type RestoreItemResponse,
   type ReviewProposalResponse,
   type RoadmapEngine,
   RoadmapError,
@@ -30,13 +32,16 @@ import {
   parseRoadmapIds,
   parseRoadmapListQuery,
   parseTaskListQuery,
+  parseVersion,
   partitionRoadmapIds,
+  regenerateFeedbackOf,
 } from './requestValidation.js';
 import {
   toBatchCancelResponse,
   toCancelTaskResponse,
   toGenerateRoadmapResponse,
   toPauseTaskResponse,
+  toRegenerateItemResponse,
   toResumeTaskResponse,
   toRetryConceptContentResponse,
   toRetryTaskResponse,
@@ -335,6 +340,49 @@ export function createRoadmapRouter(engine: RoadmapEngine, options: RoadmapRoute
       await limitItemRetry(user);
       const { task } = await engine.retryItem(roadmapId, conceptId, kind, { userId: user.userId });
       response.status(202).json(toRetryConceptContentResponse(conceptId, kind, task));
+    }),
+  );
+
+  router.post(
+    '/roadmaps/:roadmapId/concepts/:conceptId/:contentType/regenerate',
+    requireUser,
+    json,
+    handle(async (request, response, user) => {
+      const roadmapId = param(request, 'roadmapId');
+      const conceptId = param(request, 'conceptId');
+      const kind = parseContentKind(rawParam(request, 'contentType'));
+      const feedback = regenerateFeedbackOf(request.body);
+      await limitItemRetry(user);
+      const { taskId, version } = await engine.regenerateItem(roadmapId, conceptId, kind, {
+        userId: user.userId,
+        feedback,
+      });
+      response.status(202).json(toRegenerateItemResponse(conceptId, kind, taskId, version));
+    }),
+  );
+
+  router.get(
+    '/roadmaps/:roadmapId/concepts/:conceptId/:contentType/versions',
+    requireUser,
+    handle(async (request, response, user) => {
+      const kind = parseContentKind(rawParam(request, 'contentType'));
+      const versions = await engine.listItemVersions(param(request, 'roadmapId'), param(request, 'conceptId'), kind, {
+        userId: user.userId,
+      });
+      response.status(200).json({ versions } satisfies ItemVersionsResponse);
+    }),
+  );
+
+  router.post(
+    '/roadmaps/:roadmapId/concepts/:conceptId/:contentType/versions/:version/restore',
+    requireUser,
+    handle(async (request, response, user) => {
+      const kind = parseContentKind(rawParam(request, 'contentType'));
+      const version = parseVersion(rawParam(request, 'version'));
+      const conceptId = param(request, 'conceptId');
+      await limitItemRetry(user);
+      await engine.restoreItemVersion(param(request, 'roadmapId'), conceptId, kind, version, { userId: user.userId });
+      response.status(200).json({ concept_id: conceptId, content_type: kind, version } satisfies RestoreItemResponse);
     }),
   );
 

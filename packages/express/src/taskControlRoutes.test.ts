@@ -107,3 +107,53 @@ describe('review, pause and resume routes (SPEC §7)', () => {
     expect(app.serverErrors).toEqual([]);
   });
 });
+
+describe('regenerate, versions and restore routes (SPEC §7)', () => {
+  it('regenerate → 202 with the version; versions list both; restore → 200; bad feedback and version → 400', async () => {
+    app = await createTestApp();
+    const { engine, http } = app;
+    const { taskId, roadmapId } = await app.generateAndFinish(owner);
+    const roadmap = await engine.getRoadmap(roadmapId);
+    const conceptId = roadmap?.stages[0]?.modules[0]?.concepts[0]?.concept_id as string;
+    const base = `/api/v1/roadmaps/${roadmapId}/concepts/${conceptId}/quiz`;
+    const seq = (await engine.listEvents({ taskId })).at(-1)?.seq ?? 0;
+
+    const bad = await http.post(`${base}/regenerate`).set('Authorization', bearer(owner)).send({}).expect(400);
+    expect(bad.body.errors).toEqual([{ path: 'feedback', message: 'must be a string of 1 to 2000 characters' }]);
+    const started = await http
+      .post(`${base}/regenerate`)
+      .set('Authorization', bearer(owner))
+      .send({ feedback: 'Harder questions' })
+      .expect(202);
+    expect(started.body).toEqual({
+      success: true,
+      concept_id: conceptId,
+      content_type: 'quiz',
+      task_id: taskId,
+      version: 2,
+      message: expect.any(String),
+    });
+    expect(await terminalEvent(engine, taskId, seq)).toMatchObject({ type: 'completed' });
+
+    const listed = await http.get(`${base}/versions`).set('Authorization', bearer(owner)).expect(200);
+    expect(
+      listed.body.versions.map((entry: { version: number; feedback: string | null; current: boolean }) => [
+        entry.version,
+        entry.feedback,
+        entry.current,
+      ]),
+    ).toEqual([
+      [1, null, false],
+      [2, 'Harder questions', true],
+    ]);
+    await http.get(`${base}/versions`).set('Authorization', bearer(otherUser)).expect(403);
+
+    const restored = await http.post(`${base}/versions/1/restore`).set('Authorization', bearer(owner)).expect(200);
+    expect(restored.body).toEqual({ concept_id: conceptId, content_type: 'quiz', version: 1 });
+    await http.post(`${base}/versions/0/restore`).set('Authorization', bearer(owner)).expect(400);
+    await http.post(`${base}/versions/9/restore`).set('Authorization', bearer(owner)).expect(404);
+    const after = await http.get(`${base}/versions`).set('Authorization', bearer(owner)).expect(200);
+    expect(after.body.versions.map((entry: { current: boolean }) => entry.current)).toEqual([true, false]);
+    expect(app.serverErrors).toEqual([]);
+  });
+});

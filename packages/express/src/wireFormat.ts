@@ -11,6 +11,7 @@ import type {
   CurrentStatusMessage,
   GenerateRoadmapResponse,
   PauseTaskResponse,
+  RegenerateItemResponse,
   ResumeTaskResponse,
   RetryConceptContentResponse,
   RetryTaskResponse,
@@ -99,6 +100,23 @@ export function toCancelTaskResponse(
 /** `200` of `POST /roadmaps/tasks/{task_id}/pause`. */
 export function toPauseTaskResponse(task: Task, previousStatus: TaskStatus): PauseTaskResponse {
   return { task_id: task.task_id, status: 'paused', previous_status: previousStatus };
+}
+
+/** `202` of `POST /roadmaps/{roadmap_id}/concepts/{concept_id}/{kind}/regenerate`. */
+export function toRegenerateItemResponse(
+  conceptId: string,
+  kind: ContentKind,
+  taskId: string,
+  version: number,
+): RegenerateItemResponse {
+  return {
+    success: true,
+    concept_id: conceptId,
+    content_type: kind,
+    task_id: taskId,
+    version,
+    message: `Generating version ${version} of the ${kind}.`,
+  };
 }
 
 /** `202` of `POST /roadmaps/tasks/{task_id}/resume`. */

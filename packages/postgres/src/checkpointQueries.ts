@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type {
   CheckpointStore,
   ContentItem,
+  ItemVersion,
   LeaseFence,
   NewRoadmapEvent,
   Roadmap,
@@ -39,6 +40,7 @@ export function createCheckpointStore(pool: pg.Pool, schema: string, now: () => 
   const checkpoints = `${schema}.checkpoints`;
   const roadmaps = `${schema}.roadmaps`;
   const items = `${schema}.content_items`;
+  const versions = `${schema}.content_item_versions`;
   const query = queryOn(pool);
   const isoNow = () => new Date(now()).toISOString();
 
@@ -239,6 +241,45 @@ export function createCheckpointStore(pool: pg.Pool, schema: string, now: () => 
         values,
       );
       return result.rowCount ?? 0;
+    },
+
+    async saveItemVersion(version) {
+      await query(
+        'save an item version',
+        `INSERT INTO ${versions} (roadmap_id, concept_id, kind, version, created_at, feedback, content)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)
+         ON CONFLICT (roadmap_id, concept_id, kind, version) DO UPDATE SET
+           created_at = excluded.created_at, feedback = excluded.feedback, content = excluded.content`,
+        [
+          version.roadmap_id,
+          version.concept_id,
+          version.kind,
+          version.version,
+          version.created_at,
+          version.feedback,
+          version.content === null ? null : JSON.stringify(version.content),
+        ],
+      );
+    },
+
+    async listItemVersions(item) {
+      const result = await query<ItemVersion>(
+        'list item versions',
+        `SELECT roadmap_id, concept_id, kind, version, created_at, feedback, content FROM ${versions}
+         WHERE roadmap_id = $1 AND concept_id = $2 AND kind = $3 ORDER BY version`,
+        [item.roadmapId, item.conceptId, item.kind],
+      );
+      return result.rows.map((row) => ({ ...row, version: Number(row.version) }));
+    },
+
+    async restoreItemContent(item, content) {
+      const result = await query(
+        'restore an item',
+        `UPDATE ${items} SET content = $4::jsonb, updated_at = $5
+         WHERE roadmap_id = $1 AND concept_id = $2 AND kind = $3 AND status = 'completed'`,
+        [item.roadmapId, item.conceptId, item.kind, JSON.stringify(content), isoNow()],
+      );
+      return result.rowCount === 1;
     },
 
     async listItems(roadmapId, conceptId): Promise<ContentItem[]> {

@@ -109,8 +109,9 @@ export function createItemWriteBatch(pool: pg.Pool, statement: { name: string; t
       settle(batch, await call(batch));
     } catch (error) {
       if (isStatementError(error)) {
-        // Nothing was stored: each write again on its own, so each settles with its own outcome.
-        await Promise.all(batch.map(runAlone));
+        // Nothing was stored: each write again on its own, in order (their events keep it), so each settles with
+        // its own outcome.
+        for (const queued of batch) await runAlone(queued);
       } else {
         for (const queued of batch) queued.reject(storageError(queued.write.operation, error));
       }

@@ -306,6 +306,23 @@ export const migrations: readonly Migration[] = [
       $function$;
     `,
   },
+  {
+    version: 8,
+    name: 'content item versions',
+    // SPEC §7, regenerate with feedback: every version of an item's content, the current one in content_items.
+    up: (schema) => `
+      CREATE TABLE ${schema}.content_item_versions (
+        roadmap_id text COLLATE "C" NOT NULL,
+        concept_id text COLLATE "C" NOT NULL,
+        kind text COLLATE "C" NOT NULL,
+        version integer NOT NULL,
+        created_at text NOT NULL,
+        feedback text,
+        content jsonb,
+        PRIMARY KEY (roadmap_id, concept_id, kind, version)
+      );
+    `,
+  },
 ];
 
 /** The newest version this package knows. */

@@ -255,6 +255,8 @@ export const englishLabels: RoadmapLabels = {
         return event.reason === 'budget' ? 'Paused: the budget is used up' : 'Paused';
       case 'resumed':
         return 'Resumed';
+      case 'item_regenerated':
+        return `New version ${event.version} of the ${labels.contentKind[event.content_type]}`;
     }
   },
   retryCover: 'Retry Cover Generation',

@@ -13,7 +13,9 @@ const statusOfEvent = { concept_start: 'generating', concept_complete: 'complete
 export function itemStatusesFromEvents(events: readonly RoadmapEvent[]): Map<string, ItemStatus> {
   const statuses = new Map<string, ItemStatus>();
   for (const event of events)
-    if ('concept_id' in event) statuses.set(`${event.concept_id}:${event.content_type}`, statusOfEvent[event.type]);
+    if (event.type === 'concept_start' || event.type === 'concept_complete' || event.type === 'concept_failed') {
+      statuses.set(`${event.concept_id}:${event.content_type}`, statusOfEvent[event.type]);
+    }
   return statuses;
 }
 

@@ -1,6 +1,7 @@
 import type {
   CheckpointStore,
   ContentKind,
+  ItemVersion,
   LeaseFence,
   NewRoadmapEvent,
   Roadmap,
@@ -27,6 +28,29 @@ import { guard } from './storageError.js';
 
 /** Columns of `content_items` as the adapter reads them. */
 const itemColumns = 'roadmap_id, concept_id, kind, status, content, error, updated_at';
+
+/** A row of `content_item_versions`. */
+interface VersionRow {
+  roadmap_id: string;
+  concept_id: string;
+  kind: string;
+  version: number;
+  created_at: string;
+  feedback: string | null;
+  content: string | null;
+}
+
+function versionFromRow(row: VersionRow): ItemVersion {
+  return {
+    roadmap_id: row.roadmap_id,
+    concept_id: row.concept_id,
+    kind: row.kind as ContentKind,
+    version: Number(row.version),
+    created_at: row.created_at,
+    feedback: row.feedback,
+    content: row.content === null ? null : (JSON.parse(row.content) as ItemVersion['content']),
+  };
+}
 
 /** A task patch's `SET` assignments and bound values. */
 type BoundPatch = ReturnType<typeof bindPatch>;
@@ -58,6 +82,20 @@ export function createCheckpointStore(
        WHERE roadmaps.user_id = excluded.user_id`,
   );
   const selectHeld = prepare(`SELECT 1 FROM tasks WHERE ${held}`).pluck();
+  const upsertVersion = prepare(
+    `INSERT INTO content_item_versions (roadmap_id, concept_id, kind, version, created_at, feedback, content)
+     VALUES (@roadmap_id, @concept_id, @kind, @version, @created_at, @feedback, @content)
+     ON CONFLICT (roadmap_id, concept_id, kind, version) DO UPDATE SET
+       created_at = excluded.created_at, feedback = excluded.feedback, content = excluded.content`,
+  );
+  const selectVersions = prepare(
+    `SELECT roadmap_id, concept_id, kind, version, created_at, feedback, content FROM content_item_versions
+     WHERE roadmap_id = ? AND concept_id = ? AND kind = ? ORDER BY version`,
+  );
+  const restoreContent = prepare(
+    `UPDATE content_items SET content = @content, updated_at = @updatedAt
+     WHERE roadmap_id = @roadmapId AND concept_id = @conceptId AND kind = @kind AND status = 'completed'`,
+  );
   const nextOrdinal = prepare(
     'SELECT coalesce(max(ordinal) + 1, 0) AS next FROM content_items WHERE roadmap_id = ?',
   ).pluck();
@@ -243,6 +281,28 @@ export function createCheckpointStore(
         ) as ItemRow[];
         return rows.map(itemFromRow);
       });
+    },
+
+    async saveItemVersion(version) {
+      guard('saveItemVersion', () =>
+        upsertVersion.run({
+          ...version,
+          content: version.content === null ? null : JSON.stringify(version.content),
+        }),
+      );
+    },
+
+    async listItemVersions(item) {
+      return guard('listItemVersions', () =>
+        (selectVersions.all(item.roadmapId, item.conceptId, item.kind) as VersionRow[]).map(versionFromRow),
+      );
+    },
+
+    async restoreItemContent(item, content) {
+      return guard(
+        'restoreItemContent',
+        () => restoreContent.run({ ...item, content: JSON.stringify(content), updatedAt: isoNow() }).changes === 1,
+      );
     },
   };
 }

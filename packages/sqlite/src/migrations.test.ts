@@ -25,7 +25,16 @@ describe('migrate', () => {
   it('applies every migration to an empty database once, then nothing', () => {
     expect(migrate(database)).toEqual(migrations.map((migration) => migration.version));
     expect(version()).toBe(latestSchemaVersion);
-    expect(tables()).toEqual(['checkpoints', 'content_items', 'covers', 'events', 'roadmaps', 'sweep_leases', 'tasks']);
+    expect(tables()).toEqual([
+      'checkpoints',
+      'content_item_versions',
+      'content_items',
+      'covers',
+      'events',
+      'roadmaps',
+      'sweep_leases',
+      'tasks',
+    ]);
     expect(migrate(database)).toEqual([]);
     expect(version()).toBe(latestSchemaVersion);
   });

@@ -151,6 +151,23 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE tasks ADD COLUMN review_round INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 6,
+    name: 'content item versions',
+    // SPEC §7, regenerate with feedback: every version of an item's content, the current one in content_items.
+    sql: `
+      CREATE TABLE content_item_versions (
+        roadmap_id TEXT NOT NULL,
+        concept_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        feedback TEXT,
+        content TEXT,
+        PRIMARY KEY (roadmap_id, concept_id, kind, version)
+      );
+    `,
+  },
 ];
 
 /** The schema version this package creates and understands. */

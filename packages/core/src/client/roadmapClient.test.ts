@@ -303,6 +303,17 @@ describe('createRoadmapClient routes', () => {
     });
   });
 
+  it('regenerateItem, listItemVersions and restoreItemVersion call their routes (SPEC §7)', async () => {
+    const base = '/roadmaps/r-1/concepts/s1-m1-c1/quiz';
+    const seen = route('post', `${base}/regenerate`, 202, { success: true, version: 2 });
+    expect(await client.regenerateItem('r-1', 's1-m1-c1', 'quiz', 'Harder')).toMatchObject({ version: 2 });
+    expect(JSON.parse(seen[0]?.body ?? '')).toEqual({ feedback: 'Harder' });
+    route('get', `${base}/versions`, 200, { versions: [] });
+    expect(await client.listItemVersions('r-1', 's1-m1-c1', 'quiz')).toEqual({ versions: [] });
+    route('post', `${base}/versions/1/restore`, 200, { concept_id: 's1-m1-c1', content_type: 'quiz', version: 1 });
+    expect(await client.restoreItemVersion('r-1', 's1-m1-c1', 'quiz', 1)).toMatchObject({ version: 1 });
+  });
+
   it('uploadCover puts the bytes with their content type', async () => {
     const bytes = new Uint8Array([0x89, 0x50, 0x4e, 0x47]);
     const seen: Array<{ type: string | null; bytes: Uint8Array }> = [];

@@ -20,7 +20,10 @@ import type {
   CoverImageType,
   GenerateRoadmapBody,
   GenerateRoadmapResponse,
+  ItemVersionsResponse,
   PauseTaskResponse,
+  RegenerateItemResponse,
+  RestoreItemResponse,
   ResumeTaskResponse,
   RetryConceptContentResponse,
   RetryTaskResponse,
@@ -295,6 +298,44 @@ export function createRoadmapClient(options: RoadmapClientOptions) {
     retryConceptContent: (roadmapId: string, conceptId: string, kind: ContentKind, request?: RequestOptions) =>
       post<RetryConceptContentResponse>(
         `/roadmaps/${segment(roadmapId)}/concepts/${segment(conceptId)}/${kind}/retry`,
+        undefined,
+        request,
+      ),
+
+    /**
+     * `POST …/concepts/{concept_id}/{kind}/regenerate`: generates one completed item of a finished task again with
+     * `feedback` (1–2,000 characters); the previous version is kept (202, with the version being made).
+     */
+    regenerateItem: (
+      roadmapId: string,
+      conceptId: string,
+      kind: ContentKind,
+      feedback: string,
+      request?: RequestOptions,
+    ) =>
+      post<RegenerateItemResponse>(
+        `/roadmaps/${segment(roadmapId)}/concepts/${segment(conceptId)}/${kind}/regenerate`,
+        { feedback },
+        request,
+      ),
+
+    /** `GET …/concepts/{concept_id}/{kind}/versions`: every version of the item, oldest first, `current` marked. */
+    listItemVersions: (roadmapId: string, conceptId: string, kind: ContentKind, request?: RequestOptions) =>
+      call<ItemVersionsResponse>(
+        `/roadmaps/${segment(roadmapId)}/concepts/${segment(conceptId)}/${kind}/versions`,
+        request,
+      ),
+
+    /** `POST …/concepts/{concept_id}/{kind}/versions/{version}/restore`: shows an earlier version again. */
+    restoreItemVersion: (
+      roadmapId: string,
+      conceptId: string,
+      kind: ContentKind,
+      version: number,
+      request?: RequestOptions,
+    ) =>
+      post<RestoreItemResponse>(
+        `/roadmaps/${segment(roadmapId)}/concepts/${segment(conceptId)}/${kind}/versions/${version}/restore`,
         undefined,
         request,
       ),

@@ -51,12 +51,26 @@ function answer(operation: ModelOperation, input: ModelInput, seed: number): Dem
       return demoStructureReview(input);
     case 'roadmap_edit':
       return demoRoadmapEdit(input);
-    case 'tutorial':
-      return demoTutorial(conceptOf(operation, input), resolveDemoTopic(input.preferences.learning_goal));
-    case 'resources':
-      return demoResources(conceptOf(operation, input), resolveDemoTopic(input.preferences.learning_goal));
-    case 'quiz':
-      return demoQuiz(conceptOf(operation, input), resolveDemoTopic(input.preferences.learning_goal), seed);
+    case 'tutorial': {
+      const tutorial = demoTutorial(conceptOf(operation, input), resolveDemoTopic(input.preferences.learning_goal));
+      // Regenerated with feedback (SPEC §7): the new version says what it was asked to change.
+      if (!input.revision) return tutorial;
+      return { ...tutorial, content: `> Revised: ${input.revision.feedback}\n\n${tutorial.content}` };
+    }
+    case 'resources': {
+      const resources = demoResources(conceptOf(operation, input), resolveDemoTopic(input.preferences.learning_goal));
+      const [first, ...rest] = resources.resources;
+      if (!input.revision || !first) return resources;
+      const description = `${first.description} (Revised: ${input.revision.feedback})`;
+      return { ...resources, resources: [{ ...first, description }, ...rest] };
+    }
+    case 'quiz': {
+      const quiz = demoQuiz(conceptOf(operation, input), resolveDemoTopic(input.preferences.learning_goal), seed);
+      const [first, ...rest] = quiz.questions;
+      if (!input.revision || !first) return quiz;
+      const explanation = `${first.explanation} (Revised: ${input.revision.feedback})`;
+      return { ...quiz, questions: [{ ...first, explanation }, ...rest] };
+    }
     default:
       throw new RoadmapError('invalid_input', `The demo model does not know the operation ${String(operation)}.`);
   }

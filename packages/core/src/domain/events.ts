@@ -57,6 +57,8 @@ export interface RoadmapEventPayloads {
   paused: { reason: PauseReason; previous_status: TaskStatus; abort_in_flight: boolean };
   /** A paused task was resumed: queued again, repeating nothing stored. */
   resumed: { previous_status: TaskStatus };
+  /** One content item has a new version (regenerated with feedback), or an earlier version was restored. */
+  item_regenerated: { concept_id: string; content_type: ContentKind; version: number };
 }
 
 export type RoadmapEventType = keyof RoadmapEventPayloads;

@@ -3,7 +3,7 @@
 // type test ties each route to its body) and `@roadmap/core/client` reads them. Types only: nothing here reaches a
 // bundle.
 import type { CancelReceipt, RoadmapEvent } from './events.js';
-import type { ContentKind, Cover, GenerateRequestInput, Roadmap } from './schemas.js';
+import type { ContentKind, Cover, GenerateRequestInput, Quiz, Resources, Roadmap, Tutorial } from './schemas.js';
 import type { CurrentStep, Progress, TaskStatus } from './task.js';
 
 export type { CancelReceipt, RoadmapEvent, RoadmapEventType, UsageReport } from './events.js';
@@ -112,6 +112,44 @@ export interface ReviewProposalResponse {
   round: number;
   max_rounds: number;
   proposal: Roadmap;
+}
+
+/** `202` of `POST /roadmaps/{roadmap_id}/concepts/{concept_id}/{kind}/regenerate` (SPEC §7). */
+export interface RegenerateItemResponse {
+  success: true;
+  concept_id: string;
+  content_type: ContentKind;
+  task_id: string;
+  /** The version being generated. */
+  version: number;
+  message: string;
+}
+
+/** One version of a content item in `GET …/{kind}/versions` (SPEC §7). */
+export interface ItemVersionEntry {
+  version: number;
+  created_at: string;
+  /** What the version was asked to change; `null` for version 1. */
+  feedback: string | null;
+  /** `null` while the version is being generated. */
+  content: Tutorial | Resources | Quiz | null;
+  /** Whether the item shows this version now (an addition to SPEC §7). */
+  current: boolean;
+}
+
+/** `200` of `GET /roadmaps/{roadmap_id}/concepts/{concept_id}/{kind}/versions`. */
+export interface ItemVersionsResponse {
+  versions: ItemVersionEntry[];
+}
+
+/**
+ * `200` of `POST /roadmaps/{roadmap_id}/concepts/{concept_id}/{kind}/versions/{version}/restore` (an addition to
+ * SPEC §7: versions can be restored).
+ */
+export interface RestoreItemResponse {
+  concept_id: string;
+  content_type: ContentKind;
+  version: number;
 }
 
 /** `200` of `POST /roadmaps/tasks/cancel` (batch cancel, SPEC §7): each selected id under its outcome. */

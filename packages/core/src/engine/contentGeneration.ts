@@ -15,7 +15,7 @@ import { buildPrompt } from '../model/prompts.js';
 import { generateStructured } from '../model/structuredGeneration.js';
 import { errorMessage, isAbortError, isInfrastructureFault, RoadmapError } from '../shared/errors.js';
 import { yieldToEventLoop } from '../shared/yieldToEventLoop.js';
-import type { ContentValue, ItemWritten } from '../storage/checkpointStore.js';
+import type { ContentValue, ItemVersion, ItemWritten } from '../storage/checkpointStore.js';
 import { runAbortKind } from './runAbort.js';
 import { assertFenced, assertNotPaused, nowIso, type RunContext } from './runContext.js';
 
@@ -37,6 +37,8 @@ interface PlannedConcept {
   concept: Concept;
   context: ConceptContext;
   kinds: ContentKind[];
+  /** Kinds whose item still holds content: asked again with feedback (SPEC §7) when a version was requested. */
+  kept: Set<ContentKind>;
 }
 
 function conceptContexts(roadmap: Roadmap): Map<string, { concept: Concept; context: ConceptContext }> {
@@ -77,12 +79,28 @@ function plan(items: ContentItem[], concepts: ReturnType<typeof conceptContexts>
     if (!found) continue;
     let planned = byConcept.get(item.concept_id);
     if (!planned) {
-      planned = { ...found, kinds: [] };
+      planned = { ...found, kinds: [], kept: new Set() };
       byConcept.set(item.concept_id, planned);
     }
     planned.kinds.push(item.kind);
+    if (item.content !== null) planned.kept.add(item.kind);
   }
   return [...byConcept.values()];
+}
+
+/**
+ * The version of an item requested by a regeneration (the newest, still without content) and the item's current
+ * content it revises; `undefined` when none is requested (an item put back for another reason).
+ */
+async function requestedVersion(
+  context: RunContext,
+  item: { roadmapId: string; conceptId: string; kind: ContentKind },
+): Promise<{ version: ItemVersion; previous: ContentValue } | undefined> {
+  const versions = await context.storage.listItemVersions(item);
+  const last = versions.at(-1);
+  if (!last || last.content !== null) return undefined;
+  const previous = [...versions].reverse().find((version) => version.content !== null)?.content;
+  return previous ? { version: last, previous } : undefined;
 }
 
 /** One item under way: `called` settles when its model call ended, `stored` when its result is stored. */
@@ -188,7 +206,16 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
         if (context.isPaused()) return;
         const item = { roadmapId: roadmap.roadmap_id, conceptId: planned.concept.concept_id, kind };
         const names = { concept_id: item.conceptId, concept_name: planned.concept.name, content_type: kind };
-        const input: ModelInput = { ...base, concept: planned.context };
+        // A regeneration (an item put back with its content kept): its requested version and the feedback.
+        const requested = planned.kept.has(kind) ? await requestedVersion(context, item) : undefined;
+        if (context.isPaused()) return;
+        const input: ModelInput = {
+          ...base,
+          concept: planned.context,
+          ...(requested
+            ? { revision: { previous: requested.previous, feedback: requested.version.feedback ?? '' } }
+            : {}),
+        };
         const { system, prompt } = buildPrompt(kind, input);
         const call = generateStructured(
           {
@@ -241,6 +268,14 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
         const patch = { progress: snapshot, updated_at: nowIso(context) };
         const event = context.eventOf('concept_complete', { ...names, progress: snapshot });
         await delivered(await storage.saveItem(fence, { ...item, content }, patch, event), event, 'save item');
+        if (requested) {
+          await storage.saveItemVersion({ ...requested.version, content, created_at: nowIso(context) });
+          await context.publish('item_regenerated', {
+            concept_id: item.conceptId,
+            content_type: kind,
+            version: requested.version.version,
+          });
+        }
       } finally {
         calledResolve();
       }

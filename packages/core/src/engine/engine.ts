@@ -12,7 +12,7 @@ import type {
   RoadmapEventType,
 } from '../domain/events.js';
 import { randomId, roadmapIdFor } from '../domain/ids.js';
-import type { OwnerOptions } from '../domain/ownership.js';
+import { assertOwner, type OwnerOptions } from '../domain/ownership.js';
 import {
   type ConceptDetail,
   type ContentKind,
@@ -51,6 +51,13 @@ import {
   statusesOf,
 } from './batchCancel.js';
 import { EventRetention } from './eventRetention.js';
+import {
+  type ItemVersionContext,
+  type ItemVersionView,
+  listItemVersions,
+  regenerateItem,
+  restoreItemVersion,
+} from './itemVersions.js';
 import { RecoverySweep } from './recoverySweep.js';
 import { decodeRoadmapCursor, encodeRoadmapCursor } from './roadmapCursor.js';
 import { runSideEffect } from './sideEffectRetry.js';
@@ -167,12 +174,6 @@ export interface ListTasksOptions {
 type EmitterEvents = { [Type in RoadmapEventType]: [Extract<RoadmapEvent, { type: Type }>] } & {
   event: [RoadmapEvent];
 };
-
-function assertOwner(ownerId: string, options: OwnerOptions | undefined, what: string): void {
-  if (options?.userId !== undefined && options.userId !== ownerId) {
-    throw new RoadmapError('forbidden', `This ${what} belongs to another user.`);
-  }
-}
 
 /**
  * The facade of Roadmap Kit: creates tasks, runs them on a worker, and cancels, retries and reads them. Building
@@ -707,6 +708,45 @@ export class RoadmapEngine {
   /** The framework a task in `human_review_pending` proposes, as a roadmap, with its review round. */
   getReview(taskId: string, options: OwnerOptions = {}): Promise<ReviewProposal> {
     return reviewProposal(this.control(), taskId, options);
+  }
+
+  /**
+   * Generates one completed tutorial, resource list or quiz of a finished task again with `feedback` (SPEC §7):
+   * only that item is asked, with its previous content and the feedback; the previous version is kept (see
+   * {@link listItemVersions}, {@link restoreItemVersion}); every other item and the cover are untouched.
+   */
+  regenerateItem(
+    roadmapId: string,
+    conceptId: string,
+    kind: ContentKind,
+    options: OwnerOptions & { feedback: string },
+  ): Promise<{ taskId: string; version: number }> {
+    return regenerateItem(this.versionControl(), { roadmapId, conceptId, kind }, options);
+  }
+
+  /** Every version of a content item, oldest first, the one shown now marked `current`. */
+  listItemVersions(
+    roadmapId: string,
+    conceptId: string,
+    kind: ContentKind,
+    options: OwnerOptions = {},
+  ): Promise<ItemVersionView[]> {
+    return listItemVersions(this.versionControl(), { roadmapId, conceptId, kind }, options);
+  }
+
+  /** Shows an earlier version of a finished task's content item again; every version is kept. */
+  restoreItemVersion(
+    roadmapId: string,
+    conceptId: string,
+    kind: ContentKind,
+    version: number,
+    options: OwnerOptions = {},
+  ): Promise<{ version: number }> {
+    return restoreItemVersion(this.versionControl(), { roadmapId, conceptId, kind }, version, options);
+  }
+
+  private versionControl(): ItemVersionContext {
+    return { ...this.control(), requeue: (task, message) => this.requeue(task, message) };
   }
 
   private control(): TaskControlContext {

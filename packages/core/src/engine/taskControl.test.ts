@@ -370,3 +370,86 @@ async function isFinished(storage: Storage, taskId: string): Promise<boolean> {
   const task = await storage.getTask(taskId);
   return task?.status === 'completed' || task?.status === 'failed' || task?.status === 'partial_failure';
 }
+
+describe('regenerate one item with feedback (SPEC §7)', () => {
+  it('asks only that item again with its previous content and the feedback; keeps and lists versions; restores', async () => {
+    const { engine, model, storage, events } = setup();
+    await engine.start();
+    const { task } = await engine.generate({ userId: 'u1', request: learn('Learn Rust') });
+    await terminalEvent(engine, task.task_id);
+    const items = await storage.listItems(task.roadmap_id);
+    const target = items.find((item) => item.kind === 'tutorial') as (typeof items)[number];
+    const others = items.filter((item) => item !== target).map((item) => JSON.stringify(item));
+    const callsBefore = model.calls.length;
+    const seqBefore = (await engine.listEvents({ taskId: task.task_id })).at(-1)?.seq ?? 0;
+
+    const started = await engine.regenerateItem(task.roadmap_id, target.concept_id, 'tutorial', {
+      userId: 'u1',
+      feedback: 'More examples',
+    });
+    expect(started).toEqual({ taskId: task.task_id, version: 2 });
+    expect(await terminalEvent(engine, task.task_id, seqBefore)).toMatchObject({ type: 'completed' });
+
+    const asked = model.calls.slice(callsBefore);
+    expect(asked.map((call) => call.key)).toEqual([`tutorial:${target.concept_id}`]);
+    expect(asked[0]?.request.prompt).toContain('Feedback: More examples');
+    expect(asked[0]?.request.input.revision?.previous).toEqual(target.content);
+    const after = await storage.listItems(task.roadmap_id);
+    const regenerated = after.find((item) => item.concept_id === target.concept_id && item.kind === 'tutorial');
+    expect((regenerated?.content as { content: string } | undefined)?.content).toContain('> Revised: More examples');
+    expect(after.filter((item) => item !== regenerated).map((item) => JSON.stringify(item))).toEqual(others);
+    expect(events.find((event) => event.type === 'item_regenerated')).toMatchObject({
+      concept_id: target.concept_id,
+      content_type: 'tutorial',
+      version: 2,
+    });
+
+    const versions = await engine.listItemVersions(task.roadmap_id, target.concept_id, 'tutorial', { userId: 'u1' });
+    expect(versions.map(({ version, feedback, current }) => ({ version, feedback, current }))).toEqual([
+      { version: 1, feedback: null, current: false },
+      { version: 2, feedback: 'More examples', current: true },
+    ]);
+    expect(versions[0]?.content).toEqual(target.content);
+
+    await engine.restoreItemVersion(task.roadmap_id, target.concept_id, 'tutorial', 1, { userId: 'u1' });
+    const restored = (await storage.listItems(task.roadmap_id, target.concept_id)).find(
+      (item) => item.kind === 'tutorial',
+    );
+    expect(restored?.content).toEqual(target.content);
+    const listed = await engine.listItemVersions(task.roadmap_id, target.concept_id, 'tutorial');
+    expect(listed.map((entry) => entry.current)).toEqual([true, false]);
+    expect(model.calls.length).toBe(callsBefore + 1);
+  });
+
+  it('refuses while the task runs and once it was cancelled (a retry resumes it first)', async () => {
+    const { engine, model, storage } = setup({ gateContent: true });
+    await engine.start();
+    const { task } = await engine.generate({ userId: 'u1', request: learn('Learn Go') });
+    await model.waitForCalls(1, { when: isContent });
+    const [item] = await storage.listItems(task.roadmap_id);
+    const conceptId = item?.concept_id as string;
+    const regenerate = () =>
+      engine.regenerateItem(task.roadmap_id, conceptId, 'tutorial', { userId: 'u1', feedback: 'Shorter' });
+    await expect(regenerate()).rejects.toMatchObject({ code: 'item_not_retryable' });
+    await engine.cancel(task.task_id, { userId: 'u1' });
+    await expect(regenerate()).rejects.toMatchObject({ code: 'item_not_retryable' });
+  });
+
+  it('refuses blank or oversized feedback, another user, and an unknown version of a finished task', async () => {
+    const { engine, storage } = setup();
+    await engine.start();
+    const { task } = await engine.generate({ userId: 'u1', request: learn('Learn Zig') });
+    await terminalEvent(engine, task.task_id);
+    const [item] = await storage.listItems(task.roadmap_id);
+    const conceptId = item?.concept_id as string;
+    const regenerate = (userId: string, feedback: string) =>
+      engine.regenerateItem(task.roadmap_id, conceptId, 'tutorial', { userId, feedback });
+    await expect(regenerate('u1', '  ')).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(regenerate('u1', 'x'.repeat(2001))).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(regenerate('u2', 'Shorter')).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(
+      engine.restoreItemVersion(task.roadmap_id, conceptId, 'tutorial', 3, { userId: 'u1' }),
+    ).rejects.toMatchObject({ code: 'not_found' });
+    expect((await storage.getTask(task.task_id))?.status).toBe('completed');
+  });
+});

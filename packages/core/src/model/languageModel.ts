@@ -33,6 +33,11 @@ export interface ModelInput {
   curriculum?: Curriculum;
   issues?: ReviewIssue[];
   concept?: ConceptContext;
+  /**
+   * Set when one content item is generated again with the user's feedback (SPEC §7): its previous content and what
+   * to change. Only that item is asked; the answer replaces it as a new version.
+   */
+  revision?: { previous: unknown; feedback: string };
 }
 
 export interface ModelRequest {

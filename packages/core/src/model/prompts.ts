@@ -69,5 +69,13 @@ export function buildPrompt(operation: ModelOperation, input: ModelInput): { sys
   if (input.curriculum) parts.push('', `Roadmap: ${JSON.stringify(input.curriculum)}`);
   if (input.issues && input.issues.length > 0) parts.push('', `Issues: ${JSON.stringify(input.issues)}`);
   if (input.concept) parts.push('', conceptBlock(input.concept));
+  if (input.revision) {
+    parts.push(
+      '',
+      `Previous version: ${JSON.stringify(input.revision.previous)}`,
+      `Feedback: ${input.revision.feedback}`,
+      'Write it again, applying the feedback; keep what the feedback does not ask to change.',
+    );
+  }
   return { system: role, prompt: parts.join('\n') };
 }

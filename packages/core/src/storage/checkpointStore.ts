@@ -6,6 +6,29 @@ import type { LeaseFence, TaskPatch } from './taskStore.js';
 /** The content of one generated item. */
 export type ContentValue = Tutorial | Resources | Quiz;
 
+/** Names one content item (concept × kind) of a roadmap. */
+export interface ItemKey {
+  roadmapId: string;
+  conceptId: string;
+  kind: ContentKind;
+}
+
+/**
+ * One version of a content item's content (SPEC §7, regenerate with feedback). Version 1 is what was generated
+ * first; each regeneration adds the next, asked with its `feedback`. `content` is `null` while the version is asked
+ * for and not generated yet.
+ */
+export interface ItemVersion {
+  roadmap_id: string;
+  concept_id: string;
+  kind: ContentKind;
+  version: number;
+  created_at: string;
+  /** What the user asked to change; `null` for version 1. */
+  feedback: string | null;
+  content: ContentValue | null;
+}
+
 /**
  * What an item write did: `false` when nothing was written (a failed fence, an unknown item); the stored event
  * (with its `seq`) when the write carried one; `true` otherwise.
@@ -89,4 +112,17 @@ export interface CheckpointStore {
   ): Promise<number>;
   /** Items of a roadmap (optionally one concept), ordered by concept then kind as planned. */
   listItems(roadmapId: string, conceptId?: string): Promise<ContentItem[]>;
+
+  /**
+   * Stores one version of an item's content, replacing a stored one of the same number (SPEC §7). Not fenced: the
+   * engine writes versions while no run holds the task, and the worker of a regeneration with its run.
+   */
+  saveItemVersion(version: ItemVersion): Promise<void>;
+  /** Every stored version of the item, oldest first. */
+  listItemVersions(item: ItemKey): Promise<ItemVersion[]>;
+  /**
+   * Sets a completed item's content to an earlier version's (a restore). Not fenced (the engine restores only while
+   * the task is finished); `false` when the item is missing or not completed.
+   */
+  restoreItemContent(item: ItemKey, content: ContentValue): Promise<boolean>;
 }

@@ -7,7 +7,7 @@ import type { ContentItem, ContentKind, Roadmap } from '../domain/schemas.js';
 import { fencedStatuses, isTerminalStatus, type TaskRecord } from '../domain/task.js';
 import { emptyTaskCounts, totalOf } from '../domain/taskCounts.js';
 import type { RoadmapSummary } from '../domain/wire.js';
-import type { ContentValue } from './checkpointStore.js';
+import type { ContentValue, ItemVersion } from './checkpointStore.js';
 import type { EventPruneOptions, EventQuery } from './eventStore.js';
 import { roadmapIdTaken } from './roadmapIdTaken.js';
 import type { Storage } from './storage.js';
@@ -64,6 +64,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
   const roadmaps = new Map<string, Roadmap>();
   /** Items per roadmap, in planned order. */
   const items = new Map<string, Map<string, ContentItem>>();
+  /** Versions of items' content, by item key, ordered by version. */
+  const versions = new Map<string, ItemVersion[]>();
   const events: RoadmapEvent[] = [];
   const covers = new Map<string, CoverRecord>();
   /** Which task holds each roadmap id: ids are unique across tasks and users. */
@@ -360,6 +362,26 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
     async listItems(roadmapId, conceptId) {
       const all = [...(items.get(roadmapId)?.values() ?? [])];
       return all.filter((item) => conceptId === undefined || item.concept_id === conceptId).map(copy);
+    },
+
+    async saveItemVersion(version) {
+      const key = itemKey(version.roadmap_id, version.concept_id, version.kind);
+      const list = (versions.get(key) ?? []).filter((entry) => entry.version !== version.version);
+      list.push(copy(version));
+      list.sort((a, b) => a.version - b.version);
+      versions.set(key, list);
+    },
+
+    async listItemVersions(item) {
+      return (versions.get(itemKey(item.roadmapId, item.conceptId, item.kind)) ?? []).map(copy);
+    },
+
+    async restoreItemContent(item, content) {
+      const stored = items.get(item.roadmapId)?.get(itemKey(item.roadmapId, item.conceptId, item.kind));
+      if (stored?.status !== 'completed') return false;
+      stored.content = copy(content);
+      stored.updated_at = new Date(now()).toISOString();
+      return true;
     },
 
     async appendEvent(event: NewRoadmapEvent, fence?: LeaseFence) {

@@ -511,6 +511,60 @@ export function describeCheckpointStore(harness: StorageHarness<CheckpointStoreU
     });
   });
 
+  describe('item versions (SPEC §7, regenerate with feedback)', () => {
+    it('stores versions per item, lists them oldest first, replaces a version by number', async () => {
+      const { roadmap, fence } = await startWithRoadmap();
+      const [first, second] = conceptIdsOf(roadmap) as [string, string];
+      const key = { roadmapId: roadmap.roadmap_id, conceptId: first, kind: 'tutorial' as const };
+      const original = makeTutorial({ title: 'Original' });
+      const shorter = makeTutorial({ title: 'Shorter', content: "It's shorter: $1, \\ and 漢字." });
+      const base = { roadmap_id: roadmap.roadmap_id, concept_id: first, kind: 'tutorial' as const };
+      await storage.saveItemVersion({
+        ...base,
+        version: 2,
+        created_at: isoTime(fixtureEpochMs + 2),
+        feedback: 'Shorter',
+        content: null,
+      });
+      await storage.saveItemVersion({
+        ...base,
+        version: 1,
+        created_at: isoTime(fixtureEpochMs + 1),
+        feedback: null,
+        content: original,
+      });
+      expect(
+        (await storage.listItemVersions(key)).map((entry) => [entry.version, entry.feedback, entry.content]),
+      ).toEqual([
+        [1, null, original],
+        [2, 'Shorter', null],
+      ]);
+      await storage.saveItemVersion({
+        ...base,
+        version: 2,
+        created_at: isoTime(fixtureEpochMs + 3),
+        feedback: 'Shorter',
+        content: shorter,
+      });
+      const listed = await storage.listItemVersions(key);
+      expect(listed).toEqual([
+        { ...base, version: 1, created_at: isoTime(fixtureEpochMs + 1), feedback: null, content: original },
+        { ...base, version: 2, created_at: isoTime(fixtureEpochMs + 3), feedback: 'Shorter', content: shorter },
+      ]);
+      expect(await storage.listItemVersions({ ...key, conceptId: second })).toEqual([]);
+      expect(await storage.listItemVersions({ ...key, kind: 'quiz' })).toEqual([]);
+
+      // A restore sets a completed item's content; a pending item is left alone.
+      expect(await storage.restoreItemContent(key, original)).toBe(false);
+      expect(await storage.saveItem(fence, { ...item(roadmap, first, 'tutorial'), content: shorter })).toBe(true);
+      expect(await storage.restoreItemContent(key, original)).toBe(true);
+      const [restored] = (await storage.listItems(roadmap.roadmap_id, first)).filter(
+        (entry) => entry.kind === 'tutorial',
+      );
+      expect(restored).toMatchObject({ status: 'completed', content: original });
+    });
+  });
+
   describe('returned values are copies', () => {
     it('mutating roadmaps, items and checkpoints never changes what is stored', async () => {
       const { task, fence } = await startTask();

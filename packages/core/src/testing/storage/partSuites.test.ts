@@ -33,6 +33,9 @@ const checkpointMethods = [
   'saveItem',
   'resetItems',
   'listItems',
+  'saveItemVersion',
+  'listItemVersions',
+  'restoreItemContent',
 ] as const satisfies readonly (keyof Storage)[];
 const eventMethods = [
   'appendEvent',
