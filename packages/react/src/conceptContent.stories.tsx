@@ -1,8 +1,18 @@
 import type { ConceptDetail } from '@roadmap/core/client';
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { HttpResponse, http } from 'msw';
+import { expect, userEvent, waitFor, within } from 'storybook/test';
 import { ConceptContent } from './conceptContent.js';
-import { apiPath, conceptDetail, never, roadmap, roadmapRoutes, serverError } from './mockRoadmapApi.js';
+import {
+  apiPath,
+  conceptDetail,
+  never,
+  roadmap,
+  roadmapRoutes,
+  serverError,
+  streams,
+  taskRoutes,
+} from './mockRoadmapApi.js';
 
 const meta = {
   title: 'Roadmaps/ConceptContent',
@@ -81,5 +91,23 @@ export const GitHubFlavoured: Story = {
         ],
       },
     },
+  },
+};
+
+/**
+ * Regenerate with feedback (SPEC §7): the tutorial is asked again with what to change; the new version shows, and
+ * the version switcher brings the original back.
+ */
+export const RegenerateWithFeedback: Story = {
+  parameters: { msw: { handlers: { roadmaps: roadmapRoutes(), tasks: taskRoutes(), streams: streams() } } },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    const tutorial = within(await canvas.findByRole('region', { name: 'Tutorial' }));
+    await userEvent.click(await tutorial.findByRole('button', { name: 'Regenerate with feedback' }));
+    await userEvent.type(tutorial.getByLabelText('What should be different?'), 'More examples');
+    await userEvent.click(tutorial.getByRole('button', { name: 'Regenerate' }));
+    await expect(await tutorial.findByText(/Revised: More examples/, {}, { timeout: 5000 })).toBeVisible();
+    await userEvent.selectOptions(await tutorial.findByRole('combobox', { name: 'Version' }), '1');
+    await waitFor(() => expect(tutorial.queryByText(/Revised: More examples/)).toBeNull());
   },
 };

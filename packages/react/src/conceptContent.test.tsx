@@ -17,7 +17,10 @@ function serveConcept(content = tutorial) {
     ...conceptDetail,
     tutorial: { title: 'Borrowing', summary: 'Shared and mutable borrows.', content },
   };
-  server.use(http.get(api('/roadmaps/r-1/concepts/c-1'), () => HttpResponse.json(detail)));
+  server.use(
+    http.get(api('/roadmaps/r-1/concepts/c-1'), () => HttpResponse.json(detail)),
+    http.get(api('/roadmaps/r-1/concepts/c-1/:kind/versions'), () => HttpResponse.json({ versions: [] })),
+  );
 }
 
 function fakeMermaid() {

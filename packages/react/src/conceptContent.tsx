@@ -1,6 +1,7 @@
-import type { ConceptDetail } from '@roadmap/core/client';
+import type { ConceptDetail, ContentKind } from '@roadmap/core/client';
 import { type ComponentProps, lazy, type ReactNode, Suspense } from 'react';
 import { cn } from './cn.js';
+import { ItemVersions } from './itemVersions.js';
 import type { MermaidLoader } from './mermaidDiagram.js';
 import { useRoadmapLabels } from './provider.js';
 import { safeHref } from './safeHref.js';
@@ -69,18 +70,20 @@ function QuizList({ quiz }: { quiz: Quiz }) {
 }
 
 /** One part of a concept's content, or "not generated yet" while it is missing. */
-function ContentPart({ title, children }: { title: string; children: ReactNode }) {
+function ContentPart({ title, actions, children }: { title: string; actions?: ReactNode; children: ReactNode }) {
   const labels = useRoadmapLabels();
   return (
     <section aria-label={title}>
       <h3 className="roadmap-subheading">{title}</h3>
+      {actions}
       {children ?? <p className="roadmap-muted">{labels.notGenerated}</p>}
     </section>
   );
 }
 
 /**
- * One concept's content: the tutorial (untrusted Markdown rendered safely), resources and quiz.
+ * One concept's content: the tutorial (untrusted Markdown rendered safely), resources and quiz, each with
+ * "Regenerate with feedback" and, once it has several, a version switcher (SPEC §7).
  *
  * @example
  * <ConceptContent roadmapId={roadmapId} conceptId={conceptId} loadMermaid={() => import('mermaid')} />
@@ -94,7 +97,11 @@ export function ConceptContent({
   ...props
 }: ConceptContentProps) {
   const labels = useRoadmapLabels();
-  const { concept: detail, isLoading, error } = useConcept(roadmapId, conceptId);
+  const { concept: detail, isLoading, error, refresh } = useConcept(roadmapId, conceptId);
+  const versions = (kind: ContentKind, present: boolean) =>
+    present && (
+      <ItemVersions roadmapId={roadmapId} conceptId={conceptId} kind={kind} onChanged={() => void refresh()} />
+    );
   return (
     <article
       data-slot="concept-content"
@@ -112,7 +119,7 @@ export function ConceptContent({
         <>
           <h2 className="roadmap-heading">{detail.concept.name}</h2>
           <p className="roadmap-muted">{detail.concept.description}</p>
-          <ContentPart title={labels.tutorial}>
+          <ContentPart title={labels.tutorial} actions={versions('tutorial', detail.tutorial !== null)}>
             {detail.tutorial &&
               (renderMarkdown ? (
                 renderMarkdown(detail.tutorial.content)
@@ -120,7 +127,7 @@ export function ConceptContent({
                 <Tutorial source={detail.tutorial.content} loadMermaid={loadMermaid} />
               ))}
           </ContentPart>
-          <ContentPart title={labels.resources}>
+          <ContentPart title={labels.resources} actions={versions('resources', detail.resources !== null)}>
             {detail.resources && (
               <ul className="roadmap-resources">
                 {detail.resources.map((resource) => {
@@ -142,7 +149,9 @@ export function ConceptContent({
               </ul>
             )}
           </ContentPart>
-          <ContentPart title={labels.quiz}>{detail.quiz && <QuizList quiz={detail.quiz} />}</ContentPart>
+          <ContentPart title={labels.quiz} actions={versions('quiz', detail.quiz !== null)}>
+            {detail.quiz && <QuizList quiz={detail.quiz} />}
+          </ContentPart>
         </>
       )}
     </article>

@@ -27,6 +27,8 @@ export {
   RetryIcon,
   XCircleIcon,
 } from './icons.js';
+export type { ItemVersionsProps } from './itemVersions.js';
+export { ItemVersions } from './itemVersions.js';
 export type { RoadmapLabels } from './labels.js';
 export { chineseLabels, englishLabels } from './labels.js';
 export type { ProgressBarProps } from './progressBar.js';

@@ -43,6 +43,20 @@ export interface RoadmapLabels {
   cancelTask: string;
   /** What a cancel stopped and kept (its receipt), shown on a cancelled task. */
   cancelReceipt: (receipt: CancelReceipt) => string;
+  /** Button that opens the feedback form of a content item (SPEC §7). */
+  regenerateWithFeedback: string;
+  /** Label of that feedback field. */
+  regenerateFeedback: string;
+  /** Its submit button. */
+  regenerate: string;
+  /** Shown while the new version is generated. */
+  regenerating: string;
+  /** Label of the version switcher. */
+  version: string;
+  /** One version in the switcher. */
+  versionName: (version: number, feedback: string | null) => string;
+  /** Button that closes a form without sending it. */
+  close: string;
   /** Button that pauses a running task. */
   pause: string;
   /** Button that resumes a paused task. */
@@ -192,6 +206,13 @@ export const englishLabels: RoadmapLabels = {
   cancelReceipt: ({ aborted_calls, kept_items, usage }) =>
     `The cancel stopped ${aborted_calls} ${aborted_calls === 1 ? 'call' : 'calls'} in flight and kept ${kept_items} generated ${kept_items === 1 ? 'item' : 'items'}; ` +
     `the task used ${(usage.input_tokens + usage.output_tokens).toLocaleString('en-US')} tokens in ${usage.calls} model ${usage.calls === 1 ? 'call' : 'calls'}.`,
+  regenerateWithFeedback: 'Regenerate with feedback',
+  regenerateFeedback: 'What should be different?',
+  regenerate: 'Regenerate',
+  regenerating: 'Generating a new version…',
+  version: 'Version',
+  versionName: (version, feedback) => (feedback ? `${version}: ${feedback.slice(0, 40)}` : `${version}: original`),
+  close: 'Close',
   pause: 'Pause',
   resume: 'Resume',
   reviewTitle: (round, maxRounds) => `Review the proposed roadmap (round ${round} of ${maxRounds})`,
@@ -344,6 +365,13 @@ export const chineseLabels: RoadmapLabels = {
   cancelTask: '取消任务',
   cancelReceipt: ({ aborted_calls, kept_items, usage }) =>
     `取消中止了 ${aborted_calls} 个进行中的调用，保留了 ${kept_items} 项已生成内容；任务共使用 ${usage.input_tokens + usage.output_tokens} 个 token，${usage.calls} 次模型调用。`,
+  regenerateWithFeedback: '根据反馈重新生成',
+  regenerateFeedback: '需要哪些不同？',
+  regenerate: '重新生成',
+  regenerating: '正在生成新版本…',
+  version: '版本',
+  versionName: (version, feedback) => (feedback ? `${version}：${feedback.slice(0, 40)}` : `${version}：原始版本`),
+  close: '关闭',
   pause: '暂停',
   resume: '继续',
   reviewTitle: (round, maxRounds) => `审核路线图草案（第 ${round} / ${maxRounds} 轮）`,

@@ -738,24 +738,99 @@ export function roadmapOf(of: Task): Roadmap {
 }
 
 /** `GET /roadmaps`, `GET /roadmaps/{id}` (the roadmap of every fixture task past `queued`) and the concept route. */
-export const roadmapRoutes = (summaries: readonly RoadmapSummary[] = roadmapSummaries) => [
-  http.get(apiPath('/roadmaps'), () =>
-    HttpResponse.json({ roadmaps: [...summaries], next_cursor: null } satisfies RoadmapListResponse),
-  ),
-  http.get(apiPath('/roadmaps/:roadmapId'), ({ params }) => {
-    const owner = Object.values(tasks).find((entry) => entry.roadmap_id === params.roadmapId);
-    if (!owner || owner.current_step === 'queued') return errorBody(404, 'not_found', 'Roadmap not found.');
-    return HttpResponse.json(owner.task_id === tasks.processing.task_id ? roadmap : roadmapOf(owner));
-  }),
-  http.get(apiPath('/roadmaps/:roadmapId/concepts/:conceptId'), ({ params }) => {
-    const found = roadmap.stages
-      .flatMap((stage) => stage.modules.flatMap((module) => module.concepts))
-      .find((entry) => entry.concept_id === params.conceptId);
-    if (!found) return errorBody(404, 'not_found', 'Concept not found.');
-    if (found.concept_id === conceptDetail.concept.concept_id) return HttpResponse.json(conceptDetail);
-    return HttpResponse.json({ concept: found, tutorial: null, resources: null, quiz: null } satisfies ConceptDetail);
-  }),
-];
+/**
+ * Versions of the sample concept's items (SPEC §7): `regenerate` adds a version whose content says what was asked
+ * (and shows it), `restore` shows an earlier one; the concept route serves the version shown.
+ */
+function versionRoutes() {
+  type Entry = { version: number; created_at: string; feedback: string | null; content: unknown; current: boolean };
+  let state = new Map<string, Entry[]>();
+  const reset = () => {
+    state = new Map();
+  };
+  resets.add(reset);
+  const originalOf = (kind: string) => (conceptDetail as unknown as Record<string, unknown>)[kind];
+  const versionsOf = (kind: string): Entry[] => {
+    let entries = state.get(kind);
+    if (!entries) {
+      entries = [{ version: 1, created_at: at(0), feedback: null, content: originalOf(kind), current: true }];
+      state.set(kind, entries);
+    }
+    return entries;
+  };
+  const revised = (kind: string, feedback: string) => {
+    const original = originalOf(kind);
+    if (kind === 'tutorial') {
+      const tutorial = original as { content: string };
+      return { ...tutorial, content: `> Revised: ${feedback}\n\n${tutorial.content}` };
+    }
+    return original;
+  };
+  return {
+    current: (kind: string) => versionsOf(kind).find((entry) => entry.current)?.content ?? originalOf(kind),
+    handlers: [
+      http.get(apiPath('/roadmaps/:roadmapId/concepts/:conceptId/:kind/versions'), ({ params }) =>
+        HttpResponse.json({ versions: versionsOf(String(params.kind)) }),
+      ),
+      http.post(apiPath('/roadmaps/:roadmapId/concepts/:conceptId/:kind/regenerate'), async ({ params, request }) => {
+        const kind = String(params.kind);
+        const { feedback } = (await request.json()) as { feedback: string };
+        const entries = versionsOf(kind);
+        const version = entries.length + 1;
+        for (const entry of entries) entry.current = false;
+        entries.push({ version, created_at: at(61), feedback, content: revised(kind, feedback), current: true });
+        return HttpResponse.json(
+          {
+            success: true,
+            concept_id: String(params.conceptId),
+            content_type: kind,
+            task_id: tasks.completed.task_id,
+            version,
+            message: `Generating version ${version}`,
+          },
+          { status: 202 },
+        );
+      }),
+      http.post(apiPath('/roadmaps/:roadmapId/concepts/:conceptId/:kind/versions/:version/restore'), ({ params }) => {
+        const entries = versionsOf(String(params.kind));
+        const version = Number(params.version);
+        if (!entries.some((entry) => entry.version === version)) return errorBody(404, 'not_found', 'No such version.');
+        for (const entry of entries) entry.current = entry.version === version;
+        return HttpResponse.json({ concept_id: String(params.conceptId), content_type: String(params.kind), version });
+      }),
+    ],
+  };
+}
+
+export const roadmapRoutes = (summaries: readonly RoadmapSummary[] = roadmapSummaries) => {
+  const versions = versionRoutes();
+  return [
+    ...versions.handlers,
+    http.get(apiPath('/roadmaps'), () =>
+      HttpResponse.json({ roadmaps: [...summaries], next_cursor: null } satisfies RoadmapListResponse),
+    ),
+    http.get(apiPath('/roadmaps/:roadmapId'), ({ params }) => {
+      const owner = Object.values(tasks).find((entry) => entry.roadmap_id === params.roadmapId);
+      if (!owner || owner.current_step === 'queued') return errorBody(404, 'not_found', 'Roadmap not found.');
+      return HttpResponse.json(owner.task_id === tasks.processing.task_id ? roadmap : roadmapOf(owner));
+    }),
+    http.get(apiPath('/roadmaps/:roadmapId/concepts/:conceptId'), ({ params }) => {
+      const found = roadmap.stages
+        .flatMap((stage) => stage.modules.flatMap((module) => module.concepts))
+        .find((entry) => entry.concept_id === params.conceptId);
+      if (!found) return errorBody(404, 'not_found', 'Concept not found.');
+      if (found.concept_id === conceptDetail.concept.concept_id) {
+        return HttpResponse.json({
+          ...conceptDetail,
+          tutorial: versions.current('tutorial'),
+          resources: versions.current('resources'),
+          quiz: versions.current('quiz'),
+        } as ConceptDetail);
+      }
+      return HttpResponse.json({ concept: found, tutorial: null, resources: null, quiz: null } satisfies ConceptDetail);
+    }),
+  ];
+};
 
 /** Serves the cover PNG for every `/api/v1/cover-images/{file}`. */
 export const coverFiles = () =>

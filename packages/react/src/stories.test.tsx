@@ -338,6 +338,11 @@ const files = {
   ConceptContent: {
     stories: composeStories(conceptContentStories),
     expect: {
+      RegenerateWithFeedback: async (canvas, container) => {
+        const tutorial = within(await canvas.findByRole('region', { name: 'Tutorial' }));
+        expect((await tutorial.findByRole('combobox', { name: 'Version' })).textContent).toContain('2: More examples');
+        expect(await violations(container)).toEqual([]);
+      },
       Generated: async (canvas, container) => {
         await canvas.findByRole('heading', { name: 'Ownership', level: 2 });
         // The Markdown renderer is loaded on first use: its links appear once it is there.

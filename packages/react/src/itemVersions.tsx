@@ -1,0 +1,141 @@
+import {
+  type ContentKind,
+  type ItemVersionsResponse,
+  type RoadmapApiError,
+  type TaskStatus,
+  toApiError,
+} from '@roadmap/core/client';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { Button } from './button.js';
+import { RetryIcon } from './icons.js';
+import { useRoadmapClient, useRoadmapLabels } from './provider.js';
+import { useResource } from './useResource.js';
+import { useTask } from './useTask.js';
+
+export interface ItemVersionsProps {
+  roadmapId: string;
+  conceptId: string;
+  kind: ContentKind;
+  /** Called once a new version was generated or an earlier one restored: show the item again. */
+  onChanged: () => void;
+}
+
+/** Longest feedback the server accepts. */
+const maxFeedbackLength = 2000;
+const finished = new Set<TaskStatus>(['completed', 'partial_failure', 'failed', 'cancelled']);
+
+/** Follows the task making a new version, and tells when it has finished. */
+function Regenerating({ taskId, onDone }: { taskId: string; onDone: () => void }) {
+  const labels = useRoadmapLabels();
+  const { task } = useTask(taskId);
+  const status = task?.status;
+  const latest = useRef(onDone);
+  latest.current = onDone;
+  useEffect(() => {
+    if (status && finished.has(status)) latest.current();
+  }, [status]);
+  return (
+    <p role="status" className="roadmap-muted">
+      {labels.regenerating}
+    </p>
+  );
+}
+
+/**
+ * "Regenerate with feedback" and the version switcher of one content item (SPEC §7): the feedback asks the model
+ * for a new version of that item only; every version is kept, and choosing one shows it again.
+ *
+ * @example
+ * <ItemVersions roadmapId={roadmapId} conceptId={conceptId} kind="tutorial" onChanged={refresh} />
+ */
+export function ItemVersions({ roadmapId, conceptId, kind, onChanged }: ItemVersionsProps) {
+  const labels = useRoadmapLabels();
+  const client = useRoadmapClient();
+  const versions = useResource<ItemVersionsResponse>(
+    JSON.stringify(['versions', roadmapId, conceptId, kind]),
+    (resourceClient, signal) => resourceClient.listItemVersions(roadmapId, conceptId, kind, { signal }),
+  );
+  const [open, setOpen] = useState(false);
+  const [feedback, setFeedback] = useState('');
+  const [taskId, setTaskId] = useState<string>();
+  const [error, setError] = useState<RoadmapApiError | null>(null);
+  const fieldId = useId();
+  const refreshVersions = versions.refresh;
+  const settle = () => {
+    setTaskId(undefined);
+    void refreshVersions();
+    onChanged();
+  };
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    try {
+      const started = await client.regenerateItem(roadmapId, conceptId, kind, feedback.trim());
+      setTaskId(started.task_id);
+      setOpen(false);
+      setFeedback('');
+    } catch (caught) {
+      setError(toApiError(caught));
+    }
+  };
+  const restore = async (version: number) => {
+    setError(null);
+    try {
+      await client.restoreItemVersion(roadmapId, conceptId, kind, version);
+      await refreshVersions();
+      onChanged();
+    } catch (caught) {
+      setError(toApiError(caught));
+    }
+  };
+  const list = versions.data?.versions.filter((entry) => entry.content !== null) ?? [];
+  const current = list.find((entry) => entry.current)?.version;
+  return (
+    <div data-slot="item-versions" className="roadmap-toolbar">
+      {list.length > 1 && (
+        <label className="roadmap-check">
+          {labels.version}
+          <select value={current ?? ''} onChange={(event) => void restore(Number(event.target.value))}>
+            {list.map((entry) => (
+              <option key={entry.version} value={entry.version}>
+                {labels.versionName(entry.version, entry.feedback)}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {taskId ? (
+        <Regenerating taskId={taskId} onDone={settle} />
+      ) : open ? (
+        <form onSubmit={(event) => void submit(event)} className="roadmap-field">
+          <label htmlFor={fieldId}>{labels.regenerateFeedback}</label>
+          <textarea
+            id={fieldId}
+            rows={2}
+            maxLength={maxFeedbackLength}
+            value={feedback}
+            onChange={(event) => setFeedback(event.target.value)}
+          />
+          <div className="roadmap-toolbar">
+            <Button type="submit" size="sm" disabled={feedback.trim() === ''}>
+              {labels.regenerate}
+            </Button>
+            <Button type="button" variant="ghost" size="sm" onClick={() => setOpen(false)}>
+              {labels.close}
+            </Button>
+          </div>
+        </form>
+      ) : (
+        <Button variant="outline" size="sm" onClick={() => setOpen(true)}>
+          <RetryIcon />
+          {labels.regenerateWithFeedback}
+        </Button>
+      )}
+      {error && (
+        <p role="alert" className="roadmap-error">
+          {error.detail}
+        </p>
+      )}
+    </div>
+  );
+}
