@@ -2,7 +2,7 @@ import {
   type ContentKind,
   type ItemVersionsResponse,
   type RoadmapApiError,
-  type TaskStatus,
+  type RoadmapEvent,
   toApiError,
 } from '@roadmap/core/client';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
@@ -22,18 +22,50 @@ export interface ItemVersionsProps {
 
 /** Longest feedback the server accepts. */
 const maxFeedbackLength = 2000;
-const finished = new Set<TaskStatus>(['completed', 'partial_failure', 'failed', 'cancelled']);
 
-/** Follows the task making a new version, and tells when it has finished. */
-function Regenerating({ taskId, onDone }: { taskId: string; onDone: () => void }) {
+interface Regeneration {
+  taskId: string;
+  conceptId: string;
+  kind: ContentKind;
+  version: number;
+}
+
+/**
+ * Whether the task's events say the regeneration ended: its `item_regenerated`, or the item's failure after the task
+ * was queued for it. (The task's stream replays its whole log first, so its earlier run's terminal event says
+ * nothing.)
+ */
+function regenerationEnded(events: readonly RoadmapEvent[], regeneration: Regeneration): boolean {
+  const requeued = events.findLastIndex(
+    (event) =>
+      event.type === 'progress' &&
+      event.step === 'queued' &&
+      event.message.includes(`(version ${regeneration.version})`),
+  );
+  return events.some(
+    (event, index) =>
+      (event.type === 'item_regenerated' &&
+        event.concept_id === regeneration.conceptId &&
+        event.content_type === regeneration.kind &&
+        event.version === regeneration.version) ||
+      (event.type === 'concept_failed' &&
+        index > requeued &&
+        requeued >= 0 &&
+        event.concept_id === regeneration.conceptId &&
+        event.content_type === regeneration.kind),
+  );
+}
+
+/** Follows the task making a new version, and tells when that version is there (or failed). */
+function Regenerating({ regeneration, onDone }: { regeneration: Regeneration; onDone: () => void }) {
   const labels = useRoadmapLabels();
-  const { task } = useTask(taskId);
-  const status = task?.status;
+  const { task, events } = useTask(regeneration.taskId);
+  const ended = regenerationEnded(events, regeneration) || task?.status === 'cancelled';
   const latest = useRef(onDone);
   latest.current = onDone;
   useEffect(() => {
-    if (status && finished.has(status)) latest.current();
-  }, [status]);
+    if (ended) latest.current();
+  }, [ended]);
   return (
     <p role="status" className="roadmap-muted">
       {labels.regenerating}
@@ -57,12 +89,12 @@ export function ItemVersions({ roadmapId, conceptId, kind, onChanged }: ItemVers
   );
   const [open, setOpen] = useState(false);
   const [feedback, setFeedback] = useState('');
-  const [taskId, setTaskId] = useState<string>();
+  const [regeneration, setRegeneration] = useState<Regeneration>();
   const [error, setError] = useState<RoadmapApiError | null>(null);
   const fieldId = useId();
   const refreshVersions = versions.refresh;
   const settle = () => {
-    setTaskId(undefined);
+    setRegeneration(undefined);
     void refreshVersions();
     onChanged();
   };
@@ -71,7 +103,7 @@ export function ItemVersions({ roadmapId, conceptId, kind, onChanged }: ItemVers
     setError(null);
     try {
       const started = await client.regenerateItem(roadmapId, conceptId, kind, feedback.trim());
-      setTaskId(started.task_id);
+      setRegeneration({ taskId: started.task_id, conceptId, kind, version: started.version });
       setOpen(false);
       setFeedback('');
     } catch (caught) {
@@ -104,8 +136,8 @@ export function ItemVersions({ roadmapId, conceptId, kind, onChanged }: ItemVers
           </select>
         </label>
       )}
-      {taskId ? (
-        <Regenerating taskId={taskId} onDone={settle} />
+      {regeneration ? (
+        <Regenerating regeneration={regeneration} onDone={settle} />
       ) : open ? (
         <form onSubmit={(event) => void submit(event)} className="roadmap-field">
           <label htmlFor={fieldId}>{labels.regenerateFeedback}</label>

@@ -674,7 +674,7 @@ export function streams(known: readonly Task[] = Object.values(tasks)) {
         return;
       }
       const sinceParameter = client.url.searchParams.get('since');
-      const log = taskEvents(found);
+      const log = [...taskEvents(found), ...(addedEvents.get(found.task_id) ?? [])];
       const replay = sinceParameter === null ? [] : log.filter((event) => event.seq > Number(sinceParameter));
       // Control messages carry the latest `seq` delivered so far: `since` until the replay is sent.
       let delivered = Number(sinceParameter ?? 0);
@@ -742,11 +742,15 @@ export function roadmapOf(of: Task): Roadmap {
  * Versions of the sample concept's items (SPEC §7): `regenerate` adds a version whose content says what was asked
  * (and shows it), `restore` shows an earlier one; the concept route serves the version shown.
  */
+/** Events the mock API added to a task's log (a regeneration's), replayed by its stream after the usual ones. */
+const addedEvents = new Map<string, RoadmapEvent[]>();
+
 function versionRoutes() {
   type Entry = { version: number; created_at: string; feedback: string | null; content: unknown; current: boolean };
   let state = new Map<string, Entry[]>();
   const reset = () => {
     state = new Map();
+    addedEvents.clear();
   };
   resets.add(reset);
   const originalOf = (kind: string) => (conceptDetail as unknown as Record<string, unknown>)[kind];
@@ -779,6 +783,19 @@ function versionRoutes() {
         const version = entries.length + 1;
         for (const entry of entries) entry.current = false;
         entries.push({ version, created_at: at(61), feedback, content: revised(kind, feedback), current: true });
+        const owner = tasks.completed;
+        const log = addedEvents.get(owner.task_id) ?? [];
+        log.push({
+          type: 'item_regenerated',
+          task_id: owner.task_id,
+          user_id: owner.user_id,
+          seq: 1000 + log.length,
+          timestamp: at(61),
+          concept_id: String(params.conceptId),
+          content_type: kind as 'tutorial',
+          version,
+        });
+        addedEvents.set(owner.task_id, log);
         return HttpResponse.json(
           {
             success: true,

@@ -105,6 +105,55 @@ describeWithBrowser('review, pause and resume in the demo app (Chromium, referen
     await page.locator('[data-slot="status-badge"]', { hasText: 'Completed' }).first().waitFor();
   }, 90_000);
 
+  it('regenerate with feedback: only that tutorial changes, the new version shows, the original is restored', async () => {
+    const { body } = await api<{ task_id: string; roadmap_id: string }>(
+      harness.server,
+      'POST',
+      '/roadmaps/generate',
+      'carol',
+      generateBody('Learn SQL for analytics'),
+    );
+    await waitForStatus(harness.server, 'carol', body.task_id, ['completed'], 60_000);
+    const roadmap = (
+      await api<{ stages: { modules: { concepts: { concept_id: string }[] }[] }[] }>(
+        harness.server,
+        'GET',
+        `/roadmaps/${body.roadmap_id}`,
+        'carol',
+      )
+    ).body;
+    const conceptId = roadmap.stages[0]?.modules[0]?.concepts[0]?.concept_id ?? '';
+    await page.goto(`${harness.server.url}/roadmaps/${body.roadmap_id}/concepts/${conceptId}`);
+    const tutorial = page.getByRole('region', { name: 'Tutorial', exact: true });
+    await tutorial.getByRole('button', { name: 'Regenerate with feedback' }).click();
+    await tutorial.getByLabel('What should be different?').fill('More examples, please');
+    await tutorial.getByRole('button', { name: 'Regenerate', exact: true }).click();
+    await tutorial.getByText('Revised: More examples, please').waitFor({ timeout: 30_000 });
+    const versions = tutorial.getByRole('combobox', { name: 'Version' });
+    await versions.waitFor();
+    await harness.screenshot('13-regenerated');
+    const listed = await api<{ versions: { version: number; current: boolean }[] }>(
+      harness.server,
+      'GET',
+      `/roadmaps/${body.roadmap_id}/concepts/${conceptId}/tutorial/versions`,
+      'carol',
+    );
+    expect(listed.body.versions.map((entry) => [entry.version, entry.current])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
+
+    await versions.selectOption('1');
+    await tutorial.getByText('Revised: More examples, please').waitFor({ state: 'detached' });
+    const quiz = await api<{ versions: unknown[] }>(
+      harness.server,
+      'GET',
+      `/roadmaps/${body.roadmap_id}/concepts/${conceptId}/quiz/versions`,
+      'carol',
+    );
+    expect(quiz.body.versions).toEqual([]);
+  }, 90_000);
+
   it('had no uncaught errors in the page', () => {
     expect(harness.pageErrors.filter((line) => !line.includes(' 404 '))).toEqual([]);
   });
