@@ -107,9 +107,9 @@ describeWithBrowser('demo web app (Chromium, reference server)', () => {
     await harness.screenshot('06-task-list');
   });
 
-  it('selects two running tasks in the list (Shift+click) and cancels them with one confirmation', async () => {
+  it('selects three running tasks in the list (Shift+click) and cancels them with one confirmation', async () => {
     const created: string[] = [];
-    for (const goal of ['Learn Go for network services', 'Learn Zig for embedded work']) {
+    for (const goal of ['Learn Go for network services', 'Learn Zig for embedded work', 'Learn Elixir for web apps']) {
       const { body } = await api<{ task_id: string }>(
         harness.server,
         'POST',
@@ -122,13 +122,13 @@ describeWithBrowser('demo web app (Chromium, reference server)', () => {
     await page.reload();
     const rows = created.map((id) => page.locator(`[data-task-id="${id}"]`));
     for (const row of rows) await row.waitFor();
-    // The list is newest first: the second task's row comes first, so Shift+click on the first task's selects both.
-    await rows[1]?.getByRole('checkbox').click();
+    // The list is newest first: the third task's row comes first, so Shift+click on the first task's selects all three.
+    await rows[2]?.getByRole('checkbox').click();
     await rows[0]?.getByRole('checkbox').click({ modifiers: ['Shift'] });
-    await page.getByText('2 selected').waitFor();
+    await page.getByText('3 selected').waitFor();
     await page.getByRole('button', { name: 'Cancel selected' }).click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByRole('heading', { name: 'Cancel 2 tasks?' }).waitFor();
+    await dialog.getByRole('heading', { name: 'Cancel 3 tasks?' }).waitFor();
     await harness.screenshot('06b-cancel-selected');
     await dialog.getByRole('button', { name: 'Cancel tasks' }).click();
     await dialog.waitFor({ state: 'detached' });
