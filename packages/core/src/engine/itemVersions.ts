@@ -27,8 +27,8 @@ export interface ItemVersionContext extends TaskControlContext {
   requeue(task: TaskRecord, message: string): Promise<unknown>;
 }
 
-/** The roadmap's task and the item, checked: the caller owns them, the task is finished, the item exists. */
-async function finishedItem(control: ItemVersionContext, key: ItemKey, options: OwnerOptions) {
+/** The item, checked: its roadmap exists and is the caller's, and the roadmap has it. */
+async function ownedItem(control: ItemVersionContext, key: ItemKey, options: OwnerOptions) {
   const roadmap = await control.storage.getRoadmap(key.roadmapId);
   if (!roadmap) throw new RoadmapError('not_found', `Roadmap ${key.roadmapId} does not exist.`);
   assertOwner(roadmap.user_id, options, 'roadmap');
@@ -36,6 +36,12 @@ async function finishedItem(control: ItemVersionContext, key: ItemKey, options: 
     (entry) => entry.kind === key.kind,
   );
   if (!item) throw new RoadmapError('not_found', `Concept ${key.conceptId} does not exist in ${key.roadmapId}.`);
+  return item;
+}
+
+/** The roadmap's task and the item, checked: the caller owns them, the task is finished, the item exists. */
+async function finishedItem(control: ItemVersionContext, key: ItemKey, options: OwnerOptions) {
+  const item = await ownedItem(control, key, options);
   const task = (await control.storage.listTasks({ roadmapId: key.roadmapId, limit: 1 })).tasks[0];
   if (!task) throw new RoadmapError('not_found', `No task generated ${key.roadmapId}.`);
   if (!finishedStatuses.has(task.status)) {
@@ -109,13 +115,7 @@ export async function listItemVersions(
   key: ItemKey,
   options: OwnerOptions = {},
 ): Promise<ItemVersionView[]> {
-  const roadmap = await control.storage.getRoadmap(key.roadmapId);
-  if (!roadmap) throw new RoadmapError('not_found', `Roadmap ${key.roadmapId} does not exist.`);
-  assertOwner(roadmap.user_id, options, 'roadmap');
-  const [item] = (await control.storage.listItems(key.roadmapId, key.conceptId)).filter(
-    (entry) => entry.kind === key.kind,
-  );
-  if (!item) throw new RoadmapError('not_found', `Concept ${key.conceptId} does not exist in ${key.roadmapId}.`);
+  const item = await ownedItem(control, key, options);
   const shown = item.status === 'completed' ? JSON.stringify(item.content) : undefined;
   const versions = await control.storage.listItemVersions(key);
   // The newest version with the shown content is current (a restored older one repeats an earlier content).
