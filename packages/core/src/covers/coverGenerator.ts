@@ -196,8 +196,10 @@ export class CoverGenerator {
     if (!claimed) return;
     generation.taskId = claimed.task_id;
     // Read after the claim: a cancel stores the task's status before it resets covers, so either the cancel sees
-    // this cover `generating` (and resets it) or this read sees the task cancelled.
-    if (automatic && (await storage.getTask(claimed.task_id))?.status === 'cancelled') {
+    // this cover `generating` (and resets it) or this read sees the task cancelled. A paused task starts no image
+    // call either (SPEC §7): its cover waits `not_started`, and the resumed run starts it again.
+    const taskStatus = automatic ? (await storage.getTask(claimed.task_id))?.status : undefined;
+    if (taskStatus === 'cancelled' || taskStatus === 'paused') {
       const reset = await storage.transitionCover(roadmapId, {
         from: ['generating'],
         to: 'not_started',

@@ -214,3 +214,28 @@ describe('cancel and the cover’s automatic generation', () => {
     });
   });
 });
+
+describe('pause stops the task’s image calls too (SPEC §7)', () => {
+  it('pause with abort_in_flight aborts the cover’s image call; the resumed run generates the cover', async () => {
+    const running = await taskWithCoverInFlight();
+    await running.worker.pause(running.taskId, { userId: 'u1', abortInFlight: true });
+    expect(running.request.abortSignal.aborted).toBe(true);
+    await settle();
+    expect(await world.storage.getCover(running.roadmapId)).toMatchObject({ status: 'not_started' });
+    // Paused: past several sweeps, no image call starts.
+    await world.clock.advance(6 * 60_000);
+    await settle();
+    expect(running.provider.requests).toHaveLength(1);
+
+    running.provider.generate = async (request) => {
+      running.provider.requests.push(request);
+      return { kind: 'url', url: 'https://images.test/cover.png' };
+    };
+    await running.worker.resume(running.taskId, { userId: 'u1' });
+    await settle();
+    await world.clock.advance(1_000);
+    await settle();
+    expect(running.provider.requests).toHaveLength(2);
+    expect(await world.storage.getCover(running.roadmapId)).toMatchObject({ status: 'success' });
+  });
+});

@@ -758,6 +758,7 @@ export class RoadmapEngine {
       requireTask: (taskId, options) => this.requireTask(taskId, options),
       eventFor: (type, payload) => this.eventFor(type, payload),
       emit: (stored) => this.emit(stored),
+      stopCover: (task) => this.covers.onTaskCancelled(task),
       afterStateChange: (what, work) => this.afterStateChange(what, work),
       onError: this.onError,
     };

@@ -22,6 +22,8 @@ export interface TaskControlContext {
     payload: (task: TaskRecord) => RoadmapEventPayloads[Type],
   ): (task: TaskRecord) => NewRoadmapEvent;
   emit(stored: RoadmapEvent | null): void;
+  /** Aborts the task's cover generation here and puts the cover back to `not_started` (as a cancel does). */
+  stopCover(task: TaskRecord): Promise<void>;
   /** Runs a side effect after a stored state change, retried; its failure never undoes the change. */
   afterStateChange(what: string, work: () => Promise<unknown>): Promise<void>;
   onError(error: unknown): void;
@@ -74,6 +76,8 @@ export async function pauseTask(
     if (transition) {
       control.worker.pauseTask(taskId, abortInFlight ? 'abort' : 'drain');
       control.emit(transition.event);
+      // The cover's image call too, when the pause aborts what is in flight; the resumed run starts it again.
+      if (abortInFlight) await control.stopCover(transition.task);
       // Other processes: the broadcast (the same one a cancel sends: a worker reads the task's status on it).
       await control.afterStateChange(`Broadcasting the pause of ${taskId}`, () =>
         control.queue.broadcastCancel(taskId),
@@ -205,7 +209,9 @@ export async function onTaskBroadcast(
 ): Promise<void> {
   const task = await control.storage.getTask(taskId);
   if (task?.status === 'paused') {
-    control.worker.pauseTask(taskId, task.lease_token === null ? 'abort' : 'drain');
+    const abort = task.lease_token === null;
+    control.worker.pauseTask(taskId, abort ? 'abort' : 'drain');
+    if (abort) control.abortCover(taskId);
     return;
   }
   if (task === null || task.status === 'cancelled') {
