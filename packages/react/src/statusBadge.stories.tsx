@@ -1,3 +1,4 @@
+import { taskStatuses } from '@roadmap/core';
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { StatusBadge } from './statusBadge.js';
 
@@ -29,18 +30,7 @@ export const Generating: Story = { args: { status: 'generating' } };
 export const AllStatuses: Story = {
   render: () => (
     <div style={{ display: 'flex', gap: 8, flexWrap: 'wrap' }}>
-      {(
-        [
-          'pending',
-          'processing',
-          'completed',
-          'failed',
-          'partial_failure',
-          'cancelled',
-          'human_review_pending',
-          'paused',
-        ] as const
-      ).map((status) => (
+      {taskStatuses.map((status) => (
         <StatusBadge key={status} status={status} />
       ))}
     </div>

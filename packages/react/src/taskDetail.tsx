@@ -1,3 +1,4 @@
+import { isCancellable } from '@roadmap/core/client';
 import { type ComponentProps, useEffect, useMemo, useRef } from 'react';
 import { Button } from './button.js';
 import { CancelTaskButton } from './cancelTaskButton.js';
@@ -49,7 +50,7 @@ export function TaskDetail({
     useTask(taskId);
   const step = task?.current_step;
   const running = task?.status === 'pending' || task?.status === 'processing';
-  const cancellable = running || task?.status === 'paused' || task?.status === 'human_review_pending';
+  const cancellable = !!task && isCancellable(task.status);
   // The roadmap is stored just before content generation plans its items: asking earlier gets a 404.
   const stored = !!task && (task.progress.total > 0 || step === 'content_generation' || step === 'completed');
   const roadmap = useRoadmap(stored ? task.roadmap_id : undefined);

@@ -1,4 +1,4 @@
-import type { TaskListObserver, TaskSummary } from '@roadmap/core/client';
+import { isCancellable, type TaskListObserver, type TaskSummary } from '@roadmap/core/client';
 import { type MouseEvent, memo } from 'react';
 import { Button } from './button.js';
 import { ArrowRightIcon, PauseIcon, PlayIcon, RetryIcon, XCircleIcon } from './icons.js';
@@ -88,10 +88,7 @@ export const TaskRow = memo(function TaskRow({
               {labels.resume}
             </Button>
           )}
-          {(status === 'pending' ||
-            status === 'processing' ||
-            status === 'paused' ||
-            status === 'human_review_pending') && (
+          {isCancellable(status) && (
             <Button variant="warning" size="sm" onClick={cancel}>
               <XCircleIcon />
               {labels.cancelTask}

@@ -81,7 +81,7 @@ describeWithBrowser('review, pause and resume in the demo app (Chromium, referen
     await page.getByRole('button', { name: 'Resume' }).waitFor();
     await page.locator('[data-slot="status-badge"]', { hasText: 'Paused' }).first().waitFor();
     // The calls in flight at the pause are stored; after that, nothing moves.
-    const settled = await waitForStatus(harness.server, 'carol', taskId, ['paused'], 10_000);
+    await waitForStatus(harness.server, 'carol', taskId, ['paused'], 10_000);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const later = await taskOf(taskId);
     expect(later.status).toBe('paused');
@@ -89,7 +89,6 @@ describeWithBrowser('review, pause and resume in the demo app (Chromium, referen
     const frozen = later.progress.completed;
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect((await taskOf(taskId)).progress.completed).toBe(frozen);
-    expect(settled.status).toBe('paused');
     await harness.screenshot('12-paused');
 
     await page.getByRole('button', { name: 'Resume' }).click();

@@ -31,6 +31,7 @@ export type { TaskCounts, TaskListOptions, TaskListState, TaskRowState } from '.
 export { TaskListObserver } from './taskListObserver.js';
 export type { TaskState } from './taskObserver.js';
 export { TaskObserver } from './taskObserver.js';
+export { isCancellable } from './taskStatus.js';
 export type {
   ConnectionState,
   EventSubscriptionOptions,

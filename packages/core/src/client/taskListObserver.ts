@@ -2,6 +2,7 @@ import { applyTaskEvent } from './applyTaskEvent.js';
 import type { RoadmapCache } from './roadmapCache.js';
 import { type LoadState, SharedObserver } from './sharedObserver.js';
 import { KeyedStore, Store } from './store.js';
+import { isCancellable } from './taskStatus.js';
 import { toApiError } from './toApiError.js';
 import type { BatchCancelResponse, RoadmapEvent, TaskStatus, TaskSummary } from './wireTypes.js';
 
@@ -54,9 +55,6 @@ const countedAs = (task: TaskSummary | undefined) => (task?.status === 'partial_
  * const observer = cache.taskList({ status: 'processing' });
  * const stop = observer.subscribe(() => render(observer.getSnapshot().ids));
  */
-/** Statuses a cancel is accepted from (every one that is not finished). */
-const cancellable = new Set(['pending', 'processing', 'human_review_pending', 'paused']);
-
 export class TaskListObserver extends SharedObserver<TaskListState> {
   /** Each listed task by id, with the error of its last action. */
   readonly rows = new KeyedStore<TaskRowState>();
@@ -180,7 +178,7 @@ export class TaskListObserver extends SharedObserver<TaskListState> {
     const restore = new Map<string, TaskRowState>();
     for (const taskId of taskIds) {
       const before = this.rows.get(taskId);
-      if (!before || !cancellable.has(before.task.status)) continue;
+      if (!before || !isCancellable(before.task.status)) continue;
       restore.set(taskId, before);
       this.#setRow(taskId, { task: { ...before.task, status: 'cancelled', current_step: 'cancelled' }, error: null });
     }

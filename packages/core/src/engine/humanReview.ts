@@ -1,6 +1,6 @@
 import type { RoadmapEvent } from '../domain/events.js';
 import type { Curriculum } from '../domain/schemas.js';
-import { checkStructure, toRoadmap } from '../domain/structure.js';
+import { checkStructure } from '../domain/structure.js';
 import { RoadmapError } from '../shared/errors.js';
 import { checkpointKeys } from './checkpoints.js';
 import { assertFenced, nowIso, type RunContext } from './runContext.js';
@@ -115,22 +115,4 @@ export async function humanReview(
     }
     if (round >= maxReviewRounds) return proposal;
   }
-}
-
-/** The proposal a task in review shows its user: the framework as the roadmap it would become (ids assigned). */
-export function reviewProposalOf(
-  task: {
-    roadmap_id: string;
-    user_id: string;
-    created_at: string;
-    request: { preferences: { learning_goal: string } };
-  },
-  curriculum: Curriculum,
-) {
-  return toRoadmap(curriculum, {
-    roadmapId: task.roadmap_id,
-    userId: task.user_id,
-    goal: task.request.preferences.learning_goal,
-    createdAt: task.created_at,
-  });
 }

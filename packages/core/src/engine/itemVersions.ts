@@ -4,10 +4,7 @@ import type { TaskRecord } from '../domain/task.js';
 import { isoTime } from '../shared/clock.js';
 import { RoadmapError } from '../shared/errors.js';
 import type { ItemKey, ItemVersion } from '../storage/checkpointStore.js';
-import type { TaskControlContext } from './taskControl.js';
-
-/** Longest feedback of a regeneration (SPEC §7). */
-export const maxRegenerateFeedbackLength = 2000;
+import { maxFeedbackLength, type TaskControlContext } from './taskControl.js';
 
 /** Statuses in which a task's items may be regenerated or restored: finished ones (SPEC §7: 400 while active). */
 const finishedStatuses = new Set(['completed', 'partial_failure', 'failed']);
@@ -67,9 +64,9 @@ export async function regenerateItem(
   // Whose item it is comes first: another user learns nothing from the answer, whatever they send.
   const { item, task } = await finishedItem(control, key, options);
   const feedback = options.feedback.trim();
-  if (feedback.length === 0 || options.feedback.length > maxRegenerateFeedbackLength) {
+  if (feedback.length === 0 || options.feedback.length > maxFeedbackLength) {
     throw new RoadmapError('invalid_input', 'The regeneration request is invalid.', {
-      errors: [{ path: 'feedback', message: `must be a string of 1 to ${maxRegenerateFeedbackLength} characters` }],
+      errors: [{ path: 'feedback', message: `must be a string of 1 to ${maxFeedbackLength} characters` }],
     });
   }
   const versions = await control.storage.listItemVersions(key);
@@ -92,7 +89,8 @@ export async function regenerateItem(
       content: item.content,
     });
   }
-  const version = open ? last.version : Math.max(1, last?.version ?? 1) + 1;
+  // Version 1 is the content as first generated (stored just above when there were no versions yet).
+  const version = open ? last.version : (last?.version ?? 1) + 1;
   await control.storage.saveItemVersion({
     ...base,
     version,

@@ -1,6 +1,7 @@
 import { roadmapIdFor } from '../domain/ids.js';
 import { type Curriculum, type Roadmap, roadmapSchema } from '../domain/schemas.js';
 import { toRoadmap } from '../domain/structure.js';
+import type { TaskRecord } from '../domain/task.js';
 import { describeIssues } from '../model/structuredGeneration.js';
 import { RoadmapError } from '../shared/errors.js';
 import { assertFenced, nowIso, type RunContext } from './runContext.js';
@@ -67,6 +68,19 @@ async function moveRoadmapId(context: RunContext, triesUsed: number): Promise<nu
   throw new RoadmapError('roadmap_id_taken', `No free roadmap id for task ${task.task_id} in ${roadmapIdTries} tries.`);
 }
 
+/** The roadmap a task's framework becomes (under the task's roadmap id, ids of stages, modules and concepts assigned). */
+export function roadmapFor(
+  task: Pick<TaskRecord, 'roadmap_id' | 'user_id' | 'created_at' | 'request'>,
+  curriculum: Curriculum,
+): Roadmap {
+  return toRoadmap(curriculum, {
+    roadmapId: task.roadmap_id,
+    userId: task.user_id,
+    goal: task.request.preferences.learning_goal,
+    createdAt: task.created_at,
+  });
+}
+
 /**
  * Stores the designed framework under the task's roadmap id. When that id is held by another task or user (known
  * beforehand as `foreign`, or refused by the storage with `roadmap_id_taken`), the task moves to a new id and the
@@ -76,12 +90,7 @@ export async function storeRoadmap(context: RunContext, curriculum: Curriculum, 
   const { task } = context;
   let tries = foreign ? await moveRoadmapId(context, 0) : 0;
   for (;;) {
-    const roadmap = toRoadmap(curriculum, {
-      roadmapId: task.roadmap_id,
-      userId: task.user_id,
-      goal: task.request.preferences.learning_goal,
-      createdAt: task.created_at,
-    });
+    const roadmap = roadmapFor(task, curriculum);
     try {
       assertFenced(await context.storage.saveRoadmap(context.fence, roadmap), context, 'save roadmap');
       return roadmap;

@@ -1,13 +1,14 @@
 import type { NewRoadmapEvent, RoadmapEvent, RoadmapEventPayloads, RoadmapEventType } from '../domain/events.js';
 import type { OwnerOptions } from '../domain/ownership.js';
-import type { Roadmap } from '../domain/schemas.js';
+import type { Curriculum, Roadmap } from '../domain/schemas.js';
 import { pausableStatuses, type Task, type TaskRecord, type TaskStatus, toPublicTask } from '../domain/task.js';
 import type { Queue } from '../queue/queue.js';
 import { type Clock, isoTime } from '../shared/clock.js';
 import { RoadmapError } from '../shared/errors.js';
 import type { Storage } from '../storage/storage.js';
 import { checkpointKeys, readCheckpoints } from './checkpoints.js';
-import { maxReviewRounds, reviewProposalOf } from './humanReview.js';
+import { maxReviewRounds } from './humanReview.js';
+import { roadmapFor } from './ownRoadmap.js';
 import type { TaskWorker } from './worker.js';
 
 /** What the control commands need from the engine. */
@@ -29,8 +30,8 @@ export interface TaskControlContext {
   onError(error: unknown): void;
 }
 
-/** Longest review feedback accepted (SPEC §7). */
-export const maxReviewFeedbackLength = 2000;
+/** Longest feedback accepted, of a review or of a regeneration (SPEC §7). */
+export const maxFeedbackLength = 2000;
 
 /** The answer to a pause: the task and the status it was paused from. */
 export interface PauseResult {
@@ -135,8 +136,8 @@ export async function submitReview(
   options: OwnerOptions & { approved: boolean; feedback?: string | null },
 ): Promise<{ task: Task }> {
   const feedback = options.feedback?.trim() ? options.feedback.trim() : null;
-  if (feedback !== null && feedback.length > maxReviewFeedbackLength) {
-    throw new RoadmapError('invalid_input', `Feedback has at most ${maxReviewFeedbackLength} characters.`);
+  if (feedback !== null && feedback.length > maxFeedbackLength) {
+    throw new RoadmapError('invalid_input', `Feedback has at most ${maxFeedbackLength} characters.`);
   }
   if (!options.approved && feedback === null) {
     throw new RoadmapError('invalid_input', 'Say what to change: feedback is required to request changes.');
@@ -194,7 +195,7 @@ export async function reviewProposal(
     task_id: task.task_id,
     round: task.review_round,
     max_rounds: maxReviewRounds,
-    proposal: reviewProposalOf(task, curriculum as Parameters<typeof reviewProposalOf>[1]),
+    proposal: roadmapFor(task, curriculum as Curriculum),
   };
 }
 

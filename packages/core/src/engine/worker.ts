@@ -294,12 +294,10 @@ export class TaskWorker {
     const { storage } = this.settings;
     await usage?.flush(storage, fence).catch(() => false);
     const current = await storage.getTask(task.task_id);
-    if (current?.status !== 'paused' || current.lease_token !== fence.leaseToken) {
-      // Resumed, cancelled or taken over meanwhile, or paused with its calls aborted (the lease already cleared).
-      if (current?.status === 'paused') await storage.resetItems(current.roadmap_id, { statuses: ['generating'] });
-      return;
-    }
+    // Resumed, cancelled or taken over meanwhile: the other side decides.
+    if (current?.status !== 'paused') return;
     await storage.resetItems(current.roadmap_id, { statuses: ['generating'] });
+    // Fenced: a no-op when the pause already cleared the lease (its calls were aborted).
     await storage.releaseLease(fence);
   }
 
