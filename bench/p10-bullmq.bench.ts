@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
+import { type BullmqQueue, createBullmqQueue } from '@roadmap/bullmq';
 import { createMemoryStorage, type LanguageModel, RoadmapEngine, type RoadmapEngineOptions } from '@roadmap/core';
-import { type BullmqQueue, createBullmqQueue } from '../packages/bullmq/src/index.js';
 import { type Benchmark, createRecordingModel, median, percentile, preferences, round, within } from './support.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

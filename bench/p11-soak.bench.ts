@@ -11,7 +11,7 @@ import {
   RoadmapEngine,
   type RoadmapEvent,
 } from '@roadmap/core';
-import { createSqliteStorage } from '../packages/sqlite/src/index.js';
+import { createSqliteStorage } from '@roadmap/sqlite';
 import { type Benchmark, preferences, round, sizedCurriculum } from './support.js';
 
 const tasks = 5_000;

@@ -1,12 +1,7 @@
 import { createServer } from 'node:http';
 import { createMemoryQueue } from '@roadmap/core';
-import {
-  attachRoadmapWebSocket,
-  createJwtAuthenticator,
-  createRoadmapRouter,
-  signJwt,
-} from '../packages/express/src/index.js';
-import { createPostgresStorage, type PostgresStorage } from '../packages/postgres/src/index.js';
+import { attachRoadmapWebSocket, createJwtAuthenticator, createRoadmapRouter, signJwt } from '@roadmap/express';
+import { createPostgresStorage, type PostgresStorage } from '@roadmap/postgres';
 import { express, listen, monotonicMs } from './httpSupport.js';
 import { LeanWebSocket } from './leanWebSocket.js';
 import { type Benchmark, percentile, round, startApiEngine } from './support.js';

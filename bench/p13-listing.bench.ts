@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryQueue, type Roadmap, type TaskRecord } from '@roadmap/core';
-import { createJwtAuthenticator, createRoadmapRouter, signJwt } from '../packages/express/src/index.js';
-import { createSqliteStorage, type SqliteStorage } from '../packages/sqlite/src/index.js';
+import { createJwtAuthenticator, createRoadmapRouter, signJwt } from '@roadmap/express';
+import { createSqliteStorage, type SqliteStorage } from '@roadmap/sqlite';
 import { express, listen, monotonicMs } from './httpSupport.js';
 import { type Benchmark, percentile, round, startApiEngine } from './support.js';
 

@@ -1,5 +1,5 @@
 import type { NewRoadmapEvent } from '@roadmap/core';
-import { createPostgresStorage } from '../packages/postgres/src/index.js';
+import { createPostgresStorage } from '@roadmap/postgres';
 import { type Benchmark, percentile, round } from './support.js';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -1,4 +1,4 @@
-import { createPostgresStorage } from '../packages/postgres/src/index.js';
+import { createPostgresStorage } from '@roadmap/postgres';
 import { type Benchmark, createRecordingModel, measureThroughput, preferences, startEngine } from './support.js';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

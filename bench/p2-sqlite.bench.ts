@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ContentItem, Storage } from '@roadmap/core';
-import { createSqliteStorage, type SqliteStorage, type WriteBatch } from '../packages/sqlite/src/index.js';
+import { createSqliteStorage, type SqliteStorage, type WriteBatch } from '@roadmap/sqlite';
 import { type Benchmark, createRecordingModel, median, preferences, round, startEngine } from './support.js';
 
 const concurrency = 8;

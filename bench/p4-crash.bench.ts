@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDemoModel, createMemoryQueue, RoadmapEngine } from '@roadmap/core';
-import { createSqliteStorage } from '../packages/sqlite/src/index.js';
+import { createSqliteStorage } from '@roadmap/sqlite';
 import { callIdentity, storedIdentities, tasksOf, terminal } from '../tests/crash/src/crashSupport.js';
 import { startFakeModelServer } from '../tests/crash/src/fakeModelServer.js';
 import { killHard, seededRandom, startWorker } from '../tests/crash/src/processes.js';

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { createMemoryQueue, createMemoryStorage } from '@roadmap/core';
-import { createJwtAuthenticator, createRoadmapRouter, signJwt } from '../packages/express/src/index.js';
+import { createJwtAuthenticator, createRoadmapRouter, signJwt } from '@roadmap/express';
 import { ask, childRole, endChild, express, forkRole, listen, serveMessages } from './httpSupport.js';
 import { type Benchmark, preferences, round, startApiEngine } from './support.js';
 

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createMemoryQueue, createMemoryStorage, type Storage } from '@roadmap/core';
-import { attachRoadmapWebSocket, createJwtAuthenticator, signJwt } from '../packages/express/src/index.js';
+import { attachRoadmapWebSocket, createJwtAuthenticator, signJwt } from '@roadmap/express';
 import { ask, childRole, endChild, forkRole, getGc, listen, monotonicMs, serveMessages } from './httpSupport.js';
 import { LeanWebSocket } from './leanWebSocket.js';
 import { type Benchmark, percentile, preferences, round, startApiEngine } from './support.js';

@@ -6,7 +6,9 @@ import type { Benchmark, BenchResult, Target } from './support.js';
 /**
  * `pnpm bench [ID…]`: runs the benchmarks of every `bench/*.bench.ts` (or only the given ids), prints a table and
  * merges the results into `bench/results/latest.json` — ids not run keep their previous result. Exits non-zero
- * only when a benchmark crashed; a missed target is a FAIL row, not an exit code.
+ * only when a benchmark crashed; a missed target is a FAIL row, not an exit code. The packages are imported by name
+ * without the `@roadmap/source` condition, so what is measured is their build (`dist/`, what users install; `pnpm
+ * bench` builds first), not the TypeScript sources compiled on the fly.
  */
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const resultsFile = join(benchDir, 'results', 'latest.json');

@@ -184,7 +184,8 @@ export function createOpenAIModel(options: OpenAIModelOptions = {}): LanguageMod
  * judges it.
  */
 function withoutNullOptionals(text: string, jsonSchema: JsonSchema | undefined): string {
-  if (jsonSchema === undefined) return text;
+  // No `null` anywhere in the text: nothing to remove, and no second parse of the answer.
+  if (jsonSchema === undefined || !text.includes('null')) return text;
   let value: unknown;
   try {
     value = JSON.parse(text);

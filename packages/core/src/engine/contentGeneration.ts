@@ -236,7 +236,9 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
           },
         );
         call.then(calledResolve, calledResolve);
-        // The call is under way; record its start meanwhile (the result is only stored after this).
+        // The call is under way; record its start meanwhile (the result is only stored after this), once every
+        // call that is due at this moment has started, so the bookkeeping does not delay another lane's call.
+        await yieldToEventLoop();
         const started = context.eventOf('concept_start', names);
         await delivered(
           await storage.setItemStatus(fence, item, 'generating', undefined, undefined, started),

@@ -3,7 +3,7 @@ import type { Roadmap } from '../domain/schemas.js';
 import type { TaskRecord } from '../domain/task.js';
 import type { LanguageModel, ModelUsage } from '../model/languageModel.js';
 import type { RetryPolicy } from '../model/retry.js';
-import type { Clock } from '../shared/clock.js';
+import { type Clock, isoTime } from '../shared/clock.js';
 import { RoadmapError } from '../shared/errors.js';
 import type { Storage } from '../storage/storage.js';
 import type { LeaseFence } from '../storage/taskStore.js';
@@ -59,5 +59,5 @@ export function assertNotPaused(context: Pick<RunContext, 'isPaused'>): void {
 }
 
 export function nowIso(context: { clock: Clock }): string {
-  return new Date(context.clock.now()).toISOString();
+  return isoTime(context.clock.now());
 }

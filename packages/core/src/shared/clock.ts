@@ -45,5 +45,11 @@ export function sleep(clock: Clock, delayMs: number, signal?: AbortSignal): Prom
 
 /** ISO-8601 UTC timestamp of a clock reading (the original stored naive local time; we never do). */
 export function isoTime(milliseconds: number): string {
-  return new Date(milliseconds).toISOString();
+  // Many records of one moment share a reading (an item, its task patch and its event): format it once.
+  if (milliseconds !== lastFormatted.milliseconds) {
+    lastFormatted.milliseconds = milliseconds;
+    lastFormatted.text = new Date(milliseconds).toISOString();
+  }
+  return lastFormatted.text;
 }
+const lastFormatted = { milliseconds: Number.NaN, text: '' };

@@ -110,7 +110,11 @@ export interface CheckpointStore {
     roadmapId: string,
     filter: { statuses: readonly ItemStatus[]; conceptId?: string; kind?: ContentKind },
   ): Promise<number>;
-  /** Items of a roadmap (optionally one concept), ordered by concept then kind as planned. */
+  /**
+   * Items of a roadmap (optionally one concept), ordered by concept then kind as planned. Each item is the caller's;
+   * its `content` may be frozen (content is replaced, never edited, once stored): writing to it throws or changes
+   * nothing stored.
+   */
   listItems(roadmapId: string, conceptId?: string): Promise<ContentItem[]>;
 
   /**

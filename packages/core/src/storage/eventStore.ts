@@ -54,7 +54,10 @@ export interface EventPruneOptions {
 export interface EventStore {
   /** Appends to the durable log, assigning the next `seq`. With a fence, `null` when the fence failed. */
   appendEvent(event: NewRoadmapEvent, fence?: LeaseFence): Promise<RoadmapEvent | null>;
-  /** Events in `seq` order. */
+  /**
+   * Events in `seq` order. What is returned is the caller's to read but may be frozen (an event never changes once
+   * stored, so a storage may hand out the stored object): writing to it throws or changes nothing stored.
+   */
   listEvents(query: EventQuery): Promise<RoadmapEvent[]>;
   /**
    * Deletes at most `limit` events of finished tasks that come before every event stamped at or after `before`,

@@ -7,6 +7,7 @@ import type { ContentItem, ContentKind, Roadmap } from '../domain/schemas.js';
 import { fencedStatuses, isTerminalStatus, type TaskRecord } from '../domain/task.js';
 import { emptyTaskCounts, totalOf } from '../domain/taskCounts.js';
 import type { RoadmapSummary } from '../domain/wire.js';
+import { isoTime } from '../shared/clock.js';
 import type { ContentValue, ItemVersion } from './checkpointStore.js';
 import type { EventPruneOptions, EventQuery } from './eventStore.js';
 import { roadmapIdTaken } from './roadmapIdTaken.js';
@@ -33,6 +34,18 @@ function copy<Value>(value: Value): Value {
   const result: Record<string, unknown> = {};
   for (const key of Object.keys(value)) result[key] = copy((value as Record<string, unknown>)[key]);
   return result as Value;
+}
+
+/**
+ * A deep copy that can never change (every object frozen): what is stored once and never written again (events,
+ * an item's content) is handed out as it is, without a copy per read. Writing to it throws.
+ */
+function frozenCopy<Value>(value: Value): Value {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return Object.freeze(value.map(frozenCopy)) as Value;
+  const result: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) result[key] = frozenCopy((value as Record<string, unknown>)[key]);
+  return Object.freeze(result) as Value;
 }
 
 function itemKey(roadmapId: string, conceptId: string, kind: ContentKind): string {
@@ -74,9 +87,9 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
 
   const storeEvent = (event: NewRoadmapEvent): RoadmapEvent => {
     lastSeq += 1;
-    const stored = copy({ ...event, seq: lastSeq }) as RoadmapEvent;
+    const stored = frozenCopy({ ...event, seq: lastSeq }) as RoadmapEvent;
     events.push(stored);
-    return copy(stored);
+    return stored;
   };
 
   const holds = (fence: LeaseFence): TaskRecord | undefined => {
@@ -257,7 +270,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
         planned = new Map();
         items.set(roadmap.roadmap_id, planned);
       }
-      const updatedAt = new Date(now()).toISOString();
+      const updatedAt = isoTime(now());
       for (const { conceptId, kind } of planItems(roadmap)) {
         const key = itemKey(roadmap.roadmap_id, conceptId, kind);
         if (planned.has(key)) continue;
@@ -323,7 +336,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
       applyPatch(task, taskPatch);
       stored.status = status;
       stored.error = itemErrorFor(status, error);
-      stored.updated_at = new Date(now()).toISOString();
+      stored.updated_at = isoTime(now());
       return event ? storeEvent(event) : true;
     },
 
@@ -339,9 +352,9 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
       if (!stored) return false;
       applyPatch(task, taskPatch);
       stored.status = 'completed';
-      stored.content = copy(item.content);
+      stored.content = frozenCopy(item.content);
       stored.error = null;
-      stored.updated_at = new Date(now()).toISOString();
+      stored.updated_at = isoTime(now());
       return event ? storeEvent(event) : true;
     },
 
@@ -353,7 +366,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
         if (filter.kind !== undefined && item.kind !== filter.kind) continue;
         item.status = 'pending';
         item.error = null;
-        item.updated_at = new Date(now()).toISOString();
+        item.updated_at = isoTime(now());
         changed += 1;
       }
       return changed;
@@ -361,7 +374,10 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
 
     async listItems(roadmapId, conceptId) {
       const all = [...(items.get(roadmapId)?.values() ?? [])];
-      return all.filter((item) => conceptId === undefined || item.concept_id === conceptId).map(copy);
+      // Content is frozen when stored: a shallow copy keeps the stored item safe from the caller.
+      return all
+        .filter((item) => conceptId === undefined || item.concept_id === conceptId)
+        .map((item) => ({ ...item }));
     },
 
     async saveItemVersion(version) {
@@ -379,8 +395,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
     async restoreItemContent(item, content) {
       const stored = items.get(item.roadmapId)?.get(itemKey(item.roadmapId, item.conceptId, item.kind));
       if (stored?.status !== 'completed') return false;
-      stored.content = copy(content);
-      stored.updated_at = new Date(now()).toISOString();
+      stored.content = frozenCopy(content);
+      stored.updated_at = isoTime(now());
       return true;
     },
 
@@ -405,7 +421,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
         const event = events[index] as RoadmapEvent;
         if (query.taskId !== undefined && event.task_id !== query.taskId) continue;
         if (query.userId !== undefined && event.user_id !== query.userId) continue;
-        result.push(copy(event));
+        result.push(event);
       }
       return result;
     },

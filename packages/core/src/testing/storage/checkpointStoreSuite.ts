@@ -16,6 +16,7 @@ import {
   makeResources,
   makeRoadmap,
   makeTutorial,
+  writeToResult,
 } from './fixtures.js';
 import {
   leaseMs,
@@ -585,7 +586,9 @@ export function describeCheckpointStore(harness: StorageHarness<CheckpointStoreU
       const items = await storage.listItems(savedRoadmap.roadmap_id);
       const firstItem = present(items[0], 'an item');
       firstItem.status = 'failed';
-      (firstItem.content as Tutorial).content = 'mutated read';
+      writeToResult(() => {
+        (firstItem.content as Tutorial).content = 'mutated read';
+      });
       expect((await storage.listItems(savedRoadmap.roadmap_id))[0]).toMatchObject({
         status: 'completed',
         content: makeTutorial(),

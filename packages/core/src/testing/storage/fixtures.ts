@@ -164,3 +164,15 @@ export function makeEvent(task: Pick<TaskRecord, 'task_id' | 'user_id'>, message
     progress: { ...emptyProgress },
   };
 }
+
+/**
+ * Writes to a value a storage returned, as a careless caller would: a storage may return frozen data (events, item
+ * content), where the write throws a `TypeError` instead; either way what is stored must not change.
+ */
+export function writeToResult(write: () => void): void {
+  try {
+    write();
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+  }
+}
