@@ -116,6 +116,7 @@ function makeTasks(): TaskSummary[] {
     updated_at: at(index),
     completed_at: null,
     error_message: null,
+    usage: { calls: 9, input_tokens: 7_000, output_tokens: 9_000, cost_usd: 0.0065 },
   }));
 }
 

@@ -51,5 +51,7 @@ export function formatEventLine(event: RoadmapEvent): string | null {
       return '▸ Resumed';
     case 'item_regenerated':
       return `  ↻ ${event.content_type} · ${event.concept_id}: version ${event.version}`;
+    case 'usage_updated':
+      return null;
   }
 }

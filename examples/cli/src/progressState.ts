@@ -151,6 +151,7 @@ export function applyEvent(state: ProgressState, event: RoadmapEvent): ProgressS
     case 'task_recovering':
     case 'cover_updated':
     case 'item_regenerated':
+    case 'usage_updated':
       return state;
   }
 }

@@ -35,6 +35,9 @@ describe('parseConfig', () => {
       leaseMs: 30_000,
       eventRetentionMs: 7 * 86_400_000,
       webSocketConnectionsPerUser: 20,
+      prices: {},
+      budgetPeriod: 'month',
+      userBudgetUsd: undefined,
       demoLatencyMs: 250,
       logLevel: 'info',
     });
@@ -60,6 +63,9 @@ describe('parseConfig', () => {
         ROADMAP_DEMO_LATENCY_MS: '0',
         ROADMAP_EVENT_RETENTION: '12h',
         ROADMAP_WS_CONNECTIONS_PER_USER: '50',
+        ROADMAP_PRICES: '{"llama3.1":{"input_usd_per_million":0.05,"output_usd_per_million":0.08}}',
+        ROADMAP_BUDGET_PERIOD: 'day',
+        ROADMAP_USER_BUDGET_USD: '7.50',
       },
       cwd,
     );
@@ -78,6 +84,9 @@ describe('parseConfig', () => {
       leaseMs: 1000,
       eventRetentionMs: 12 * 3_600_000,
       webSocketConnectionsPerUser: 50,
+      prices: { 'llama3.1': { input_usd_per_million: 0.05, output_usd_per_million: 0.08 } },
+      budgetPeriod: 'day',
+      userBudgetUsd: 7.5,
       demoLatencyMs: 0,
       warnings: [],
     });
@@ -100,6 +109,24 @@ describe('parseConfig', () => {
     ).toEqual([
       'ROADMAP_EVENT_RETENTION must be from 60000 to 315360000000 milliseconds, got 10000',
       'ROADMAP_WS_CONNECTIONS_PER_USER must be from 1 to 10000, got 0',
+    ]);
+  });
+
+  it('refuses prices that are not a price table, an unknown period and a budget that is not dollars', () => {
+    expect(
+      problemsOf({
+        ROADMAP_DEV_LOGIN: '1',
+        ROADMAP_PRICES: '{"gpt-4o":{"input_usd_per_million":"cheap","output_usd_per_million":1}}',
+        ROADMAP_BUDGET_PERIOD: 'week',
+        ROADMAP_USER_BUDGET_USD: '-5',
+      }),
+    ).toEqual([
+      'ROADMAP_PRICES: gpt-4o.input_usd_per_million: Invalid input: expected number, received string',
+      'ROADMAP_BUDGET_PERIOD must be one of day, month, got "week"',
+      'ROADMAP_USER_BUDGET_USD must be an amount of US dollars such as 25 or 7.50, got "-5"',
+    ]);
+    expect(problemsOf({ ROADMAP_DEV_LOGIN: '1', ROADMAP_PRICES: 'gpt-4o=2.5' })).toEqual([
+      'ROADMAP_PRICES must be JSON such as {"gpt-4o-mini":{"input_usd_per_million":0.15,"output_usd_per_million":0.6}}',
     ]);
   });
 

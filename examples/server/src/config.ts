@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type BudgetPeriod, budgetPeriods, type ModelPrices, modelPricesSchema } from '@roadmap/core';
 
 /** The environment the server reads: `process.env` or any plain object (tests). */
 export type Environment = Record<string, string | undefined>;
@@ -60,6 +61,12 @@ export interface ServerConfig {
   leaseMs: number;
   /** `ROADMAP_EVENT_RETENTION` in milliseconds: how long the event log keeps finished tasks' events (default 7 days). */
   eventRetentionMs: number;
+  /** `ROADMAP_PRICES`: model prices (USD per million tokens) over the engine's defaults; empty when unset. */
+  prices: ModelPrices;
+  /** `ROADMAP_BUDGET_PERIOD`: the UTC `day` or `month` (default) that `GET /usage` and user budgets cover. */
+  budgetPeriod: BudgetPeriod;
+  /** `ROADMAP_USER_BUDGET_USD`: what each user may spend per period; `undefined`: unlimited (default). */
+  userBudgetUsd: number | undefined;
   /** `ROADMAP_WS_CONNECTIONS_PER_USER`: open WebSockets per user and process (default 20). */
   webSocketConnectionsPerUser: number;
   demoLatencyMs: number;
@@ -136,6 +143,38 @@ function duration(
   return value;
 }
 
+/** `ROADMAP_PRICES`: JSON `{ "<model id>": { "input_usd_per_million": n, "output_usd_per_million": n } }`. */
+function modelPrices(env: Environment, problems: string[]): ModelPrices {
+  const raw = read(env, 'ROADMAP_PRICES');
+  if (raw === undefined) return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    problems.push(
+      'ROADMAP_PRICES must be JSON such as {"gpt-4o-mini":{"input_usd_per_million":0.15,"output_usd_per_million":0.6}}',
+    );
+    return {};
+  }
+  const parsed = modelPricesSchema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  problems.push(`ROADMAP_PRICES: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+  return {};
+}
+
+/** An amount of US dollars, 0 or more; `undefined` when unset. */
+function dollars(env: Environment, name: string, problems: string[]): number | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || !Number.isFinite(value)) {
+    problems.push(`${name} must be an amount of US dollars such as 25 or 7.50, got ${JSON.stringify(raw)}`);
+    return undefined;
+  }
+  return value;
+}
+
 function url(env: Environment, name: string, protocols: string[], problems: string[]): string | undefined {
   const raw = read(env, name);
   if (raw === undefined) return undefined;
@@ -207,6 +246,9 @@ export function parseConfig(env: Environment, cwd: string = process.cwd()): Serv
     problems,
   );
   const webSocketConnectionsPerUser = integer(env, 'ROADMAP_WS_CONNECTIONS_PER_USER', 20, 1, 10_000, problems);
+  const prices = modelPrices(env, problems);
+  const budgetPeriod = oneOf(env, 'ROADMAP_BUDGET_PERIOD', budgetPeriods, 'month', problems);
+  const userBudgetUsd = dollars(env, 'ROADMAP_USER_BUDGET_USD', problems);
 
   const apiKey = read(env, 'OPENAI_API_KEY');
   const baseURL = url(env, 'OPENAI_BASE_URL', ['http:', 'https:'], problems);
@@ -253,6 +295,9 @@ export function parseConfig(env: Environment, cwd: string = process.cwd()): Serv
     leaseMs,
     eventRetentionMs,
     webSocketConnectionsPerUser,
+    prices,
+    budgetPeriod,
+    userBudgetUsd,
     demoLatencyMs,
     logLevel,
     webDir,

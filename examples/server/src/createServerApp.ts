@@ -88,6 +88,9 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     concurrency: config.concurrency,
     leaseMs: config.leaseMs,
     eventRetentionMs: config.eventRetentionMs,
+    prices: config.prices,
+    budgetPeriod: config.budgetPeriod,
+    ...(config.userBudgetUsd === undefined ? {} : { userBudgetUsd: config.userBudgetUsd }),
     worker: config.role !== 'api',
     onError,
   });

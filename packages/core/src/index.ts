@@ -17,6 +17,7 @@ export type { WebhookImageProviderOptions } from './covers/webhookImageProvider.
 export { createWebhookImageProvider } from './covers/webhookImageProvider.js';
 export type { DemoModelOptions, DemoOutputs, DemoResponseOptions } from './demo/demoModel.js';
 export { createDemoModel, demoResponse } from './demo/demoModel.js';
+export { type BudgetPeriod, budgetPeriods, periodAt } from './domain/budgetPeriod.js';
 export type { CoverChange, CoverPatch, CoverProvider, CoverRecord } from './domain/coverRecord.js';
 export type {
   NewRoadmapEvent,
@@ -26,6 +27,15 @@ export type {
   RoadmapEventType,
 } from './domain/events.js';
 export { isTerminalEvent, terminalEventTypes } from './domain/events.js';
+export {
+  callUsage,
+  defaultModelPrices,
+  type ModelPrice,
+  type ModelPrices,
+  modelPriceSchema,
+  modelPricesSchema,
+  priceOf,
+} from './domain/modelPrices.js';
 export type { OwnerOptions } from './domain/ownership.js';
 export type {
   Concept,
@@ -70,6 +80,7 @@ export {
 } from './domain/schemas.js';
 export type { CurrentStep, Progress, Task, TaskRecord, TaskStatus } from './domain/task.js';
 export { isTerminalStatus, taskStatuses, taskStatusSchema, terminalStatuses } from './domain/task.js';
+export { addUsage, emptyUsage, roundUsd, usageOf } from './domain/usage.js';
 export type {
   ApiErrorBody,
   ApiFieldError,
@@ -110,11 +121,11 @@ export type {
   TaskStatusResponse,
   TaskSummary,
   UsageReport,
+  UsageResponse,
 } from './domain/wire.js';
 export type { BatchCancelResult, BatchCancelSelection, BatchCancelStatus } from './engine/batchCancel.js';
 export type { GenerateOptions, ListTasksOptions, RoadmapEngineOptions } from './engine/engine.js';
 export { RoadmapEngine } from './engine/engine.js';
-export type { TaskUsage } from './engine/usageMeter.js';
 export type {
   ConceptContext,
   LanguageModel,
@@ -150,4 +161,6 @@ export type {
   TaskPatch,
   TaskStore,
   TaskTransition,
+  UsageSumQuery,
+  UsageTotals,
 } from './storage/taskStore.js';

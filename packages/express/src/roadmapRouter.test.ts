@@ -101,6 +101,7 @@ describe('task routes on a queue without a worker (tasks stay pending)', () => {
         'updated_at',
         'completed_at',
         'error_message',
+        'usage',
       ].sort(),
     );
     expect(tasks[0]).toMatchObject({ title: learnRust.preferences.learning_goal, created_at: isoTime });
@@ -188,7 +189,7 @@ describe('task routes on a queue without a worker (tasks stay pending)', () => {
       previous_status: 'pending',
       aborted_calls: 0,
       kept_items: 0,
-      usage: { calls: 0, input_tokens: 0, output_tokens: 0, cost_usd: null },
+      usage: { calls: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0 },
     });
     const task = await app.engine.getTask(body.task_id);
     expect(task).toMatchObject({ status: 'cancelled', cancel_reason: 'changed my mind' });
@@ -312,6 +313,27 @@ describe('roadmap, concept and cover routes on a running engine', () => {
     });
     const foreign = await app.http.get('/api/v1/roadmaps').set('Authorization', bearer(otherUser)).expect(200);
     expect(foreign.body).toEqual({ roadmaps: [], next_cursor: null });
+  });
+
+  it("GET /usage answers what the caller's tasks of the period used; the task carries its own usage", async () => {
+    const task = await app.http.get(`/api/v1/roadmaps/tasks/${taskId}`).set('Authorization', bearer(owner)).expect(200);
+    const { usage } = task.body;
+    // The demo model reports tokens and is priced like gpt-4o-mini by default.
+    expect(usage.calls).toBeGreaterThan(3);
+    expect(usage.cost_usd).toBeGreaterThan(0);
+    const response = await app.http.get('/api/v1/usage').set('Authorization', bearer(owner)).expect(200);
+    expect(response.body).toEqual({
+      period_start: expect.stringMatching(/^\d{4}-\d{2}-01T00:00:00\.000Z$/),
+      period_end: expect.stringMatching(/^\d{4}-\d{2}-01T00:00:00\.000Z$/),
+      spent_usd: usage.cost_usd,
+      reserved_usd: 0,
+      budget_usd: null,
+      input_tokens: usage.input_tokens,
+      output_tokens: usage.output_tokens,
+      calls: usage.calls,
+    });
+    const foreign = await app.http.get('/api/v1/usage').set('Authorization', bearer(otherUser)).expect(200);
+    expect(foreign.body).toMatchObject({ calls: 0, spent_usd: 0 });
   });
 
   it('GET /roadmaps/{id} answers the roadmap with concept statuses; 404 for an unknown one', async () => {

@@ -284,6 +284,15 @@ export function createRoadmapRouter(engine: RoadmapEngine, options: RoadmapRoute
     }),
   );
 
+  // SPEC §7: what the caller's tasks of the current budget period used, and its budget.
+  router.get(
+    '/usage',
+    requireUser,
+    handle(async (_request, response, user) => {
+      response.status(200).json(await engine.getUserUsage(user.userId));
+    }),
+  );
+
   router.get(
     '/roadmaps',
     requireUser,

@@ -48,6 +48,7 @@ export function toTaskSummary(task: Task): TaskSummary {
     updated_at: task.updated_at,
     completed_at: task.completed_at,
     error_message: task.error_message,
+    usage: task.usage,
   };
 }
 

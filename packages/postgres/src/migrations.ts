@@ -323,6 +323,14 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 9,
+    name: 'task usage and budget',
+    // SPEC §7: calls, tokens and cost on the task (NULL in older rows reads as none), and its own budget.
+    up: (schema) => `
+      ALTER TABLE ${schema}.tasks ADD COLUMN usage jsonb, ADD COLUMN budget_usd double precision;
+    `,
+  },
 ];
 
 /** The newest version this package knows. */

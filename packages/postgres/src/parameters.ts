@@ -7,9 +7,10 @@ import { type ColumnType, columnValue, type PatchColumn, taskColumns, taskColumn
  * `@roadmap/core/internal`).
  */
 
-/** The SQL type a parameter of a column is cast to: JSON goes as text into `jsonb`. */
+/** The SQL type a parameter of a column is cast to: JSON goes as text into `jsonb`, `real` is 64-bit. */
 function castOf(type: ColumnType): string {
-  return type === 'json' ? 'jsonb' : type;
+  if (type === 'json') return 'jsonb';
+  return type === 'real' ? 'double precision' : type;
 }
 
 /** `INSERT` column list and `VALUES` placeholders for a whole task, appending its values to `values`. */

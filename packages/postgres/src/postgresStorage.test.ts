@@ -92,9 +92,10 @@ describeWithDatabase('postgres', () => {
           )
         ).rows.map((row) => row.table_name);
       expect(await tables()).not.toContain('covers');
-      // A task as version 1 stored it (later versions added the review and pause columns, with defaults).
+      // A task as version 1 stored it (later versions added review, pause, usage and budget, with defaults).
       const task = makeTaskRecord();
-      const versionOne = taskColumns.filter((column) => column !== 'pause_reason' && column !== 'review_round');
+      const later = ['pause_reason', 'review_round', 'usage', 'budget_usd'];
+      const versionOne = taskColumns.filter((column) => !later.includes(column));
       const row = taskToRow(task);
       await pool.query(
         `INSERT INTO "${schema}".tasks (${versionOne.join(', ')}) VALUES (${versionOne.map((_, index) => `$${index + 1}`).join(', ')})`,

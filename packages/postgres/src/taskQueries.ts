@@ -1,5 +1,12 @@
-import type { AcquireLeaseResult, TaskListQuery, TaskListResult, TaskStatus, TaskStore } from '@roadmap/core';
-import { RoadmapError } from '@roadmap/core';
+import type {
+  AcquireLeaseResult,
+  TaskListQuery,
+  TaskListResult,
+  TaskStatus,
+  TaskStore,
+  UsageTotals,
+} from '@roadmap/core';
+import { RoadmapError, roundUsd } from '@roadmap/core';
 import {
   roadmapIdTaken,
   type StatusCountEntry,
@@ -69,6 +76,26 @@ export function createTaskStore(
       const result = await query<TaskRow>('read a task', `SELECT * FROM ${tasks} WHERE task_id = $1`, [taskId]);
       const row = result.rows[0];
       return row ? taskFromRow(row) : null;
+    },
+
+    async sumUsage({ userId, createdFrom, createdBefore }) {
+      // Rows written before tasks carried usage hold NULL: they add nothing.
+      const result = await query<Record<keyof UsageTotals, string | number>>(
+        'sum usage',
+        `SELECT coalesce(sum((usage->>'calls')::bigint), 0) AS calls,
+           coalesce(sum((usage->>'input_tokens')::bigint), 0) AS input_tokens,
+           coalesce(sum((usage->>'output_tokens')::bigint), 0) AS output_tokens,
+           coalesce(sum((usage->>'cost_usd')::double precision), 0) AS cost_usd
+         FROM ${tasks} WHERE user_id = $1 AND created_at >= $2 AND created_at < $3`,
+        [userId, createdFrom, createdBefore],
+      );
+      const row = result.rows[0];
+      return {
+        calls: Number(row?.calls ?? 0),
+        input_tokens: Number(row?.input_tokens ?? 0),
+        output_tokens: Number(row?.output_tokens ?? 0),
+        cost_usd: roundUsd(Number(row?.cost_usd ?? 0)),
+      };
     },
 
     async listTasks(listQuery: TaskListQuery): Promise<TaskListResult> {

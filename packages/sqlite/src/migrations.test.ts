@@ -64,11 +64,18 @@ describe('migrate', () => {
     expect(migrate(database, migrations.slice(0, 1))).toEqual([1]);
     expect(tables()).not.toContain('covers');
     const record = makeTaskRecord();
-    // The columns version 1 had (later versions added the review and pause columns, with defaults).
-    const versionOne = taskColumns.filter((column) => column !== 'pause_reason' && column !== 'review_round');
+    // The columns version 1 had (later versions added review, pause, usage and budget, with defaults).
+    const later = ['pause_reason', 'review_round', 'usage', 'budget_usd'];
+    const versionOne = taskColumns.filter((column) => !later.includes(column));
     const columns = versionOne.join(', ');
     const values = versionOne.map((column) => `@${column}`).join(', ');
-    const { pause_reason: _reason, review_round: _round, ...row } = taskToRow(record);
+    const {
+      pause_reason: _reason,
+      review_round: _round,
+      usage: _usage,
+      budget_usd: _budget,
+      ...row
+    } = taskToRow(record);
     database.prepare(`INSERT INTO tasks (${columns}) VALUES (${values})`).run(row);
 
     const storage = createSqliteStorage({ database });

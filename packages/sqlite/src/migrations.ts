@@ -168,6 +168,15 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'task usage and budget',
+    // SPEC §7: calls, tokens and cost on the task (JSON; NULL in older rows reads as none), and its own budget.
+    sql: `
+      ALTER TABLE tasks ADD COLUMN usage TEXT;
+      ALTER TABLE tasks ADD COLUMN budget_usd REAL;
+    `,
+  },
 ];
 
 /** The schema version this package creates and understands. */

@@ -7,7 +7,9 @@ import type {
   TaskStatus,
   TaskStore,
   TaskTransition,
+  UsageTotals,
 } from '@roadmap/core';
+import { roundUsd } from '@roadmap/core';
 import {
   roadmapIdTaken,
   type StatusCountEntry,
@@ -63,6 +65,14 @@ export function createTaskStore(database: BetterSqlite3.Database): TaskStore {
      WHERE sweep_leases.holder = excluded.holder OR sweep_leases.expires_at <= @now`,
   );
   const deleteSweepLease = prepare('DELETE FROM sweep_leases WHERE name = ? AND holder = ?');
+  // Rows written before tasks carried usage hold NULL: they add nothing.
+  const sumUsage = prepare(
+    `SELECT coalesce(sum(json_extract(usage, '$.calls')), 0) AS calls,
+       coalesce(sum(json_extract(usage, '$.input_tokens')), 0) AS input_tokens,
+       coalesce(sum(json_extract(usage, '$.output_tokens')), 0) AS output_tokens,
+       coalesce(sum(json_extract(usage, '$.cost_usd')), 0) AS cost_usd
+     FROM tasks WHERE user_id = @userId AND created_at >= @createdFrom AND created_at < @createdBefore`,
+  );
   const read = (row: unknown) => (row === undefined ? null : taskFromRow(row as TaskRow));
 
   const readTaskList = database.transaction((query: TaskListQuery) => {
@@ -151,6 +161,13 @@ export function createTaskStore(database: BetterSqlite3.Database): TaskStore {
 
     async listTasks(query) {
       return guard('listTasks', () => readTaskList(query));
+    },
+
+    async sumUsage(query) {
+      return guard('sumUsage', () => {
+        const row = sumUsage.get(query) as UsageTotals;
+        return { ...row, cost_usd: roundUsd(row.cost_usd) };
+      });
     },
 
     async transitionTask(taskId, change) {

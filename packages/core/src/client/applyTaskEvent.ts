@@ -2,7 +2,7 @@ import type { RoadmapEvent, TaskSummary } from './wireTypes.js';
 
 type LiveFields = Pick<
   TaskSummary,
-  'status' | 'current_step' | 'progress' | 'updated_at' | 'completed_at' | 'error_message'
+  'status' | 'current_step' | 'progress' | 'updated_at' | 'completed_at' | 'error_message' | 'usage'
 >;
 
 /** Applies a live event to a task (a list row or a full task); the same object when the event changes nothing. */
@@ -49,6 +49,8 @@ export function applyTaskEvent<T extends LiveFields>(task: T, event: RoadmapEven
       return { ...base, status: 'paused' };
     case 'resumed':
       return { ...base, status: 'pending', current_step: 'queued' };
+    case 'usage_updated':
+      return { ...base, usage: event.usage };
     default:
       return task;
   }

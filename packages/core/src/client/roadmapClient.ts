@@ -36,6 +36,7 @@ import type {
   TaskListResponse,
   TaskStatus,
   TaskStatusResponse,
+  UsageResponse,
 } from './wireTypes.js';
 
 export interface RoadmapClientOptions {
@@ -207,6 +208,9 @@ export function createRoadmapClient(options: RoadmapClientOptions) {
 
     /** `GET /roadmaps/tasks/{task_id}`: the full task. */
     getTask: (taskId: string, request?: RequestOptions) => call<Task>(`/roadmaps/tasks/${segment(taskId)}`, request),
+
+    /** `GET /usage`: what the caller's tasks used in the current budget period, and that period's budget. */
+    getUsage: (request?: RequestOptions) => call<UsageResponse>('/usage', request),
 
     /** `GET /roadmaps/{task_id}/status`. */
     getTaskStatus: (taskId: string, request?: RequestOptions) =>

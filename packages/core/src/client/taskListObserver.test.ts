@@ -20,6 +20,7 @@ function summary(index: number, status: TaskStatus = 'processing', minutesAgo = 
     updated_at: timestamp,
     completed_at: null,
     error_message: null,
+    usage: { calls: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0 },
   };
 }
 
@@ -284,6 +285,8 @@ describe('TaskListObserver', () => {
       cancel_reason: null,
       pause_reason: null,
       review_round: 0,
+      usage: { calls: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0 },
+      budget_usd: null,
       attempts: 1,
     };
     const api = serve([summary(1), summary(2)]);

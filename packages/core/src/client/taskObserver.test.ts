@@ -26,6 +26,8 @@ const task: Task = {
   cancel_reason: null,
   pause_reason: null,
   review_round: 0,
+  usage: { calls: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0 },
+  budget_usd: null,
   attempts: 1,
   created_at: timestamp,
   updated_at: timestamp,

@@ -1,14 +1,8 @@
 import type { ContentKind, CoverStatus } from './schemas.js';
 import type { CurrentStep, PauseReason, Progress, TaskStatus } from './task.js';
+import type { UsageReport } from './usage.js';
 
-/** Tokens and calls a task's model calls used, as providers reported them. */
-export interface UsageReport {
-  calls: number;
-  input_tokens: number;
-  output_tokens: number;
-  /** Cost in US dollars; `null` while no price table is configured (SPEC §7 budgets). */
-  cost_usd: number | null;
-}
+export type { UsageReport } from './usage.js';
 
 /**
  * What a cancel stopped and kept (SPEC §7 cancel receipt), in its answer and its `cancelled` event: the model calls
@@ -59,6 +53,8 @@ export interface RoadmapEventPayloads {
   resumed: { previous_status: TaskStatus };
   /** One content item has a new version (regenerated with feedback), or an earlier version was restored. */
   item_regenerated: { concept_id: string; content_type: ContentKind; version: number };
+  /** The task's usage so far (at most about once a second while it runs, and when a run ends). */
+  usage_updated: { usage: UsageReport };
 }
 
 export type RoadmapEventType = keyof RoadmapEventPayloads;

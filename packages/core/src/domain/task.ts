@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { GenerateRequest } from './schemas.js';
+import type { UsageReport } from './usage.js';
 
 export const taskStatusSchema = z.enum([
   'pending',
@@ -100,6 +101,10 @@ export interface Task {
   pause_reason: PauseReason | null;
   /** The human review round the task is in or last went through (1–5); 0 until its first review. */
   review_round: number;
+  /** Calls, tokens and cost of the task's model calls so far, over every run (SPEC §7). */
+  usage: UsageReport;
+  /** The most the task may spend, in US dollars; `null`: no limit of its own. */
+  budget_usd: number | null;
   /** How many times a worker has started (or resumed after a crash) this task since it was created or retried. */
   attempts: number;
   created_at: string;

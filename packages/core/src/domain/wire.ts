@@ -5,6 +5,7 @@
 import type { CancelReceipt, RoadmapEvent } from './events.js';
 import type { ContentKind, Cover, GenerateRequestInput, Quiz, Resources, Roadmap, Tutorial } from './schemas.js';
 import type { CurrentStep, Progress, TaskStatus } from './task.js';
+import type { UsageReport } from './usage.js';
 
 export type { CancelReceipt, RoadmapEvent, RoadmapEventType, UsageReport } from './events.js';
 export type { ConceptDetail, ContentKind, Cover, CoverStatus, Roadmap } from './schemas.js';
@@ -37,6 +38,8 @@ export interface TaskSummary {
   updated_at: string;
   completed_at: string | null;
   error_message: string | null;
+  /** Calls, tokens and cost so far (SPEC §7). */
+  usage: UsageReport;
 }
 
 /** `200` of `GET /roadmaps/tasks`: the caller's tasks and counts per status. */
@@ -292,3 +295,23 @@ export type ServerMessage = RoadmapEvent | ControlMessage;
 
 /** What a client may send: a keep-alive `ping` (answered with `pong`) or `get_status` (a fresh `current_status`). */
 export type ClientMessage = { type: 'ping' } | { type: 'get_status' };
+
+/**
+ * `200` of `GET /usage` (SPEC §7): what the caller's tasks created in the current budget period (a UTC day or month)
+ * used, and the budget of that period.
+ */
+export interface UsageResponse {
+  /** Start of the period (inclusive), ISO-8601 UTC. */
+  period_start: string;
+  /** End of the period (exclusive), ISO-8601 UTC. */
+  period_end: string;
+  /** Dollars spent in the period (calls of a model without a price count as 0 here). */
+  spent_usd: number;
+  /** Dollars held for calls under way (budgets); 0 when no budget applies. */
+  reserved_usd: number;
+  /** The user's budget for the period; `null`: no limit. */
+  budget_usd: number | null;
+  input_tokens: number;
+  output_tokens: number;
+  calls: number;
+}

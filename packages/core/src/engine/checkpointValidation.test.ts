@@ -4,7 +4,8 @@ import type { ModelOperation } from '../model/languageModel.js';
 import { RoadmapError } from '../shared/errors.js';
 import { createWorld, learnGo, terminalEvent, type World } from '../testing/engineTestSupport.js';
 import type { ScriptRule } from '../testing/scriptedModel.js';
-import { usageFrom } from './usageMeter.js';
+import { makeTaskRecord } from '../testing/storage/fixtures.js';
+import { initialUsage } from './usageMeter.js';
 
 let world: World;
 afterEach(async () => {
@@ -125,10 +126,29 @@ describe('checkpoints are validated on resume', () => {
   }
 });
 
-describe('the usage checkpoint is validated when read', () => {
+describe('the legacy usage checkpoint is validated when read', () => {
   it('reads fields that are not counts as 0, so they never turn into text or NaN when added to', () => {
-    const usage = usageFrom({ usage: { input_tokens: '1200', output_tokens: -5, calls: 3 } });
-    expect(usage).toEqual({ input_tokens: 0, output_tokens: 0, calls: 3 });
-    expect(usageFrom({ usage: 'v1:1200/300' })).toEqual({ input_tokens: 0, output_tokens: 0, calls: 0 });
+    const task = makeTaskRecord();
+    const priced = initialUsage(task, { usage: { input_tokens: '1200', output_tokens: -5, calls: 3 } }, {}, 'm');
+    expect(priced).toEqual({ input_tokens: 0, output_tokens: 0, calls: 3, cost_usd: null });
+    expect(initialUsage(task, { usage: 'v1:1200/300' }, {}, 'm')).toEqual({
+      input_tokens: 0,
+      output_tokens: 0,
+      calls: 0,
+      cost_usd: null,
+    });
+  });
+
+  it('prices the counts of an old checkpoint, and prefers the usage the task carries', () => {
+    const prices = { m: { input_usd_per_million: 1, output_usd_per_million: 2 } };
+    const legacy = { usage: { input_tokens: 1_000_000, output_tokens: 500_000, calls: 2 } };
+    expect(initialUsage(makeTaskRecord(), legacy, prices, 'm')).toEqual({
+      input_tokens: 1_000_000,
+      output_tokens: 500_000,
+      calls: 2,
+      cost_usd: 2,
+    });
+    const carried = { calls: 1, input_tokens: 10, output_tokens: 20, cost_usd: 0.5 };
+    expect(initialUsage(makeTaskRecord({ usage: carried }), legacy, prices, 'm')).toEqual(carried);
   });
 });

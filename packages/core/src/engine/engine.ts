@@ -4,6 +4,7 @@ import { CoverService, type CoverServiceOptions } from '../covers/coverService.j
 import type { ImageProvider } from '../covers/imageProvider.js';
 import { createMemoryBlobStore } from '../covers/memoryBlobStore.js';
 import { createOfflineImageProvider } from '../covers/offlineImageProvider.js';
+import { type BudgetPeriod, periodAt } from '../domain/budgetPeriod.js';
 import type {
   CancelReceipt,
   NewRoadmapEvent,
@@ -12,6 +13,7 @@ import type {
   RoadmapEventType,
 } from '../domain/events.js';
 import { randomId, roadmapIdFor } from '../domain/ids.js';
+import { defaultModelPrices, type ModelPrices, modelPricesSchema } from '../domain/modelPrices.js';
 import { assertOwner, type OwnerOptions } from '../domain/ownership.js';
 import {
   type ConceptDetail,
@@ -32,9 +34,11 @@ import {
   type TaskStatus,
   toPublicTask,
 } from '../domain/task.js';
-import type { RoadmapListResponse } from '../domain/wire.js';
+import { emptyUsage, type UsageReport } from '../domain/usage.js';
+import type { RoadmapListResponse, UsageResponse } from '../domain/wire.js';
 import type { LanguageModel } from '../model/languageModel.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../model/retry.js';
+import { describeIssues } from '../model/structuredGeneration.js';
 import type { Queue } from '../queue/queue.js';
 import { type Clock, isoTime, systemClock } from '../shared/clock.js';
 import { RoadmapError } from '../shared/errors.js';
@@ -71,7 +75,6 @@ import {
   submitReview,
   type TaskControlContext,
 } from './taskControl.js';
-import { type TaskUsage, usageFrom } from './usageMeter.js';
 import { defaultFaultBackoff, type FaultBackoff, TaskWorker } from './worker.js';
 
 /** Steps in which a processing task has (at most) one design call in flight. */
@@ -148,10 +151,30 @@ export interface RoadmapEngineOptions {
    */
   eventRetentionMs?: number;
   /**
+   * Prices of models in US dollars per million tokens, for `task.usage.cost_usd`; merged over
+   * `defaultModelPrices` (common OpenAI models and the demo model). A model without a price counts tokens with
+   * `cost_usd: null`. The reference server reads `ROADMAP_PRICES`.
+   */
+  prices?: ModelPrices;
+  /**
+   * The budget period of `getUserUsage` (`GET /usage`): the current UTC `day` or `month`. Default: `month`
+   * (`ROADMAP_BUDGET_PERIOD`).
+   */
+  budgetPeriod?: BudgetPeriod;
+  /** What each user may spend per budget period, in US dollars. Default: no limit (`ROADMAP_USER_BUDGET_USD`). */
+  userBudgetUsd?: number;
+  /**
    * Receives errors that have no caller: heartbeat, recovery, cover generation and listener failures.
    * Default: `console.error`.
    */
   onError?: (error: unknown) => void;
+}
+
+/** The engine's `prices` option, checked: every entry a pair of non-negative numbers. */
+function checkedPrices(prices: ModelPrices | undefined): ModelPrices {
+  const parsed = modelPricesSchema.safeParse(prices ?? {});
+  if (parsed.success) return parsed.data;
+  throw new RoadmapError('invalid_input', `prices: ${describeIssues(parsed.error)}`);
 }
 
 export interface GenerateOptions {
@@ -213,6 +236,9 @@ export class RoadmapEngine {
     recovery: boolean;
     recoveryIntervalMs: number;
     workerId: string;
+    prices: ModelPrices;
+    budgetPeriod: BudgetPeriod;
+    userBudgetUsd: number | null;
   };
   private readonly onError: (error: unknown) => void;
   private readonly worker: TaskWorker;
@@ -262,7 +288,13 @@ export class RoadmapEngine {
       recovery: options.recovery ?? options.worker ?? true,
       recoveryIntervalMs: options.recoveryIntervalMs ?? leaseMs,
       workerId: options.workerId ?? randomId(),
+      prices: { ...defaultModelPrices, ...checkedPrices(options.prices) },
+      budgetPeriod: options.budgetPeriod ?? 'month',
+      userBudgetUsd: options.userBudgetUsd ?? null,
     };
+    if (this.settings.userBudgetUsd !== null && !(this.settings.userBudgetUsd >= 0)) {
+      throw new RoadmapError('invalid_input', 'userBudgetUsd must be a number of US dollars, 0 or more.');
+    }
     this.worker = new TaskWorker({
       storage: this.storage,
       queue: this.queue,
@@ -284,6 +316,8 @@ export class RoadmapEngine {
       onRoadmapStored: (task, roadmap) => this.covers.onRoadmapStored(roadmap, task.task_id),
       onError: this.onError,
       generateId: this.generateId,
+      prices: this.settings.prices,
+      usageEventIntervalMs: 1_000,
     });
     this.recovery = new RecoverySweep({
       storage: this.storage,
@@ -492,6 +526,8 @@ export class RoadmapEngine {
       cancel_reason: null,
       pause_reason: null,
       review_round: 0,
+      usage: { ...emptyUsage },
+      budget_usd: null,
       attempts: 0,
       created_at: at,
       updated_at: at,
@@ -559,6 +595,8 @@ export class RoadmapEngine {
           updated_at: at,
           lease_token: null,
           lease_expires_at: null,
+          // The run here counted ahead of what it last wrote; its later writes are fenced out.
+          usage: receipt.usage,
         },
         // Stored with the status: a cancel that was accepted always has its event.
         event: this.eventFor('cancelled', (task) => ({
@@ -592,19 +630,16 @@ export class RoadmapEngine {
    * call the cancel aborts) plus the design step's call when it was designing, the items kept, and its usage.
    */
   private async cancelReceipt(task: TaskRecord): Promise<CancelReceipt> {
-    const [items, checkpoints] = await Promise.all([
-      this.storage.listItems(task.roadmap_id),
-      this.storage.getCheckpoints(task.task_id),
-    ]);
+    const items = await this.storage.listItems(task.roadmap_id);
     const designing = task.status === 'processing' && designSteps.has(task.current_step);
-    const usage = this.worker.liveUsage(task.task_id) ?? usageFrom(checkpoints);
+    const usage = this.worker.liveUsage(task.task_id) ?? task.usage;
     return {
       aborted_calls:
         task.status === 'processing'
           ? items.filter((item) => item.status === 'generating').length + (designing ? 1 : 0)
           : 0,
       kept_items: items.filter((item) => item.status === 'completed').length,
-      usage: { ...usage, cost_usd: null },
+      usage,
     };
   }
 
@@ -867,10 +902,34 @@ export class RoadmapEngine {
     };
   }
 
-  /** Tokens the task's model calls used so far, as the provider reported them (zeros for providers that do not). */
-  async getUsage(taskId: string, options?: OwnerOptions): Promise<TaskUsage> {
-    await this.requireTask(taskId, options);
-    return usageFrom(await this.storage.getCheckpoints(taskId));
+  /**
+   * Calls, tokens and cost of the task's model calls so far, as providers reported them (zeros for providers that do
+   * not): counted to this moment when the task runs in this process, else as last written (about a second behind).
+   */
+  async getUsage(taskId: string, options?: OwnerOptions): Promise<UsageReport> {
+    const task = await this.requireTask(taskId, options);
+    return this.worker.liveUsage(taskId) ?? task.usage;
+  }
+
+  /**
+   * What the user's tasks created in the current budget period (`budgetPeriod`, UTC) used, and the period's budget
+   * (`userBudgetUsd`): `GET /usage` (SPEC §7). One query over the user's tasks of the period.
+   */
+  async getUserUsage(userId: string): Promise<UsageResponse> {
+    const { startMs, endMs } = periodAt(this.clock.now(), this.settings.budgetPeriod);
+    const periodStart = isoTime(startMs);
+    const periodEnd = isoTime(endMs);
+    const totals = await this.storage.sumUsage({ userId, createdFrom: periodStart, createdBefore: periodEnd });
+    return {
+      period_start: periodStart,
+      period_end: periodEnd,
+      spent_usd: totals.cost_usd,
+      reserved_usd: 0,
+      budget_usd: this.settings.userBudgetUsd,
+      input_tokens: totals.input_tokens,
+      output_tokens: totals.output_tokens,
+      calls: totals.calls,
+    };
   }
 
   /** One concept with its tutorial, resources and quiz (each `null` until generated), or `null`. */

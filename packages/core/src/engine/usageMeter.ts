@@ -1,66 +1,86 @@
+import { callUsage, type ModelPrices } from '../domain/modelPrices.js';
+import type { TaskRecord } from '../domain/task.js';
+import { addUsage, type UsageReport, usageOf } from '../domain/usage.js';
 import type { ModelUsage } from '../model/languageModel.js';
 import type { Storage } from '../storage/storage.js';
 import type { LeaseFence } from '../storage/taskStore.js';
 
-/** Tokens a task's model calls used (what providers reported), summed over every run of the task. */
-export interface TaskUsage {
-  input_tokens: number;
-  output_tokens: number;
-  /** Model calls that reported usage. */
-  calls: number;
-}
-
-/** The task checkpoint under which usage is kept (it is data about the task, not a pipeline step). */
+/** The task checkpoint under which usage was kept before tasks carried `usage` (read once, when a run starts). */
 export const usageCheckpointKey = 'usage';
 
-export const emptyUsage: TaskUsage = { input_tokens: 0, output_tokens: 0, calls: 0 };
-
-/** A stored count, or 0 when it is missing or not a count (a checkpoint written in another shape). */
-function countOf(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0;
-}
-
-/** Reads a task's recorded usage from its checkpoints; fields that are not counts read as 0. */
-export function usageFrom(checkpoints: Record<string, unknown>): TaskUsage {
-  const stored = checkpoints[usageCheckpointKey];
-  const fields = typeof stored === 'object' && stored !== null ? (stored as Record<string, unknown>) : {};
-  return {
-    input_tokens: countOf(fields.input_tokens),
-    output_tokens: countOf(fields.output_tokens),
-    calls: countOf(fields.calls),
-  };
+/**
+ * The usage a run starts from: the task's own, or, for a task whose usage was counted before tasks carried it, the
+ * counts of its old checkpoint, priced now.
+ */
+export function initialUsage(
+  task: TaskRecord,
+  checkpoints: Record<string, unknown>,
+  prices: ModelPrices,
+  modelId: string,
+): UsageReport {
+  if (task.usage.calls > 0 || !(usageCheckpointKey in checkpoints)) return task.usage;
+  const legacy = usageOf(checkpoints[usageCheckpointKey]);
+  const priced = callUsage(prices, modelId, { inputTokens: legacy.input_tokens, outputTokens: legacy.output_tokens });
+  return { ...legacy, cost_usd: priced.cost_usd };
 }
 
 /**
- * Counts one run's usage on top of what earlier runs recorded, and writes the total with the run's lease (on each
- * heartbeat and when the run ends), so a crash loses at most one heartbeat period of counting.
+ * Counts one run's usage (calls, tokens, cost at the price table) on top of what earlier runs recorded. `flush`
+ * writes the total to the task with the run's lease and announces it (`usage_updated`); flushes run one at a time,
+ * and `flushSoon` asks for one at most every `intervalMs` while calls keep reporting.
  */
 export class UsageMeter {
-  private total: TaskUsage;
-  private dirty = false;
+  private total: UsageReport;
+  private written: UsageReport;
+  private flushing: Promise<boolean> = Promise.resolve(true);
+  private lastFlushAt = Number.NEGATIVE_INFINITY;
 
-  constructor(initial: TaskUsage) {
+  constructor(
+    initial: UsageReport,
+    private readonly settings: {
+      prices: ModelPrices;
+      modelId: string;
+      /** Writes the usage to the task (fenced) and publishes `usage_updated`; `false` when the fence failed. */
+      write: (usage: UsageReport) => Promise<boolean>;
+      now: () => number;
+      intervalMs: number;
+      onError: (error: unknown) => void;
+    },
+  ) {
     this.total = { ...initial };
+    this.written = { ...initial };
   }
 
   add(usage: ModelUsage): void {
-    this.total = {
-      input_tokens: this.total.input_tokens + usage.inputTokens,
-      output_tokens: this.total.output_tokens + usage.outputTokens,
-      calls: this.total.calls + 1,
-    };
-    this.dirty = true;
+    this.total = addUsage(this.total, callUsage(this.settings.prices, this.settings.modelId, usage));
   }
 
-  snapshot(): TaskUsage {
+  snapshot(): UsageReport {
     return { ...this.total };
   }
 
-  /** Writes the total if it changed; false when the lease was lost (nothing written). */
-  async flush(storage: Storage, fence: LeaseFence): Promise<boolean> {
-    if (!this.dirty) return true;
-    const written = await storage.saveCheckpoint(fence, usageCheckpointKey, this.snapshot());
-    if (written) this.dirty = false;
+  /** Flushes in the background once `intervalMs` passed since the last flush (errors go to `onError`). */
+  flushSoon(): void {
+    if (this.settings.now() - this.lastFlushAt < this.settings.intervalMs) return;
+    this.flush().catch(this.settings.onError);
+  }
+
+  /** Writes the total if it changed since the last write, after any flush under way; `false`: the fence failed. */
+  flush(): Promise<boolean> {
+    this.lastFlushAt = this.settings.now();
+    const next = this.flushing.then(
+      () => this.writeChanged(),
+      () => this.writeChanged(),
+    );
+    this.flushing = next;
+    return next;
+  }
+
+  private async writeChanged(): Promise<boolean> {
+    const total = this.total;
+    if (total.calls === this.written.calls && total.cost_usd === this.written.cost_usd) return true;
+    const written = await this.settings.write(total);
+    if (written) this.written = total;
     return written;
   }
 }

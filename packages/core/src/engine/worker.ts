@@ -1,6 +1,8 @@
 import type { NewRoadmapEvent, RoadmapEvent, RoadmapEventPayloads, RoadmapEventType } from '../domain/events.js';
+import type { ModelPrices } from '../domain/modelPrices.js';
 import type { Roadmap } from '../domain/schemas.js';
 import type { TaskRecord } from '../domain/task.js';
+import type { UsageReport } from '../domain/usage.js';
 import type { LanguageModel } from '../model/languageModel.js';
 import type { RetryPolicy } from '../model/retry.js';
 import type { Queue, QueueJob } from '../queue/queue.js';
@@ -12,7 +14,7 @@ import { runPipeline } from './pipeline.js';
 import { allowManyListeners, RunAbort, runAbortKind } from './runAbort.js';
 import type { RunContext } from './runContext.js';
 import { RunSuspended } from './runSuspended.js';
-import { type TaskUsage, UsageMeter, usageFrom } from './usageMeter.js';
+import { initialUsage, UsageMeter } from './usageMeter.js';
 
 /** Pause after a failed claim before the next one. */
 const claimRetryDelayMs = 1000;
@@ -71,6 +73,10 @@ export interface WorkerSettings {
   onError(error: unknown): void;
   /** Creates the random part of a roadmap id the pipeline moves a task to. */
   generateId(): string;
+  /** Prices of the models, for the cost in `task.usage`. */
+  prices: ModelPrices;
+  /** At most one `usage_updated` (and write of `task.usage`) per this many ms while calls report usage. */
+  usageEventIntervalMs: number;
 }
 
 interface ActiveRun {
@@ -103,7 +109,7 @@ export class TaskWorker {
   }
 
   /** The usage of the task's run here, counted to this moment (ahead of what it last wrote); `undefined` if none. */
-  liveUsage(taskId: string): TaskUsage | undefined {
+  liveUsage(taskId: string): UsageReport | undefined {
     return this.runs.get(taskId)?.usage?.snapshot();
   }
 
@@ -227,7 +233,7 @@ export class TaskWorker {
     let stopHeartbeat = () => {};
     let outcome: 'release' | 'requeue' | 'keep' | { delayMs: number } = 'release';
     try {
-      usage = new UsageMeter(usageFrom(await storage.getCheckpoints(task.task_id)));
+      usage = this.usageMeter(task, fence, await storage.getCheckpoints(task.task_id));
       run.usage = usage;
       stopHeartbeat = this.heartbeat(job, fence, controller, usage);
       if (controller.signal.aborted) throw controller.signal.reason;
@@ -237,7 +243,7 @@ export class TaskWorker {
       }
       const context = this.context(task, fence, run, usage);
       const result = await runPipeline(context);
-      await usage.flush(storage, fence);
+      await usage.flush();
       await this.finish(task, fence, result);
     } catch (error) {
       const kind = runAbortKind(controller.signal);
@@ -246,7 +252,7 @@ export class TaskWorker {
       } else if (RunSuspended.isInstance(error) && error.reason === 'review') {
         // The task waits in `human_review_pending`, given up with its status change: nothing more to write.
         run.handedToUser = true;
-        await usage?.flush(storage, fence).catch(() => false);
+        await usage?.flush().catch(() => false);
       } else if (kind === 'paused' || run.paused) {
         run.handedToUser = true;
         try {
@@ -292,7 +298,7 @@ export class TaskWorker {
    */
   private async afterPause(task: TaskRecord, fence: LeaseFence, usage: UsageMeter | undefined): Promise<void> {
     const { storage } = this.settings;
-    await usage?.flush(storage, fence).catch(() => false);
+    await usage?.flush().catch(() => false);
     const current = await storage.getTask(task.task_id);
     // Resumed, cancelled or taken over meanwhile: the other side decides.
     if (current?.status !== 'paused') return;
@@ -315,7 +321,7 @@ export class TaskWorker {
     usage: UsageMeter | undefined,
   ): Promise<'release' | 'requeue' | { delayMs: number }> {
     const { storage } = this.settings;
-    await usage?.flush(storage, fence).catch(() => false);
+    await usage?.flush().catch(() => false);
     if (kind === 'stopping') {
       // A graceful stop gives the start back: only crashes and faults count towards `maxAttempts`.
       await storage.updateTask(fence, { attempts: Math.max(0, task.attempts - 1) });
@@ -406,6 +412,24 @@ export class TaskWorker {
     }
   }
 
+  /** The run's usage count: written to the task with the lease and announced by `usage_updated`. */
+  private usageMeter(task: TaskRecord, fence: LeaseFence, checkpoints: Record<string, unknown>): UsageMeter {
+    const settings = this.settings;
+    return new UsageMeter(initialUsage(task, checkpoints, settings.prices, settings.model.modelId), {
+      prices: settings.prices,
+      modelId: settings.model.modelId,
+      now: () => settings.clock.now(),
+      intervalMs: settings.usageEventIntervalMs,
+      onError: settings.onError,
+      write: async (usage) => {
+        const updated = await settings.storage.updateTask(fence, { usage });
+        if (!updated) return false;
+        await settings.publish(task, 'usage_updated', { usage }, fence);
+        return true;
+      },
+    });
+  }
+
   private context(task: TaskRecord, fence: LeaseFence, run: ActiveRun, usage: UsageMeter): RunContext {
     const settings = this.settings;
     const { controller } = run;
@@ -432,7 +456,10 @@ export class TaskWorker {
       eventOf: (type, payload) => settings.eventFor(type, () => payload)(task),
       emit: (stored) => settings.emit(stored),
       onRoadmapStored: (roadmap) => settings.onRoadmapStored?.(task, roadmap),
-      onUsage: (reported) => usage.add(reported),
+      onUsage: (reported) => {
+        usage.add(reported);
+        usage.flushSoon();
+      },
       generateId: settings.generateId,
       onError: settings.onError,
     };
@@ -449,7 +476,7 @@ export class TaskWorker {
           storage.renewLease(fence, clock.now() + leaseMs),
           queue.heartbeat(job, leaseMs),
         ]);
-        if (renewed) await usage.flush(storage, fence);
+        if (renewed) await usage.flush();
         if (!renewed && !controller.signal.aborted) {
           const current = await storage.getTask(fence.taskId);
           const kind =

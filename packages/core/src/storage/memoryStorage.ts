@@ -6,6 +6,7 @@ import { planItems } from '../domain/itemPlan.js';
 import type { ContentItem, ContentKind, Roadmap } from '../domain/schemas.js';
 import { fencedStatuses, isTerminalStatus, type TaskRecord } from '../domain/task.js';
 import { emptyTaskCounts, totalOf } from '../domain/taskCounts.js';
+import { roundUsd } from '../domain/usage.js';
 import type { RoadmapSummary } from '../domain/wire.js';
 import { isoTime } from '../shared/clock.js';
 import type { ContentValue, ItemVersion } from './checkpointStore.js';
@@ -141,6 +142,18 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
     async getTask(taskId) {
       const task = tasks.get(taskId);
       return task ? copy(task) : null;
+    },
+
+    async sumUsage({ userId, createdFrom, createdBefore }) {
+      const totals = { calls: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0 };
+      for (const task of tasks.values()) {
+        if (task.user_id !== userId || task.created_at < createdFrom || task.created_at >= createdBefore) continue;
+        totals.calls += task.usage.calls;
+        totals.input_tokens += task.usage.input_tokens;
+        totals.output_tokens += task.usage.output_tokens;
+        totals.cost_usd += task.usage.cost_usd ?? 0;
+      }
+      return { ...totals, cost_usd: roundUsd(totals.cost_usd) };
     },
 
     async listTasks(query: TaskListQuery): Promise<TaskListResult> {

@@ -1,6 +1,7 @@
 import type { CoverPatch, CoverRecord, ImageAttribution } from '../domain/coverRecord.js';
 import type { ContentItem, ContentKind, CoverStatus, GenerateRequest, ItemStatus } from '../domain/schemas.js';
 import type { CurrentStep, Progress, TaskRecord, TaskStatus } from '../domain/task.js';
+import { type UsageReport, usageOf } from '../domain/usage.js';
 import type { ContentValue } from './checkpointStore.js';
 import type { TaskPatch } from './taskStore.js';
 
@@ -16,7 +17,7 @@ export type JsonColumn<Value> = Value | string;
 /** An integer column: a number, or a string where the driver returns 64-bit integers as text. */
 export type IntegerColumn = number | string;
 /** How a column is stored: `json` values are written as JSON text; the others as they are. */
-export type ColumnType = 'text' | 'integer' | 'bigint' | 'json';
+export type ColumnType = 'text' | 'integer' | 'bigint' | 'real' | 'json';
 
 function readJson<Value>(column: JsonColumn<Value>): Value {
   return typeof column === 'string' ? (JSON.parse(column) as Value) : column;
@@ -86,6 +87,8 @@ export const taskColumnTypes = {
   lease_expires_at: 'bigint',
   pause_reason: 'text',
   review_round: 'integer',
+  usage: 'json',
+  budget_usd: 'real',
 } as const satisfies Record<keyof TaskRecord, ColumnType>;
 
 export type TaskColumn = keyof typeof taskColumnTypes;
@@ -109,6 +112,7 @@ const taskPatchTypes: Readonly<Record<keyof TaskPatch, ColumnType>> = {
   attempts: 'integer',
   pause_reason: 'text',
   review_round: 'integer',
+  usage: 'json',
 };
 
 /** A row of `tasks` as a driver returns it. */
@@ -133,6 +137,9 @@ export interface TaskRow {
   lease_expires_at: IntegerColumn | null;
   pause_reason: string | null;
   review_round: IntegerColumn;
+  /** `null` in rows written before usage was stored on the task. */
+  usage: JsonColumn<UsageReport> | null;
+  budget_usd: number | string | null;
 }
 
 export function taskFromRow(row: TaskRow): TaskRecord {
@@ -157,6 +164,8 @@ export function taskFromRow(row: TaskRow): TaskRecord {
     lease_expires_at: readNullableInteger(row.lease_expires_at),
     pause_reason: (row.pause_reason ?? null) as TaskRecord['pause_reason'],
     review_round: Number(row.review_round ?? 0),
+    usage: usageOf(readNullableJson(row.usage ?? null)),
+    budget_usd: row.budget_usd === null || row.budget_usd === undefined ? null : Number(row.budget_usd),
   };
 }
 

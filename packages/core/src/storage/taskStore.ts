@@ -32,6 +32,7 @@ export type TaskPatch = Partial<
     | 'roadmap_id'
     | 'pause_reason'
     | 'review_round'
+    | 'usage'
   >
 >;
 
@@ -98,6 +99,23 @@ export interface AcquireLeaseResult {
   recovered: boolean;
 }
 
+/** Which tasks {@link TaskStore.sumUsage} adds up. */
+export interface UsageSumQuery {
+  userId: string;
+  /** Inclusive lower bound of `created_at`. */
+  createdFrom: string;
+  /** Exclusive upper bound of `created_at`. */
+  createdBefore: string;
+}
+
+/** Usage added up over tasks: unknown costs count as 0. */
+export interface UsageTotals {
+  calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+}
+
 /**
  * Tasks and their leases: the part of `Storage` every status change goes through.
  *
@@ -124,6 +142,11 @@ export interface TaskStore {
   createTask(record: TaskRecord, event?: (task: TaskRecord) => NewRoadmapEvent): Promise<CreatedTask>;
   getTask(taskId: string): Promise<TaskRecord | null>;
   listTasks(query: TaskListQuery): Promise<TaskListResult>;
+  /**
+   * The sum of `usage` over the user's tasks created in `[createdFrom, createdBefore)` (ISO-8601 UTC strings), in
+   * one query: what `GET /usage` reports for a budget period. Costs that are unknown (`null`) add 0.
+   */
+  sumUsage(query: UsageSumQuery): Promise<UsageTotals>;
   /**
    * Compare-and-set status change, with its event in the same transaction; `null` (nothing stored) when the task
    * is missing or the condition failed.

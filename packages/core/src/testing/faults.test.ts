@@ -19,6 +19,8 @@ function taskRecord(taskId: string): TaskRecord {
     cancel_reason: null,
     pause_reason: null,
     review_round: 0,
+    usage: { calls: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0 },
+    budget_usd: null,
     attempts: 0,
     created_at: time,
     updated_at: time,

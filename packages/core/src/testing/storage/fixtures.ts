@@ -5,6 +5,7 @@
 import type { NewRoadmapEvent } from '../../domain/events.js';
 import type { Concept, Quiz, Resources, Roadmap, Stage, Tutorial } from '../../domain/schemas.js';
 import { emptyProgress, type TaskRecord } from '../../domain/task.js';
+import { emptyUsage } from '../../domain/usage.js';
 import { isoTime } from '../../shared/clock.js';
 
 /** Time of the fixtures: 2026-01-01T00:00:00Z, the manual clock's default start. */
@@ -48,6 +49,8 @@ export function makeTaskRecord(overrides: Partial<TaskRecord> = {}): TaskRecord 
     lease_expires_at: null,
     pause_reason: null,
     review_round: 0,
+    usage: { ...emptyUsage },
+    budget_usd: null,
     ...overrides,
   };
 }

@@ -13,6 +13,7 @@ const taskMethods = [
   'createTask',
   'getTask',
   'listTasks',
+  'sumUsage',
   'transitionTask',
   'updateTask',
   'acquireLease',

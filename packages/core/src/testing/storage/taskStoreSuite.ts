@@ -283,6 +283,50 @@ export function describeTaskStore(harness: StorageHarness<TaskStore>): void {
     });
   });
 
+  describe('usage (SPEC §7)', () => {
+    const usage = (calls: number, cost: number | null) => ({
+      calls,
+      input_tokens: calls * 100,
+      output_tokens: calls * 200,
+      cost_usd: cost,
+    });
+
+    it("keeps a task's usage and budget as created, and the holder updates the usage", async () => {
+      const created = await createTask({ usage: usage(2, 0.25), budget_usd: 1.5 });
+      expect(await storage.getTask(created.task_id)).toMatchObject({ usage: usage(2, 0.25), budget_usd: 1.5 });
+      const { task, fence } = await startTask();
+      const updated = await storage.updateTask(fence, { usage: usage(3, 0.000123456) });
+      expect(updated?.usage).toEqual(usage(3, 0.000123456));
+      expect((await storage.getTask(task.task_id))?.usage).toEqual(usage(3, 0.000123456));
+      expect(
+        (await storage.listTasks({ userId: task.user_id })).tasks.find((t) => t.task_id === task.task_id)?.usage,
+      ).toEqual(usage(3, 0.000123456));
+    });
+
+    it("sums the usage of one user's tasks created in [from, before), unknown costs adding 0", async () => {
+      const at = (day: number) => isoTime(Date.UTC(2026, 2, day, 12));
+      await createTask({ created_at: at(1), usage: usage(1, 0.1) });
+      await createTask({ created_at: at(2), usage: usage(2, 0.2) });
+      await createTask({ created_at: at(2), usage: usage(4, null) });
+      await createTask({ created_at: at(3), usage: usage(8, 0.8) });
+      await createTask({ created_at: at(2), user_id: 'user-2', usage: usage(16, 1.6) });
+      const sum = await storage.sumUsage({
+        userId: 'user-1',
+        createdFrom: isoTime(Date.UTC(2026, 2, 2)),
+        createdBefore: isoTime(Date.UTC(2026, 2, 3)),
+      });
+      expect(sum).toEqual({ calls: 6, input_tokens: 600, output_tokens: 1200, cost_usd: 0.2 });
+      const all = await storage.sumUsage({ userId: 'user-1', createdFrom: at(1), createdBefore: at(4) });
+      expect(all).toEqual({ calls: 15, input_tokens: 1500, output_tokens: 3000, cost_usd: 1.1 });
+      expect(await storage.sumUsage({ userId: 'nobody', createdFrom: at(1), createdBefore: at(4) })).toEqual({
+        calls: 0,
+        input_tokens: 0,
+        output_tokens: 0,
+        cost_usd: 0,
+      });
+    });
+  });
+
   describe('updateTask (fenced)', () => {
     it('applies the patch for the lease holder and leaves the status alone', async () => {
       const { task, fence } = await startTask();
