@@ -97,6 +97,7 @@ export type {
   CoverImageType,
   CoverNotFound,
   CurrentStatusMessage,
+  EstimateResponse,
   GenerateRoadmapBody,
   GenerateRoadmapResponse,
   ItemVersionEntry,
@@ -124,6 +125,15 @@ export type {
   UsageResponse,
 } from './domain/wire.js';
 export type { BatchCancelResult, BatchCancelSelection, BatchCancelStatus } from './engine/batchCancel.js';
+export {
+  demoEstimateProfile,
+  type EstimateProfile,
+  estimateGeneration,
+  type OperationTokens,
+  plannedConcepts,
+  typicalEstimateProfile,
+  UsageAverages,
+} from './engine/costEstimate.js';
 export type { GenerateOptions, ListTasksOptions, RoadmapEngineOptions } from './engine/engine.js';
 export { RoadmapEngine } from './engine/engine.js';
 export type {

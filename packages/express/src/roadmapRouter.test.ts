@@ -315,6 +315,29 @@ describe('roadmap, concept and cover routes on a running engine', () => {
     expect(foreign.body).toEqual({ roadmaps: [], next_cursor: null });
   });
 
+  it('POST /roadmaps/estimate predicts calls, tokens and cost without a model call; 400 for a bad body', async () => {
+    const before = (await app.engine.getUserUsage(owner)).calls;
+    const response = await app.http
+      .post('/api/v1/roadmaps/estimate')
+      .set('Authorization', bearer(owner))
+      .send(learnRust)
+      .expect(200);
+    expect(response.body).toEqual({
+      estimated_calls: expect.any(Number),
+      estimated_input_tokens: expect.any(Number),
+      estimated_output_tokens: expect.any(Number),
+      estimated_cost_usd: expect.any(Number),
+    });
+    expect(response.body.estimated_calls).toBeGreaterThan(10);
+    expect((await app.engine.getUserUsage(owner)).calls).toBe(before);
+    const bad = await app.http
+      .post('/api/v1/roadmaps/estimate')
+      .set('Authorization', bearer(owner))
+      .send({ preferences: { learning_goal: 'x' } })
+      .expect(400);
+    expect(bad.body.code).toBe('invalid_input');
+  });
+
   it("GET /usage answers what the caller's tasks of the period used; the task carries its own usage", async () => {
     const task = await app.http.get(`/api/v1/roadmaps/tasks/${taskId}`).set('Authorization', bearer(owner)).expect(200);
     const { usage } = task.body;

@@ -284,6 +284,16 @@ export function createRoadmapRouter(engine: RoadmapEngine, options: RoadmapRoute
     }),
   );
 
+  // SPEC §7: what a generation would use, predicted without a model call (the body of `generate`).
+  router.post(
+    '/roadmaps/estimate',
+    requireUser,
+    json,
+    handle(async (request, response) => {
+      response.status(200).json(engine.estimate(parseGenerateBody(request.body)));
+    }),
+  );
+
   // SPEC §7: what the caller's tasks of the current budget period used, and its budget.
   router.get(
     '/usage',

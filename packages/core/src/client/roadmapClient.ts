@@ -18,6 +18,7 @@ import type {
   ContentKind,
   Cover,
   CoverImageType,
+  EstimateResponse,
   GenerateRoadmapBody,
   GenerateRoadmapResponse,
   ItemVersionsResponse,
@@ -208,6 +209,10 @@ export function createRoadmapClient(options: RoadmapClientOptions) {
 
     /** `GET /roadmaps/tasks/{task_id}`: the full task. */
     getTask: (taskId: string, request?: RequestOptions) => call<Task>(`/roadmaps/tasks/${segment(taskId)}`, request),
+
+    /** `POST /roadmaps/estimate`: calls, tokens and cost a generation with this body is expected to use. */
+    estimate: (body: GenerateRoadmapBody, { signal }: RequestOptions = {}) =>
+      call<EstimateResponse>('/roadmaps/estimate', { method: 'POST', json: body, ...(signal ? { signal } : {}) }),
 
     /** `GET /usage`: what the caller's tasks used in the current budget period, and that period's budget. */
     getUsage: (request?: RequestOptions) => call<UsageResponse>('/usage', request),

@@ -315,3 +315,15 @@ export interface UsageResponse {
   output_tokens: number;
   calls: number;
 }
+
+/**
+ * `200` of `POST /roadmaps/estimate` (SPEC §7): what generating a roadmap with this body is expected to use,
+ * predicted without any model call.
+ */
+export interface EstimateResponse {
+  estimated_calls: number;
+  estimated_input_tokens: number;
+  estimated_output_tokens: number;
+  /** `null` when the server's model has no price. */
+  estimated_cost_usd: number | null;
+}

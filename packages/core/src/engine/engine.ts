@@ -18,6 +18,7 @@ import { assertOwner, type OwnerOptions } from '../domain/ownership.js';
 import {
   type ConceptDetail,
   type ContentKind,
+  type GenerateRequest,
   type GenerateRequestInput,
   generateRequestSchema,
   type Quiz,
@@ -35,7 +36,7 @@ import {
   toPublicTask,
 } from '../domain/task.js';
 import { emptyUsage, type UsageReport } from '../domain/usage.js';
-import type { RoadmapListResponse, UsageResponse } from '../domain/wire.js';
+import type { EstimateResponse, RoadmapListResponse, UsageResponse } from '../domain/wire.js';
 import type { LanguageModel } from '../model/languageModel.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../model/retry.js';
 import { describeIssues } from '../model/structuredGeneration.js';
@@ -54,6 +55,7 @@ import {
   checkBatchCancelSelection,
   statusesOf,
 } from './batchCancel.js';
+import { demoEstimateProfile, estimateGeneration, typicalEstimateProfile, UsageAverages } from './costEstimate.js';
 import { EventRetention } from './eventRetention.js';
 import {
   type ItemVersionContext,
@@ -245,6 +247,8 @@ export class RoadmapEngine {
   private readonly unsubscribeCancel: () => void;
   private readonly recovery: RecoverySweep;
   private readonly eventRetention: EventRetention | undefined;
+  /** What this engine's model really used, for {@link RoadmapEngine.estimate}. */
+  private readonly usageAverages = new UsageAverages();
   private state: 'idle' | 'running' | 'stopped' = 'idle';
 
   constructor(options: RoadmapEngineOptions) {
@@ -313,11 +317,15 @@ export class RoadmapEngine {
       publish: (task, type, payload, fence) => this.publish(task, type, payload, fence),
       eventFor: (type, payload) => this.eventFor(type, payload),
       emit: (event) => this.emit(event),
-      onRoadmapStored: (task, roadmap) => this.covers.onRoadmapStored(roadmap, task.task_id),
+      onRoadmapStored: (task, roadmap) => {
+        this.usageAverages.observeCurriculum(roadmap, task.request.preferences);
+        this.covers.onRoadmapStored(roadmap, task.task_id);
+      },
       onError: this.onError,
       generateId: this.generateId,
       prices: this.settings.prices,
       usageEventIntervalMs: 1_000,
+      onCallUsage: (operation, usage) => this.usageAverages.observeCall(operation, usage),
     });
     this.recovery = new RecoverySweep({
       storage: this.storage,
@@ -496,21 +504,26 @@ export class RoadmapEngine {
   // Commands
   // ------------------------------------------------------------------------------------------------------------
 
-  /** Creates a task (or returns the one with the same idempotency key) and queues it. */
-  async generate(options: GenerateOptions): Promise<{ task: Task; created: boolean }> {
-    const parsed = generateRequestSchema.safeParse(options.request);
+  /** The request validated (and defaulted) with `generateRequestSchema`; `invalid_input` with every issue. */
+  private parseRequest(input: GenerateRequestInput): GenerateRequest {
+    const parsed = generateRequestSchema.safeParse(input);
     if (!parsed.success) {
       throw new RoadmapError('invalid_input', 'The roadmap request is invalid.', {
         errors: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
       });
     }
+    return parsed.data;
+  }
+
+  /** Creates a task (or returns the one with the same idempotency key) and queues it. */
+  async generate(options: GenerateOptions): Promise<{ task: Task; created: boolean }> {
+    const request = this.parseRequest(options.request);
     if (
       options.idempotencyKey !== undefined &&
       (options.idempotencyKey.length === 0 || options.idempotencyKey.length > 200)
     ) {
       throw new RoadmapError('invalid_input', 'An idempotency key has 1 to 200 characters.');
     }
-    const request = parsed.data;
     const at = isoTime(this.clock.now());
     const taskId = this.generateId();
     const record: TaskRecord = {
@@ -909,6 +922,23 @@ export class RoadmapEngine {
   async getUsage(taskId: string, options?: OwnerOptions): Promise<UsageReport> {
     const task = await this.requireTask(taskId, options);
     return this.worker.liveUsage(taskId) ?? task.usage;
+  }
+
+  /**
+   * What generating a roadmap with this request is expected to use (SPEC §7 `POST /roadmaps/estimate`), without any
+   * model call: the pipeline's shape (3 framework calls, the expected edit rounds, 3 content calls per planned
+   * concept) times tokens per call — measured from this engine's own calls once it has made a few, the model's
+   * known profile before that — priced by the price table. Throws `invalid_input` like `generate`.
+   */
+  estimate(requestInput: GenerateRequestInput): EstimateResponse {
+    const request = this.parseRequest(requestInput);
+    const fallback = this.model.provider === 'demo' ? demoEstimateProfile : typicalEstimateProfile;
+    return estimateGeneration(
+      this.usageAverages.concepts(request.preferences),
+      this.usageAverages.profile(fallback),
+      this.settings.prices,
+      this.model.modelId,
+    );
   }
 
   /**

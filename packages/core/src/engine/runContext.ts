@@ -1,7 +1,7 @@
 import type { NewRoadmapEvent, RoadmapEvent, RoadmapEventPayloads, RoadmapEventType } from '../domain/events.js';
 import type { Roadmap } from '../domain/schemas.js';
 import type { TaskRecord } from '../domain/task.js';
-import type { LanguageModel, ModelUsage } from '../model/languageModel.js';
+import type { LanguageModel, ModelOperation, ModelUsage } from '../model/languageModel.js';
 import type { RetryPolicy } from '../model/retry.js';
 import { type Clock, isoTime } from '../shared/clock.js';
 import { RoadmapError } from '../shared/errors.js';
@@ -37,7 +37,7 @@ export interface RunContext {
   eventOf<Type extends RoadmapEventType>(type: Type, payload: RoadmapEventPayloads[Type]): NewRoadmapEvent;
   /** Delivers an event a write stored (its `seq` assigned) to listeners. */
   emit(stored: RoadmapEvent): void;
-  onUsage?: (usage: ModelUsage) => void;
+  onUsage?: (usage: ModelUsage, operation: ModelOperation) => void;
   /** Creates the random part of a new roadmap id when the task's is held by another task or user. */
   generateId(): string;
   /** Reports a problem the run survives (a checkpoint that no longer parses), like the engine's `onError`. */

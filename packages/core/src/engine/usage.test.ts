@@ -197,3 +197,43 @@ describe('prices', () => {
     expect(periodAt(instant, 'day')).toEqual({ startMs: Date.UTC(2026, 11, 31), endMs: Date.UTC(2027, 0, 1) });
   });
 });
+
+describe('POST /roadmaps/estimate: cost before starting', () => {
+  it("predicts the calls of the pipeline's shape without calling the model, and refuses a bad request", async () => {
+    const { engine, reported } = setup();
+    const estimate = engine.estimate({
+      preferences: { learning_goal: 'Learn Go', available_hours_per_week: 10, current_level: 'beginner' },
+    });
+    // 4 stages × 2 modules × 3 concepts planned at 10 hours a week: 3 framework calls, 0.4 expected edit calls,
+    // 24 × 3 content calls.
+    expect(estimate.estimated_calls).toBe(Math.round(3 + 0.4 + 24 * 3));
+    expect(estimate.estimated_cost_usd).toBe(
+      Math.round(((estimate.estimated_input_tokens * 1 + estimate.estimated_output_tokens * 2) / 1_000_000) * 1e9) /
+        1e9,
+    );
+    expect(reported).toEqual([]);
+    expect(() => engine.estimate({ preferences: { learning_goal: '' } })).toThrowError(
+      expect.objectContaining({ code: 'invalid_input' }),
+    );
+    const unpriced = setup({ prices: {} }).engine.estimate({ preferences: { learning_goal: 'Learn Go' } });
+    expect(unpriced.estimated_cost_usd).toBeNull();
+  });
+
+  it("learns the model's tokens per call and the curricula's size from the calls it made", async () => {
+    const { engine, reported } = setup();
+    await engine.start();
+    const request = { preferences: { learning_goal: 'Learn Go for backend services', available_hours_per_week: 10 } };
+    const before = engine.estimate(request);
+    for (let run = 0; run < 2; run += 1) {
+      const { task } = await engine.generate({ userId: 'u1', request });
+      await terminalEvent(engine, task.task_id);
+    }
+    const after = engine.estimate(request);
+    const perRun = reported.length / 2;
+    const tokensPerRun = reported.reduce((sum, usage) => sum + usage.inputTokens + usage.outputTokens, 0) / 2;
+    const error = (estimated: number, actual: number) => Math.abs(estimated - actual) / actual;
+    expect(error(after.estimated_calls, perRun)).toBeLessThan(error(before.estimated_calls, perRun) + 1e-9);
+    expect(error(after.estimated_calls, perRun)).toBeLessThan(0.1);
+    expect(error(after.estimated_input_tokens + after.estimated_output_tokens, tokensPerRun)).toBeLessThan(0.15);
+  });
+});

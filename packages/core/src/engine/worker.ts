@@ -3,7 +3,7 @@ import type { ModelPrices } from '../domain/modelPrices.js';
 import type { Roadmap } from '../domain/schemas.js';
 import type { TaskRecord } from '../domain/task.js';
 import type { UsageReport } from '../domain/usage.js';
-import type { LanguageModel } from '../model/languageModel.js';
+import type { LanguageModel, ModelOperation, ModelUsage } from '../model/languageModel.js';
 import type { RetryPolicy } from '../model/retry.js';
 import type { Queue, QueueJob } from '../queue/queue.js';
 import { type Clock, isoTime, sleep } from '../shared/clock.js';
@@ -77,6 +77,8 @@ export interface WorkerSettings {
   prices: ModelPrices;
   /** At most one `usage_updated` (and write of `task.usage`) per this many ms while calls report usage. */
   usageEventIntervalMs: number;
+  /** Told the usage of every answered call (for the engine's estimates); must not throw. */
+  onCallUsage?(operation: ModelOperation, usage: ModelUsage): void;
 }
 
 interface ActiveRun {
@@ -456,9 +458,10 @@ export class TaskWorker {
       eventOf: (type, payload) => settings.eventFor(type, () => payload)(task),
       emit: (stored) => settings.emit(stored),
       onRoadmapStored: (roadmap) => settings.onRoadmapStored?.(task, roadmap),
-      onUsage: (reported) => {
+      onUsage: (reported, operation) => {
         usage.add(reported);
         usage.flushSoon();
+        settings.onCallUsage?.(operation, reported);
       },
       generateId: settings.generateId,
       onError: settings.onError,

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Clock } from '../shared/clock.js';
 import { errorMessage, isAbortError, isTimeoutError, RoadmapError } from '../shared/errors.js';
-import type { LanguageModel, ModelRequest, ModelUsage } from './languageModel.js';
+import type { LanguageModel, ModelOperation, ModelRequest, ModelUsage } from './languageModel.js';
 import { type RetryPolicy, withRetry } from './retry.js';
 
 export interface StructuredCall<Output> extends Omit<ModelRequest, 'feedback' | 'abortSignal' | 'schema'> {
@@ -13,8 +13,8 @@ export interface StructuredContext {
   clock: Clock;
   retryPolicy: RetryPolicy;
   abortSignal: AbortSignal;
-  /** Called with the token usage of every successful call. */
-  onUsage?: (usage: ModelUsage) => void;
+  /** Called with the token usage of every successful call, and the call's operation. */
+  onUsage?: (usage: ModelUsage, operation: ModelOperation) => void;
 }
 
 /** Describes zod issues in one line, e.g. `stages.0.name: Too small`. */
@@ -57,7 +57,7 @@ export async function generateStructured<Output>(
     let text: string;
     try {
       const result = await withRetry(() => model.generate(request), { clock, policy: retryPolicy, abortSignal });
-      if (result.usage) context.onUsage?.(result.usage);
+      if (result.usage) context.onUsage?.(result.usage, call.operation);
       text = result.text;
     } catch (error) {
       if (isAbortError(error) || abortSignal.aborted) throw error;
