@@ -8,9 +8,13 @@ export interface EventTimelineProps extends ComponentProps<'ol'> {
   events: readonly RoadmapEvent[];
 }
 
-/** A task's execution log: one line per event, newest last. */
+/**
+ * A task's execution log: one line per event, newest last. Of the `usage_updated` events (about one a second while a
+ * task runs) only the latest is shown: each holds the task's whole usage so far.
+ */
 export function EventTimeline({ events, className, ...props }: EventTimelineProps) {
   const labels = useRoadmapLabels();
+  const latestUsage = events.findLastIndex((event) => event.type === 'usage_updated');
   return (
     <ol
       data-slot="event-timeline"
@@ -18,12 +22,15 @@ export function EventTimeline({ events, className, ...props }: EventTimelineProp
       className={cn('roadmap-timeline', className)}
       {...props}
     >
-      {events.map((event) => (
-        <li key={event.seq} data-type={event.type}>
-          <time dateTime={event.timestamp}>{labels.formatDate(event.timestamp)}</time>
-          <span>{labels.describeEvent(event, labels)}</span>
-        </li>
-      ))}
+      {events.map(
+        (event, index) =>
+          (event.type !== 'usage_updated' || index === latestUsage) && (
+            <li key={event.seq} data-type={event.type}>
+              <time dateTime={event.timestamp}>{labels.formatDate(event.timestamp)}</time>
+              <span>{labels.describeEvent(event, labels)}</span>
+            </li>
+          ),
+      )}
     </ol>
   );
 }

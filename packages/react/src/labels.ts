@@ -102,6 +102,31 @@ export interface RoadmapLabels {
   progress: string;
   /** Formats an ISO time for people. */
   formatDate: (iso: string) => string;
+  /** Formats US dollars: `"$1.23"`, amounts under a dollar to 4 decimals (`"$0.0123"`). */
+  formatUsd: (usd: number) => string;
+  /** Formats a count (tokens, calls): `"23,600"`. */
+  formatNumber: (value: number) => string;
+  /** Accessible name and heading of usage (cost, tokens, calls). */
+  usage: string;
+  /** A cost, and the header of the task list's Cost column. */
+  cost: string;
+  /** Shown for a cost the server could not price (its model has no price). */
+  notPriced: string;
+  /** Unit after a token count in the Cost column: `"23,600 tokens"`. */
+  tokens: string;
+  inputTokens: string;
+  outputTokens: string;
+  /** Model calls that reported usage. */
+  calls: string;
+  /** A task's budget (`budget_usd`). */
+  budget: string;
+  /** Accessible name of the bar showing how much of the period's budget is spent. */
+  budgetUsed: string;
+  /**
+   * The headline of `<UsageSummary>`, amounts formatted: `"This month: $1.23 spent of $10.00"`. `period`: the server's
+   * budget period; `budget` `null`: no limit; `reserved`: dollars held for calls in progress, `null` when none.
+   */
+  usageSpent: (period: 'day' | 'month', spent: string, budget: string | null, reserved: string | null) => string;
   stages: string;
   concepts: string;
   timeline: string;
@@ -145,6 +170,13 @@ export interface RoadmapLabels {
   /** Title of an error box. */
   error: string;
 }
+
+/**
+ * US dollars in `locale`: to the cent (USD's 2 decimals at least), amounts under a dollar to 4 decimals (one call
+ * costs fractions of a cent).
+ */
+const formatUsd = (usd: number, locale: string) =>
+  usd.toLocaleString(locale, { style: 'currency', currency: 'USD', maximumFractionDigits: usd < 1 ? 4 : 2 });
 
 const englishStatus: Record<TaskStatus, string> = {
   pending: 'Pending',
@@ -241,6 +273,19 @@ export const englishLabels: RoadmapLabels = {
   progressText: ({ completed, failed, total }) => `${completed} of ${total} items${failed ? `, ${failed} failed` : ''}`,
   progress: 'Progress',
   formatDate: (iso) => new Date(iso).toLocaleString(),
+  formatUsd: (usd) => formatUsd(usd, 'en-US'),
+  formatNumber: (value) => value.toLocaleString('en-US'),
+  usage: 'Usage',
+  cost: 'Cost',
+  notPriced: 'Not priced',
+  tokens: 'tokens',
+  inputTokens: 'Input tokens',
+  outputTokens: 'Output tokens',
+  calls: 'Model calls',
+  budget: 'Budget',
+  budgetUsed: 'Budget used',
+  usageSpent: (period, spent, budget, reserved) =>
+    `${period === 'day' ? 'Today' : 'This month'}: ${spent} spent${budget === null ? ', no limit' : ` of ${budget}`}${reserved ? `, ${reserved} reserved` : ''}`,
   stages: 'Stages',
   concepts: 'Concepts',
   timeline: 'Event log',
@@ -278,6 +323,10 @@ export const englishLabels: RoadmapLabels = {
         return 'Resumed';
       case 'item_regenerated':
         return `New version ${event.version} of the ${labels.contentKind[event.content_type]}`;
+      case 'usage_updated': {
+        const { calls, input_tokens, output_tokens, cost_usd } = event.usage;
+        return `Usage so far: ${labels.formatNumber(input_tokens + output_tokens)} tokens in ${calls} ${calls === 1 ? 'call' : 'calls'} (${cost_usd === null ? labels.notPriced : labels.formatUsd(cost_usd)})`;
+      }
     }
   },
   retryCover: 'Retry Cover Generation',
@@ -399,6 +448,18 @@ export const chineseLabels: RoadmapLabels = {
   progressText: ({ completed, failed, total }) => `${completed} / ${total} 项${failed ? `，${failed} 项失败` : ''}`,
   progress: '进度',
   formatDate: (iso) => new Date(iso).toLocaleString('zh-CN'),
+  formatUsd: (usd) => formatUsd(usd, 'zh-CN'),
+  usage: '用量',
+  cost: '费用',
+  notPriced: '未定价',
+  tokens: '个 token',
+  inputTokens: '输入 token',
+  outputTokens: '输出 token',
+  calls: '模型调用',
+  budget: '预算',
+  budgetUsed: '预算已用',
+  usageSpent: (period, spent, budget, reserved) =>
+    `${period === 'day' ? '今日' : '本月'}：已花费 ${spent}${budget === null ? '，无预算上限' : `，预算 ${budget}`}${reserved ? `，预留 ${reserved}` : ''}`,
   stages: '阶段',
   concepts: '知识点',
   timeline: '执行日志',
@@ -428,6 +489,10 @@ export const chineseLabels: RoadmapLabels = {
         return event.reason === 'budget' ? '已暂停：预算已用完' : '已暂停';
       case 'resumed':
         return '已继续';
+      case 'usage_updated': {
+        const { calls, input_tokens, output_tokens, cost_usd } = event.usage;
+        return `累计用量：${calls} 次调用，${labels.formatNumber(input_tokens + output_tokens)} 个 token（${cost_usd === null ? labels.notPriced : labels.formatUsd(cost_usd)}）`;
+      }
       default:
         return englishLabels.describeEvent(event, labels);
     }

@@ -16,6 +16,8 @@ import type {
   TaskListResponse,
   TaskStatus,
   TaskSummary,
+  UsageReport,
+  UsageResponse,
 } from '@roadmap/core/client';
 import { delay, HttpResponse, http, ws } from 'msw';
 
@@ -38,6 +40,19 @@ export const progressOf = (completed: number, failed: number, total: number): Pr
 // Tasks
 // ---------------------------------------------------------------------------------------------------------------
 
+/**
+ * A task's usage as the server reports it: `calls` model calls of a model priced at $0.40 per million input tokens and
+ * $1.60 per million output tokens (`priced: false`: a model without a price, so `cost_usd: null`).
+ */
+export function usageOf(calls: number, inputTokens: number, outputTokens: number, priced = true): UsageReport {
+  return {
+    calls,
+    input_tokens: inputTokens,
+    output_tokens: outputTokens,
+    cost_usd: priced ? Math.round(inputTokens * 400 + outputTokens * 1600) / 1e9 : null,
+  };
+}
+
 function task(status: TaskStatus, fields: Partial<Task> & Pick<Task, 'task_id' | 'roadmap_id' | 'title'>): Task {
   return {
     user_id: userId,
@@ -49,6 +64,8 @@ function task(status: TaskStatus, fields: Partial<Task> & Pick<Task, 'task_id' |
     cancel_reason: null,
     pause_reason: status === 'paused' ? 'user' : null,
     review_round: status === 'human_review_pending' ? 1 : 0,
+    usage: usageOf(0, 0, 0),
+    budget_usd: null,
     attempts: status === 'pending' ? 0 : 1,
     created_at: at(0),
     updated_at: at(0),
@@ -72,6 +89,8 @@ export const tasks: Record<TaskStatus, Task> = {
     title: 'Rust for backend engineers',
     current_step: 'content_generation',
     progress: progressOf(11, 1, 27),
+    usage: usageOf(17, 41_300, 58_700),
+    budget_usd: 0.5,
     created_at: at(40),
     updated_at: at(52),
   }),
@@ -81,6 +100,7 @@ export const tasks: Record<TaskStatus, Task> = {
     title: 'TypeScript for React developers',
     current_step: 'completed',
     progress: progressOf(24, 0, 24),
+    usage: usageOf(28, 72_600, 118_400),
     created_at: at(-120),
     updated_at: at(-95),
     completed_at: at(-95),
@@ -91,6 +111,7 @@ export const tasks: Record<TaskStatus, Task> = {
     title: 'Machine learning basics',
     current_step: 'failed',
     progress: progressOf(4, 14, 30),
+    usage: usageOf(36, 83_100, 61_250),
     error_message: '14 of 30 content items failed (threshold 50%): the model kept returning invalid JSON.',
     failed_concepts: { count: 5, concept_ids: ['s1-m1-c2', 's1-m2-c1', 's2-m1-c1', 's2-m1-c2', 's2-m2-c1'] },
     created_at: at(-300),
@@ -103,6 +124,7 @@ export const tasks: Record<TaskStatus, Task> = {
     title: 'PostgreSQL performance tuning',
     current_step: 'completed',
     progress: progressOf(19, 2, 21),
+    usage: usageOf(27, 66_800, 104_300),
     failed_concepts: { count: 1, concept_ids: ['s2-m1-c1'] },
     created_at: at(-600),
     updated_at: at(-560),
@@ -114,6 +136,8 @@ export const tasks: Record<TaskStatus, Task> = {
     title: 'Kubernetes operators',
     current_step: 'cancelled',
     progress: progressOf(6, 0, 18),
+    // A self-hosted model the server has no price for: tokens are counted, the cost is unknown.
+    usage: usageOf(10, 18_400, 9_650, false),
     cancel_reason: 'Changed my mind about the scope',
     created_at: at(-900),
     updated_at: at(-880),
@@ -124,6 +148,7 @@ export const tasks: Record<TaskStatus, Task> = {
     roadmap_id: 'system-design-interviews-4d5e6f7a',
     title: 'System design interviews',
     current_step: 'human_review',
+    usage: usageOf(3, 4_200, 6_900),
     created_at: at(30),
     updated_at: at(34),
   }),
@@ -133,6 +158,7 @@ export const tasks: Record<TaskStatus, Task> = {
     title: 'Data engineering with Spark',
     current_step: 'content_generation',
     progress: progressOf(8, 0, 30),
+    usage: usageOf(12, 30_100, 44_800),
     created_at: at(20),
     updated_at: at(26),
   }),
@@ -150,6 +176,7 @@ export const toTaskSummary = ({ task_id, roadmap_id, title, status, current_step
     updated_at: rest.updated_at,
     completed_at: rest.completed_at,
     error_message: rest.error_message,
+    usage: rest.usage,
   }) satisfies TaskSummary;
 
 /** Newest first, as the server lists them. */
@@ -198,10 +225,19 @@ export function taskEvents(of: Task, firstSeq = 100): RoadmapEvent[] {
     step('curriculum_design', 'processing', 'Designing the curriculum'),
     step('structure_validation', 'processing', 'Checking the structure'),
   );
+  // The task's usage so far (the server sends it about once a second while calls report usage): the last one is the
+  // task's `usage`, so the replay leaves the task as `GET` answered it.
+  const usageUpdated = (usage: UsageReport): RoadmapEvent => ({ ...stamp(), type: 'usage_updated', usage });
   if (of.status === 'human_review_pending') {
-    events.push({ ...stamp(), type: 'review_requested', roadmap_id: of.roadmap_id, round: of.review_round });
+    events.push(usageUpdated(of.usage), {
+      ...stamp(),
+      type: 'review_requested',
+      roadmap_id: of.roadmap_id,
+      round: of.review_round,
+    });
     return events;
   }
+  events.push(usageUpdated(usageOf(3, 3_900, 6_100, of.usage.cost_usd !== null)));
   events.push(
     step('content_generation', 'processing', 'Generating content', of.progress.total),
     { ...stamp(), type: 'concept_start', concept_id: 's1-m1-c1', concept_name: 'Ownership', content_type: 'tutorial' },
@@ -226,6 +262,7 @@ export function taskEvents(of: Task, firstSeq = 100): RoadmapEvent[] {
     });
   }
   const progress = of.progress;
+  events.push(usageUpdated(of.usage));
   if (of.status === 'completed' || of.status === 'partial_failure') {
     const { status } = of;
     events.push({
@@ -259,7 +296,7 @@ export function taskEvents(of: Task, firstSeq = 100): RoadmapEvent[] {
         progress,
         aborted_calls: 1,
         kept_items: progress.completed,
-        usage: { calls: progress.completed + 4, input_tokens: 18_400, output_tokens: 9_650, cost_usd: null },
+        usage: of.usage,
       },
     );
   }
@@ -651,12 +688,31 @@ export const cancelRefused = () =>
 const messageOf = (type: string, taskId: string | null, seq: number, fields: object = {}) =>
   JSON.stringify({ type, task_id: taskId, seq, timestamp: at(60), ...fields });
 
+export interface StreamOptions {
+  /**
+   * A running task's stream goes on with a `usage_updated` event every `liveUsageMs` (five of them, one more call and a
+   * few thousand tokens each), as the server sends while calls report usage. Default: none after the replay.
+   */
+  liveUsageMs?: number;
+}
+
+/** Five usages after `from`, one more call each, as a running task reports them. */
+export const liveUsages = (from: UsageReport): UsageReport[] =>
+  [1, 2, 3, 4, 5].map((step) =>
+    usageOf(
+      from.calls + step,
+      from.input_tokens + step * 2_600,
+      from.output_tokens + step * 3_900,
+      from.cost_usd !== null,
+    ),
+  );
+
 /**
  * The WebSocket streams (SPEC §4). User stream: `connected`, then live events only. Task stream: `connected`,
  * `current_status`, the replay of every event after `since`, and `closing` once the task is terminal. Both answer
  * `ping` with `pong` and `get_status` with `current_status`.
  */
-export function streams(known: readonly Task[] = Object.values(tasks)) {
+export function streams(known: readonly Task[] = Object.values(tasks), options: StreamOptions = {}) {
   const userStream = ws.link('*/api/v1/ws');
   const taskStream = ws.link('*/api/v1/ws/:taskId');
   return [
@@ -696,6 +752,19 @@ export function streams(known: readonly Task[] = Object.values(tasks)) {
         if (text.includes('"ping"')) client.send(messageOf('pong', found.task_id, delivered));
         else if (text.includes('"get_status"')) client.send(status());
       });
+      if (options.liveUsageMs && found.status === 'processing') {
+        const usages = liveUsages(found.usage);
+        const timer = setInterval(() => {
+          const usage = usages.shift();
+          if (usages.length === 0) clearInterval(timer);
+          if (!usage) return;
+          // Live events come after the replayed log (its seqs start at 100).
+          delivered = Math.max(delivered, 900) + 1;
+          const event = { task_id: found.task_id, user_id: found.user_id, seq: delivered, timestamp: at(61) };
+          client.send(JSON.stringify({ ...event, type: 'usage_updated', usage } satisfies RoadmapEvent));
+        }, options.liveUsageMs);
+        client.addEventListener('close', () => clearInterval(timer));
+      }
       if (found.status !== 'pending' && found.status !== 'processing') {
         // After the messages above went out (closing at once would drop them before the socket opens).
         setTimeout(() => {
@@ -926,6 +995,25 @@ export function coverBackend(initial: readonly Cover[], options: CoverBackendOpt
   ];
 }
 
+/**
+ * `GET /usage` of the stories' user: January 2026 (a UTC month), $1.23 spent, no budget. The tokens are what $1.23
+ * buys at the price of {@link usageOf}.
+ */
+export const usageResponse: UsageResponse = {
+  period_start: '2026-01-01T00:00:00.000Z',
+  period_end: '2026-02-01T00:00:00.000Z',
+  spent_usd: 1.23,
+  reserved_usd: 0,
+  budget_usd: null,
+  input_tokens: 520_000,
+  output_tokens: 638_750,
+  calls: 214,
+};
+
+/** `GET /usage`: {@link usageResponse} with `fields` replaced (a budget, a day period, …). */
+export const usageRoute = (fields: Partial<UsageResponse> = {}) =>
+  http.get(apiPath('/usage'), () => HttpResponse.json({ ...usageResponse, ...fields } satisfies UsageResponse));
+
 /** `POST /roadmaps/generate`: 202 with a new task, or the server's 400 with field errors. */
 export const generate = (answer: 'accepted' | 'invalid' = 'accepted') =>
   http.post(apiPath('/roadmaps/generate'), async () => {
@@ -951,5 +1039,5 @@ export const generate = (answer: 'accepted' | 'invalid' = 'accepted') =>
     );
   });
 
-/** What every story gets unless it replaces a key: the live streams and the cover files. */
-export const defaultHandlers = { streams: streams(), coverFiles: [coverFiles()] };
+/** What every story gets unless it replaces a key: the live streams, the cover files and the user's usage. */
+export const defaultHandlers = { streams: streams(), coverFiles: [coverFiles()], usage: [usageRoute()] };

@@ -1,4 +1,12 @@
-import type { BatchCover, Cover, GenerateRoadmapResponse, RoadmapSummary, TaskSummary } from '@roadmap/core/client';
+import type {
+  BatchCover,
+  Cover,
+  GenerateRoadmapResponse,
+  RoadmapSummary,
+  TaskSummary,
+  UsageReport,
+  UsageResponse,
+} from '@roadmap/core/client';
 import type { ComponentProps, MouseEvent } from 'react';
 import { describe, expectTypeOf, it } from 'vitest';
 import type {
@@ -11,10 +19,13 @@ import type {
   RoadmapView,
   TaskDetail,
   TaskList,
+  UsageList,
+  UsageSummary,
   UseTaskResult,
   UseTasksResult,
+  UseUsageResult,
 } from './index.js';
-import { buttonVariants, statusBadgeVariants, useCoverImages, useTasks } from './index.js';
+import { buttonVariants, statusBadgeVariants, useCoverImages, useTasks, useUsage } from './index.js';
 
 describe('@roadmap/react public props', () => {
   it('types the provider', () => {
@@ -29,6 +40,7 @@ describe('@roadmap/react public props', () => {
     expectTypeOf<NonNullable<ListProps['onCancel']>>().parameter(1).toEqualTypeOf<MouseEvent<HTMLButtonElement>>();
     expectTypeOf<ListProps['getTaskHref']>().toEqualTypeOf<((task: TaskSummary) => string) | undefined>();
     expectTypeOf<ListProps['getRoadmapHref']>().toEqualTypeOf<((roadmapId: string) => string) | undefined>();
+    expectTypeOf<ListProps['showUsage']>().toEqualTypeOf<boolean | undefined>();
     type DetailProps = ComponentProps<typeof TaskDetail>;
     expectTypeOf<DetailProps['taskId']>().toEqualTypeOf<string>();
     expectTypeOf<DetailProps['open']>().toEqualTypeOf<boolean | undefined>();
@@ -49,6 +61,15 @@ describe('@roadmap/react public props', () => {
     expectTypeOf<ComponentProps<typeof GenerateRoadmapForm>['onCreated']>().toEqualTypeOf<
       ((response: GenerateRoadmapResponse) => void) | undefined
     >();
+  });
+
+  it('types the usage components and hook', () => {
+    expectTypeOf<UsageReport>().toExtend<ComponentProps<typeof UsageList>['usage']>();
+    expectTypeOf<UsageResponse>().toExtend<ComponentProps<typeof UsageList>['usage']>();
+    expectTypeOf<ComponentProps<typeof UsageList>['budgetUsd']>().toEqualTypeOf<number | null | undefined>();
+    expectTypeOf<ComponentProps<typeof UsageSummary>['className']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf(useUsage).returns.toEqualTypeOf<UseUsageResult>();
+    expectTypeOf<UseUsageResult['usage']>().toEqualTypeOf<UsageResponse | undefined>();
   });
 
   it('types hooks and variants', () => {

@@ -20,6 +20,7 @@ import * as roadmapViewStories from './roadmapView.stories.js';
 import * as statusBadgeStories from './statusBadge.stories.js';
 import * as taskDetailStories from './taskDetail.stories.js';
 import * as taskListStories from './taskList.stories.js';
+import * as usageSummaryStories from './usageSummary.stories.js';
 
 const server = setupServer();
 
@@ -52,6 +53,15 @@ const stillLoading = async (container: HTMLElement, selector: string) => {
 };
 
 const rows = (container: HTMLElement) => [...container.querySelectorAll<HTMLElement>('tr[data-task-id]')];
+
+/** The terms and values of the usage list in `container`. */
+const usageTerms = (container: HTMLElement) =>
+  Object.fromEntries(
+    [...container.querySelectorAll('[data-slot="usage-list"] > div')].map((entry) => [
+      entry.querySelector('dt')?.textContent,
+      entry.querySelector('dd')?.textContent,
+    ]),
+  );
 
 /** Violations of axe's WCAG A/AA and best-practice rules (jsdom cannot lay out, so contrast is left to Storybook). */
 async function violations(context: Element) {
@@ -127,6 +137,16 @@ const files = {
         await canvas.findByText('Nothing here yet.');
         expect(rows(container)).toHaveLength(0);
       },
+      WithCostColumn: async (canvas, container) => {
+        await canvas.findByText(tasks.processing.title);
+        expect(canvas.getByRole('columnheader', { name: 'Cost' })).toBeTruthy();
+        const cost = (taskId: string) =>
+          container.querySelector(`tr[data-task-id="${taskId}"] [data-slot="task-usage"]`)?.textContent;
+        expect(cost(tasks.processing.task_id)).toBe('$0.1104 100,000 tokens');
+        expect(cost(tasks.cancelled.task_id)).toBe('Not priced 28,050 tokens');
+        expect(cost(tasks.pending.task_id)).toBe('$0.00 0 tokens');
+        expect(await violations(container)).toEqual([]);
+      },
       ServerError: async (canvas) =>
         expect((await canvas.findByRole('alert')).textContent).toBe('Something went wrong on our side.'),
       FilteredByStatus: async (canvas, container) => {
@@ -194,6 +214,36 @@ const files = {
         await canvas.findByRole('button', { name: 'Retry quiz of Borrowing and lifetimes' });
         await canvas.findByText('Finished tutorial: Ownership');
         await waitFor(() => expect(canvas.getByText('Live')).toBeTruthy());
+        expect(canvas.getByRole('region', { name: 'Usage' })).toBeTruthy();
+        expect(usageTerms(container)).toEqual({
+          Cost: '$0.1104',
+          Budget: '$0.50',
+          'Input tokens': '41,300',
+          'Output tokens': '58,700',
+          'Model calls': '17',
+        });
+        // The replayed log holds two usage updates: the timeline shows the latest only.
+        expect(container.querySelectorAll('[data-type="usage_updated"]')).toHaveLength(1);
+        expect(canvas.getByText('Usage so far: 100,000 tokens in 17 calls ($0.1104)')).toBeTruthy();
+        expect(await violations(container)).toEqual([]);
+      },
+      UsageLive: async (canvas, container) => {
+        await canvas.findByRole('heading', { name: tasks.processing.title });
+        await waitFor(() => expect(usageTerms(container)['Model calls']).toBe('18'), { timeout: 3000 });
+        expect(usageTerms(container)).toMatchObject({ Cost: '$0.1177', 'Input tokens': '43,900' });
+        expect(canvas.getByText('Usage so far: 106,500 tokens in 18 calls ($0.1177)')).toBeTruthy();
+        expect(container.querySelectorAll('[data-type="usage_updated"]')).toHaveLength(1);
+      },
+      UsageNotPriced: async (canvas, container) => {
+        await canvas.findByRole('heading', { name: tasks.cancelled.title });
+        await waitFor(() => expect(usageTerms(container).Cost).toBe('Not priced'));
+        expect(usageTerms(container)).toEqual({
+          Cost: 'Not priced',
+          'Input tokens': '18,400',
+          'Output tokens': '9,650',
+          'Model calls': '10',
+        });
+        await canvas.findByText('Usage so far: 28,050 tokens in 10 calls (Not priced)');
         expect(await violations(container)).toEqual([]);
       },
       Completed: async (canvas, container) => {
@@ -247,6 +297,39 @@ const files = {
       CancelConfirmed: async (canvas) => {
         expect(screen.queryByRole('dialog')).toBeNull();
         expect(canvas.queryByRole('button', { name: 'Cancel Task' })).toBeNull();
+      },
+    },
+  },
+  UsageSummary: {
+    stories: composeStories(usageSummaryStories),
+    expect: {
+      Loaded: async (canvas, container) => {
+        expect(canvas.getByRole('heading', { name: 'Usage' })).toBeTruthy();
+        expect(usageTerms(container)).toEqual({
+          'Input tokens': '520,000',
+          'Output tokens': '638,750',
+          'Model calls': '214',
+        });
+        expect(canvas.queryByRole('progressbar')).toBeNull();
+        expect(await violations(container)).toEqual([]);
+      },
+      WithBudget: async (canvas, container) => {
+        await canvas.findByText('This month: $1.23 spent of $10.00, $0.42 reserved');
+        expect(canvas.getByRole('progressbar', { name: 'Budget used' }).getAttribute('aria-valuenow')).toBe('12');
+        expect(await violations(container)).toEqual([]);
+      },
+      DailyBudget: async (canvas) => {
+        await canvas.findByText('Today: $0.4712 spent of $0.50');
+        expect(canvas.getByRole('progressbar', { name: 'Budget used' }).getAttribute('aria-valuenow')).toBe('94');
+      },
+      Loading: async (canvas, container) => {
+        await stillLoading(container, '[data-slot="usage-summary"]');
+        expect(canvas.getByText('Loading…')).toBeTruthy();
+        expect(container.querySelector('[data-slot="usage-list"]')).toBeNull();
+      },
+      ServerError: async (canvas) => {
+        expect((await canvas.findByRole('alert')).textContent).toBe('Something went wrong on our side.');
+        expect(canvas.queryByText('Loading…')).toBeNull();
       },
     },
   },

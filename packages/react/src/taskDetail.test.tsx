@@ -5,6 +5,7 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { HttpResponse, http } from 'msw';
 import { describe, expect, it } from 'vitest';
+import { chineseLabels } from './labels.js';
 import { TaskDetail } from './taskDetail.js';
 import {
   api,
@@ -338,5 +339,89 @@ describe('TaskDetail roadmap', () => {
     expect(item('s1-m1-c1', 'quiz')?.dataset.status).toBe('not_generated');
     expect(item('s1-m1-c2', 'resources')?.dataset.status).toBe('failed');
     expect(screen.getByRole('button', { name: 'Retry resources of Borrowing' })).toBeTruthy();
+  });
+});
+
+describe('TaskDetail usage', () => {
+  const usage = { calls: 12, input_tokens: 9_400, output_tokens: 14_200, cost_usd: 0.0123 };
+  const terms = () =>
+    Object.fromEntries(
+      [...document.querySelectorAll('[data-slot="usage-list"] > div')].map((entry) => [
+        entry.querySelector('dt')?.textContent,
+        entry.querySelector('dd')?.textContent,
+      ]),
+    );
+  const usageUpdated = (seq: number, next: Task['usage']) => ({
+    ...base,
+    type: 'usage_updated' as const,
+    seq,
+    usage: next,
+  });
+
+  it.each([
+    ['without StrictMode', false],
+    ['under StrictMode', true],
+  ])('shows cost, budget, tokens and calls, and follows usage_updated events live (%s)', async (_name, strict) => {
+    serve(fullTask({ status: 'processing', current_step: 'content_generation', usage, budget_usd: 0.5 }));
+    const { container } = renderWithProvider(<TaskDetail taskId={taskId} />, { strict });
+    const region = await screen.findByRole('region', { name: 'Usage' });
+    expect(within(region).getByRole('heading', { name: 'Usage' })).toBeTruthy();
+    expect(terms()).toEqual({
+      Cost: '$0.0123',
+      Budget: '$0.50',
+      'Input tokens': '9,400',
+      'Output tokens': '14,200',
+      'Model calls': '12',
+    });
+    await expectNoAxeViolations(container);
+
+    const socket = await openStream();
+    act(() => {
+      socket.receive(usageUpdated(5, { calls: 13, input_tokens: 10_900, output_tokens: 16_050, cost_usd: 0.03004 }));
+      socket.receive(usageUpdated(6, { calls: 14, input_tokens: 12_100, output_tokens: 18_400, cost_usd: 1.5 }));
+    });
+    expect(terms()).toEqual({
+      Cost: '$1.50',
+      Budget: '$0.50',
+      'Input tokens': '12,100',
+      'Output tokens': '18,400',
+      'Model calls': '14',
+    });
+    // One line for usage in the log: the latest (each event holds the whole usage so far).
+    const lines = [...document.querySelectorAll('[data-slot="event-timeline"] [data-type="usage_updated"]')];
+    expect(lines.map((line) => line.querySelector('span')?.textContent)).toEqual([
+      'Usage so far: 30,500 tokens in 14 calls ($1.50)',
+    ]);
+  });
+
+  it('says "Not priced" when the cost is unknown, and shows no budget when the task has none', async () => {
+    serve(fullTask({ usage: { ...usage, calls: 1, cost_usd: null }, budget_usd: null }));
+    renderWithProvider(<TaskDetail taskId={taskId} />);
+    await screen.findByRole('region', { name: 'Usage' });
+    expect(terms()).toEqual({
+      Cost: 'Not priced',
+      'Input tokens': '9,400',
+      'Output tokens': '14,200',
+      'Model calls': '1',
+    });
+    const socket = await openStream();
+    act(() => socket.receive(usageUpdated(5, { ...usage, calls: 1, cost_usd: null })));
+    expect(screen.getByText('Usage so far: 23,600 tokens in 1 call (Not priced)')).toBeTruthy();
+  });
+
+  it('labels usage in Chinese with chineseLabels', async () => {
+    serve(fullTask({ usage, budget_usd: 2 }));
+    renderWithProvider(<TaskDetail taskId={taskId} />, { labels: chineseLabels });
+    await screen.findByRole('region', { name: '用量' });
+    expect(terms()).toEqual({
+      费用: 'US$0.0123',
+      预算: 'US$2.00',
+      '输入 token': '9,400',
+      '输出 token': '14,200',
+      模型调用: '12',
+    });
+    const socket = await openStream();
+    act(() => socket.receive(usageUpdated(5, { ...usage, cost_usd: null })));
+    expect(screen.getByText('累计用量：12 次调用，23,600 个 token（未定价）')).toBeTruthy();
   });
 });

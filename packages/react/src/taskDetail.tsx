@@ -11,6 +11,7 @@ import { ReviewPanel } from './reviewPanel.js';
 import { itemStatusesFromEvents, RoadmapTree } from './roadmapTree.js';
 import { StageDiagram } from './stageDiagram.js';
 import { StatusBadge } from './statusBadge.js';
+import { UsageList } from './usageList.js';
 import { useRoadmap } from './useRoadmap.js';
 import { useTask } from './useTask.js';
 
@@ -30,8 +31,8 @@ export interface TaskDetailProps extends Omit<ComponentProps<'section'>, 'childr
 /**
  * One task, live: header with Refresh, Pause/Resume and "Cancel Task" (confirmed in a dialog), the review panel
  * while the task waits for its user's approval, the pipeline with the current step
- * highlighted, progress, each concept's content states with per-item retry, and the event log. The live connection
- * closes when the task ends.
+ * highlighted, progress, its usage (cost, budget, tokens, calls; updated by `usage_updated` events), each concept's
+ * content states with per-item retry, and the event log. The live connection closes when the task ends.
  *
  * @example
  * <TaskDetail taskId={taskId} getRoadmapHref={(id) => `/roadmaps/${id}`} />
@@ -137,6 +138,13 @@ export function TaskDetail({
             <p className="roadmap-muted" data-slot="cancel-receipt">
               {labels.cancelReceipt(receipt)}
             </p>
+          )}
+          {/* Tasks of a server older than usage (SPEC §7) carry none. */}
+          {task.usage && (
+            <section aria-label={labels.usage}>
+              <h3 className="roadmap-subheading">{labels.usage}</h3>
+              <UsageList usage={task.usage} budgetUsd={task.budget_usd} />
+            </section>
           )}
           {task.status === 'human_review_pending' && (
             <ReviewPanel

@@ -27,6 +27,9 @@ const rowOf = async (canvasElement: HTMLElement, taskId: string) => {
 /** One task in each status: Cancel on pending and processing, Retry on the ended ones, View roadmap when done. */
 export const AllStatuses: Story = {};
 
+/** `showUsage`: the Cost column, each task's cost (or "Not priced") and its tokens. */
+export const WithCostColumn: Story = { args: { showUsage: true } };
+
 /** `GET /roadmaps/tasks` never answers. */
 export const Loading: Story = {
   parameters: { msw: { handlers: { tasks: [never('get', '/roadmaps/tasks')] } } },

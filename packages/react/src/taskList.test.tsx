@@ -306,3 +306,55 @@ describe('TaskList filters', () => {
     expect(screen.getByRole('button', { name: /^Pending/ }).textContent).toBe('Pending1');
   });
 });
+
+describe('TaskList usage column', () => {
+  const priced = [
+    taskSummary(1, { usage: { calls: 12, input_tokens: 9_400, output_tokens: 14_200, cost_usd: 0.0123 } }),
+    taskSummary(2, { usage: { calls: 3, input_tokens: 2_100, output_tokens: 900, cost_usd: null } }),
+  ];
+  const cell = (index: number) => rowOf(index).querySelector('[data-slot="task-usage"]');
+
+  it('has no Cost column unless asked', async () => {
+    server.use(http.get(api('/roadmaps/tasks'), () => HttpResponse.json(listResponse(priced))));
+    renderWithProvider(<TaskList />);
+    await screen.findByText('Learn Rust 1');
+    expect(screen.queryByRole('columnheader', { name: 'Cost' })).toBeNull();
+    expect(cell(1)).toBeNull();
+    expect(screen.getAllByRole('columnheader')).toHaveLength(8);
+  });
+
+  it.each([
+    ['without StrictMode', false],
+    ['under StrictMode', true],
+  ])('shows cost and tokens with showUsage, "Not priced" without a price, live (%s)', async (_name, strict) => {
+    server.use(http.get(api('/roadmaps/tasks'), () => HttpResponse.json(listResponse(priced))));
+    const { container } = renderWithProvider(<TaskList showUsage />, { strict });
+    await screen.findByText('Learn Rust 1');
+    expect(screen.getAllByRole('columnheader').map((header) => header.textContent)).toContain('Cost');
+    expect(cell(1)?.textContent).toBe('$0.0123 23,600 tokens');
+    expect(cell(2)?.textContent).toBe('Not priced 3,000 tokens');
+    await expectNoAxeViolations(container);
+
+    const [socket] = FakeWebSocket.live('/ws');
+    act(() => {
+      socket?.open();
+      socket?.receive({
+        type: 'usage_updated',
+        seq: 3,
+        task_id: taskSummary(1).task_id,
+        user_id: 'user-1',
+        timestamp,
+        usage: { calls: 13, input_tokens: 10_400, output_tokens: 16_100, cost_usd: 0.02994 },
+      });
+    });
+    expect(cell(1)?.textContent).toBe('$0.0299 26,500 tokens');
+    expect(cell(2)?.textContent).toBe('Not priced 3,000 tokens');
+  });
+
+  it('spans the empty row over the Cost column too', async () => {
+    server.use(http.get(api('/roadmaps/tasks'), () => HttpResponse.json(listResponse([]))));
+    renderWithProvider(<TaskList showUsage />);
+    const empty = await screen.findByText('Nothing here yet.');
+    expect(empty.getAttribute('colspan')).toBe('9');
+  });
+});

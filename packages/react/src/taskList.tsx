@@ -34,6 +34,11 @@ export interface TaskListProps extends Omit<ComponentProps<'div'>, 'children'> {
   /** Page size, 1–100. Default: the server's (50). */
   limit?: number;
   /**
+   * Adds a Cost column: each task's cost (formatted dollars, or "Not priced") and its tokens, updated live. Default:
+   * `false`.
+   */
+  showUsage?: boolean;
+  /**
    * Wraps each row in a React `<Profiler id={taskId}>` with this callback (for render benchmarks and tests).
    * Default: no profiler.
    */
@@ -43,7 +48,8 @@ export interface TaskListProps extends Omit<ComponentProps<'div'>, 'children'> {
 const filters = ['pending', 'processing', 'completed', 'failed', 'cancelled'] as const satisfies (keyof TaskCounts)[];
 
 /**
- * The caller's generation tasks: filters with counts, refresh, and a live table with cancel, retry and view actions.
+ * The caller's generation tasks: filters with counts, refresh, and a live table with cancel, retry and view actions
+ * (and, with `showUsage`, each task's cost and tokens).
  * Rows can be selected (checkboxes; Shift+click selects a range; the header checkbox selects the page) and cancelled
  * together with one confirmation ("Cancel selected", one request). A live update of one task renders only that
  * task's row.
@@ -57,6 +63,7 @@ export function TaskList({
   getRoadmapHref,
   defaultStatus,
   limit,
+  showUsage = false,
   onRowRender,
   className,
   ...props
@@ -95,7 +102,7 @@ export function TaskList({
   useEffect(() => {
     if (selectAll.current) selectAll.current.indeterminate = selectedIds.length > 0 && !allSelected;
   });
-  const rowProps = { observer, onCancel, getTaskHref, getRoadmapHref, onSelect };
+  const rowProps = { observer, onCancel, getTaskHref, getRoadmapHref, showUsage, onSelect };
   return (
     <div data-slot="task-list" className={cn('roadmap-task-list', className)} {...props}>
       <div className="roadmap-toolbar">
@@ -158,6 +165,7 @@ export function TaskList({
             <th scope="col">{labels.columnStatus}</th>
             <th scope="col">{labels.columnStep}</th>
             <th scope="col">{labels.columnProgress}</th>
+            {showUsage && <th scope="col">{labels.cost}</th>}
             <th scope="col">{labels.columnCreated}</th>
             <th scope="col">{labels.columnCompleted}</th>
             <th scope="col">{labels.columnActions}</th>
@@ -175,7 +183,7 @@ export function TaskList({
           )}
           {ids.length === 0 && !isLoading && (
             <tr>
-              <td colSpan={8} className="roadmap-empty">
+              <td colSpan={showUsage ? 9 : 8} className="roadmap-empty">
                 {labels.empty}
               </td>
             </tr>

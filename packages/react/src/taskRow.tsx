@@ -5,6 +5,7 @@ import { ArrowRightIcon, PauseIcon, PlayIcon, RetryIcon, XCircleIcon } from './i
 import { ProgressBar } from './progressBar.js';
 import { useRoadmapLabels } from './provider.js';
 import { StatusBadge } from './statusBadge.js';
+import { costText } from './usageList.js';
 import { useTaskRow } from './useTasks.js';
 
 export interface TaskRowProps {
@@ -13,6 +14,8 @@ export interface TaskRowProps {
   onCancel?: ((taskId: string, event: MouseEvent<HTMLButtonElement>) => void) | undefined;
   getTaskHref?: ((task: TaskSummary) => string) | undefined;
   getRoadmapHref?: ((roadmapId: string) => string) | undefined;
+  /** Whether the row has the Cost cell. */
+  showUsage: boolean;
   /** Whether the row's checkbox is checked. */
   selected: boolean;
   /** Called when the row's checkbox is clicked; `range` with Shift held. */
@@ -28,6 +31,7 @@ export const TaskRow = memo(function TaskRow({
   onCancel,
   getTaskHref,
   getRoadmapHref,
+  showUsage,
   selected,
   onSelect,
 }: TaskRowProps) {
@@ -35,7 +39,7 @@ export const TaskRow = memo(function TaskRow({
   const row = useTaskRow(observer, taskId);
   if (!row) return null;
   const { task, error } = row;
-  const { status } = task;
+  const { status, usage } = task;
   const cancel = (event: MouseEvent<HTMLButtonElement>) => {
     onCancel?.(taskId, event);
     if (!event.defaultPrevented) observer.cancelTask(taskId).catch(ignore);
@@ -68,6 +72,21 @@ export const TaskRow = memo(function TaskRow({
       <td>
         <ProgressBar value={task.progress.percentage} valueText={labels.progressText(task.progress)} />
       </td>
+      {showUsage && (
+        <td data-slot="task-usage" className="roadmap-usage-cell">
+          {/* Rows of a server older than usage (SPEC §7) carry none. */}
+          {usage ? (
+            <>
+              {costText(labels, usage.cost_usd)}{' '}
+              <span className="roadmap-muted">
+                {labels.formatNumber(usage.input_tokens + usage.output_tokens)} {labels.tokens}
+              </span>
+            </>
+          ) : (
+            '—'
+          )}
+        </td>
+      )}
       <td>
         <time dateTime={task.created_at}>{labels.formatDate(task.created_at)}</time>
       </td>

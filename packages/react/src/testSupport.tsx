@@ -76,6 +76,7 @@ export function taskSummary(index: number, fields: Partial<TaskSummary> = {}): T
     updated_at: timestamp,
     completed_at: null,
     error_message: null,
+    usage: { calls: 12, input_tokens: 9_400, output_tokens: 14_200, cost_usd: 0.00993 },
     ...fields,
   };
 }
@@ -91,6 +92,8 @@ export function fullTask(fields: Partial<Task> = {}): Task {
     cancel_reason: null,
     pause_reason: null,
     review_round: 0,
+    usage: { calls: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0 },
+    budget_usd: null,
     attempts: 1,
     ...fields,
   };
