@@ -38,6 +38,7 @@ describe('parseConfig', () => {
       prices: {},
       budgetPeriod: 'month',
       userBudgetUsd: undefined,
+      userConcurrency: 2,
       demoLatencyMs: 250,
       logLevel: 'info',
     });
@@ -66,6 +67,7 @@ describe('parseConfig', () => {
         ROADMAP_PRICES: '{"llama3.1":{"input_usd_per_million":0.05,"output_usd_per_million":0.08}}',
         ROADMAP_BUDGET_PERIOD: 'day',
         ROADMAP_USER_BUDGET_USD: '7.50',
+        ROADMAP_USER_CONCURRENCY: '3',
       },
       cwd,
     );
@@ -87,6 +89,7 @@ describe('parseConfig', () => {
       prices: { 'llama3.1': { input_usd_per_million: 0.05, output_usd_per_million: 0.08 } },
       budgetPeriod: 'day',
       userBudgetUsd: 7.5,
+      userConcurrency: 3,
       demoLatencyMs: 0,
       warnings: [],
     });

@@ -67,6 +67,8 @@ export interface ServerConfig {
   budgetPeriod: BudgetPeriod;
   /** `ROADMAP_USER_BUDGET_USD`: what each user may spend per period; `undefined`: unlimited (default). */
   userBudgetUsd: number | undefined;
+  /** `ROADMAP_USER_CONCURRENCY`: tasks of one user processing at once across every worker (default 2). */
+  userConcurrency: number;
   /** `ROADMAP_WS_CONNECTIONS_PER_USER`: open WebSockets per user and process (default 20). */
   webSocketConnectionsPerUser: number;
   demoLatencyMs: number;
@@ -247,6 +249,7 @@ export function parseConfig(env: Environment, cwd: string = process.cwd()): Serv
   );
   const webSocketConnectionsPerUser = integer(env, 'ROADMAP_WS_CONNECTIONS_PER_USER', 20, 1, 10_000, problems);
   const prices = modelPrices(env, problems);
+  const userConcurrency = integer(env, 'ROADMAP_USER_CONCURRENCY', 2, 1, 1_000, problems);
   const budgetPeriod = oneOf(env, 'ROADMAP_BUDGET_PERIOD', budgetPeriods, 'month', problems);
   const userBudgetUsd = dollars(env, 'ROADMAP_USER_BUDGET_USD', problems);
 
@@ -298,6 +301,7 @@ export function parseConfig(env: Environment, cwd: string = process.cwd()): Serv
     prices,
     budgetPeriod,
     userBudgetUsd,
+    userConcurrency,
     demoLatencyMs,
     logLevel,
     webDir,

@@ -86,6 +86,9 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     imageProvider: createImageProvider(config.imageProvider),
     blobStore: createFileBlobStore({ directory: config.coverImageDir }),
     concurrency: config.concurrency,
+    userConcurrency: config.userConcurrency,
+    // Twice the user limit, so one user's burst never fills a worker (fair scheduling, SPEC §7).
+    taskConcurrency: Math.max(4, config.userConcurrency * 2),
     leaseMs: config.leaseMs,
     eventRetentionMs: config.eventRetentionMs,
     prices: config.prices,

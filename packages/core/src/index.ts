@@ -162,6 +162,7 @@ export type { Storage } from './storage/storage.js';
 export type {
   AcquireLeaseResult,
   CreatedTask,
+  LeaseClaim,
   LeaseFence,
   RecoverableTaskQuery,
   StatusChange,
@@ -173,4 +174,6 @@ export type {
   TaskTransition,
   UsageSumQuery,
   UsageTotals,
+  UserAtLimit,
 } from './storage/taskStore.js';
+export { isUserAtLimit } from './storage/taskStore.js';

@@ -1,10 +1,12 @@
 import type {
   AcquireLeaseResult,
+  LeaseClaim,
   TaskListQuery,
   TaskListResult,
   TaskStatus,
   TaskStore,
   UsageTotals,
+  UserAtLimit,
 } from '@roadmap/core';
 import { RoadmapError, roundUsd } from '@roadmap/core';
 import {
@@ -38,6 +40,36 @@ export function createTaskStore(
   const sweepLeases = `${schema}.sweep_leases`;
   const onDatabaseClock = leases.clock === 'database';
   const query = queryOn(pool);
+
+  /** The claim itself: one statement that locks the row in a CTE and reads the status it replaces. */
+  const claim = async (database: pg.Pool | pg.PoolClient, taskId: string, lease: LeaseClaim) => {
+    // On the database clock the lease lasts `$4` ms from the server's now; else `$4` is the caller's now, `$5` the expiry.
+    const values: unknown[] = [taskId, lease.token, lease.updatedAt];
+    if (onDatabaseClock) values.push(lease.expiresAt - lease.now);
+    else values.push(lease.now, lease.expiresAt);
+    const now = onDatabaseClock ? databaseNowMs : '$4::bigint';
+    const expiresAt = onDatabaseClock ? `${databaseNowMs} + $4::bigint` : '$5::bigint';
+    const result = await runQuery<TaskRow & { previous_status: TaskStatus }>(
+      database,
+      'acquire a lease',
+      `WITH previous AS (
+         SELECT task_id, status FROM ${tasks}
+         WHERE task_id = $1 AND (status = 'pending' OR (status = 'processing'
+           AND (lease_token IS NULL OR lease_expires_at IS NULL OR lease_expires_at <= ${now})))
+         FOR UPDATE
+       )
+       UPDATE ${tasks} AS task
+       SET status = 'processing', lease_token = $2, lease_expires_at = ${expiresAt}, attempts = task.attempts + 1,
+           updated_at = $3
+       FROM previous WHERE task.task_id = previous.task_id
+       RETURNING task.*, previous.status AS previous_status`,
+      values,
+    );
+    const row = result.rows[0];
+    if (!row) return null;
+    const { previous_status: previousStatus, ...taskRow } = row;
+    return { task: taskFromRow(taskRow), previousStatus, recovered: previousStatus === 'processing' };
+  };
 
   return {
     async createTask(record, event) {
@@ -171,32 +203,39 @@ export function createTaskStore(
       return row ? taskFromRow(row) : null;
     },
 
-    async acquireLease(taskId, lease): Promise<AcquireLeaseResult | null> {
-      // On the database clock the lease lasts `$4` ms from the server's now; else `$4` is the caller's now, `$5` the expiry.
-      const values: unknown[] = [taskId, lease.token, lease.updatedAt];
-      if (onDatabaseClock) values.push(lease.expiresAt - lease.now);
-      else values.push(lease.now, lease.expiresAt);
-      const now = onDatabaseClock ? databaseNowMs : '$4::bigint';
-      const expiresAt = onDatabaseClock ? `${databaseNowMs} + $4::bigint` : '$5::bigint';
-      const result = await query<TaskRow & { previous_status: TaskStatus }>(
-        'acquire a lease',
-        `WITH previous AS (
-           SELECT task_id, status FROM ${tasks}
-           WHERE task_id = $1 AND (status = 'pending' OR (status = 'processing'
-             AND (lease_token IS NULL OR lease_expires_at IS NULL OR lease_expires_at <= ${now})))
-           FOR UPDATE
-         )
-         UPDATE ${tasks} AS task
-         SET status = 'processing', lease_token = $2, lease_expires_at = ${expiresAt}, attempts = task.attempts + 1,
-             updated_at = $3
-         FROM previous WHERE task.task_id = previous.task_id
-         RETURNING task.*, previous.status AS previous_status`,
-        values,
-      );
-      const row = result.rows[0];
-      if (!row) return null;
-      const { previous_status: previousStatus, ...taskRow } = row;
-      return { task: taskFromRow(taskRow), previousStatus, recovered: previousStatus === 'processing' };
+    async acquireLease(taskId, lease): Promise<AcquireLeaseResult | UserAtLimit | null> {
+      const { userLimit } = lease;
+      if (userLimit === undefined) return claim(pool, taskId, lease);
+      // Claims of one user's tasks take the user's advisory lock first, so the count below and the claim after it
+      // are one step for every process (READ COMMITTED: the next claimer sees this one once it commits).
+      return inTransaction(pool, 'acquire a lease', async (client) => {
+        const owner = await runQuery<{ user_id: string }>(
+          client,
+          'acquire a lease',
+          `SELECT user_id FROM ${tasks} WHERE task_id = $1`,
+          [taskId],
+        );
+        const userId = owner.rows[0]?.user_id;
+        if (userId === undefined) return null;
+        await runQuery(client, 'acquire a lease', 'SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [
+          `roadmap_user_slots:${schema}`,
+          userId,
+        ]);
+        const now = onDatabaseClock ? databaseNowMs : '$3::bigint';
+        const counted = await runQuery<{ claimable: boolean; processing: string }>(
+          client,
+          'acquire a lease',
+          `SELECT EXISTS (SELECT 1 FROM ${tasks} WHERE task_id = $2 AND (status = 'pending' OR (status = 'processing'
+                    AND (lease_token IS NULL OR lease_expires_at IS NULL OR lease_expires_at <= ${now})))) AS claimable,
+                  (SELECT count(*) FROM ${tasks} WHERE user_id = $1 AND task_id <> $2 AND status = 'processing'
+                    AND lease_token IS NOT NULL AND lease_expires_at > ${now}) AS processing`,
+          onDatabaseClock ? [userId, taskId] : [userId, taskId, lease.now],
+        );
+        const row = counted.rows[0];
+        if (!row?.claimable) return null;
+        if (Number(row.processing) >= userLimit) return { userAtLimit: true };
+        return claim(client, taskId, lease);
+      });
     },
 
     async renewLease(fence, expiresAt) {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RoadmapError } from '@roadmap/core';
+import { isUserAtLimit, RoadmapError } from '@roadmap/core';
 import { isoTime } from '@roadmap/core/internal';
 import {
   conceptIdsOf,
@@ -258,8 +258,8 @@ describe('createSqliteStorage on a file', () => {
       const record = makeTaskRecord();
       await a.createTask(record);
       expect(await b.getTask(record.task_id)).toEqual(record);
-      const claimed = await b.acquireLease(record.task_id, lease('b'));
-      expect(await a.getTask(record.task_id)).toEqual(claimed?.task);
+      const claim = await b.acquireLease(record.task_id, lease('b'));
+      expect(await a.getTask(record.task_id)).toEqual(claim !== null && !isUserAtLimit(claim) ? claim.task : null);
       const roadmap = makeRoadmap({ roadmap_id: record.roadmap_id });
       expect(await b.saveRoadmap({ taskId: record.task_id, leaseToken: 'b' }, roadmap)).toBe(true);
       expect(await a.getRoadmap(roadmap.roadmap_id)).toEqual(roadmap);
@@ -277,7 +277,7 @@ describe('createSqliteStorage on a file', () => {
           (index % 2 === 0 ? a : b).acquireLease(record.task_id, lease(`token-${index}`)),
         ),
       );
-      const winners = results.filter((result) => result !== null);
+      const winners = results.flatMap((result) => (result === null || isUserAtLimit(result) ? [] : [result]));
       expect(winners).toHaveLength(1);
       const stored = await b.getTask(record.task_id);
       expect(stored).toMatchObject({ attempts: 1, lease_token: winners[0]?.task.lease_token });

@@ -1,5 +1,7 @@
 import type {
+  AcquireLeaseResult,
   CreatedTask,
+  LeaseClaim,
   NewRoadmapEvent,
   StatusChange,
   TaskListQuery,
@@ -8,6 +10,7 @@ import type {
   TaskStore,
   TaskTransition,
   UsageTotals,
+  UserAtLimit,
 } from '@roadmap/core';
 import { roundUsd } from '@roadmap/core';
 import {
@@ -49,6 +52,15 @@ export function createTaskStore(database: BetterSqlite3.Database): TaskStore {
      WHERE task_id = @taskId AND (status = 'pending' OR (status = 'processing'
        AND (lease_token IS NULL OR lease_expires_at IS NULL OR lease_expires_at <= @now)))
      RETURNING *`,
+  );
+  const claimable = prepare(
+    `SELECT user_id FROM tasks WHERE task_id = @taskId AND (status = 'pending' OR (status = 'processing'
+       AND (lease_token IS NULL OR lease_expires_at IS NULL OR lease_expires_at <= @now)))`,
+  );
+  // The user's other tasks under live leases (from the index on user_id).
+  const userProcessing = prepare(
+    `SELECT count(*) AS count FROM tasks WHERE user_id = @userId AND task_id <> @taskId AND status = 'processing'
+       AND lease_token IS NOT NULL AND lease_expires_at > @now`,
   );
   const renew = prepare(`UPDATE tasks SET lease_expires_at = @expiresAt WHERE ${held}`);
   const release = prepare(`UPDATE tasks SET lease_token = NULL, lease_expires_at = NULL WHERE ${held}`);
@@ -102,6 +114,25 @@ export function createTaskStore(database: BetterSqlite3.Database): TaskStore {
     ).all(parameters) as TaskRow[];
     return { tasks: rows.map(taskFromRow), total: totalOf(counts, query.statuses), counts };
   });
+
+  /** The claim, and with a user limit the count of the user's processing tasks before it, under the write lock. */
+  const acquireTransaction = database.transaction(
+    (taskId: string, lease: LeaseClaim): AcquireLeaseResult | UserAtLimit | null => {
+      const { token, now, expiresAt, updatedAt, userLimit } = lease;
+      if (userLimit !== undefined) {
+        const task = claimable.get({ taskId, now }) as { user_id: string } | undefined;
+        if (!task) return null;
+        const { count } = userProcessing.get({ userId: task.user_id, taskId, now }) as { count: number };
+        if (count >= userLimit) return { userAtLimit: true };
+      }
+      const row = acquire.get({ taskId, token, now, expiresAt, updatedAt }) as
+        | (TaskRow & { lease_taken_from: TaskStatus })
+        | undefined;
+      if (!row) return null;
+      const previousStatus = row.lease_taken_from;
+      return { task: taskFromRow(row), previousStatus, recovered: previousStatus === 'processing' };
+    },
+  );
 
   const createTransaction = database.transaction(
     (record: TaskRecord, event: ((task: TaskRecord) => NewRoadmapEvent) | undefined): CreatedTask => {
@@ -188,12 +219,7 @@ export function createTaskStore(database: BetterSqlite3.Database): TaskStore {
     },
 
     async acquireLease(taskId, lease) {
-      return guard('acquireLease', () => {
-        const row = acquire.get({ taskId, ...lease }) as (TaskRow & { lease_taken_from: TaskStatus }) | undefined;
-        if (!row) return null;
-        const previousStatus = row.lease_taken_from;
-        return { task: taskFromRow(row), previousStatus, recovered: previousStatus === 'processing' };
-      });
+      return guard('acquireLease', () => acquireTransaction.immediate(taskId, lease));
     },
 
     async renewLease(fence, expiresAt) {

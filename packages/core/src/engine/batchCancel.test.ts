@@ -19,6 +19,8 @@ function setup(clock: ManualClock, options: { taskConcurrency?: number } = {}) {
     model,
     clock,
     taskConcurrency: options.taskConcurrency ?? 1,
+    // One user's tasks run together here (fair scheduling has its own tests).
+    userConcurrency: Number.POSITIVE_INFINITY,
     covers: { autoGenerate: false },
     onError: (error) => {
       throw error;

@@ -98,7 +98,7 @@ export interface RoadmapEngineOptions {
   generateId?: () => string;
   /** Concepts generated at once within one task; the three kinds of a concept always run in parallel. Default: 5. */
   concurrency?: number;
-  /** Tasks this engine's worker runs at once. Default: 2. */
+  /** Tasks this engine's worker runs at once. Default: 4 (twice the default `userConcurrency`, so one user never fills a worker). */
   taskConcurrency?: number;
   /** Lease of a running task; a worker that misses heartbeats this long loses it. Default: 30 000 ms. */
   leaseMs?: number;
@@ -165,6 +165,13 @@ export interface RoadmapEngineOptions {
   budgetPeriod?: BudgetPeriod;
   /** What each user may spend per budget period, in US dollars. Default: no limit (`ROADMAP_USER_BUDGET_USD`). */
   userBudgetUsd?: number;
+  /**
+   * Fair scheduling (SPEC §7): at most this many tasks of one user are `processing` at once, across every worker
+   * on the storage (checked atomically with each claim). A task over it waits `pending` and is offered again within
+   * a second, while other users' tasks take the free slots. Default: 2 (`ROADMAP_USER_CONCURRENCY`); `Infinity` for
+   * no limit. Keep `taskConcurrency` (per worker) above it, or one user can fill a worker.
+   */
+  userConcurrency?: number;
   /**
    * Receives errors that have no caller: heartbeat, recovery, cover generation and listener failures.
    * Default: `console.error`.
@@ -241,6 +248,7 @@ export class RoadmapEngine {
     prices: ModelPrices;
     budgetPeriod: BudgetPeriod;
     userBudgetUsd: number | null;
+    userConcurrency: number;
   };
   private readonly onError: (error: unknown) => void;
   private readonly worker: TaskWorker;
@@ -280,7 +288,7 @@ export class RoadmapEngine {
     const leaseMs = options.leaseMs ?? 30_000;
     this.settings = {
       concurrency: Math.max(1, options.concurrency ?? 5),
-      taskConcurrency: Math.max(1, options.taskConcurrency ?? 2),
+      taskConcurrency: Math.max(1, options.taskConcurrency ?? 4),
       leaseMs,
       heartbeatMs: options.heartbeatMs ?? Math.floor(leaseMs / 3),
       failureThreshold: options.failureThreshold ?? 0.5,
@@ -295,7 +303,11 @@ export class RoadmapEngine {
       prices: { ...defaultModelPrices, ...checkedPrices(options.prices) },
       budgetPeriod: options.budgetPeriod ?? 'month',
       userBudgetUsd: options.userBudgetUsd ?? null,
+      userConcurrency: options.userConcurrency ?? 2,
     };
+    if (!(this.settings.userConcurrency >= 1)) {
+      throw new RoadmapError('invalid_input', 'userConcurrency must be 1 or more (Infinity for no limit).');
+    }
     if (this.settings.userBudgetUsd !== null && !(this.settings.userBudgetUsd >= 0)) {
       throw new RoadmapError('invalid_input', 'userBudgetUsd must be a number of US dollars, 0 or more.');
     }
@@ -325,6 +337,8 @@ export class RoadmapEngine {
       generateId: this.generateId,
       prices: this.settings.prices,
       usageEventIntervalMs: 1_000,
+      ...(Number.isFinite(this.settings.userConcurrency) ? { userConcurrency: this.settings.userConcurrency } : {}),
+      userBusyRetryMs: 500,
       onCallUsage: (operation, usage) => this.usageAverages.observeCall(operation, usage),
     });
     this.recovery = new RecoverySweep({

@@ -305,6 +305,9 @@ function newEngine(real: Real, slot: number): RoadmapEngine {
     leaseMs,
     concurrency: 2,
     taskConcurrency: maxTasks,
+    // Every task here is one user's: the model runs them all at once. Fair scheduling has its own tests
+    // (fairScheduling.test.ts, and the user limit of acquireLease in the storage conformance).
+    userConcurrency: Number.POSITIVE_INFINITY,
     failureThreshold,
     // Covers are not part of the task state machine (coverService.test.ts covers them); rendering them would only
     // slow the thousands of runs down.

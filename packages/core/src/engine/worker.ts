@@ -9,7 +9,7 @@ import type { Queue, QueueJob } from '../queue/queue.js';
 import { type Clock, isoTime, sleep } from '../shared/clock.js';
 import { errorMessage, isInfrastructureFault, RoadmapError } from '../shared/errors.js';
 import type { Storage } from '../storage/storage.js';
-import type { LeaseFence } from '../storage/taskStore.js';
+import { isUserAtLimit, type LeaseFence } from '../storage/taskStore.js';
 import { runPipeline } from './pipeline.js';
 import { allowManyListeners, RunAbort, runAbortKind } from './runAbort.js';
 import type { RunContext } from './runContext.js';
@@ -77,6 +77,10 @@ export interface WorkerSettings {
   prices: ModelPrices;
   /** At most one `usage_updated` (and write of `task.usage`) per this many ms while calls report usage. */
   usageEventIntervalMs: number;
+  /** At most this many tasks of one user processing at once, across every worker; `undefined`: no limit. */
+  userConcurrency?: number;
+  /** How soon a task whose user is at `userConcurrency` is offered to the workers again. */
+  userBusyRetryMs: number;
   /** Told the usage of every answered call (for the engine's estimates); must not throw. */
   onCallUsage?(operation: ModelOperation, usage: ModelUsage): void;
 }
@@ -212,6 +216,7 @@ export class TaskWorker {
         now,
         expiresAt: now + leaseMs,
         updatedAt: isoTime(now),
+        ...(this.settings.userConcurrency === undefined ? {} : { userLimit: this.settings.userConcurrency }),
       });
     } catch (error) {
       // Storage could not be reached: nothing was taken (no attempt counted). Hand the job back for later.
@@ -222,6 +227,12 @@ export class TaskWorker {
     if (!acquired) {
       // Cancelled or finished meanwhile, or held by a live lease elsewhere (a duplicate delivery).
       await queue.release(job);
+      return;
+    }
+    if (isUserAtLimit(acquired)) {
+      // Its user has `userConcurrency` tasks processing (here or elsewhere): it waits `pending` behind the queue
+      // while other users' tasks take the slot, and is offered again shortly.
+      await this.requeueLater(job, this.settings.userBusyRetryMs);
       return;
     }
     const task = acquired.task;

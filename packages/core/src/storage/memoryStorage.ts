@@ -21,6 +21,7 @@ import type {
   TaskListQuery,
   TaskListResult,
   TaskPatch,
+  UserAtLimit,
 } from './taskStore.js';
 
 export interface MemoryStorageOptions {
@@ -190,7 +191,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
       return copy(task);
     },
 
-    async acquireLease(taskId, lease): Promise<AcquireLeaseResult | null> {
+    async acquireLease(taskId, lease): Promise<AcquireLeaseResult | UserAtLimit | null> {
       const task = tasks.get(taskId);
       if (!task) return null;
       const previousStatus = task.status;
@@ -199,6 +200,16 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
         if (live) return null;
       } else if (previousStatus !== 'pending') {
         return null;
+      }
+      if (lease.userLimit !== undefined) {
+        let processing = 0;
+        for (const other of tasks.values()) {
+          const live = other.lease_expires_at !== null && other.lease_expires_at > lease.now;
+          if (other.user_id === task.user_id && other.task_id !== taskId && other.status === 'processing' && live) {
+            processing += 1;
+          }
+        }
+        if (processing >= lease.userLimit) return { userAtLimit: true };
       }
       task.status = 'processing';
       task.lease_token = lease.token;

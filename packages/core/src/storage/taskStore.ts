@@ -99,6 +99,33 @@ export interface AcquireLeaseResult {
   recovered: boolean;
 }
 
+/**
+ * The answer of `acquireLease` when the task could be claimed but its user already has `userLimit` tasks
+ * `processing` under live leases (SPEC §7 fair scheduling): nothing changed; claim it again later.
+ */
+export interface UserAtLimit {
+  userAtLimit: true;
+}
+
+/** Whether an `acquireLease` answer is {@link UserAtLimit}. */
+export function isUserAtLimit(value: AcquireLeaseResult | UserAtLimit | null): value is UserAtLimit {
+  return value !== null && 'userAtLimit' in value;
+}
+
+/** The lease `acquireLease` takes. */
+export interface LeaseClaim {
+  token: string;
+  /** The caller's clock, ms since the epoch: leases expiring at or before it are not live. */
+  now: number;
+  expiresAt: number;
+  updatedAt: string;
+  /**
+   * At most this many tasks of the task's user may be `processing` under live leases, this one included; checked in
+   * the same atomic step as the claim, across every process on the storage. Omit for no limit.
+   */
+  userLimit?: number;
+}
+
 /** Which tasks {@link TaskStore.sumUsage} adds up. */
 export interface UsageSumQuery {
   userId: string;
@@ -158,12 +185,12 @@ export interface TaskStore {
   /**
    * Takes the task for a worker: succeeds when the task is `pending`, or `processing` with no live lease
    * (`lease_token` null or `lease_expires_at <= now`). Sets status `processing`, the token and expiry, and
-   * increments `attempts`. `null` when the task is missing, terminal, or held by a live lease.
+   * increments `attempts`. `null` when the task is missing, terminal, or held by a live lease. With
+   * `lease.userLimit`, {@link UserAtLimit} (nothing changed) when the user already has that many other tasks
+   * `processing` under live leases: counted and claimed in one atomic step, so concurrent claimers in any process
+   * never exceed it.
    */
-  acquireLease(
-    taskId: string,
-    lease: { token: string; now: number; expiresAt: number; updatedAt: string },
-  ): Promise<AcquireLeaseResult | null>;
+  acquireLease(taskId: string, lease: LeaseClaim): Promise<AcquireLeaseResult | UserAtLimit | null>;
   /** Extends the holder's lease; false when the fence failed (lease taken over, task cancelled). */
   renewLease(fence: LeaseFence, expiresAt: number): Promise<boolean>;
   /** Gives the task up without changing its status, so another worker can claim it at once. */

@@ -4,7 +4,13 @@ import type { TaskRecord } from '../../domain/task.js';
 import { isoTime } from '../../shared/clock.js';
 import type { CheckpointStore } from '../../storage/checkpointStore.js';
 import type { Storage } from '../../storage/storage.js';
-import type { LeaseFence, TaskStore } from '../../storage/taskStore.js';
+import {
+  type AcquireLeaseResult,
+  isUserAtLimit,
+  type LeaseFence,
+  type TaskStore,
+  type UserAtLimit,
+} from '../../storage/taskStore.js';
 import { createManualClock, type ManualClock } from '../manualClock.js';
 import { makeRoadmap, makeTaskRecord, type RoadmapShape } from './fixtures.js';
 
@@ -71,6 +77,12 @@ export function present<Value>(value: Value | null | undefined, what: string): V
   return value;
 }
 
+/** An `acquireLease` answer that must be a claim (not `null`, not {@link UserAtLimit}). */
+export function claimed(value: AcquireLeaseResult | UserAtLimit | null, what: string): AcquireLeaseResult {
+  if (value === null || isUserAtLimit(value)) throw new Error(`Expected ${what}, got ${JSON.stringify(value)}`);
+  return value;
+}
+
 /** How long the suites' leases last. */
 export const leaseMs = 30_000;
 
@@ -92,7 +104,7 @@ export function taskSteps(harness: StorageHarness<TaskStore>) {
   /** A `processing` task held by `token`. */
   const startTask = async (overrides: Partial<TaskRecord> = {}, token = 'lease-1') => {
     const created = await createTask(overrides);
-    const acquired = present(await harness.storage.acquireLease(created.task_id, lease(token)), 'a lease');
+    const acquired = claimed(await harness.storage.acquireLease(created.task_id, lease(token)), 'a lease');
     const fence: LeaseFence = { taskId: created.task_id, leaseToken: token };
     return { task: acquired.task, fence };
   };

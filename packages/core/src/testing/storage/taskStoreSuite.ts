@@ -1,10 +1,18 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type TaskStatus, taskStatuses } from '../../domain/task.js';
 import { isoTime } from '../../shared/clock.js';
-import type { TaskStore } from '../../storage/taskStore.js';
+import { isUserAtLimit, type TaskStore } from '../../storage/taskStore.js';
 import type { ManualClock } from '../manualClock.js';
 import { fixtureEpochMs, fixtureUuid, makeTaskRecord } from './fixtures.js';
-import { leaseMs, present, type StorageFactory, type StorageHarness, taskSteps, useStorage } from './harness.js';
+import {
+  claimed,
+  leaseMs,
+  present,
+  type StorageFactory,
+  type StorageHarness,
+  taskSteps,
+  useStorage,
+} from './harness.js';
 
 /**
  * Registers the tests of {@link TaskStore} (tasks and leases) in the current `describe`, against the harness's
@@ -378,7 +386,7 @@ export function describeTaskStore(harness: StorageHarness<TaskStore>): void {
       expect((await storage.getTask(task.task_id))?.lease_token).toBe('first');
 
       // A lease is dead at its expiry time (`lease_expires_at <= now`).
-      const recovered = present(await storage.acquireLease(task.task_id, lease('second', now + leaseMs)), 'lease');
+      const recovered = claimed(await storage.acquireLease(task.task_id, lease('second', now + leaseMs)), 'lease');
       expect(recovered.recovered).toBe(true);
       expect(recovered.previousStatus).toBe('processing');
       expect(recovered.task).toMatchObject({
@@ -393,9 +401,44 @@ export function describeTaskStore(harness: StorageHarness<TaskStore>): void {
     it('acquireLease claims a released lease at once, as a recovery', async () => {
       const { task, fence } = await startTask();
       expect(await storage.releaseLease(fence)).toBe(true);
-      const result = await storage.acquireLease(task.task_id, lease('next'));
-      expect(result?.recovered).toBe(true);
-      expect(result?.task.lease_token).toBe('next');
+      const result = claimed(await storage.acquireLease(task.task_id, lease('next')), 'a lease');
+      expect(result.recovered).toBe(true);
+      expect(result.task.lease_token).toBe('next');
+    });
+
+    it('with a user limit, claims while the user has fewer tasks processing under live leases (SPEC §7)', async () => {
+      const limited = (token: string, userLimit: number) => ({ ...lease(token), userLimit });
+      const first = await createTask();
+      const second = await createTask();
+      const third = await createTask();
+      const foreign = await createTask({ user_id: 'user-2' });
+      claimed(await storage.acquireLease(first.task_id, limited('a', 2)), 'the first claim');
+      claimed(await storage.acquireLease(second.task_id, limited('b', 2)), 'the second claim');
+      // The user is at the limit: nothing changes, and the answer says why.
+      expect(await storage.acquireLease(third.task_id, limited('c', 2))).toEqual({ userAtLimit: true });
+      expect(await storage.getTask(third.task_id)).toMatchObject({ status: 'pending', lease_token: null, attempts: 0 });
+      // Other users are not counted; without a limit nothing is.
+      claimed(await storage.acquireLease(foreign.task_id, limited('d', 2)), "another user's claim");
+      // A task that cannot be claimed at all is null, limit or not.
+      expect(await storage.acquireLease(first.task_id, limited('e', 2))).toBeNull();
+      // A released lease frees its slot; so does an expired one.
+      await storage.releaseLease({ taskId: first.task_id, leaseToken: 'a' });
+      claimed(await storage.acquireLease(third.task_id, limited('c', 2)), 'the claim after a release');
+      const fourth = await createTask();
+      expect(await storage.acquireLease(fourth.task_id, limited('f', 2))).toEqual({ userAtLimit: true });
+      const later = clock.now() + leaseMs;
+      claimed(await storage.acquireLease(fourth.task_id, { ...lease('f', later), userLimit: 2 }), 'after expiry');
+    });
+
+    it("with a user limit, 20 concurrent claims of one user's tasks take exactly the limit", async () => {
+      const created = await Promise.all(Array.from({ length: 20 }, () => createTask()));
+      const results = await Promise.all(
+        created.map((task, index) => storage.acquireLease(task.task_id, { ...lease(`t${index}`), userLimit: 3 })),
+      );
+      expect(results.filter((result) => result !== null && !isUserAtLimit(result))).toHaveLength(3);
+      expect(results.filter((result) => result !== null && isUserAtLimit(result))).toHaveLength(17);
+      const listed = await storage.listTasks({ userId: 'user-1', statuses: ['processing'] });
+      expect(listed.total).toBe(3);
     });
 
     it('acquireLease returns null for terminal and unknown tasks', async () => {
@@ -411,7 +454,7 @@ export function describeTaskStore(harness: StorageHarness<TaskStore>): void {
       const task = await createTask();
       const tokens = Array.from({ length: 20 }, (_, index) => `token-${index}`);
       const results = await Promise.all(tokens.map((token) => storage.acquireLease(task.task_id, lease(token))));
-      const winners = results.filter((result) => result !== null);
+      const winners = results.flatMap((result) => (result === null ? [] : [claimed(result, 'a claim')]));
       expect(winners).toHaveLength(1);
       const stored = present(await storage.getTask(task.task_id), 'the task');
       expect(stored.lease_token).toBe(winners[0]?.task.lease_token);
@@ -501,8 +544,11 @@ export function describeTaskStore(harness: StorageHarness<TaskStore>): void {
 
       // Answered: back to processing without a lease, which the next worker claims.
       await storage.transitionTask(review.task.task_id, { from: ['human_review_pending'], to: 'processing' });
-      const claimed = await storage.acquireLease(review.task.task_id, lease('worker', now + leaseMs));
-      expect(claimed?.task).toMatchObject({ status: 'processing', lease_token: 'worker', review_round: 1 });
+      const reviewed = claimed(
+        await storage.acquireLease(review.task.task_id, lease('worker', now + leaseMs)),
+        'lease',
+      );
+      expect(reviewed.task).toMatchObject({ status: 'processing', lease_token: 'worker', review_round: 1 });
     });
 
     it('listRecoverableTasks pages by task id with a limit, each task once', async () => {
@@ -578,7 +624,7 @@ export function describeTaskStore(harness: StorageHarness<TaskStore>): void {
       listed?.failed_concepts.concept_ids.push('listed');
       expect(await storage.getTask(original.task_id)).toEqual(original);
 
-      const acquired = present(await storage.acquireLease(original.task_id, lease('token')), 'a lease');
+      const acquired = claimed(await storage.acquireLease(original.task_id, lease('token')), 'a lease');
       const afterLease = structuredClone(acquired.task);
       acquired.task.lease_token = 'forged';
       const patch = { progress: { completed: 1, failed: 0, total: 3, percentage: 33 } };
