@@ -92,11 +92,15 @@ describe('TaskObserver', () => {
     socket.receive(conceptComplete(2, 3));
     expect(observer.getSnapshot().events.map((event) => event.seq)).toEqual([1, 2]);
     expect(observer.getSnapshot().task?.progress.completed).toBe(3);
+    // Usage arrives live too (SPEC §7 `usage_updated`).
+    const usage = { calls: 5, input_tokens: 4_000, output_tokens: 6_000, cost_usd: 0.0042 };
+    socket.receive({ ...base, type: 'usage_updated', seq: 3, usage });
+    expect(observer.getSnapshot().task?.usage).toEqual(usage);
 
     // A `current_status` (sent on connect and after a resync) is the truth about status and progress.
     socket.receive({
       type: 'current_status',
-      seq: 2,
+      seq: 3,
       ...base,
       status: 'processing',
       current_step: 'content_generation',
@@ -115,7 +119,7 @@ describe('TaskObserver', () => {
     socket.receive({
       ...base,
       type: 'completed',
-      seq: 3,
+      seq: 4,
       roadmap_id: task.roadmap_id,
       status: 'completed',
       tutorials_count: 4,
@@ -123,7 +127,7 @@ describe('TaskObserver', () => {
       progress: progress(4),
     });
     expect(observer.getSnapshot().task?.status).toBe('completed');
-    socket.receive({ type: 'closing', seq: 3, task_id: 't-1', timestamp, reason: 'task_completed' });
+    socket.receive({ type: 'closing', seq: 4, task_id: 't-1', timestamp, reason: 'task_completed' });
     await settle();
     expect(observer.getSnapshot().connection).toBe('closed');
     expect(observer.getSnapshot().task).toEqual(current);
