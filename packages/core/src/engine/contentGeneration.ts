@@ -169,12 +169,16 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
   const progress = () => computeProgress(completed, failed, total);
 
   assertNotPaused(context);
+  // With the step, the title becomes the roadmap's (the goal until now).
+  const adoptTitle = context.task.title !== roadmap.title;
   const entered = await storage.updateTask(fence, {
     current_step: 'content_generation',
     progress: progress(),
     updated_at: nowIso(context),
+    ...(adoptTitle ? { title: roadmap.title } : {}),
   });
   assertFenced(entered, context, 'enter content_generation');
+  if (adoptTitle) context.task.title = roadmap.title;
   await context.publish('progress', {
     step: 'content_generation',
     status: 'processing',

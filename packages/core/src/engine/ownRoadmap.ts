@@ -100,17 +100,3 @@ export async function storeRoadmap(context: RunContext, curriculum: Curriculum, 
     }
   }
 }
-
-/**
- * Sets the task's title to its roadmap's (it shows the goal until then). Idempotent: a resumed run whose crashed
- * predecessor stored the roadmap but not the title repairs it; one that finds them equal writes nothing.
- */
-export async function adoptRoadmapTitle(context: RunContext, roadmap: Roadmap): Promise<void> {
-  if (context.task.title === roadmap.title) return;
-  const updated = await context.storage.updateTask(context.fence, {
-    title: roadmap.title,
-    updated_at: nowIso(context),
-  });
-  assertFenced(updated, context, 'title');
-  context.task.title = roadmap.title;
-}

@@ -16,10 +16,11 @@ import type { ModelInput, ModelOperation } from '../model/languageModel.js';
 import { buildPrompt } from '../model/prompts.js';
 import { generateStructured } from '../model/structuredGeneration.js';
 import { RoadmapError } from '../shared/errors.js';
+import { yieldToEventLoop } from '../shared/yieldToEventLoop.js';
 import { checkpointKeys, readCheckpoints } from './checkpoints.js';
 import { type ContentOutcome, contentGeneration } from './contentGeneration.js';
 import { humanReview } from './humanReview.js';
-import { adoptRoadmapTitle, readOwnRoadmap, storeRoadmap } from './ownRoadmap.js';
+import { readOwnRoadmap, storeRoadmap } from './ownRoadmap.js';
 import { assertFenced, assertNotPaused, nowIso, type RunContext } from './runContext.js';
 
 async function enterStep(context: RunContext, step: CurrentStep, message: string): Promise<void> {
@@ -173,9 +174,9 @@ export async function runPipeline(context: RunContext): Promise<ContentOutcome> 
     if (context.task.request.review_before_content) curriculum = await reviewed(context, saved, curriculum);
     roadmap = await storeRoadmap(context, curriculum, stored.kind === 'foreign');
   }
-  // Also on resume: a crash between storing the roadmap and this write left the goal as the title.
-  await adoptRoadmapTitle(context, roadmap);
-  // The cover starts in the background; it never blocks or fails the pipeline.
-  context.onRoadmapStored?.(roadmap);
+  // The cover starts in the background, after the first content calls: it never blocks or fails the pipeline.
+  void yieldToEventLoop().then(() => context.onRoadmapStored?.(roadmap));
+  // Content generation's first write also adopts the roadmap's title (also on resume, after a crash between storing
+  // the roadmap and that write).
   return contentGeneration(context, roadmap);
 }
