@@ -1,7 +1,7 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, fn, userEvent, waitFor, within } from 'storybook/test';
 import { GenerateRoadmapForm } from './generateRoadmapForm.js';
-import { generate } from './mockRoadmapApi.js';
+import { estimateRoute, generate } from './mockRoadmapApi.js';
 
 const meta = {
   title: 'Generate/GenerateRoadmapForm',
@@ -57,5 +57,24 @@ export const ServerValidationError: Story = {
     await userEvent.click(canvas.getByRole('button', { name: 'Generate roadmap' }));
     await waitFor(() => expect(canvas.getByLabelText('Learning goal')).toHaveAttribute('aria-invalid', 'true'));
     await expect(args.onCreated).not.toHaveBeenCalled();
+  },
+};
+
+/** What a generation would cost, asked of `POST /roadmaps/estimate` once the inputs rest (no model is called). */
+export const WithEstimate: Story = {
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    await userEvent.type(canvas.getByLabelText('Learning goal'), 'Learn Rust to write web services');
+    await waitFor(() => expect(canvas.getByText(/model calls/)).toHaveTextContent('≈ $0.0238, about 75 model calls'));
+  },
+};
+
+/** A server whose model has no price: the estimate tells the calls only. */
+export const EstimateUnpriced: Story = {
+  parameters: { msw: { handlers: { estimate: [estimateRoute({ priced: false })] } } },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    await userEvent.type(canvas.getByLabelText('Learning goal'), 'Learn Rust to write web services');
+    await waitFor(() => expect(canvas.getByText(/model calls/)).toHaveTextContent('About 75 model calls'));
   },
 };

@@ -1,16 +1,24 @@
 import { generateRequestSchema } from '@roadmap/core';
-import type { GenerateRoadmapBody, GenerateRoadmapResponse } from '@roadmap/core/client';
-import { type ComponentProps, type FormEvent, useId, useRef, useState } from 'react';
+import type { EstimateResponse, GenerateRoadmapBody, GenerateRoadmapResponse } from '@roadmap/core/client';
+import { type ComponentProps, type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { Button } from './button.js';
 import { cn } from './cn.js';
 import { LoaderIcon } from './icons.js';
-import { useRoadmapLabels } from './provider.js';
+import { useRoadmapClient, useRoadmapLabels } from './provider.js';
 import { useGenerateRoadmap } from './useGenerateRoadmap.js';
 
 export interface GenerateRoadmapFormProps extends Omit<ComponentProps<'form'>, 'onSubmit' | 'children'> {
   /** Called with the server's answer once the task is created (`202`). */
   onCreated?: (response: GenerateRoadmapResponse) => void;
+  /**
+   * Shows what a generation with the current inputs is expected to cost ("≈ $0.43, about 80 model calls", from
+   * `POST /roadmaps/estimate`, which calls no model), asked 300 ms after the last change of valid inputs. Default: true.
+   */
+  showEstimate?: boolean;
 }
+
+/** How long the inputs rest before the estimate is asked for. */
+const estimateDelayMs = 300;
 
 const levels = ['beginner', 'intermediate', 'advanced'] as const;
 const contentPreferences = ['text', 'video', 'interactive', 'project'] as const;
@@ -61,8 +69,36 @@ const fieldOf = (path: readonly PropertyKey[] | string) => {
  * @example
  * <GenerateRoadmapForm onCreated={({ task_id }) => navigate(`/tasks/${task_id}`)} />
  */
-export function GenerateRoadmapForm({ onCreated, className, ...props }: GenerateRoadmapFormProps) {
+export function GenerateRoadmapForm({ onCreated, showEstimate = true, className, ...props }: GenerateRoadmapFormProps) {
   const labels = useRoadmapLabels();
+  const client = useRoadmapClient();
+  const formRef = useRef<HTMLFormElement>(null);
+  const [estimate, setEstimate] = useState<EstimateResponse | null>(null);
+  const asking = useRef<{ timer?: ReturnType<typeof setTimeout>; controller?: AbortController }>({});
+  /** Asks for the estimate of the form's inputs once they rest; an earlier question is dropped (aborted). */
+  const askEstimate = () => {
+    const current = asking.current;
+    clearTimeout(current.timer);
+    current.controller?.abort();
+    current.timer = setTimeout(() => {
+      const form = formRef.current;
+      const parsed = form ? generateRequestSchema.safeParse(readForm(form)) : undefined;
+      if (!parsed?.success) return setEstimate(null);
+      const controller = new AbortController();
+      current.controller = controller;
+      client.estimate(parsed.data, { signal: controller.signal }).then(
+        (answer) => controller.signal.aborted || setEstimate(answer),
+        () => controller.signal.aborted || setEstimate(null),
+      );
+    }, estimateDelayMs);
+  };
+  useEffect(() => {
+    const current = asking.current;
+    return () => {
+      clearTimeout(current.timer);
+      current.controller?.abort();
+    };
+  }, []);
   const id = useId();
   const { generate, isPending, error } = useGenerateRoadmap();
   const [errors, setErrors] = useState<Partial<Record<FieldName, string>>>({});
@@ -134,9 +170,11 @@ export function GenerateRoadmapForm({ onCreated, className, ...props }: Generate
 
   return (
     <form
+      ref={formRef}
       data-slot="generate-roadmap-form"
       noValidate
       onSubmit={submit}
+      onChange={showEstimate ? askEstimate : undefined}
       className={cn('roadmap-form', className)}
       {...props}
     >
@@ -195,6 +233,15 @@ export function GenerateRoadmapForm({ onCreated, className, ...props }: Generate
         <input type="checkbox" name="review_before_content" value="true" />
         {labels.reviewBeforeContent}
       </label>
+      {showEstimate && (
+        <p data-slot="estimate" className="roadmap-estimate" aria-live="polite">
+          {estimate &&
+            labels.estimate(
+              estimate.estimated_calls,
+              estimate.estimated_cost_usd === null ? null : labels.formatUsd(estimate.estimated_cost_usd),
+            )}
+        </p>
+      )}
       {error && !error.errors.length && (
         <p role="alert" className="roadmap-error">
           {error.detail}

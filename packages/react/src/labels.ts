@@ -106,6 +106,8 @@ export interface RoadmapLabels {
   formatUsd: (usd: number) => string;
   /** Formats a count (tokens, calls): `"23,600"`. */
   formatNumber: (value: number) => string;
+  /** The generate form's estimate: `"≈ $0.43, about 80 model calls"`; `cost` `null` when the model has no price. */
+  estimate: (calls: number, cost: string | null) => string;
   /** Accessible name and heading of usage (cost, tokens, calls). */
   usage: string;
   /** A cost, and the header of the task list's Cost column. */
@@ -275,6 +277,7 @@ export const englishLabels: RoadmapLabels = {
   formatDate: (iso) => new Date(iso).toLocaleString(),
   formatUsd: (usd) => formatUsd(usd, 'en-US'),
   formatNumber: (value) => value.toLocaleString('en-US'),
+  estimate: (calls, cost) => `${cost === null ? 'About' : `≈ ${cost}, about`} ${calls} model calls`,
   usage: 'Usage',
   cost: 'Cost',
   notPriced: 'Not priced',
@@ -449,6 +452,7 @@ export const chineseLabels: RoadmapLabels = {
   progress: '进度',
   formatDate: (iso) => new Date(iso).toLocaleString('zh-CN'),
   formatUsd: (usd) => formatUsd(usd, 'zh-CN'),
+  estimate: (calls, cost) => `${cost === null ? '' : `约 ${cost}，`}大约 ${calls} 次模型调用`,
   usage: '用量',
   cost: '费用',
   notPriced: '未定价',

@@ -6,6 +6,7 @@ import type {
   ConceptDetail,
   Cover,
   CurrentStep,
+  EstimateResponse,
   GenerateRoadmapResponse,
   Progress,
   Roadmap,
@@ -1014,6 +1015,26 @@ export const usageResponse: UsageResponse = {
 export const usageRoute = (fields: Partial<UsageResponse> = {}) =>
   http.get(apiPath('/usage'), () => HttpResponse.json({ ...usageResponse, ...fields } satisfies UsageResponse));
 
+/**
+ * `POST /roadmaps/estimate` as the engine answers it for the demo model: 4 stages × 2 modules × 3 concepts from 8
+ * hours a week (2 below), 3 calls per concept after 3 framework calls, priced like gpt-4o-mini; `priced: false`
+ * answers a model without a price.
+ */
+export const estimateRoute = ({ priced = true }: { priced?: boolean } = {}) =>
+  http.post(apiPath('/roadmaps/estimate'), async ({ request }) => {
+    const body = (await request.json()) as { preferences?: { available_hours_per_week?: number } };
+    const hours = body.preferences?.available_hours_per_week ?? 10;
+    const concepts = 4 * 2 * (hours >= 8 ? 3 : 2);
+    const input = 2_000 + concepts * 520;
+    const output = 1_700 + concepts * 1_430;
+    return HttpResponse.json({
+      estimated_calls: 3 + concepts * 3,
+      estimated_input_tokens: input,
+      estimated_output_tokens: output,
+      estimated_cost_usd: priced ? Math.round(((input * 0.15 + output * 0.6) / 1_000_000) * 1e6) / 1e6 : null,
+    } satisfies EstimateResponse);
+  });
+
 /** `POST /roadmaps/generate`: 202 with a new task, or the server's 400 with field errors. */
 export const generate = (answer: 'accepted' | 'invalid' = 'accepted') =>
   http.post(apiPath('/roadmaps/generate'), async () => {
@@ -1040,4 +1061,9 @@ export const generate = (answer: 'accepted' | 'invalid' = 'accepted') =>
   });
 
 /** What every story gets unless it replaces a key: the live streams, the cover files and the user's usage. */
-export const defaultHandlers = { streams: streams(), coverFiles: [coverFiles()], usage: [usageRoute()] };
+export const defaultHandlers = {
+  streams: streams(),
+  coverFiles: [coverFiles()],
+  usage: [usageRoute()],
+  estimate: [estimateRoute()],
+};

@@ -490,6 +490,8 @@ const files = {
       },
       ServerValidationError: (canvas) =>
         expect(canvas.getByLabelText('Learning goal').getAttribute('aria-invalid')).toBe('true'),
+      WithEstimate: (canvas) => expect(canvas.getByText(/model calls/).textContent).toMatch(/^≈ \$0\.\d+, about 75/),
+      EstimateUnpriced: (canvas) => expect(canvas.getByText(/model calls/).textContent).toBe('About 75 model calls'),
     },
   },
 } satisfies Record<string, { stories: Record<string, unknown>; expect: Record<string, Expectation> }>;

@@ -9,11 +9,13 @@ import { setupServer } from 'msw/node';
 import { type ReactNode, StrictMode } from 'react';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { RoadmapLabels } from './labels.js';
+import { estimateRoute } from './mockRoadmapApi.js';
 import { RoadmapProvider } from './provider.js';
 
 export const baseUrl = 'http://roadmap.test';
 export const api = (path: string) => `${baseUrl}/api/v1${path}`;
-export const server = setupServer();
+// The generate form asks for an estimate whenever its inputs are valid: answered in every test unless replaced.
+export const server = setupServer(estimateRoute());
 export { FakeWebSocket };
 
 /** Registers the msw server (unhandled requests fail the test) and testing-library cleanup for this file. */

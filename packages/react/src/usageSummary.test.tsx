@@ -5,21 +5,14 @@ import { userEvent } from '@testing-library/user-event';
 import { HttpResponse, http } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { chineseLabels } from './labels.js';
+import { usageResponse } from './mockRoadmapApi.js';
 import { api, expectNoAxeViolations, renderWithProvider, server, setUpTestServer } from './testSupport.js';
 import { UsageSummary } from './usageSummary.js';
 
 setUpTestServer();
 
-const month: UsageResponse = {
-  period_start: '2026-01-01T00:00:00.000Z',
-  period_end: '2026-02-01T00:00:00.000Z',
-  spent_usd: 1.23,
-  reserved_usd: 0,
-  budget_usd: null,
-  input_tokens: 520_000,
-  output_tokens: 638_750,
-  calls: 214,
-};
+/** The mock API's month: $1.23 spent, no budget. */
+const month: UsageResponse = usageResponse;
 
 /** Answers `GET /usage` with `bodies` in turn (the last one again after that); counts the requests. */
 function serve(...bodies: UsageResponse[]) {

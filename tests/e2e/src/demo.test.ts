@@ -52,7 +52,7 @@ describeWithBrowser('demo web app (Chromium, reference server)', () => {
     await harness.screenshot('01-sign-in');
   });
 
-  it('signs in with the link, creates a roadmap through the form and lands on its task page', async () => {
+  it('signs in with the link, sees the estimate, creates a roadmap through the form and lands on its task page', async () => {
     await harness.signIn('alice', '/roadmaps/new');
     const goal = page.getByLabel('Learning goal');
     await goal.waitFor();
@@ -61,6 +61,11 @@ describeWithBrowser('demo web app (Chromium, reference server)', () => {
     expect(await page.evaluate(() => localStorage.getItem('roadmap-demo.token'))).toBeTruthy();
 
     await goal.fill('Learn Rust for systems programming');
+    // Before Generate: what it would cost, from POST /roadmaps/estimate (no model call; the demo model is priced
+    // like gpt-4o-mini).
+    const estimate = page.locator('[data-slot="estimate"]');
+    await estimate.getByText(/^≈ \$0\.\d+, about \d+ model calls$/).waitFor();
+    expect(await estimate.getAttribute('aria-live')).toBe('polite');
     await harness.screenshot('02-new-roadmap-form');
     await page.getByRole('button', { name: 'Generate roadmap' }).click();
     await page.waitForURL(/\/tasks\/[0-9a-f-]{36}$/);
