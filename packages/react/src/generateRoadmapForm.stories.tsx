@@ -1,7 +1,8 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
+import { HttpResponse, http } from 'msw';
 import { expect, fn, userEvent, waitFor, within } from 'storybook/test';
 import { GenerateRoadmapForm } from './generateRoadmapForm.js';
-import { estimateRoute, generate } from './mockRoadmapApi.js';
+import { apiPath, estimateRoute, generate } from './mockRoadmapApi.js';
 
 const meta = {
   title: 'Generate/GenerateRoadmapForm',
@@ -60,21 +61,52 @@ export const ServerValidationError: Story = {
   },
 };
 
-/** What a generation would cost, asked of `POST /roadmaps/estimate` once the inputs rest (no model is called). */
+/**
+ * What a generation would cost, asked of `POST /roadmaps/estimate` 300 ms after the inputs rest (no model is called),
+ * and asked again when the hours per week change (fewer hours, fewer concepts).
+ */
 export const WithEstimate: Story = {
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
     await userEvent.type(canvas.getByLabelText('Learning goal'), 'Learn Rust to write web services');
-    await waitFor(() => expect(canvas.getByText(/model calls/)).toHaveTextContent('≈ $0.0238, about 75 model calls'));
+    await waitFor(() => expect(canvas.getByText(/model calls/)).toHaveTextContent('≈ $0.0455, about 75 model calls'));
+    const hours = canvas.getByLabelText('Hours per week');
+    await userEvent.clear(hours);
+    await userEvent.type(hours, '4');
+    await waitFor(() => expect(canvas.getByText(/model calls/)).toHaveTextContent('≈ $0.0244, about 39 model calls'));
   },
 };
 
-/** A server whose model has no price: the estimate tells the calls only. */
+/** A server whose model has no price (`estimated_cost_usd: null`): the estimate tells the calls only. */
 export const EstimateUnpriced: Story = {
   parameters: { msw: { handlers: { estimate: [estimateRoute({ priced: false })] } } },
   play: async ({ canvasElement }) => {
     const canvas = within(canvasElement);
     await userEvent.type(canvas.getByLabelText('Learning goal'), 'Learn Rust to write web services');
     await waitFor(() => expect(canvas.getByText(/model calls/)).toHaveTextContent('About 75 model calls'));
+  },
+};
+
+/** The estimate fails (503): the line stays empty, and Generate works as ever. */
+export const EstimateUnavailable: Story = {
+  parameters: {
+    msw: {
+      handlers: {
+        estimate: [
+          http.post(apiPath('/roadmaps/estimate'), () =>
+            HttpResponse.json({ detail: 'The server is shutting down.', code: 'unavailable' }, { status: 503 }),
+          ),
+        ],
+      },
+    },
+  },
+  play: async ({ args, canvasElement }) => {
+    const canvas = within(canvasElement);
+    await userEvent.type(canvas.getByLabelText('Learning goal'), 'Learn Rust to write web services');
+    // Past the 300 ms rest and the failed answer.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await expect(canvasElement.querySelector('[data-slot="estimate"]')).toHaveTextContent('');
+    await userEvent.click(canvas.getByRole('button', { name: 'Generate roadmap' }));
+    await waitFor(() => expect(args.onCreated).toHaveBeenCalled());
   },
 };

@@ -1,24 +1,25 @@
 import { generateRequestSchema } from '@roadmap/core';
-import type { EstimateResponse, GenerateRoadmapBody, GenerateRoadmapResponse } from '@roadmap/core/client';
-import { type ComponentProps, type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import type { GenerateRoadmapBody, GenerateRoadmapResponse } from '@roadmap/core/client';
+import { type ChangeEvent, type ComponentProps, type FormEvent, useId, useRef, useState } from 'react';
 import { Button } from './button.js';
 import { cn } from './cn.js';
 import { LoaderIcon } from './icons.js';
-import { useRoadmapClient, useRoadmapLabels } from './provider.js';
+import { useRoadmapLabels } from './provider.js';
+import { useEstimate } from './useEstimate.js';
 import { useGenerateRoadmap } from './useGenerateRoadmap.js';
 
 export interface GenerateRoadmapFormProps extends Omit<ComponentProps<'form'>, 'onSubmit' | 'children'> {
   /** Called with the server's answer once the task is created (`202`). */
   onCreated?: (response: GenerateRoadmapResponse) => void;
   /**
-   * Shows what a generation with the current inputs is expected to cost ("≈ $0.43, about 80 model calls", from
-   * `POST /roadmaps/estimate`, which calls no model), asked 300 ms after the last change of valid inputs. Default: true.
+   * Shows what a generation with the current inputs is expected to cost above the button ("≈ $0.43, about 80 model
+   * calls"; the calls alone when the server's model has no price), from `POST /roadmaps/estimate`, which calls no
+   * model: asked 300 ms after the last change of valid inputs, the earlier question aborted, nothing shown while the
+   * inputs are invalid or when it fails. Generate never waits for it. An `onChange` that calls
+   * `event.preventDefault()` keeps that change from being estimated. Default: `true`.
    */
   showEstimate?: boolean;
 }
-
-/** How long the inputs rest before the estimate is asked for. */
-const estimateDelayMs = 300;
 
 const levels = ['beginner', 'intermediate', 'advanced'] as const;
 const contentPreferences = ['text', 'video', 'interactive', 'project'] as const;
@@ -69,36 +70,23 @@ const fieldOf = (path: readonly PropertyKey[] | string) => {
  * @example
  * <GenerateRoadmapForm onCreated={({ task_id }) => navigate(`/tasks/${task_id}`)} />
  */
-export function GenerateRoadmapForm({ onCreated, showEstimate = true, className, ...props }: GenerateRoadmapFormProps) {
+export function GenerateRoadmapForm({
+  onCreated,
+  showEstimate = true,
+  onChange,
+  className,
+  ...props
+}: GenerateRoadmapFormProps) {
   const labels = useRoadmapLabels();
-  const client = useRoadmapClient();
-  const formRef = useRef<HTMLFormElement>(null);
-  const [estimate, setEstimate] = useState<EstimateResponse | null>(null);
-  const asking = useRef<{ timer?: ReturnType<typeof setTimeout>; controller?: AbortController }>({});
-  /** Asks for the estimate of the form's inputs once they rest; an earlier question is dropped (aborted). */
-  const askEstimate = () => {
-    const current = asking.current;
-    clearTimeout(current.timer);
-    current.controller?.abort();
-    current.timer = setTimeout(() => {
-      const form = formRef.current;
-      const parsed = form ? generateRequestSchema.safeParse(readForm(form)) : undefined;
-      if (!parsed?.success) return setEstimate(null);
-      const controller = new AbortController();
-      current.controller = controller;
-      client.estimate(parsed.data, { signal: controller.signal }).then(
-        (answer) => controller.signal.aborted || setEstimate(answer),
-        () => controller.signal.aborted || setEstimate(null),
-      );
-    }, estimateDelayMs);
+  // The request the inputs make while they are valid: what the estimate line is about.
+  const [validBody, setValidBody] = useState<GenerateRoadmapBody>();
+  const { estimate } = useEstimate(showEstimate ? validBody : undefined);
+  const change = (event: ChangeEvent<HTMLFormElement>) => {
+    onChange?.(event);
+    if (!showEstimate || event.defaultPrevented) return;
+    const parsed = generateRequestSchema.safeParse(readForm(event.currentTarget));
+    setValidBody(parsed.success ? parsed.data : undefined);
   };
-  useEffect(() => {
-    const current = asking.current;
-    return () => {
-      clearTimeout(current.timer);
-      current.controller?.abort();
-    };
-  }, []);
   const id = useId();
   const { generate, isPending, error } = useGenerateRoadmap();
   const [errors, setErrors] = useState<Partial<Record<FieldName, string>>>({});
@@ -170,11 +158,10 @@ export function GenerateRoadmapForm({ onCreated, showEstimate = true, className,
 
   return (
     <form
-      ref={formRef}
       data-slot="generate-roadmap-form"
       noValidate
       onSubmit={submit}
-      onChange={showEstimate ? askEstimate : undefined}
+      onChange={change}
       className={cn('roadmap-form', className)}
       {...props}
     >

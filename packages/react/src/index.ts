@@ -63,6 +63,8 @@ export type { UseCoverImageOptions, UseCoverImageResult } from './useCoverImage.
 export { useCoverImage } from './useCoverImage.js';
 export type { UseCoverImagesOptions, UseCoverImagesResult } from './useCoverImages.js';
 export { useCoverImages } from './useCoverImages.js';
+export type { UseEstimateResult } from './useEstimate.js';
+export { useEstimate } from './useEstimate.js';
 export type { GenerateOptions, UseGenerateRoadmapResult } from './useGenerateRoadmap.js';
 export { useGenerateRoadmap } from './useGenerateRoadmap.js';
 export type { UseRoadmapResult } from './useRoadmap.js';

@@ -1,12 +1,18 @@
 // Fixtures and msw handlers for the stories and their portable tests. Every body is shaped as the reference
 // server's (SPEC §3), every WebSocket message as its streams' (SPEC §4), so a story shows what an app would.
+import {
+  defaultModelPrices,
+  estimateGeneration,
+  generateRequestSchema,
+  plannedConcepts,
+  typicalEstimateProfile,
+} from '@roadmap/core';
 import type {
   BatchCover,
   BatchGenerateCoversResponse,
   ConceptDetail,
   Cover,
   CurrentStep,
-  EstimateResponse,
   GenerateRoadmapResponse,
   Progress,
   Roadmap,
@@ -1015,24 +1021,31 @@ export const usageResponse: UsageResponse = {
 export const usageRoute = (fields: Partial<UsageResponse> = {}) =>
   http.get(apiPath('/usage'), () => HttpResponse.json({ ...usageResponse, ...fields } satisfies UsageResponse));
 
+/** The 400 the server gives a request body that `generateRequestSchema` refuses (SPEC §3). */
+const invalidInput = (errors: { path: string; message: string }[]) =>
+  HttpResponse.json({ detail: 'The request is invalid.', code: 'invalid_input', errors }, { status: 400 });
+
 /**
- * `POST /roadmaps/estimate` as the engine answers it for the demo model: 4 stages × 2 modules × 3 concepts from 8
- * hours a week (2 below), 3 calls per concept after 3 framework calls, priced like gpt-4o-mini; `priced: false`
- * answers a model without a price.
+ * `POST /roadmaps/estimate`, worked out as the reference server does before its model has measured anything: core's
+ * `plannedConcepts` (4 stages × 2 modules × 3 concepts from 8 hours a week, 2 below; 3 stages for advanced learners
+ * and under 5 hours) and `estimateGeneration` (3 framework calls, 3 per concept) with the typical tokens per call,
+ * priced as gpt-4o-mini: 75 calls and about $0.0455 at 10 hours a week. `priced: false` is a model without a price
+ * (`estimated_cost_usd: null`). A body `generate` would refuse gets the same 400.
  */
 export const estimateRoute = ({ priced = true }: { priced?: boolean } = {}) =>
   http.post(apiPath('/roadmaps/estimate'), async ({ request }) => {
-    const body = (await request.json()) as { preferences?: { available_hours_per_week?: number } };
-    const hours = body.preferences?.available_hours_per_week ?? 10;
-    const concepts = 4 * 2 * (hours >= 8 ? 3 : 2);
-    const input = 2_000 + concepts * 520;
-    const output = 1_700 + concepts * 1_430;
-    return HttpResponse.json({
-      estimated_calls: 3 + concepts * 3,
-      estimated_input_tokens: input,
-      estimated_output_tokens: output,
-      estimated_cost_usd: priced ? Math.round(((input * 0.15 + output * 0.6) / 1_000_000) * 1e6) / 1e6 : null,
-    } satisfies EstimateResponse);
+    const parsed = generateRequestSchema.safeParse(await request.json());
+    if (!parsed.success)
+      return invalidInput(parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
+    const concepts = plannedConcepts(parsed.data.preferences);
+    return HttpResponse.json(
+      estimateGeneration(
+        concepts,
+        typicalEstimateProfile,
+        defaultModelPrices,
+        priced ? 'gpt-4o-mini' : 'unpriced-model',
+      ),
+    );
   });
 
 /** `POST /roadmaps/generate`: 202 with a new task, or the server's 400 with field errors. */
@@ -1040,14 +1053,9 @@ export const generate = (answer: 'accepted' | 'invalid' = 'accepted') =>
   http.post(apiPath('/roadmaps/generate'), async () => {
     await delay(200);
     if (answer === 'invalid') {
-      return HttpResponse.json(
-        {
-          detail: 'The request is invalid.',
-          code: 'invalid_input',
-          errors: [{ path: 'preferences.learning_goal', message: 'Too small: expected string to have >=3 characters' }],
-        },
-        { status: 400 },
-      );
+      return invalidInput([
+        { path: 'preferences.learning_goal', message: 'Too small: expected string to have >=3 characters' },
+      ]);
     }
     return HttpResponse.json(
       {

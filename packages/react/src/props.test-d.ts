@@ -1,6 +1,8 @@
 import type {
   BatchCover,
   Cover,
+  EstimateResponse,
+  GenerateRoadmapBody,
   GenerateRoadmapResponse,
   RoadmapSummary,
   TaskSummary,
@@ -21,11 +23,12 @@ import type {
   TaskList,
   UsageList,
   UsageSummary,
+  UseEstimateResult,
   UseTaskResult,
   UseTasksResult,
   UseUsageResult,
 } from './index.js';
-import { buttonVariants, statusBadgeVariants, useCoverImages, useTasks, useUsage } from './index.js';
+import { buttonVariants, statusBadgeVariants, useCoverImages, useEstimate, useTasks, useUsage } from './index.js';
 
 describe('@roadmap/react public props', () => {
   it('types the provider', () => {
@@ -61,6 +64,14 @@ describe('@roadmap/react public props', () => {
     expectTypeOf<ComponentProps<typeof GenerateRoadmapForm>['onCreated']>().toEqualTypeOf<
       ((response: GenerateRoadmapResponse) => void) | undefined
     >();
+    expectTypeOf<ComponentProps<typeof GenerateRoadmapForm>['showEstimate']>().toEqualTypeOf<boolean | undefined>();
+  });
+
+  it('types the estimate hook', () => {
+    expectTypeOf(useEstimate).parameter(0).toEqualTypeOf<GenerateRoadmapBody | undefined>();
+    expectTypeOf(useEstimate).returns.toEqualTypeOf<UseEstimateResult>();
+    expectTypeOf<UseEstimateResult['estimate']>().toEqualTypeOf<EstimateResponse | undefined>();
+    expectTypeOf<EstimateResponse['estimated_cost_usd']>().toEqualTypeOf<number | null>();
   });
 
   it('types the usage components and hook', () => {

@@ -490,8 +490,13 @@ const files = {
       },
       ServerValidationError: (canvas) =>
         expect(canvas.getByLabelText('Learning goal').getAttribute('aria-invalid')).toBe('true'),
-      WithEstimate: (canvas) => expect(canvas.getByText(/model calls/).textContent).toMatch(/^≈ \$0\.\d+, about 75/),
+      WithEstimate: (canvas) =>
+        expect(canvas.getByText(/model calls/).textContent).toBe('≈ $0.0244, about 39 model calls'),
       EstimateUnpriced: (canvas) => expect(canvas.getByText(/model calls/).textContent).toBe('About 75 model calls'),
+      EstimateUnavailable: (canvas, container) => {
+        expect(container.querySelector('[data-slot="estimate"]')?.textContent).toBe('');
+        expect(canvas.queryByRole('alert')).toBeNull();
+      },
     },
   },
 } satisfies Record<string, { stories: Record<string, unknown>; expect: Record<string, Expectation> }>;

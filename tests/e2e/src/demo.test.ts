@@ -3,7 +3,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { api, describeWithBrowser, generateBody, type Harness, startHarness, waitForStatus } from './harness.js';
 
 /**
- * The demo web app on the real reference server, in Chromium: sign in, create a roadmap through the form, watch its
+ * The demo web app on the real reference server, in Chromium: sign in, see the form's cost estimate before Generate,
+ * create a roadmap through the form, watch its
  * progress, cancel it from the detail page, see `cancelled` on the detail page and in the task list, see covers on
  * the home page, read a concept, switch language and theme.
  */
@@ -52,21 +53,30 @@ describeWithBrowser('demo web app (Chromium, reference server)', () => {
     await harness.screenshot('01-sign-in');
   });
 
-  it('signs in with the link, sees the estimate, creates a roadmap through the form and lands on its task page', async () => {
+  it('signs in with the link and lands on the new roadmap form', async () => {
     await harness.signIn('alice', '/roadmaps/new');
-    const goal = page.getByLabel('Learning goal');
-    await goal.waitFor();
+    await page.getByLabel('Learning goal').waitFor();
     // The token left the address bar (and the history).
     expect(new URL(page.url()).hash).toBe('');
     expect(await page.evaluate(() => localStorage.getItem('roadmap-demo.token'))).toBeTruthy();
+  });
 
-    await goal.fill('Learn Rust for systems programming');
-    // Before Generate: what it would cost, from POST /roadmaps/estimate (no model call; the demo model is priced
-    // like gpt-4o-mini).
+  it('estimate shown before generate', async () => {
     const estimate = page.locator('[data-slot="estimate"]');
-    await estimate.getByText(/^≈ \$0\.\d+, about \d+ model calls$/).waitFor();
     expect(await estimate.getAttribute('aria-live')).toBe('polite');
+    expect(await estimate.textContent()).toBe(''); // no goal yet: nothing asked, nothing shown
+
+    await page.getByLabel('Learning goal').fill('Learn Rust for systems programming');
+    // From POST /roadmaps/estimate once the input rests (no model call; the demo model is priced like gpt-4o-mini).
+    await estimate.getByText(/^≈ \$0\.\d+, about \d+ model calls$/).waitFor();
+    expect(await page.getByRole('button', { name: 'Generate roadmap' }).isEnabled()).toBe(true);
+    // Nothing was generated to get it.
+    const { body } = await api<{ tasks: unknown[] }>(harness.server, 'GET', '/roadmaps/tasks', 'alice');
+    expect(body.tasks).toEqual([]);
     await harness.screenshot('02-new-roadmap-form');
+  });
+
+  it('creates a roadmap through the form and lands on its task page', async () => {
     await page.getByRole('button', { name: 'Generate roadmap' }).click();
     await page.waitForURL(/\/tasks\/[0-9a-f-]{36}$/);
     taskId = new URL(page.url()).pathname.split('/').pop() ?? '';
