@@ -143,6 +143,7 @@ export type {
   ModelOperation,
   ModelRequest,
   ModelResult,
+  ModelStreamPart,
   ModelUsage,
 } from './model/languageModel.js';
 export type { RetryPolicy } from './model/retry.js';

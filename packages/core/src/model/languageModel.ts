@@ -69,6 +69,12 @@ export interface ModelResult {
 }
 
 /**
+ * One piece of a streamed answer ({@link LanguageModel.stream}): a piece of the output text, or the end with the
+ * provider's reported usage.
+ */
+export type ModelStreamPart = { type: 'text-delta'; text: string } | { type: 'finish'; usage?: ModelUsage };
+
+/**
  * Structured text generation. Throw a `RoadmapError` with `retryable: true` (and `retryAfterMs` when the
  * provider said so) for rate limits, 5xx and timeouts; the engine retries those with backoff.
  */
@@ -78,4 +84,12 @@ export interface LanguageModel {
   readonly provider: string;
   readonly modelId: string;
   generate(request: ModelRequest): Promise<ModelResult>;
+  /**
+   * Optional streaming form of {@link LanguageModel.generate} (SPEC §7 streaming): yields `text-delta` parts whose
+   * concatenation is the output text — the same JSON `generate` would resolve with — then exactly one `finish` part
+   * with the usage. Stops the request and rejects with an `AbortError` on `request.abortSignal`; fails like
+   * `generate` (a retryable `RoadmapError` for rate limits, 5xx and timeouts). The engine streams the content items
+   * whose text it shows as it arrives (tutorials) when a model has it.
+   */
+  stream?(request: ModelRequest): AsyncIterable<ModelStreamPart>;
 }
