@@ -154,6 +154,15 @@ export type { Clock } from './shared/clock.js';
 export { systemClock } from './shared/clock.js';
 export type { RoadmapErrorCode, RoadmapErrorOptions } from './shared/errors.js';
 export { isAbortError, RoadmapError } from './shared/errors.js';
+export {
+  type BudgetCharge,
+  type BudgetLimits,
+  type BudgetRefused,
+  type BudgetReservation,
+  type BudgetReserved,
+  type BudgetStore,
+  budgetToleranceUsd,
+} from './storage/budgetStore.js';
 export type { CheckpointStore, ContentValue, ItemKey, ItemVersion } from './storage/checkpointStore.js';
 export type { CoverStore } from './storage/coverStore.js';
 export type { EventPruneOptions, EventQuery, EventStore } from './storage/eventStore.js';

@@ -9,6 +9,7 @@ import { emptyTaskCounts, totalOf } from '../domain/taskCounts.js';
 import { roundUsd } from '../domain/usage.js';
 import type { RoadmapSummary } from '../domain/wire.js';
 import { isoTime } from '../shared/clock.js';
+import { type BudgetCharge, type BudgetReservation, budgetToleranceUsd } from './budgetStore.js';
 import type { ContentValue, ItemVersion } from './checkpointStore.js';
 import type { EventPruneOptions, EventQuery } from './eventStore.js';
 import { roadmapIdTaken } from './roadmapIdTaken.js';
@@ -85,6 +86,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
   const covers = new Map<string, CoverRecord>();
   /** Which task holds each roadmap id: ids are unique across tasks and users. */
   const roadmapHolders = new Map<string, string>();
+  /** The budget ledger: every reservation, `spent_usd` null while open. */
+  const reservations = new Map<string, BudgetReservation & { spent_usd: number | null }>();
   let lastSeq = 0;
 
   const storeEvent = (event: NewRoadmapEvent): RoadmapEvent => {
@@ -114,6 +117,18 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
     if (roadmapHolders.has(roadmapId)) throw roadmapIdTaken(roadmapId);
     roadmapHolders.delete(task.roadmap_id);
     roadmapHolders.set(roadmapId, task.task_id);
+  };
+
+  /** What the reservations `matching` charge: settled at their cost, open at their worst case. */
+  const chargeOf = (matching: (reservation: BudgetReservation) => boolean): BudgetCharge => {
+    let spent = 0;
+    let reserved = 0;
+    for (const reservation of reservations.values()) {
+      if (!matching(reservation)) continue;
+      if (reservation.spent_usd === null) reserved += reservation.reserved_usd;
+      else spent += reservation.spent_usd;
+    }
+    return { spent_usd: roundUsd(spent), reserved_usd: roundUsd(reserved) };
   };
 
   const findItem = (roadmapId: string, conceptId: string, kind: ContentKind) =>
@@ -155,6 +170,53 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
         totals.cost_usd += task.usage.cost_usd ?? 0;
       }
       return { ...totals, cost_usd: roundUsd(totals.cost_usd) };
+    },
+
+    async reserveBudget(fence, reservation, limits) {
+      if (!holds(fence) || fence.taskId !== reservation.task_id) return null;
+      if (limits.user_usd !== null) {
+        const charge = chargeOf(
+          (other) => other.user_id === reservation.user_id && other.period_start === reservation.period_start,
+        );
+        const available = limits.user_usd - charge.spent_usd - charge.reserved_usd;
+        if (reservation.reserved_usd > available + budgetToleranceUsd) {
+          return { reserved: false, scope: 'user', available_usd: Math.max(0, roundUsd(available)) };
+        }
+      }
+      if (limits.task_usd !== null) {
+        const charge = chargeOf((other) => other.task_id === reservation.task_id);
+        const available = limits.task_usd - charge.spent_usd - charge.reserved_usd;
+        if (reservation.reserved_usd > available + budgetToleranceUsd) {
+          return { reserved: false, scope: 'task', available_usd: Math.max(0, roundUsd(available)) };
+        }
+      }
+      reservations.set(reservation.reservation_id, { ...reservation, spent_usd: null });
+      return { reserved: true };
+    },
+
+    async settleBudget(reservationId, spentUsd) {
+      const reservation = reservations.get(reservationId);
+      if (!reservation || reservation.spent_usd !== null) return false;
+      reservation.spent_usd = spentUsd;
+      return true;
+    },
+
+    async closeOpenReservations(taskId) {
+      let closed = 0;
+      for (const reservation of reservations.values()) {
+        if (reservation.task_id !== taskId || reservation.spent_usd !== null) continue;
+        reservation.spent_usd = reservation.reserved_usd;
+        closed += 1;
+      }
+      return closed;
+    },
+
+    async userBudgetCharge(userId, periodStart) {
+      return chargeOf((reservation) => reservation.user_id === userId && reservation.period_start === periodStart);
+    },
+
+    async taskBudgetCharge(taskId) {
+      return chargeOf((reservation) => reservation.task_id === taskId);
     },
 
     async listTasks(query: TaskListQuery): Promise<TaskListResult> {

@@ -1,13 +1,15 @@
+import type { BudgetStore } from './budgetStore.js';
 import type { CheckpointStore } from './checkpointStore.js';
 import type { CoverStore } from './coverStore.js';
 import type { EventStore } from './eventStore.js';
 import type { TaskStore } from './taskStore.js';
 
 /**
- * Durable state of tasks, roadmaps, content items, the event log and covers: the four parts a backend author
+ * Durable state of tasks, roadmaps, content items, the event log, covers and budgets: the five parts a backend author
  * implements, each documented with what it requires atomically —
  * {@link TaskStore} (tasks and leases), {@link CheckpointStore} (checkpoints, roadmaps and content items),
- * {@link EventStore} (the `seq`-ordered event log) and {@link CoverStore} (covers) — plus the contract version.
+ * {@link EventStore} (the `seq`-ordered event log), {@link CoverStore} (covers) and {@link BudgetStore} (the budget
+ * ledger: a reservation per model call) — plus the contract version.
  *
  * Contract of the whole (checked by `runStorageConformance` from `@roadmap/core/testing`, which runs the suite of
  * every part):
@@ -21,7 +23,7 @@ import type { TaskStore } from './taskStore.js';
  * A storage only stores and answers queries: item planning (`planItems`), concept statuses
  * (`withConceptStatuses`) and list counts (`taskCountsFrom`, `totalOf`) come from `@roadmap/core/internal`.
  */
-export interface Storage extends TaskStore, CheckpointStore, EventStore, CoverStore {
+export interface Storage extends TaskStore, CheckpointStore, EventStore, CoverStore, BudgetStore {
   /** Version of this contract the storage implements; the engine refuses any other. */
   readonly specificationVersion: 'v1';
 }

@@ -1,3 +1,5 @@
+export type { BudgetStoreUnderTest } from './budgetStoreSuite.js';
+export { runBudgetStoreConformance } from './budgetStoreSuite.js';
 export type { CheckpointStoreUnderTest } from './checkpointStoreSuite.js';
 export { runCheckpointStoreConformance } from './checkpointStoreSuite.js';
 export { runCoverStoreConformance } from './coverStoreSuite.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Storage } from '../../storage/storage.js';
+import { describeBudgetStore } from './budgetStoreSuite.js';
 import { describeCheckpointStore } from './checkpointStoreSuite.js';
 import { describeCoverStore } from './coverStoreSuite.js';
 import { describeEventStore } from './eventStoreSuite.js';
@@ -33,5 +34,6 @@ export function runStorageConformance(name: string, createStorage: StorageFactor
     describeEventStore(harness);
     describeStatusEvents(harness);
     describeCoverStore(harness);
+    describeBudgetStore(harness);
   });
 }
