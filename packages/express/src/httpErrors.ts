@@ -35,6 +35,7 @@ export const statusOfErrorCode: Partial<Record<RoadmapErrorCode, number>> = {
   task_not_in_review: 400,
   task_not_retryable: 400,
   item_not_retryable: 400,
+  budget_exceeded: 402,
   unsupported_media_type: 400,
   forbidden: 403,
   not_found: 404,

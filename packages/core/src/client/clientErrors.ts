@@ -17,6 +17,7 @@ export type RoadmapApiErrorCode =
   | 'task_not_cancellable'
   | 'task_not_pausable'
   | 'task_not_paused'
+  | 'budget_exceeded'
   | 'task_not_in_review'
   | 'task_not_retryable'
   | 'item_not_retryable'

@@ -116,6 +116,8 @@ export function createDemoModel(options: DemoModelOptions = {}): LanguageModel {
     specificationVersion: 'v1',
     provider: 'demo',
     modelId: 'roadmap-demo-1',
+    // Its longest answers (tutorials) are about 1,500 tokens.
+    maxOutputTokens: 4_096,
     async generate(request) {
       await sleep(clock, latencyMs, request.abortSignal);
       const text = JSON.stringify(demoResponse(request, { seed }));

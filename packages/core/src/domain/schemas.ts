@@ -29,6 +29,11 @@ export const generateRequestSchema = z.object({
    * content is generated (SPEC §7).
    */
   review_before_content: z.boolean().optional(),
+  /**
+   * The most this task may cost, in US dollars (SPEC §7 budgets): a model call that could take it past this is not
+   * made, and the task pauses (`pause_reason: "budget"`) until the budget is raised. Omit for none.
+   */
+  budget_usd: z.number().positive().max(1_000_000).optional(),
 });
 export type GenerateRequest = z.infer<typeof generateRequestSchema>;
 export type GenerateRequestInput = z.input<typeof generateRequestSchema>;

@@ -258,6 +258,8 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
         } catch (error) {
           if (isAbortError(error) || context.abortSignal.aborted) throw error;
           if (RoadmapError.isInstance(error) && error.code === 'lease_lost') throw error;
+          // Not made: a budget had no room, and the run pauses (the item waits for the resume).
+          if (RoadmapError.isInstance(error) && error.code === 'budget_exceeded') return;
           // Not the content's failure (a timeout, a storage error): the run stops and its task is given back.
           if (isInfrastructureFault(error)) throw error;
           const message = errorMessage(error);

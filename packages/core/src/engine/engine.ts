@@ -43,6 +43,7 @@ import { describeIssues } from '../model/structuredGeneration.js';
 import type { Queue } from '../queue/queue.js';
 import { type Clock, isoTime, systemClock } from '../shared/clock.js';
 import { RoadmapError } from '../shared/errors.js';
+import { budgetToleranceUsd } from '../storage/budgetStore.js';
 import type { EventQuery } from '../storage/eventStore.js';
 import type { Storage } from '../storage/storage.js';
 import type { CreatedTask, LeaseFence } from '../storage/taskStore.js';
@@ -55,6 +56,7 @@ import {
   checkBatchCancelSelection,
   statusesOf,
 } from './batchCancel.js';
+import { BudgetSweep } from './budgetSweep.js';
 import { demoEstimateProfile, estimateGeneration, typicalEstimateProfile, UsageAverages } from './costEstimate.js';
 import { EventRetention } from './eventRetention.js';
 import {
@@ -163,8 +165,16 @@ export interface RoadmapEngineOptions {
    * (`ROADMAP_BUDGET_PERIOD`).
    */
   budgetPeriod?: BudgetPeriod;
-  /** What each user may spend per budget period, in US dollars. Default: no limit (`ROADMAP_USER_BUDGET_USD`). */
-  userBudgetUsd?: number;
+  /**
+   * What each user may spend per budget period, in US dollars (SPEC §7 budgets): a number for every user, or a
+   * function answering per user (`null`: no limit), e.g. from the user's plan — read before each model call, so a
+   * raise counts at once. Before each call the worst case (prompt tokens + the model's `maxOutputTokens` at its
+   * price) is reserved atomically in storage and settled with the reported usage after; a call that would exceed a
+   * budget is not made and the task pauses (`pause_reason: "budget"`) until the budget has room again (checked with
+   * each recovery sweep). `generate` refuses with `budget_exceeded` (HTTP 402) once nothing is left. Calls of a model
+   * without a price are not limited. Default: no limit (`ROADMAP_USER_BUDGET_USD`).
+   */
+  userBudgetUsd?: number | ((userId: string) => number | null | Promise<number | null>);
   /**
    * Fair scheduling (SPEC §7): at most this many tasks of one user are `processing` at once, across every worker
    * on the storage (checked atomically with each claim). A task over it waits `pending` and is offered again within
@@ -177,6 +187,17 @@ export interface RoadmapEngineOptions {
    * Default: `console.error`.
    */
   onError?: (error: unknown) => void;
+}
+
+/** The engine's `userBudgetUsd` option as a function of the user (`null`: no limit), a number checked. */
+function userBudgetOf(
+  option: RoadmapEngineOptions['userBudgetUsd'],
+): (userId: string) => number | null | Promise<number | null> {
+  if (typeof option === 'function') return option;
+  if (option === undefined) return () => null;
+  if (!(option >= 0))
+    throw new RoadmapError('invalid_input', 'userBudgetUsd must be a number of US dollars, 0 or more.');
+  return () => option;
 }
 
 /** The engine's `prices` option, checked: every entry a pair of non-negative numbers. */
@@ -247,13 +268,15 @@ export class RoadmapEngine {
     workerId: string;
     prices: ModelPrices;
     budgetPeriod: BudgetPeriod;
-    userBudgetUsd: number | null;
+    userBudgetUsd: (userId: string) => number | null | Promise<number | null>;
     userConcurrency: number;
   };
   private readonly onError: (error: unknown) => void;
   private readonly worker: TaskWorker;
   private readonly unsubscribeCancel: () => void;
   private readonly recovery: RecoverySweep;
+  /** Resumes tasks paused on budget once their budget has room (with each recovery sweep). */
+  private readonly budgetSweep: BudgetSweep;
   private readonly eventRetention: EventRetention | undefined;
   /** What this engine's model really used, for {@link RoadmapEngine.estimate}. */
   private readonly usageAverages = new UsageAverages();
@@ -302,14 +325,11 @@ export class RoadmapEngine {
       workerId: options.workerId ?? randomId(),
       prices: { ...defaultModelPrices, ...checkedPrices(options.prices) },
       budgetPeriod: options.budgetPeriod ?? 'month',
-      userBudgetUsd: options.userBudgetUsd ?? null,
+      userBudgetUsd: userBudgetOf(options.userBudgetUsd),
       userConcurrency: options.userConcurrency ?? 2,
     };
     if (!(this.settings.userConcurrency >= 1)) {
       throw new RoadmapError('invalid_input', 'userConcurrency must be 1 or more (Infinity for no limit).');
-    }
-    if (this.settings.userBudgetUsd !== null && !(this.settings.userBudgetUsd >= 0)) {
-      throw new RoadmapError('invalid_input', 'userBudgetUsd must be a number of US dollars, 0 or more.');
     }
     this.worker = new TaskWorker({
       storage: this.storage,
@@ -340,6 +360,15 @@ export class RoadmapEngine {
       ...(Number.isFinite(this.settings.userConcurrency) ? { userConcurrency: this.settings.userConcurrency } : {}),
       userBusyRetryMs: 500,
       onCallUsage: (operation, usage) => this.usageAverages.observeCall(operation, usage),
+      userBudgetUsd: this.settings.userBudgetUsd,
+      budgetPeriod: this.settings.budgetPeriod,
+    });
+    this.budgetSweep = new BudgetSweep({
+      storage: this.storage,
+      clock: this.clock,
+      budgetPeriod: this.settings.budgetPeriod,
+      userBudgetUsd: this.settings.userBudgetUsd,
+      resume: (taskId) => this.resume(taskId),
     });
     this.recovery = new RecoverySweep({
       storage: this.storage,
@@ -348,6 +377,7 @@ export class RoadmapEngine {
       intervalMs: this.settings.recoveryIntervalMs,
       holder: `${this.settings.workerId}:${randomId()}`,
       onError: this.onError,
+      afterSweep: () => this.budgetSweep.sweep(),
     });
     if (options.eventRetentionMs !== undefined) {
       if (!(options.eventRetentionMs > 0)) {
@@ -538,6 +568,7 @@ export class RoadmapEngine {
     ) {
       throw new RoadmapError('invalid_input', 'An idempotency key has 1 to 200 characters.');
     }
+    await this.assertBudgetLeft(options.userId);
     const at = isoTime(this.clock.now());
     const taskId = this.generateId();
     const record: TaskRecord = {
@@ -554,7 +585,7 @@ export class RoadmapEngine {
       pause_reason: null,
       review_round: 0,
       usage: { ...emptyUsage },
-      budget_usd: null,
+      budget_usd: request.budget_usd ?? null,
       attempts: 0,
       created_at: at,
       updated_at: at,
@@ -570,6 +601,22 @@ export class RoadmapEngine {
       await this.afterStateChange(`Enqueueing task ${task.task_id}`, () => this.queue.enqueue(task.task_id));
     }
     return { task: toPublicTask(task), created };
+  }
+
+  /**
+   * Refuses a new task with `budget_exceeded` (HTTP 402) when the user's budget of the current period has nothing
+   * left: everything is spent or held by reservations of calls under way.
+   */
+  private async assertBudgetLeft(userId: string): Promise<void> {
+    const budget = await this.settings.userBudgetUsd(userId);
+    if (budget === null) return;
+    const { startMs, endMs } = periodAt(this.clock.now(), this.settings.budgetPeriod);
+    const charge = await this.storage.userBudgetCharge(userId, isoTime(startMs));
+    if (charge.spent_usd + charge.reserved_usd + budgetToleranceUsd < budget) return;
+    throw new RoadmapError(
+      'budget_exceeded',
+      `Your budget of $${budget} for this ${this.settings.budgetPeriod} has nothing left; it renews at ${isoTime(endMs)}.`,
+    );
   }
 
   /**
@@ -751,9 +798,20 @@ export class RoadmapEngine {
     return pauseTask(this.control(), taskId, options);
   }
 
-  /** Resumes a paused task: queued again, continuing from what is stored (nothing is generated twice). */
-  resume(taskId: string, options: OwnerOptions = {}): Promise<{ task: Task }> {
+  /**
+   * Resumes a paused task: queued again, continuing from what is stored (nothing is generated twice). `budgetUsd`
+   * sets the task's own budget in the same write: how a task paused on its budget is given more.
+   */
+  resume(taskId: string, options: OwnerOptions & { budgetUsd?: number } = {}): Promise<{ task: Task }> {
     return resumeTask(this.control(), taskId, options);
+  }
+
+  /**
+   * Resumes now every task paused on budget whose budget has room again for the call it paused on (what each
+   * recovery sweep does). Resolves with how many.
+   */
+  resumeBudgetPaused(): Promise<number> {
+    return this.budgetSweep.sweep();
   }
 
   /**
@@ -956,20 +1014,27 @@ export class RoadmapEngine {
   }
 
   /**
-   * What the user's tasks created in the current budget period (`budgetPeriod`, UTC) used, and the period's budget
-   * (`userBudgetUsd`): `GET /usage` (SPEC §7). One query over the user's tasks of the period.
+   * What the user used in the current budget period (`budgetPeriod`, UTC) and the period's budget (`userBudgetUsd`):
+   * `GET /usage` (SPEC §7). Tokens and calls are those of the user's tasks created in the period (one query). With a
+   * budget, `spent_usd` and `reserved_usd` are what the budget is enforced on: the budget ledger's calls made in the
+   * period, settled and still open; without one, `spent_usd` is the cost of the period's tasks and nothing is
+   * reserved.
    */
   async getUserUsage(userId: string): Promise<UsageResponse> {
     const { startMs, endMs } = periodAt(this.clock.now(), this.settings.budgetPeriod);
     const periodStart = isoTime(startMs);
     const periodEnd = isoTime(endMs);
-    const totals = await this.storage.sumUsage({ userId, createdFrom: periodStart, createdBefore: periodEnd });
+    const budget = await this.settings.userBudgetUsd(userId);
+    const [totals, charge] = await Promise.all([
+      this.storage.sumUsage({ userId, createdFrom: periodStart, createdBefore: periodEnd }),
+      budget === null ? undefined : this.storage.userBudgetCharge(userId, periodStart),
+    ]);
     return {
       period_start: periodStart,
       period_end: periodEnd,
-      spent_usd: totals.cost_usd,
-      reserved_usd: 0,
-      budget_usd: this.settings.userBudgetUsd,
+      spent_usd: charge ? charge.spent_usd : totals.cost_usd,
+      reserved_usd: charge ? charge.reserved_usd : 0,
+      budget_usd: budget,
       input_tokens: totals.input_tokens,
       output_tokens: totals.output_tokens,
       calls: totals.calls,

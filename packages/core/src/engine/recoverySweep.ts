@@ -13,6 +13,11 @@ export interface RecoverySweepOptions {
   holder: string;
   /** Receives the error of a sweep that failed (the next one tries again). */
   onError: (error: unknown) => void;
+  /**
+   * Runs after each sweep, in the process holding the lease (and after the sweep at start), e.g. resuming the tasks
+   * paused on budget that have room again.
+   */
+  afterSweep?: () => Promise<unknown>;
 }
 
 /** Tasks read per `listRecoverableTasks` call: short queries, and a page's enqueues finish before the next read. */
@@ -73,7 +78,10 @@ export class RecoverySweep {
       const page = await storage.listRecoverableTasks({ now, pendingUpdatedBefore, afterTaskId, limit: pageSize });
       for (const task of page) await queue.enqueue(task.task_id);
       enqueued += page.length;
-      if (page.length < pageSize) return enqueued;
+      if (page.length < pageSize) {
+        await this.options.afterSweep?.();
+        return enqueued;
+      }
       afterTaskId = page[page.length - 1]?.task_id;
     }
   }

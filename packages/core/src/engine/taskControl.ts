@@ -91,14 +91,20 @@ export async function pauseTask(
 
 /**
  * Resumes a paused task (SPEC §7): compare-and-set `paused → pending` with its `resumed` event, then it is queued; a
- * worker continues from what is stored, repeating none of it. A worker still storing its calls of before the pause
+ * worker continues from what is stored, repeating none of it. `budgetUsd` sets the task's budget in the same write
+ * (raising it for a task paused on budget; a budget that still has no room pauses it again at its next call). A worker still storing its calls of before the pause
  * loses its lease here and writes nothing more; items it had in flight are generated again.
  */
 export async function resumeTask(
   control: TaskControlContext,
   taskId: string,
-  options: OwnerOptions = {},
+  options: OwnerOptions & { budgetUsd?: number } = {},
 ): Promise<{ task: Task }> {
+  if (options.budgetUsd !== undefined && !(options.budgetUsd > 0 && options.budgetUsd <= 1_000_000)) {
+    throw new RoadmapError('invalid_input', 'budget_usd is a number of US dollars above 0 (at most 1,000,000).', {
+      errors: [{ path: 'budget_usd', message: 'Expected a number above 0 and at most 1000000' }],
+    });
+  }
   const current = await control.requireTask(taskId, options);
   if (current.status !== 'paused') {
     throw new RoadmapError('task_not_paused', `A ${current.status} task cannot be resumed: only a paused one can.`);
@@ -113,6 +119,8 @@ export async function resumeTask(
       lease_token: null,
       lease_expires_at: null,
       attempts: 0,
+      // Raised with the resume (SPEC §7: a task paused on budget resumes when its budget is raised).
+      ...(options.budgetUsd === undefined ? {} : { budget_usd: options.budgetUsd }),
     },
     event: control.eventFor('resumed', () => ({ previous_status: 'paused' })),
   });

@@ -1,3 +1,4 @@
+import type { BudgetPeriod } from '../domain/budgetPeriod.js';
 import type { NewRoadmapEvent, RoadmapEvent, RoadmapEventPayloads, RoadmapEventType } from '../domain/events.js';
 import type { ModelPrices } from '../domain/modelPrices.js';
 import type { Roadmap } from '../domain/schemas.js';
@@ -8,8 +9,12 @@ import type { RetryPolicy } from '../model/retry.js';
 import type { Queue, QueueJob } from '../queue/queue.js';
 import { type Clock, isoTime, sleep } from '../shared/clock.js';
 import { errorMessage, isInfrastructureFault, RoadmapError } from '../shared/errors.js';
+import type { BudgetRefused } from '../storage/budgetStore.js';
 import type { Storage } from '../storage/storage.js';
 import { isUserAtLimit, type LeaseFence } from '../storage/taskStore.js';
+import { budgetedModel } from './budgetedModel.js';
+import { type BudgetPause, budgetPauseCheckpointKey } from './budgetPause.js';
+import { CallBudget, defaultMaxOutputTokens } from './callBudget.js';
 import { runPipeline } from './pipeline.js';
 import { allowManyListeners, RunAbort, runAbortKind } from './runAbort.js';
 import type { RunContext } from './runContext.js';
@@ -83,6 +88,9 @@ export interface WorkerSettings {
   userBusyRetryMs: number;
   /** Told the usage of every answered call (for the engine's estimates); must not throw. */
   onCallUsage?(operation: ModelOperation, usage: ModelUsage): void;
+  /** The user's budget per `budgetPeriod` in US dollars, `null` for none (SPEC §7 budgets); read before each call. */
+  userBudgetUsd(userId: string): number | null | Promise<number | null>;
+  budgetPeriod: BudgetPeriod;
 }
 
 interface ActiveRun {
@@ -95,6 +103,8 @@ interface ActiveRun {
   handedToUser: boolean;
   /** The run's usage count, once the lease is taken. */
   usage?: UsageMeter;
+  /** The pause on budget under way, once a call was refused (the first refusal pauses; the others wait for it). */
+  budgetPause?: Promise<void>;
 }
 
 /**
@@ -254,7 +264,8 @@ export class TaskWorker {
       if (acquired.recovered && task.current_step !== 'human_review') {
         await this.settings.publish(task, 'task_recovering', { current_step: task.current_step }, fence);
       }
-      const context = this.context(task, fence, run, usage);
+      const budget = await this.callBudget(task, fence, run);
+      const context = this.context(task, fence, run, usage, budget);
       const result = await runPipeline(context);
       await usage.flush();
       await this.finish(task, fence, result);
@@ -443,7 +454,68 @@ export class TaskWorker {
     });
   }
 
-  private context(task: TaskRecord, fence: LeaseFence, run: ActiveRun, usage: UsageMeter): RunContext {
+  /**
+   * The budgets of the run's calls when any applies to the task (its own `budget_usd`, or its user's), else
+   * `undefined` (its calls reserve nothing). Reservations a dead run left open are closed first, at their worst case.
+   */
+  private async callBudget(task: TaskRecord, fence: LeaseFence, run: ActiveRun): Promise<CallBudget | undefined> {
+    const settings = this.settings;
+    const userBudget = () => settings.userBudgetUsd(task.user_id);
+    if (task.budget_usd === null && (await userBudget()) === null) return undefined;
+    await settings.storage.closeOpenReservations(task.task_id);
+    return new CallBudget({
+      storage: settings.storage,
+      fence,
+      task,
+      userBudgetUsd: userBudget,
+      budgetPeriod: settings.budgetPeriod,
+      prices: settings.prices,
+      modelId: settings.model.modelId,
+      maxOutputTokens: settings.model.maxOutputTokens ?? defaultMaxOutputTokens,
+      clock: settings.clock,
+      onRefused: (refusal) => {
+        run.paused = true;
+        run.budgetPause ??= this.pauseOnBudget(task, fence, refusal);
+        return run.budgetPause;
+      },
+    });
+  }
+
+  /**
+   * A call did not fit a budget (SPEC §7): the task becomes `paused` with `pause_reason: "budget"` (and its `paused`
+   * event, in one transaction, fenced by the run's lease), and what it needed is kept for the budget sweep that
+   * resumes it. Calls in flight finish and are stored; none starts any more.
+   */
+  private async pauseOnBudget(
+    task: TaskRecord,
+    fence: LeaseFence,
+    refusal: BudgetRefused & { needed_usd: number },
+  ): Promise<void> {
+    const { storage, clock } = this.settings;
+    const transition = await storage.transitionTask(task.task_id, {
+      from: ['processing'],
+      to: 'paused',
+      leaseToken: fence.leaseToken,
+      patch: { pause_reason: 'budget', updated_at: isoTime(clock.now()) },
+      event: this.settings.eventFor('paused', () => ({
+        reason: 'budget',
+        previous_status: 'processing',
+        abort_in_flight: false,
+      })),
+    });
+    if (!transition) return; // Cancelled or taken over meanwhile: the other side decides.
+    this.settings.emit(transition.event);
+    const pause: BudgetPause = { scope: refusal.scope, needed_usd: refusal.needed_usd };
+    await storage.saveCheckpoint(fence, budgetPauseCheckpointKey, pause);
+  }
+
+  private context(
+    task: TaskRecord,
+    fence: LeaseFence,
+    run: ActiveRun,
+    usage: UsageMeter,
+    budget: CallBudget | undefined,
+  ): RunContext {
     const settings = this.settings;
     const { controller } = run;
     return {
@@ -451,7 +523,7 @@ export class TaskWorker {
       task,
       fence,
       storage: settings.storage,
-      model: settings.model,
+      model: budget ? budgetedModel(settings.model, budget) : settings.model,
       clock: settings.clock,
       retryPolicy: settings.retryPolicy,
       abortSignal: controller.signal,

@@ -83,6 +83,11 @@ export interface LanguageModel {
   /** Provider name, e.g. `openai` or `demo`. */
   readonly provider: string;
   readonly modelId: string;
+  /**
+   * The most output tokens one call may produce (the `max_tokens` it sends), for the worst case a budget reserves
+   * before each call (SPEC §7 budgets). Default: 16,384.
+   */
+  readonly maxOutputTokens?: number;
   generate(request: ModelRequest): Promise<ModelResult>;
   /**
    * Optional streaming form of {@link LanguageModel.generate} (SPEC §7 streaming): yields `text-delta` parts whose

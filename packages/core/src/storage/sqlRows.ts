@@ -113,6 +113,7 @@ const taskPatchTypes: Readonly<Record<keyof TaskPatch, ColumnType>> = {
   pause_reason: 'text',
   review_round: 'integer',
   usage: 'json',
+  budget_usd: 'real',
 };
 
 /** A row of `tasks` as a driver returns it. */

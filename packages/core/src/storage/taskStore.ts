@@ -33,6 +33,7 @@ export type TaskPatch = Partial<
     | 'pause_reason'
     | 'review_round'
     | 'usage'
+    | 'budget_usd'
   >
 >;
 
