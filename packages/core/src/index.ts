@@ -107,6 +107,7 @@ export type {
   PongMessage,
   RegenerateItemResponse,
   RestoreItemResponse,
+  ResumeTaskBody,
   ResumeTaskResponse,
   ResyncMessage,
   ResyncReason,

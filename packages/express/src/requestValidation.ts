@@ -167,6 +167,23 @@ export function parsePauseBody(body: unknown): { abortInFlight: boolean } {
 }
 
 /**
+ * The body of `POST /roadmaps/tasks/{task_id}/resume`: none, or `{ budget_usd?: number }` — the task's new budget,
+ * set with the resume (how a task paused on budget is given more; the engine checks the amount).
+ */
+export function parseResumeBody(body: unknown): { budgetUsd?: number } {
+  if (body === undefined || body === null) return {};
+  if (!isPlainObject(body)) {
+    throw invalidInput('The resume request is invalid.', [{ path: '', message: 'must be an object' }]);
+  }
+  const budget = body.budget_usd;
+  if (budget === undefined || budget === null) return {};
+  if (typeof budget !== 'number') {
+    throw invalidInput('The resume request is invalid.', [{ path: 'budget_usd', message: 'must be a number' }]);
+  }
+  return { budgetUsd: budget };
+}
+
+/**
  * The feedback of `POST …/{kind}/regenerate` (SPEC §7, `{ feedback: string (1..2000) }`), or `''` when the body has
  * none: the engine checks it after ownership (so another user's item answers 403 whatever the body).
  */

@@ -28,6 +28,7 @@ import {
   parseGenerateBody,
   parseIdempotencyKey,
   parsePauseBody,
+  parseResumeBody,
   parseReviewBody,
   parseRoadmapIds,
   parseRoadmapListQuery,
@@ -243,10 +244,15 @@ export function createRoadmapRouter(engine: RoadmapEngine, options: RoadmapRoute
   router.post(
     '/roadmaps/tasks/:taskId/resume',
     requireUser,
+    json,
     handle(async (request, response, user) => {
+      const { budgetUsd } = parseResumeBody(request.body);
       const taskId = param(request, 'taskId');
       await limitRetry(user);
-      const { task } = await engine.resume(taskId, { userId: user.userId });
+      const { task } = await engine.resume(taskId, {
+        userId: user.userId,
+        ...(budgetUsd === undefined ? {} : { budgetUsd }),
+      });
       response.status(202).json(toResumeTaskResponse(task));
     }),
   );

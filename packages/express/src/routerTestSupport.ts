@@ -8,6 +8,7 @@ import {
   createOfflineImageProvider,
   type LanguageModel,
   RoadmapEngine,
+  type RoadmapEngineOptions,
   type RoadmapEvent,
   type Storage,
 } from '@roadmap/core';
@@ -58,6 +59,8 @@ export interface TestAppOptions {
   model?: LanguageModel;
   router?: Partial<RoadmapRouterOptions>;
   storage?: Storage;
+  /** More engine options (budgets, prices, …). */
+  engine?: Partial<RoadmapEngineOptions>;
 }
 
 /** A real engine on memory adapters behind the router, served by a real HTTP server on a free port. */
@@ -72,6 +75,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     blobStore: createMemoryBlobStore(),
     worker: options.worker ?? true,
     onError: () => {},
+    ...options.engine,
   });
   await engine.start();
   const serverErrors: unknown[] = [];

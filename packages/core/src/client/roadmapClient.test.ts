@@ -288,8 +288,10 @@ describe('createRoadmapClient routes', () => {
     await client.pauseTask('t-1');
     expect(paused.map((request) => JSON.parse(request.body ?? ''))).toEqual([{ abort_in_flight: true }, {}]);
 
-    route('post', '/roadmaps/tasks/t-1/resume', 202, { task_id: 't-1', status: 'pending' });
+    const resumed = route('post', '/roadmaps/tasks/t-1/resume', 202, { task_id: 't-1', status: 'pending' });
     expect(await client.resumeTask('t-1')).toEqual({ task_id: 't-1', status: 'pending' });
+    await client.resumeTask('t-1', { budgetUsd: 2.5 });
+    expect(resumed.map((request) => request.body)).toEqual(['', JSON.stringify({ budget_usd: 2.5 })]);
 
     const proposal = { task_id: 't-1', round: 2, max_rounds: 5, proposal: { roadmap_id: 'r-1', stages: [] } };
     route('get', '/roadmaps/tasks/t-1/review', 200, proposal);

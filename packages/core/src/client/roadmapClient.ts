@@ -25,6 +25,7 @@ import type {
   PauseTaskResponse,
   RegenerateItemResponse,
   RestoreItemResponse,
+  ResumeTaskBody,
   ResumeTaskResponse,
   RetryConceptContentResponse,
   RetryTaskResponse,
@@ -255,9 +256,16 @@ export function createRoadmapClient(options: RoadmapClientOptions) {
         request,
       ),
 
-    /** `POST /roadmaps/tasks/{task_id}/resume`: a paused task continues, repeating nothing stored (202). */
-    resumeTask: (taskId: string, request?: RequestOptions) =>
-      post<ResumeTaskResponse>(`/roadmaps/tasks/${segment(taskId)}/resume`, undefined, request),
+    /**
+     * `POST /roadmaps/tasks/{task_id}/resume`: a paused task continues, repeating nothing stored (202). `budgetUsd`
+     * sets its budget with the resume (a task paused on budget is given more).
+     */
+    resumeTask: (taskId: string, { budgetUsd, ...request }: RequestOptions & { budgetUsd?: number } = {}) =>
+      post<ResumeTaskResponse>(
+        `/roadmaps/tasks/${segment(taskId)}/resume`,
+        budgetUsd === undefined ? undefined : ({ budget_usd: budgetUsd } satisfies ResumeTaskBody),
+        request,
+      ),
 
     /** `GET /roadmaps/tasks/{task_id}/review`: the framework a task in `human_review_pending` proposes. */
     getReview: (taskId: string, request?: RequestOptions) =>

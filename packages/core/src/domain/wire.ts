@@ -87,6 +87,15 @@ export interface PauseTaskResponse {
   previous_status: TaskStatus;
 }
 
+/** Body of `POST /roadmaps/tasks/{task_id}/resume` (optional). */
+export interface ResumeTaskBody {
+  /**
+   * The task's new budget in US dollars, set with the resume: how a task paused on its budget
+   * (`pause_reason: "budget"`) is given more. Omit to keep it.
+   */
+  budget_usd?: number;
+}
+
 /** `202` of `POST /roadmaps/tasks/{task_id}/resume`. */
 export interface ResumeTaskResponse {
   task_id: string;
