@@ -3,6 +3,8 @@
 // The observer types of the hooks come from `@roadmap/core/client`; re-exported so the React API stays the same.
 export type { TaskCounts, TaskListOptions, TaskRowState } from '@roadmap/core/client';
 
+export type { BudgetPausePanelProps } from './budgetPausePanel.js';
+export { BudgetPausePanel } from './budgetPausePanel.js';
 export type { ButtonProps } from './button.js';
 export { Button, buttonVariants } from './button.js';
 export type { CancelTaskButtonProps } from './cancelTaskButton.js';

@@ -61,6 +61,17 @@ export interface RoadmapLabels {
   pause: string;
   /** Button that resumes a paused task. */
   resume: string;
+  /** Heading of the panel of a task paused because a budget has no room for its next model call. */
+  budgetPaused: string;
+  /**
+   * What the budget panel explains: the task's own budget (formatted) when it has one, `null` when the user's period
+   * budget stopped it.
+   */
+  budgetPausedHelp: (taskBudget: string | null) => string;
+  /** Label of the field with the task's new budget in US dollars. */
+  newBudget: string;
+  /** Button that raises the task's budget and resumes it. */
+  raiseBudget: string;
   /** Heading of the review panel of a task in `human_review_pending`, with its round. */
   reviewTitle: (round: number, maxRounds: number) => string;
   /** What the review panel asks. */
@@ -248,6 +259,13 @@ export const englishLabels: RoadmapLabels = {
   versionName: (version, feedback) => (feedback ? `${version}: ${feedback.slice(0, 40)}` : `${version}: original`),
   close: 'Close',
   pause: 'Pause',
+  budgetPaused: 'Paused: the budget is used up',
+  budgetPausedHelp: (taskBudget) =>
+    taskBudget === null
+      ? 'Your budget for this period has no room for the next model call. The task continues by itself once budget is freed or raised.'
+      : `This task's budget of ${taskBudget} has no room for its next model call. Raise it to continue, or wait until your period's budget has room.`,
+  newBudget: 'New budget (US$)',
+  raiseBudget: 'Raise budget and resume',
   resume: 'Resume',
   reviewTitle: (round, maxRounds) => `Review the proposed roadmap (round ${round} of ${maxRounds})`,
   reviewIntro: 'Nothing is generated until you approve. Approve it, or say what to change.',
@@ -425,6 +443,13 @@ export const chineseLabels: RoadmapLabels = {
   versionName: (version, feedback) => (feedback ? `${version}：${feedback.slice(0, 40)}` : `${version}：原始版本`),
   close: '关闭',
   pause: '暂停',
+  budgetPaused: '已暂停：预算已用完',
+  budgetPausedHelp: (taskBudget) =>
+    taskBudget === null
+      ? '本期预算不足以进行下一次模型调用。预算释放或提高后，任务会自动继续。'
+      : `此任务的预算 ${taskBudget} 不足以进行下一次模型调用。提高预算即可继续。`,
+  newBudget: '新预算（美元）',
+  raiseBudget: '提高预算并继续',
   resume: '继续',
   reviewTitle: (round, maxRounds) => `审核路线图草案（第 ${round} / ${maxRounds} 轮）`,
   reviewIntro: '在你批准之前不会生成任何内容。请批准，或说明需要修改的地方。',

@@ -171,6 +171,23 @@ export const tasks: Record<TaskStatus, Task> = {
   }),
 };
 
+/**
+ * A task paused on its own budget (SPEC §7: the next call could have passed its $0.05): not among `tasks` (one per
+ * status); pass it to `taskRoutes` and `streams` with them.
+ */
+export const pausedOnBudgetTask: Task = task('paused', {
+  task_id: '8d5a6c2a-b495-4be6-a2a3-9e1f3a5b7c89',
+  roadmap_id: 'machine-learning-basics-6f7a8b9c',
+  title: 'Machine learning basics',
+  current_step: 'content_generation',
+  progress: progressOf(11, 0, 30),
+  pause_reason: 'budget',
+  budget_usd: 0.05,
+  usage: usageOf(17, 41_250, 20_600),
+  created_at: at(12),
+  updated_at: at(19),
+});
+
 export const toTaskSummary = ({ task_id, roadmap_id, title, status, current_step, progress, ...rest }: Task) =>
   ({
     task_id,
@@ -282,7 +299,13 @@ export function taskEvents(of: Task, firstSeq = 100): RoadmapEvent[] {
       progress,
     });
   } else if (of.status === 'paused') {
-    events.push({ ...stamp(), type: 'paused', reason: 'user', previous_status: 'processing', abort_in_flight: false });
+    events.push({
+      ...stamp(),
+      type: 'paused',
+      reason: of.pause_reason ?? 'user',
+      previous_status: 'processing',
+      abort_in_flight: false,
+    });
   } else if (of.status === 'failed') {
     events.push({ ...stamp(), type: 'failed', error: of.error_message ?? '', step: 'content_generation', progress });
   } else if (of.status === 'cancelled') {
@@ -610,12 +633,23 @@ export function taskRoutes(known: readonly Task[] = Object.values(tasks)) {
       state.set(found.task_id, { ...found, status: 'paused', pause_reason: 'user', updated_at: at(61) });
       return HttpResponse.json({ task_id: found.task_id, status: 'paused', previous_status: found.status });
     }),
-    http.post(apiPath('/roadmaps/tasks/:taskId/resume'), async ({ params }) => {
+    http.post(apiPath('/roadmaps/tasks/:taskId/resume'), async ({ params, request }) => {
       const found = state.get(String(params.taskId));
       if (!found) return notFound();
       if (found.status !== 'paused') return errorBody(400, 'task_not_paused', `A ${found.status} task is not paused.`);
+      const text = await request.text();
+      const budget = text === '' ? undefined : (JSON.parse(text) as { budget_usd?: unknown }).budget_usd;
+      if (budget !== undefined && !(typeof budget === 'number' && budget > 0)) {
+        return errorBody(400, 'invalid_input', 'budget_usd is a number of US dollars above 0.');
+      }
       await delay(100);
-      state.set(found.task_id, { ...found, status: 'pending', current_step: 'queued', pause_reason: null });
+      state.set(found.task_id, {
+        ...found,
+        status: 'pending',
+        current_step: 'queued',
+        pause_reason: null,
+        ...(typeof budget === 'number' ? { budget_usd: budget } : {}),
+      });
       return HttpResponse.json({ task_id: found.task_id, status: 'pending' }, { status: 202 });
     }),
     http.get(apiPath('/roadmaps/tasks/:taskId/review'), ({ params }) => {

@@ -202,6 +202,19 @@ const files = {
         await canvas.findByRole('button', { name: 'Resume' });
         expect(canvas.getByText('Paused', { selector: '[data-slot="status-badge"]' })).toBeTruthy();
       },
+      PausedOnBudget: async (canvas, container) => {
+        await canvas.findByRole('heading', { name: 'Paused: the budget is used up' });
+        expect(container.querySelector('[data-slot="budget-pause-panel"]')?.textContent).toContain(
+          "This task's budget of $0.05 has no room for its next model call.",
+        );
+        expect((canvas.getByLabelText('New budget (US$)') as HTMLInputElement).value).toBe('0.1');
+        expect(canvas.getByRole('button', { name: 'Resume' })).toBeTruthy();
+        expect(await violations(container)).toEqual([]);
+      },
+      BudgetRaised: (canvas) => {
+        expect(canvas.getByText('Pending', { selector: '[data-slot="status-badge"]' })).toBeTruthy();
+        expect(canvas.queryByRole('heading', { name: 'Paused: the budget is used up' })).toBeNull();
+      },
       Pending: async (canvas, container) => {
         await canvas.findByRole('heading', { name: tasks.pending.title });
         expect(container.querySelector('[data-current="true"]')?.textContent).toContain('Queued');

@@ -1,6 +1,6 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, screen, userEvent, within } from 'storybook/test';
-import { never, roadmapRoutes, streams, taskRoutes, tasks } from './mockRoadmapApi.js';
+import { never, pausedOnBudgetTask, roadmapRoutes, streams, taskRoutes, tasks } from './mockRoadmapApi.js';
 import { TaskDetail } from './taskDetail.js';
 
 const meta = {
@@ -82,5 +82,34 @@ export const PauseClicked: Story = {
     const canvas = within(canvasElement);
     await userEvent.click(await canvas.findByRole('button', { name: 'Pause' }));
     await expect(await canvas.findByRole('button', { name: 'Resume' })).toBeVisible();
+  },
+};
+
+const withBudgetPaused = [...Object.values(tasks), pausedOnBudgetTask];
+
+/**
+ * Paused on budget (SPEC §7): the next model call could have passed the task's $0.05, so it was not made. The panel
+ * says why and offers a higher budget with "Raise budget and resume".
+ */
+export const PausedOnBudget: Story = {
+  args: { taskId: pausedOnBudgetTask.task_id },
+  parameters: { msw: { handlers: { taskRoutes: taskRoutes(withBudgetPaused), streams: streams(withBudgetPaused) } } },
+};
+
+/**
+ * Raise the budget to $0.25 and resume: the task is queued again with its new budget. (Its stream is left out: the
+ * mock's streams replay the fixed log, which ends paused.)
+ */
+export const BudgetRaised: Story = {
+  args: { taskId: pausedOnBudgetTask.task_id },
+  parameters: { msw: { handlers: { taskRoutes: taskRoutes(withBudgetPaused), streams: streams() } } },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    const field = await canvas.findByLabelText('New budget (US$)');
+    await userEvent.clear(field);
+    await userEvent.type(field, '0.25');
+    await userEvent.click(canvas.getByRole('button', { name: 'Raise budget and resume' }));
+    await expect(await canvas.findByText('Pending', { selector: '[data-slot="status-badge"]' })).toBeVisible();
+    await expect(canvas.queryByRole('button', { name: 'Raise budget and resume' })).toBeNull();
   },
 };

@@ -1,5 +1,6 @@
 import { isCancellable } from '@roadmap/core/client';
 import { type ComponentProps, useEffect, useMemo, useRef } from 'react';
+import { BudgetPausePanel } from './budgetPausePanel.js';
 import { Button } from './button.js';
 import { CancelTaskButton } from './cancelTaskButton.js';
 import { cn } from './cn.js';
@@ -145,6 +146,9 @@ export function TaskDetail({
               <h3 className="roadmap-subheading">{labels.usage}</h3>
               <UsageList usage={task.usage} budgetUsd={task.budget_usd} />
             </section>
+          )}
+          {task.status === 'paused' && task.pause_reason === 'budget' && (
+            <BudgetPausePanel task={task} onRaise={(budgetUsd) => resume({ budgetUsd })} />
           )}
           {task.status === 'human_review_pending' && (
             <ReviewPanel

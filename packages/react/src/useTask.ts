@@ -20,8 +20,8 @@ export interface UseTaskResult {
   retry: () => Promise<void>;
   /** Pauses the task (`pending`/`processing`); `abortInFlight` aborts its calls in flight instead of storing them. */
   pause: (options?: { abortInFlight?: boolean }) => Promise<void>;
-  /** Resumes a paused task. */
-  resume: () => Promise<void>;
+  /** Resumes a paused task; `budgetUsd` sets its budget with the resume (for a task paused on budget). */
+  resume: (options?: { budgetUsd?: number }) => Promise<void>;
   /** Answers a human review: approve, or request changes with `feedback`. */
   review: (approved: boolean, feedback?: string) => Promise<void>;
   /** Generates one content item of a concept again. */

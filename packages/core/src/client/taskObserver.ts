@@ -73,9 +73,12 @@ export class TaskObserver extends SharedObserver<TaskState> {
     await this.#act(() => this.cache.client.pauseTask(this.taskId, options));
   };
 
-  /** Resumes a paused task: it continues from what is stored. */
-  readonly resume = async (): Promise<void> => {
-    await this.#act(() => this.cache.client.resumeTask(this.taskId));
+  /**
+   * Resumes a paused task: it continues from what is stored. `budgetUsd` sets its budget with the resume (a task
+   * paused on budget is given more).
+   */
+  readonly resume = async (options: { budgetUsd?: number } = {}): Promise<void> => {
+    await this.#act(() => this.cache.client.resumeTask(this.taskId, options));
   };
 
   /** Answers the task's human review: approve, or request changes with `feedback`. */
