@@ -64,6 +64,43 @@ describe('GenerateRoadmapForm', () => {
     expect(created[0]).toMatchObject({ task_id: 't-1' });
   });
 
+  it("sends the roadmap's budget when one is given, and refuses one that is not above 0", async () => {
+    const bodies: { budget_usd?: number }[] = [];
+    server.use(
+      http.post(
+        api('/roadmaps/generate'),
+        () =>
+          HttpResponse.json(
+            { detail: 'Your budget of $5 for this month has nothing left.', code: 'budget_exceeded' },
+            { status: 402 },
+          ),
+        { once: true },
+      ),
+      http.post(api('/roadmaps/generate'), async ({ request }) => {
+        bodies.push((await request.json()) as { budget_usd?: number });
+        return HttpResponse.json(
+          { task_id: 't-2', roadmap_id: 'learn-rust-2', status: 'pending', message: 'Roadmap generation started' },
+          { status: 202 },
+        );
+      }),
+    );
+    renderWithProvider(<GenerateRoadmapForm />);
+    await userEvent.type(screen.getByLabelText('Learning goal'), 'Learn Rust');
+    const budget = screen.getByLabelText('Budget for this roadmap (US$, optional)');
+    await userEvent.type(budget, '-1');
+    await userEvent.click(screen.getByRole('button', { name: 'Generate roadmap' }));
+    expect(budget.getAttribute('aria-invalid')).toBe('true');
+    expect(document.activeElement).toBe(budget);
+    await userEvent.clear(budget);
+    await userEvent.type(budget, '0.75');
+    // The first answer: the user's period budget is spent (402), shown as the form's error.
+    await userEvent.click(screen.getByRole('button', { name: 'Generate roadmap' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Your budget of $5 for this month has nothing left.');
+    await userEvent.click(screen.getByRole('button', { name: 'Generate roadmap' }));
+    await waitFor(() => expect(bodies).toHaveLength(1));
+    expect(bodies[0]?.budget_usd).toBe(0.75);
+  });
+
   it('shows a server error', async () => {
     server.use(
       http.post(api('/roadmaps/generate'), () =>

@@ -30,7 +30,8 @@ type FieldName =
   | 'motivation'
   | 'career_background'
   | 'primary_language'
-  | 'additional_context';
+  | 'additional_context'
+  | 'budget_usd';
 
 /** Turns the form's fields into a request body (empty optional fields left out). */
 function readForm(form: HTMLFormElement): GenerateRoadmapBody {
@@ -51,9 +52,11 @@ function readForm(form: HTMLFormElement): GenerateRoadmapBody {
   const chosen = data.getAll('content_preference').map(String);
   if (chosen.length) preferences.content_preference = chosen;
   const additional = text('additional_context');
+  const budget = text('budget_usd');
   return {
     preferences,
     ...(additional ? { additional_context: additional } : {}),
+    ...(budget ? { budget_usd: Number(budget) } : {}),
     ...(data.get('review_before_content') ? { review_before_content: true } : {}),
   } as GenerateRoadmapBody;
 }
@@ -215,6 +218,11 @@ export function GenerateRoadmapForm({
         {label('additional_context', labels.additionalContext)}
         <textarea {...field('additional_context')} rows={2} />
         {fieldError('additional_context')}
+      </div>
+      <div className="roadmap-field">
+        {label('budget_usd', labels.taskBudget)}
+        <input {...field('budget_usd')} type="number" inputMode="decimal" min={0} step="any" />
+        {fieldError('budget_usd')}
       </div>
       <label className="roadmap-check">
         <input type="checkbox" name="review_before_content" value="true" />

@@ -176,6 +176,8 @@ export interface RoadmapLabels {
   additionalContext: string;
   /** Checkbox of the form: stop for the user's review of the framework before any content is generated. */
   reviewBeforeContent: string;
+  /** Label of the form's optional budget of the roadmap, in US dollars (`budget_usd`). */
+  taskBudget: string;
   generate: string;
   submitting: string;
   /** Message of a form field that failed validation. */
@@ -373,6 +375,7 @@ export const englishLabels: RoadmapLabels = {
   primaryLanguage: 'Language',
   additionalContext: 'Anything else?',
   reviewBeforeContent: 'Let me review the outline before content is generated',
+  taskBudget: 'Budget for this roadmap (US$, optional)',
   generate: 'Generate roadmap',
   submitting: 'Starting…',
   invalidField: {
@@ -549,6 +552,7 @@ export const chineseLabels: RoadmapLabels = {
   primaryLanguage: '语言',
   additionalContext: '补充说明',
   reviewBeforeContent: '生成内容前先让我审核大纲',
+  taskBudget: '此路线图的预算（美元，可选）',
   generate: '生成路线图',
   submitting: '提交中…',
   invalidField: {
