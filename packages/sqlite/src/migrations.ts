@@ -177,6 +177,24 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE tasks ADD COLUMN budget_usd REAL;
     `,
   },
+  {
+    version: 8,
+    name: 'budget reservations',
+    // SPEC §7 budgets: the ledger — one reservation per model call, open (spent_usd NULL) until settled.
+    sql: `
+      CREATE TABLE budget_reservations (
+        reservation_id TEXT PRIMARY KEY,
+        task_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        period_start TEXT NOT NULL,
+        reserved_usd REAL NOT NULL,
+        spent_usd REAL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX budget_reservations_by_user ON budget_reservations (user_id, period_start);
+      CREATE INDEX budget_reservations_by_task ON budget_reservations (task_id);
+    `,
+  },
 ];
 
 /** The schema version this package creates and understands. */

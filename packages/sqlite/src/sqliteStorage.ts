@@ -1,5 +1,6 @@
 import type { Storage } from '@roadmap/core';
 import type BetterSqlite3 from 'better-sqlite3';
+import { createBudgetStore } from './budgetStatements.js';
 import { createCheckpointStore } from './checkpointStatements.js';
 import { configureDatabase, openDatabase } from './connection.js';
 import { createCoverStore } from './coverStatements.js';
@@ -102,5 +103,6 @@ function buildStorage(
     ...createCheckpointStore(database, now, itemWrites),
     ...createEventStore(database),
     ...createCoverStore(database),
+    ...createBudgetStore(database),
   };
 }
