@@ -331,6 +331,24 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE ${schema}.tasks ADD COLUMN usage jsonb, ADD COLUMN budget_usd double precision;
     `,
   },
+  {
+    version: 10,
+    name: 'budget reservations',
+    // SPEC §7 budgets: the ledger — one reservation per model call, open (spent_usd NULL) until settled.
+    up: (schema) => `
+      CREATE TABLE ${schema}.budget_reservations (
+        reservation_id text PRIMARY KEY,
+        task_id text NOT NULL,
+        user_id text NOT NULL,
+        period_start text COLLATE "C" NOT NULL,
+        reserved_usd double precision NOT NULL,
+        spent_usd double precision,
+        created_at text COLLATE "C" NOT NULL
+      );
+      CREATE INDEX budget_reservations_by_user ON ${schema}.budget_reservations (user_id, period_start);
+      CREATE INDEX budget_reservations_by_task ON ${schema}.budget_reservations (task_id);
+    `,
+  },
 ];
 
 /** The newest version this package knows. */

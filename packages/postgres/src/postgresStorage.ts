@@ -1,5 +1,6 @@
 import type { Storage } from '@roadmap/core';
 import pg from 'pg';
+import { createBudgetStore } from './budgetQueries.js';
 import { createCheckpointStore } from './checkpointQueries.js';
 import { createCoverStore } from './coverQueries.js';
 import { quoteSchema } from './database.js';
@@ -116,6 +117,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions = {}
     ...createCheckpointStore(pool, schema, now),
     ...createEventStore(pool, schema),
     ...createCoverStore(pool, schema),
+    ...createBudgetStore(pool, schema),
   };
 
   if (options.migrate ?? true) {
