@@ -52,6 +52,7 @@ export function formatEventLine(event: RoadmapEvent): string | null {
     case 'item_regenerated':
       return `  ↻ ${event.content_type} · ${event.concept_id}: version ${event.version}`;
     case 'usage_updated':
+    case 'content_delta':
       return null;
   }
 }

@@ -152,6 +152,7 @@ export function applyEvent(state: ProgressState, event: RoadmapEvent): ProgressS
     case 'cover_updated':
     case 'item_regenerated':
     case 'usage_updated':
+    case 'content_delta':
       return state;
   }
 }

@@ -84,6 +84,7 @@ const goroutinesDetail: ConceptDetail = {
       difficulty: 'medium',
     },
   ],
+  partial_tutorial: null,
 };
 
 const markdown = roadmapToMarkdown({

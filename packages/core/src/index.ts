@@ -52,6 +52,7 @@ export type {
   Intent,
   ItemStatus,
   Module,
+  PartialTutorial,
   Preferences,
   PreferencesInput,
   Quiz,

@@ -374,14 +374,16 @@ describe('roadmap, concept and cover routes on a running engine', () => {
     await app.http.get('/api/v1/roadmaps/learn-nothing-00000000').set('Authorization', bearer(owner)).expect(404);
   });
 
-  it('GET /roadmaps/{id}/concepts/{concept_id} answers { concept, tutorial, resources, quiz }', async () => {
+  it('GET /roadmaps/{id}/concepts/{concept_id} answers { concept, tutorial, resources, quiz, partial_tutorial }', async () => {
     const roadmap = await app.engine.getRoadmap(roadmapId);
     const conceptId = roadmap?.stages[0]?.modules[0]?.concepts[0]?.concept_id;
     const response = await app.http
       .get(`/api/v1/roadmaps/${roadmapId}/concepts/${conceptId}`)
       .set('Authorization', bearer(owner))
       .expect(200);
-    expect(Object.keys(response.body).sort()).toEqual(['concept', 'quiz', 'resources', 'tutorial']);
+    expect(Object.keys(response.body).sort()).toEqual(['concept', 'partial_tutorial', 'quiz', 'resources', 'tutorial']);
+    // Complete: no partial text (SPEC §7 streaming).
+    expect(response.body.partial_tutorial).toBeNull();
     expect(response.body.concept.concept_id).toBe(conceptId);
     expect(response.body.tutorial.content.length).toBeGreaterThan(0);
     expect(response.body.resources.length).toBeGreaterThanOrEqual(5);

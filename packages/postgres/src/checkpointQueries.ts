@@ -224,8 +224,9 @@ export function createCheckpointStore(pool: pg.Pool, schema: string, now: () => 
       );
     },
 
-    async resetItems(roadmapId, filter) {
-      const values: unknown[] = [roadmapId, [...filter.statuses], isoNow()];
+    async resetItems(roadmapId, filter, outcome) {
+      const values: unknown[] = [roadmapId, [...filter.statuses], isoNow(), outcome?.status ?? 'pending'];
+      values.push(outcome?.error ?? null);
       let condition = 'roadmap_id = $1 AND status = ANY($2::text[])';
       if (filter.conceptId !== undefined) {
         values.push(filter.conceptId);
@@ -237,7 +238,7 @@ export function createCheckpointStore(pool: pg.Pool, schema: string, now: () => 
       }
       const result = await query(
         'reset items',
-        `UPDATE ${items} SET status = 'pending', error = NULL, updated_at = $3 WHERE ${condition}`,
+        `UPDATE ${items} SET status = $4, error = $5, updated_at = $3 WHERE ${condition}`,
         values,
       );
       return result.rowCount ?? 0;

@@ -350,6 +350,8 @@ export const englishLabels: RoadmapLabels = {
         const { calls, input_tokens, output_tokens, cost_usd } = event.usage;
         return `Usage so far: ${labels.formatNumber(input_tokens + output_tokens)} tokens in ${calls} ${calls === 1 ? 'call' : 'calls'} (${cost_usd === null ? labels.notPriced : labels.formatUsd(cost_usd)})`;
       }
+      case 'content_delta':
+        return `Writing the ${labels.contentKind[event.content_type]} of ${event.concept_id}`;
     }
   },
   retryCover: 'Retry Cover Generation',

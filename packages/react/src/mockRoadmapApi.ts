@@ -492,6 +492,7 @@ export const conceptDetail: ConceptDetail = {
     explanation: '`String` is not `Copy`, so assignment moves it.',
     difficulty: 'easy' as const,
   })),
+  partial_tutorial: null,
 };
 
 /** `GET /roadmaps`: one roadmap per task that got a curriculum. */
@@ -954,7 +955,13 @@ export const roadmapRoutes = (summaries: readonly RoadmapSummary[] = roadmapSumm
           quiz: versions.current('quiz'),
         } as ConceptDetail);
       }
-      return HttpResponse.json({ concept: found, tutorial: null, resources: null, quiz: null } satisfies ConceptDetail);
+      return HttpResponse.json({
+        concept: found,
+        tutorial: null,
+        resources: null,
+        quiz: null,
+        partial_tutorial: null,
+      } satisfies ConceptDetail);
     }),
   ];
 };

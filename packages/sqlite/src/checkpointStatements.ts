@@ -124,7 +124,7 @@ export function createCheckpointStore(
      WHERE ${itemWhere} AND ${holderExists}`,
   );
   const resetMatchingItems = prepare(
-    `UPDATE content_items SET status = 'pending', error = NULL, updated_at = @updatedAt
+    `UPDATE content_items SET status = @to, error = @error, updated_at = @updatedAt
      WHERE roadmap_id = @roadmapId AND status IN (SELECT value FROM json_each(@statuses))
        AND (@conceptId IS NULL OR concept_id = @conceptId) AND (@kind IS NULL OR kind = @kind)`,
   );
@@ -261,9 +261,11 @@ export function createCheckpointStore(
       return itemWrites.write('saveItem', () => writeItem(completeItem, parameters, fence, taskPatch, event));
     },
 
-    async resetItems(roadmapId, filter) {
+    async resetItems(roadmapId, filter, outcome) {
       return guard('resetItems', () => {
         const parameters = {
+          to: outcome?.status ?? 'pending',
+          error: outcome?.error ?? null,
           roadmapId,
           statuses: JSON.stringify(filter.statuses),
           conceptId: filter.conceptId ?? null,

@@ -5,6 +5,7 @@ import type {
   ModelInput,
   ModelOperation,
   ModelRequest,
+  ModelStreamPart,
   ModelUsage,
 } from '../model/languageModel.js';
 import { type Clock, sleep, systemClock } from '../shared/clock.js';
@@ -34,7 +35,17 @@ export interface DemoModelOptions extends DemoResponseOptions {
   latencyMs?: number;
   /** Clock the latency is waited on; a manual clock makes latency instant in tests. Default: `systemClock`. */
   clock?: Clock;
+  /**
+   * Share of `latencyMs` a streamed call waits before its first piece (the model's first-token latency); the rest is
+   * spread over the pieces. Default: 0.3.
+   */
+  firstTokenShare?: number;
+  /** Whether the model offers `stream` (SPEC §7 streaming). Default: true. */
+  stream?: boolean;
 }
+
+/** Pieces a streamed answer is cut into, at most: a delta every few per cent of the call. */
+const maxStreamPieces = 40;
 
 function conceptOf(operation: ModelOperation, input: ModelInput): ConceptContext {
   if (input.concept) return input.concept;
@@ -112,7 +123,7 @@ export function createDemoModel(options: DemoModelOptions = {}): LanguageModel {
   const clock = options.clock ?? systemClock;
   const latencyMs = options.latencyMs ?? 0;
   const seed = options.seed ?? 0;
-  return {
+  const model: LanguageModel = {
     specificationVersion: 'v1',
     provider: 'demo',
     modelId: 'roadmap-demo-1',
@@ -124,4 +135,22 @@ export function createDemoModel(options: DemoModelOptions = {}): LanguageModel {
       return { text, usage: estimateUsage(request, text) };
     },
   };
+  if (options.stream === false) return model;
+  const firstTokenMs = Math.round(latencyMs * Math.min(1, Math.max(0, options.firstTokenShare ?? 0.3)));
+  model.stream = async function* (request: ModelRequest): AsyncIterable<ModelStreamPart> {
+    await sleep(clock, firstTokenMs, request.abortSignal);
+    const text = JSON.stringify(demoResponse(request, { seed }));
+    const size = Math.max(1, Math.ceil(text.length / maxStreamPieces));
+    const pieces = Math.ceil(text.length / size);
+    const pieceMs = (latencyMs - firstTokenMs) / pieces;
+    for (let start = 0, index = 1; start < text.length; start += size, index += 1) {
+      yield { type: 'text-delta', text: text.slice(start, start + size) };
+      // Waits in whole milliseconds, the rounding carried so the call takes `latencyMs` in all.
+      const due = Math.round(index * pieceMs) - Math.round((index - 1) * pieceMs);
+      if (due > 0) await sleep(clock, due, request.abortSignal);
+      else request.abortSignal.throwIfAborted();
+    }
+    yield { type: 'finish', usage: estimateUsage(request, text) };
+  };
+  return model;
 }

@@ -55,6 +55,14 @@ export interface RoadmapEventPayloads {
   item_regenerated: { concept_id: string; content_type: ContentKind; version: number };
   /** The task's usage so far (at most about once a second while it runs, and when a run ends). */
   usage_updated: { usage: UsageReport };
+  /**
+   * Text of a tutorial while it streams in (SPEC §7 streaming): `text` goes at `offset` of the tutorial's Markdown
+   * `content` (offsets in UTF-16 code units, i.e. JavaScript string length). Deltas of one item come in order, at
+   * most about 10 a second; a delta at offset 0 after text was sent starts the text again (the call was retried):
+   * replace what was shown. A delta beyond what a client holds means it missed some: read the concept again
+   * (`partial_tutorial`). The full tutorial follows with `concept_complete`.
+   */
+  content_delta: { concept_id: string; content_type: ContentKind; offset: number; text: string };
 }
 
 export type RoadmapEventType = keyof RoadmapEventPayloads;

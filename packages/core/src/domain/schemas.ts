@@ -213,6 +213,20 @@ export interface ConceptDetail {
   tutorial: Tutorial | null;
   resources: Resource[] | null;
   quiz: QuizQuestion[] | null;
+  /**
+   * The tutorial's Markdown streamed so far while it generates (`generating`; `content_delta` events continue it),
+   * or kept from a generation that was interrupted — cancelled, paused, its worker gone (`failed`: incomplete, shown
+   * as such; a retry generates it again). `null` once `tutorial` is set, and when nothing streamed (SPEC §7).
+   */
+  partial_tutorial: PartialTutorial | null;
+}
+
+/** A tutorial's text so far ({@link ConceptDetail.partial_tutorial}). */
+export interface PartialTutorial {
+  /** The Markdown `content` streamed so far. */
+  content: string;
+  /** `generating` while it streams; `failed` when its generation stopped before the end (the text is incomplete). */
+  status: 'generating' | 'failed';
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import type { CurrentStep, Progress, TaskStatus } from './task.js';
 import type { UsageReport } from './usage.js';
 
 export type { CancelReceipt, RoadmapEvent, RoadmapEventType, UsageReport } from './events.js';
-export type { ConceptDetail, ContentKind, Cover, CoverStatus, Roadmap } from './schemas.js';
+export type { ConceptDetail, ContentKind, Cover, CoverStatus, PartialTutorial, Roadmap } from './schemas.js';
 export type { CurrentStep, Progress, Task, TaskStatus } from './task.js';
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import { generateStructured } from '../model/structuredGeneration.js';
 import { errorMessage, isAbortError, isInfrastructureFault, RoadmapError } from '../shared/errors.js';
 import { yieldToEventLoop } from '../shared/yieldToEventLoop.js';
 import type { ContentValue, ItemVersion, ItemWritten } from '../storage/checkpointStore.js';
+import { ContentStream } from './contentStream.js';
 import { runAbortKind } from './runAbort.js';
 import { assertFenced, assertNotPaused, nowIso, type RunContext } from './runContext.js';
 
@@ -221,6 +222,11 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
             : {}),
         };
         const { system, prompt } = buildPrompt(kind, input);
+        // A tutorial streams when the model can: its Markdown is stored and announced as it arrives.
+        const stream =
+          kind === 'tutorial' && context.model.stream
+            ? new ContentStream(context, { conceptId: item.conceptId, kind })
+            : null;
         const call = generateStructured(
           {
             operation: kind,
@@ -237,6 +243,15 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
             retryPolicy: context.retryPolicy,
             abortSignal: context.abortSignal,
             ...(context.onUsage ? { onUsage: context.onUsage } : {}),
+            ...(stream
+              ? {
+                  stream: {
+                    field: 'content',
+                    onStart: () => stream.start(),
+                    onText: (text: string) => stream.push(text),
+                  },
+                }
+              : {}),
           },
         );
         call.then(calledResolve, calledResolve);
@@ -252,10 +267,13 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
         let content: ContentValue;
         try {
           content = await call;
+          // Every piece announced (and the partial text stored) before the whole content.
+          await stream?.finish();
           await yieldToEventLoop();
           // A crashed worker writes nothing more; after any other abort the fenced write decides.
           if (runAbortKind(context.abortSignal) === 'crashed') throw context.abortSignal.reason;
         } catch (error) {
+          stream?.stop();
           if (isAbortError(error) || context.abortSignal.aborted) throw error;
           if (RoadmapError.isInstance(error) && error.code === 'lease_lost') throw error;
           // Not made: a budget had no room, and the run pauses (the item waits for the resume).

@@ -21,6 +21,7 @@ import {
   type GenerateRequest,
   type GenerateRequestInput,
   generateRequestSchema,
+  type PartialTutorial,
   type Quiz,
   type Resources,
   type Roadmap,
@@ -57,6 +58,7 @@ import {
   statusesOf,
 } from './batchCancel.js';
 import { BudgetSweep } from './budgetSweep.js';
+import { keepPartialTutorials, partialTextKey } from './contentStream.js';
 import { demoEstimateProfile, estimateGeneration, typicalEstimateProfile, UsageAverages } from './costEstimate.js';
 import { EventRetention } from './eventRetention.js';
 import {
@@ -690,9 +692,11 @@ export class RoadmapEngine {
         await this.afterStateChange(`Broadcasting the cancel of ${taskId}`, () => this.queue.broadcastCancel(taskId));
         await coverStopped;
         // Items that were in flight were aborted; the holder can no longer write, so show them as not started.
-        await this.afterStateChange(`Resetting the interrupted items of ${taskId}`, () =>
-          this.storage.resetItems(cancelled.roadmap_id, { statuses: ['generating'] }),
-        );
+        // Tutorials that streamed part of their text keep it, marked (failed); a retry generates them again.
+        await this.afterStateChange(`Resetting the interrupted items of ${taskId}`, async () => {
+          await keepPartialTutorials(this.storage, cancelled);
+          await this.storage.resetItems(cancelled.roadmap_id, { statuses: ['generating'] });
+        });
         return { task: toPublicTask(cancelled), previousStatus, receipt };
       }
       current = await this.requireTask(taskId, options);
@@ -1052,11 +1056,30 @@ export class RoadmapEngine {
     const items = await this.storage.listItems(roadmapId, conceptId);
     const content = (kind: ContentKind) =>
       items.find((item) => item.kind === kind && item.status === 'completed')?.content ?? null;
+    const tutorial = content('tutorial') as Tutorial | null;
     return {
       concept,
-      tutorial: content('tutorial') as Tutorial | null,
+      tutorial,
       resources: (content('resources') as Resources | null)?.resources ?? null,
       quiz: (content('quiz') as Quiz | null)?.questions ?? null,
+      partial_tutorial: tutorial ? null : await this.partialTutorial(roadmapId, conceptId, items),
     };
+  }
+
+  /**
+   * The tutorial text a stream stored for a concept whose tutorial is not complete: `generating` while its item
+   * is, `failed` once its generation stopped (`null` when nothing streamed).
+   */
+  private async partialTutorial(
+    roadmapId: string,
+    conceptId: string,
+    items: readonly { kind: ContentKind; status: string }[],
+  ): Promise<PartialTutorial | null> {
+    const holder = (await this.storage.listTasks({ roadmapId, limit: 1 })).tasks[0];
+    if (!holder) return null;
+    const text = (await this.storage.getCheckpoints(holder.task_id))[partialTextKey(conceptId)];
+    if (typeof text !== 'string' || text === '') return null;
+    const generating = items.some((item) => item.kind === 'tutorial' && item.status === 'generating');
+    return { content: text, status: generating && holder.status === 'processing' ? 'generating' : 'failed' };
   }
 }

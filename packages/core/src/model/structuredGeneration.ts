@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { Clock } from '../shared/clock.js';
 import { errorMessage, isAbortError, isTimeoutError, RoadmapError } from '../shared/errors.js';
-import type { LanguageModel, ModelOperation, ModelRequest, ModelUsage } from './languageModel.js';
+import type { LanguageModel, ModelOperation, ModelRequest, ModelResult, ModelUsage } from './languageModel.js';
+import { PartialJsonString } from './partialJsonString.js';
 import { type RetryPolicy, withRetry } from './retry.js';
 
 export interface StructuredCall<Output> extends Omit<ModelRequest, 'feedback' | 'abortSignal' | 'schema'> {
@@ -15,6 +16,35 @@ export interface StructuredContext {
   abortSignal: AbortSignal;
   /** Called with the token usage of every successful call, and the call's operation. */
   onUsage?: (usage: ModelUsage, operation: ModelOperation) => void;
+  /**
+   * Streams the call when the model can ({@link LanguageModel.stream}): the decoded value of the output's top-level
+   * string `field` is handed to `onText` as it arrives; `onStart` runs when each attempt starts (a retry or a re-ask
+   * starts the text again).
+   */
+  stream?: { field: string; onStart(): void; onText(text: string): void };
+}
+
+/** One attempt of a streamed call: the parts assembled into the answer, the field's text told as it arrives. */
+async function streamedAttempt(
+  model: LanguageModel & Required<Pick<LanguageModel, 'stream'>>,
+  request: ModelRequest,
+  listener: NonNullable<StructuredContext['stream']>,
+): Promise<ModelResult> {
+  const reader = new PartialJsonString(listener.field);
+  listener.onStart();
+  let text = '';
+  let usage: ModelUsage | undefined;
+  for await (const part of model.stream(request)) {
+    if (part.type === 'finish') {
+      usage = part.usage;
+      continue;
+    }
+    text += part.text;
+    const decoded = reader.push(part.text);
+    if (decoded) listener.onText(decoded);
+  }
+  request.abortSignal.throwIfAborted();
+  return usage ? { text, usage } : { text };
 }
 
 /** Describes zod issues in one line, e.g. `stages.0.name: Too small`. */
@@ -50,13 +80,17 @@ export async function generateStructured<Output>(
   call: StructuredCall<Output>,
   context: StructuredContext,
 ): Promise<Output> {
-  const { model, clock, retryPolicy, abortSignal } = context;
+  const { model, clock, retryPolicy, abortSignal, stream } = context;
+  const streaming = stream && model.stream ? { model: model as Parameters<typeof streamedAttempt>[0], stream } : null;
   let feedback: ModelRequest['feedback'];
   for (let attempt = 1; attempt <= 2; attempt += 1) {
     const request: ModelRequest = { ...call, feedback, abortSignal };
     let text: string;
     try {
-      const result = await withRetry(() => model.generate(request), { clock, policy: retryPolicy, abortSignal });
+      const attempt = streaming
+        ? () => streamedAttempt(streaming.model, request, streaming.stream)
+        : () => model.generate(request);
+      const result = await withRetry(attempt, { clock, policy: retryPolicy, abortSignal });
       if (result.usage) context.onUsage?.(result.usage, call.operation);
       text = result.text;
     } catch (error) {

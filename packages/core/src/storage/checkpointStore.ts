@@ -104,11 +104,13 @@ export interface CheckpointStore {
   ): Promise<ItemWritten>;
   /**
    * Puts items back to `pending` for a retry: those of the roadmap in `statuses`, optionally only one concept
-   * and kind. Returns how many changed. Not fenced: callers first move the task out of `processing` or own it.
+   * and kind. With `outcome`, they become `failed` with `outcome.error` instead (an interrupted item whose partial
+   * text is kept). Returns how many changed. Not fenced: callers first move the task out of `processing` or own it.
    */
   resetItems(
     roadmapId: string,
     filter: { statuses: readonly ItemStatus[]; conceptId?: string; kind?: ContentKind },
+    outcome?: { status: 'failed'; error: string },
   ): Promise<number>;
   /**
    * Items of a roadmap (optionally one concept), ordered by concept then kind as planned. Each item is the caller's;

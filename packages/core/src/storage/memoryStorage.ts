@@ -444,14 +444,14 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
       return event ? storeEvent(event) : true;
     },
 
-    async resetItems(roadmapId, filter) {
+    async resetItems(roadmapId, filter, outcome) {
       let changed = 0;
       for (const item of items.get(roadmapId)?.values() ?? []) {
         if (!filter.statuses.includes(item.status)) continue;
         if (filter.conceptId !== undefined && item.concept_id !== filter.conceptId) continue;
         if (filter.kind !== undefined && item.kind !== filter.kind) continue;
-        item.status = 'pending';
-        item.error = null;
+        item.status = outcome?.status ?? 'pending';
+        item.error = outcome?.error ?? null;
         item.updated_at = isoTime(now());
         changed += 1;
       }

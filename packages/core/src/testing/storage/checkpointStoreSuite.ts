@@ -467,6 +467,17 @@ export function describeCheckpointStore(harness: StorageHarness<CheckpointStoreU
         ]);
       });
 
+      it('marks the matching items failed with an error instead, when asked (an interrupted item kept)', async () => {
+        const { task, roadmap, first } = await prepare();
+        await cancel(task.task_id);
+        const outcome = { status: 'failed', error: 'Interrupted: the partial tutorial is kept' } as const;
+        expect(
+          await storage.resetItems(roadmap.roadmap_id, { statuses: ['generating'], conceptId: first }, outcome),
+        ).toBe(1);
+        const [, resources] = await storage.listItems(roadmap.roadmap_id, first);
+        expect(resources).toMatchObject({ kind: 'resources', status: 'failed', error: outcome.error, content: null });
+      });
+
       it('is not fenced: it works after the task left processing; unknown roadmaps count 0', async () => {
         const { task, roadmap } = await prepare();
         await cancel(task.task_id);
