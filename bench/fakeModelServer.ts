@@ -1,4 +1,5 @@
 import { type Curriculum, demoResponse, type ModelOperation } from '@roadmap/core';
+import { writeChatCompletionStream } from '../examples/server/src/chatCompletionStream.js';
 import { inputFromPrompt } from '../examples/server/src/fakeOpenAIServer.js';
 import { ask, childRole, endChild, forkRole, listen, serveMessages } from './httpSupport.js';
 import { frameworkOperations, sizedCurriculum } from './models.js';
@@ -22,6 +23,11 @@ export interface FakeModelServerOptions {
   shape: { stages: number; modules: number; concepts: number };
   /** Content calls are never answered: they only end when the client closes the connection. */
   hangContent?: boolean;
+  /**
+   * How a call asked with `stream: true` is answered: its first piece after `latencyMs`, then `pieces` pieces in
+   * all, `pieceIntervalMs` apart. Default: the whole answer in one piece (as fast as a non-streamed answer).
+   */
+  streaming?: { pieces: number; pieceIntervalMs: number };
 }
 
 function operationOf(schemaName: string, hasIssues: boolean): ModelOperation {
@@ -62,6 +68,7 @@ export async function startFakeModelServer(options: FakeModelServerOptions) {
       model: string;
       messages: { role: string; content: string }[];
       response_format?: { json_schema?: { name: string } };
+      stream?: boolean;
     };
     const prompt = body.messages.find((message) => message.role === 'user')?.content ?? '';
     const input = inputFromPrompt(prompt);
@@ -122,6 +129,16 @@ export async function startFakeModelServer(options: FakeModelServerOptions) {
         call.answeredAt = performance.now();
         change(goal, -1);
         end();
+        if (body.stream) {
+          void writeChatCompletionStream(response, {
+            id: `chatcmpl-bench${completions}`,
+            model: body.model,
+            content: content as string,
+            usage: { prompt_tokens: 100, completion_tokens: 100 },
+            ...options.streaming,
+          });
+          return;
+        }
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end(answer(completions));
       },

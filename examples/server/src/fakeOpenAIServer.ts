@@ -2,10 +2,12 @@
  * Test support: an OpenAI-compatible Chat Completions server on loopback that answers like the offline demo model
  * and records every call, so a test can count what the reference server asked across kills and restarts.
  */
+
 import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ConceptContext, demoResponse, type ModelInput, type ModelOperation } from '@roadmap/core';
+import { writeChatCompletionStream } from './chatCompletionStream.js';
 
 export interface FakeOpenAICall {
   /** Operation, plus `:<concept name>` for content calls — one key per stored step or item of a roadmap. */
@@ -26,6 +28,7 @@ interface ChatRequest {
   model: string;
   messages: Array<{ role: string; content: string }>;
   response_format?: { type: string; json_schema?: { name: string } };
+  stream?: boolean;
 }
 
 /** The line's value after `label: `, or undefined. */
@@ -117,6 +120,18 @@ export async function startFakeOpenAIServer(options: { latencyMs: number }): Pro
     const content = JSON.stringify(demoResponse({ operation, input }));
     completions += 1;
     call.answered = true;
+    const usage = { prompt_tokens: Math.ceil(prompt.length / 4), completion_tokens: Math.ceil(content.length / 4) };
+    if (body.stream) {
+      // Streamed (SPEC §7): the answer in a few pieces, as a model's tokens would come.
+      await writeChatCompletionStream(response, {
+        id: `chatcmpl-fake${completions}`,
+        model: body.model,
+        content,
+        usage,
+        pieces: 8,
+      });
+      return;
+    }
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end(
       JSON.stringify({

@@ -80,6 +80,9 @@ export interface ChatRequestBody {
     json_schema?: { name: string; schema: Record<string, unknown>; strict?: boolean };
   };
   temperature?: number;
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean };
+  max_completion_tokens?: number;
 }
 
 /** Collects the JSON bodies (and headers) an msw handler received. */
@@ -96,4 +99,78 @@ export function createRecorder<Body>() {
       return body;
     },
   };
+}
+
+/**
+ * The `chat.completion.chunk` objects a streamed Chat Completion sends for `pieces` (as the real API: the role first,
+ * then one chunk per piece, one with `finish_reason`, and — asked with `stream_options.include_usage` — a last chunk
+ * with the usage and no choice).
+ */
+export function chatCompletionChunks(
+  pieces: readonly string[],
+  options: { promptTokens?: number; completionTokens?: number; finishReason?: string; refusal?: string } = {},
+) {
+  completionNumber += 1;
+  const base = {
+    id: `chatcmpl-test${String(completionNumber).padStart(6, '0')}`,
+    object: 'chat.completion.chunk',
+    created: 1_767_225_600 + completionNumber,
+    model: 'gpt-4o-mini-2024-07-18',
+    service_tier: 'default',
+    system_fingerprint: 'fp_test',
+  };
+  const choice = (delta: Record<string, unknown>, finishReason: string | null = null) => ({
+    ...base,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    usage: null,
+  });
+  const promptTokens = options.promptTokens ?? 120;
+  const completionTokens = options.completionTokens ?? 45;
+  return [
+    choice({ role: 'assistant', content: '', refusal: null }),
+    ...(options.refusal ? [choice({ refusal: options.refusal })] : []),
+    ...pieces.map((piece) => choice({ content: piece })),
+    choice({}, options.finishReason ?? 'stop'),
+    {
+      ...base,
+      choices: [],
+      usage: {
+        prompt_tokens: promptTokens,
+        completion_tokens: completionTokens,
+        total_tokens: promptTokens + completionTokens,
+      },
+    },
+  ];
+}
+
+/**
+ * A `text/event-stream` response of `chunks` as the API sends them (`data: {json}` events, then `data: [DONE]`);
+ * `cutAfter` ends the body after that many chunks without `[DONE]` (a connection lost mid-stream), `hold` keeps it
+ * open after the chunks until the request aborts.
+ */
+export function eventStream(
+  chunks: readonly unknown[],
+  options: { cutAfter?: number; hold?: AbortSignal; onClosed?: () => void } = {},
+): Response {
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const sent = options.cutAfter === undefined ? chunks : chunks.slice(0, options.cutAfter);
+      for (const chunk of sent) controller.enqueue(encoder.encode(`data: ${JSON.stringify(chunk)}\n\n`));
+      if (options.cutAfter !== undefined) {
+        // The pieces reach the reader first, then the connection breaks.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        controller.error(new TypeError('terminated'));
+        return;
+      }
+      if (options.hold) {
+        await new Promise<void>((resolve) => options.hold?.addEventListener('abort', () => resolve(), { once: true }));
+        options.onClosed?.();
+        return;
+      }
+      controller.enqueue(encoder.encode('data: [DONE]\n\n'));
+      controller.close();
+    },
+  });
+  return new Response(body, { headers: { 'content-type': 'text/event-stream; charset=utf-8' } });
 }

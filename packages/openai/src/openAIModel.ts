@@ -1,4 +1,11 @@
-import { type LanguageModel, type ModelRequest, type ModelResult, type ModelUsage, RoadmapError } from '@roadmap/core';
+import {
+  type LanguageModel,
+  type ModelRequest,
+  type ModelResult,
+  type ModelStreamPart,
+  type ModelUsage,
+  RoadmapError,
+} from '@roadmap/core';
 import type OpenAI from 'openai';
 import { chatMessages } from './chatMessages.js';
 import { defaultTimeoutMs, environmentVariable, type OpenAIClientOptions, resolveClient } from './openAIClient.js';
@@ -23,6 +30,17 @@ export interface OpenAIModelOptions extends OpenAIClientOptions {
   temperature?: number;
   /** Called with the token usage of every successful call that reported it. Default: none. */
   onUsage?: (usage: ModelUsage, request: ModelRequest) => void;
+  /**
+   * Whether the model offers `stream` (SPEC §7 streaming): Chat Completions with `stream: true` and
+   * `stream_options: { include_usage: true }`, the same response format, each `delta.content` handed on as it
+   * arrives. The engine streams tutorials with it. Turn it off for a server that cannot stream. Default: true.
+   */
+  stream?: boolean;
+  /**
+   * The most output tokens a call may produce, sent as `max_completion_tokens` and used for the worst case a budget
+   * reserves before each call (SPEC §7 budgets). Default: not sent; budgets assume 16,384.
+   */
+  maxOutputTokens?: number;
 }
 
 /** What one request sends as `response_format`, with what the model must know in its prompt. */
@@ -111,25 +129,44 @@ export function createOpenAIModel(options: OpenAIModelOptions = {}): LanguageMod
     return { responseFormat: { type: 'json_schema', json_schema: { name: schemaNameOf(request), schema, strict } } };
   }
 
+  /** The body every call sends, streamed or not. */
+  function body(request: ModelRequest, format: OutputFormat) {
+    return {
+      model: modelId,
+      messages: chatMessages(request, format.schemaInPrompt),
+      response_format: format.responseFormat,
+      ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
+      ...(options.maxOutputTokens === undefined ? {} : { max_completion_tokens: options.maxOutputTokens }),
+    };
+  }
+
   async function complete(request: ModelRequest, format: OutputFormat): Promise<OpenAI.ChatCompletion> {
+    return client.chat.completions.create(body(request, format), {
+      signal: request.abortSignal,
+      maxRetries: 0,
+      timeout: timeoutMs,
+    });
+  }
+
+  async function openStream(
+    request: ModelRequest,
+    format: OutputFormat,
+  ): Promise<AsyncIterable<OpenAI.ChatCompletionChunk>> {
     return client.chat.completions.create(
-      {
-        model: modelId,
-        messages: chatMessages(request, format.schemaInPrompt),
-        response_format: format.responseFormat,
-        ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
-      },
+      { ...body(request, format), stream: true, stream_options: { include_usage: true } },
       { signal: request.abortSignal, maxRetries: 0, timeout: timeoutMs },
     );
   }
 
-  async function completeWithFallback(
+  /** `call` with the format for `request`; in auto mode, once more in json_object mode when json_schema is refused. */
+  async function withFallback<Result>(
     request: ModelRequest,
     jsonSchema: JsonSchema | undefined,
-  ): Promise<OpenAI.ChatCompletion> {
+    call: (request: ModelRequest, format: OutputFormat) => Promise<Result>,
+  ): Promise<Result> {
     const format = outputFormat(request, jsonSchema);
     try {
-      return await complete(request, format);
+      return await call(request, format);
     } catch (error) {
       const fallback =
         mode === 'auto' &&
@@ -139,26 +176,30 @@ export function createOpenAIModel(options: OpenAIModelOptions = {}): LanguageMod
       if (!fallback) throw error;
       if (isRejectedParameter(error, invalidSchemaPattern)) rejectedSchemaNames.add(request.schemaName);
       else jsonSchemaUnsupported = true;
-      return complete(request, { responseFormat: { type: 'json_object' }, schemaInPrompt: jsonSchema });
+      return call(request, { responseFormat: { type: 'json_object' }, schemaInPrompt: jsonSchema });
     }
   }
 
-  return {
+  const failure = (error: unknown, request: ModelRequest) =>
+    toRoadmapError(error, {
+      action: `Chat completion (${modelId}, ${request.key})`,
+      failureCode: 'model_error',
+      abortSignal: request.abortSignal,
+    });
+
+  const model: LanguageModel = {
     specificationVersion: 'v1',
     provider: 'openai',
     modelId,
+    ...(options.maxOutputTokens === undefined ? {} : { maxOutputTokens: options.maxOutputTokens }),
     async generate(request: ModelRequest): Promise<ModelResult> {
       request.abortSignal.throwIfAborted();
       const jsonSchema = jsonSchemaOf(request);
       let completion: OpenAI.ChatCompletion;
       try {
-        completion = await completeWithFallback(request, jsonSchema);
+        completion = await withFallback(request, jsonSchema, complete);
       } catch (error) {
-        throw toRoadmapError(error, {
-          action: `Chat completion (${modelId}, ${request.key})`,
-          failureCode: 'model_error',
-          abortSignal: request.abortSignal,
-        });
+        throw failure(error, request);
       }
       const message = completion.choices[0]?.message;
       if (message?.refusal) {
@@ -176,6 +217,58 @@ export function createOpenAIModel(options: OpenAIModelOptions = {}): LanguageMod
       return { text: withoutNullOptionals(content, jsonSchema), ...(usage ? { usage } : {}) };
     },
   };
+  if (options.stream === false) return model;
+  model.stream = async function* (request: ModelRequest): AsyncIterable<ModelStreamPart> {
+    request.abortSignal.throwIfAborted();
+    const jsonSchema = jsonSchemaOf(request);
+    let text = '';
+    let refusal = '';
+    let finishReason: string | null = null;
+    let usage: ModelUsage | undefined;
+    let opened = false;
+    try {
+      const chunks = await withFallback(request, jsonSchema, openStream);
+      opened = true;
+      for await (const chunk of chunks) {
+        // The last chunk (stream_options.include_usage) has the usage and no choice.
+        if (chunk.usage) {
+          usage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
+        }
+        const choice = chunk.choices[0];
+        if (!choice) continue;
+        if (choice.delta?.refusal) refusal += choice.delta.refusal;
+        if (choice.finish_reason) finishReason = choice.finish_reason;
+        const piece = choice.delta?.content;
+        request.abortSignal.throwIfAborted();
+        if (piece) {
+          text += piece;
+          yield { type: 'text-delta', text: piece };
+        }
+      }
+      // An abort may end the SDK's iteration quietly: the call did not finish.
+      request.abortSignal.throwIfAborted();
+    } catch (error) {
+      if (opened && !request.abortSignal.aborted && !RoadmapError.isInstance(error)) {
+        // The answer had begun: the connection broke mid-stream. Asking again may succeed.
+        throw new RoadmapError('model_error', `Chat completion (${modelId}, ${request.key}) was cut off mid-stream.`, {
+          cause: error,
+          retryable: true,
+        });
+      }
+      throw failure(error, request);
+    }
+    if (refusal) throw new RoadmapError('model_error', `The model refused ${request.key}: ${refusal}`);
+    if (text.trim() === '') {
+      throw new RoadmapError(
+        'model_error',
+        `The model returned no content for ${request.key} (${finishReason ?? 'no choice'}).`,
+      );
+    }
+    if (usage) options.onUsage?.(usage, request);
+    const adjusted = withoutNullOptionals(text, jsonSchema);
+    yield { type: 'finish', ...(usage ? { usage } : {}), ...(adjusted === text ? {} : { text: adjusted }) };
+  };
+  return model;
 }
 
 /**

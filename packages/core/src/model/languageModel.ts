@@ -72,7 +72,14 @@ export interface ModelResult {
  * One piece of a streamed answer ({@link LanguageModel.stream}): a piece of the output text, or the end with the
  * provider's reported usage.
  */
-export type ModelStreamPart = { type: 'text-delta'; text: string } | { type: 'finish'; usage?: ModelUsage };
+export type ModelStreamPart =
+  | { type: 'text-delta'; text: string }
+  | {
+      type: 'finish';
+      usage?: ModelUsage;
+      /** The whole output when the provider adjusted it after streaming (the pieces stay as they were sent). */
+      text?: string;
+    };
 
 /**
  * Structured text generation. Throw a `RoadmapError` with `retryable: true` (and `retryAfterMs` when the

@@ -37,6 +37,7 @@ async function streamedAttempt(
   for await (const part of model.stream(request)) {
     if (part.type === 'finish') {
       usage = part.usage;
+      if (part.text !== undefined) text = part.text;
       continue;
     }
     text += part.text;
