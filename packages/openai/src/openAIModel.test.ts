@@ -103,11 +103,11 @@ describe('createOpenAIModel: requests and answers', () => {
     expect(body?.response_format?.json_schema?.schema).toEqual({
       type: 'object',
       properties: {
+        content: { type: 'string', description: '(minLength: 1)' },
         title: { type: 'string', description: '(minLength: 1)' },
         summary: { type: 'string', description: '(maxLength: 300)' },
-        content: { type: 'string', description: '(minLength: 1)' },
       },
-      required: ['title', 'summary', 'content'],
+      required: ['content', 'title', 'summary'],
       additionalProperties: false,
     });
   });

@@ -118,14 +118,15 @@ export function demoTutorial(concept: ConceptContext, topic: DemoTopic): Tutoria
     `You met the key ideas of ${concept.name}, saw them in a worked example and practised them. ` +
       'Next, move on to the concepts that build on it.',
   ].join('\n');
+  // The content first, as the schema orders it: a streamed answer shows its text from the first pieces.
   return {
+    content,
     title: concept.name,
     summary: truncate(
       `Demo tutorial on ${concept.name} (${concept.module_name}): key ideas, a worked example, a diagram and ` +
         'practice exercises.',
       300,
     ),
-    content,
   };
 }
 

@@ -104,10 +104,15 @@ export const structureReviewSchema = z.object({
 });
 export type StructureReview = z.infer<typeof structureReviewSchema>;
 
+/**
+ * `tutorial` output. `content` comes first: a model with structured outputs writes the properties in the schema's
+ * order, so a streamed tutorial (SPEC §7) shows its Markdown from the first tokens, and writes its title and summary
+ * after the text they sum up.
+ */
 export const tutorialSchema = z.object({
+  content: z.string().min(1),
   title: z.string().min(1),
   summary: z.string().max(300),
-  content: z.string().min(1),
 });
 export type Tutorial = z.infer<typeof tutorialSchema>;
 
