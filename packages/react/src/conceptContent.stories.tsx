@@ -10,6 +10,7 @@ import {
   roadmap,
   roadmapRoutes,
   serverError,
+  streamingConcept,
   streams,
   taskRoutes,
 } from './mockRoadmapApi.js';
@@ -109,5 +110,47 @@ export const RegenerateWithFeedback: Story = {
     await expect(await tutorial.findByText(/Revised: More examples/, {}, { timeout: 5000 })).toBeVisible();
     await userEvent.selectOptions(await tutorial.findByRole('combobox', { name: 'Version' }), '1');
     await waitFor(() => expect(tutorial.queryByText(/Revised: More examples/)).toBeNull());
+  },
+};
+
+/**
+ * The tutorial streams in (SPEC §7): the page shows what was written when it loaded, then the text grows with each
+ * `content_delta` (rendered as Markdown, `aria-busy`, a caret at its end, room kept below), until the whole tutorial
+ * replaces it.
+ */
+export const Streaming: Story = {
+  parameters: { msw: { handlers: { roadmaps: [...streamingConcept({ intervalMs: 120 }), ...roadmapRoutes()] } } },
+  play: async ({ canvasElement }) => {
+    const region = await waitFor(() => {
+      const found = canvasElement.querySelector('[data-slot="streaming-tutorial"]');
+      if (!found) throw new Error('not streaming yet');
+      return found;
+    });
+    await expect(region.getAttribute('aria-busy')).toBe('true');
+    const first = region.textContent?.length ?? 0;
+    await waitFor(() => expect(region.textContent?.length ?? 0).toBeGreaterThan(first));
+  },
+};
+
+/** A tutorial kept from a generation that stopped (a cancel): its text, marked incomplete. */
+export const StreamInterrupted: Story = {
+  parameters: {
+    msw: {
+      handlers: {
+        roadmaps: [
+          http.get(apiPath(`/roadmaps/${roadmap.roadmap_id}/concepts/${conceptDetail.concept.concept_id}`), () =>
+            HttpResponse.json({
+              ...conceptDetail,
+              tutorial: null,
+              partial_tutorial: {
+                content: (conceptDetail.tutorial?.content ?? '').slice(0, 400),
+                status: 'failed',
+              },
+            } satisfies ConceptDetail),
+          ),
+          ...roadmapRoutes(),
+        ],
+      },
+    },
   },
 };

@@ -6,7 +6,14 @@ import { describe, expect, it, vi } from 'vitest';
 import { ConceptContent } from './conceptContent.js';
 import { chineseLabels } from './labels.js';
 import { conceptDetail } from './mockRoadmapApi.js';
-import { api, renderWithProvider, server, setUpTestServer } from './testSupport.js';
+import {
+  api,
+  expectNoAxeViolations,
+  FakeWebSocket,
+  renderWithProvider,
+  server,
+  setUpTestServer,
+} from './testSupport.js';
 
 setUpTestServer();
 
@@ -72,5 +79,59 @@ describe('ConceptContent', () => {
     expect((await screen.findByTestId('custom')).textContent).toBe('PLAIN *TEXT*');
     expect(renderMarkdown).toHaveBeenCalledWith('Plain *text*');
     expect(container.querySelector('[data-slot="markdown"]')).toBeNull();
+  });
+});
+
+describe('ConceptContent while its tutorial streams (SPEC §7)', () => {
+  function servePartial(partial: ConceptDetail['partial_tutorial']) {
+    server.use(
+      http.get(api('/roadmaps/r-1/concepts/c-1'), () =>
+        HttpResponse.json({ ...conceptDetail, tutorial: null, partial_tutorial: partial } satisfies ConceptDetail),
+      ),
+      http.get(api('/roadmaps/r-1/concepts/c-1/:kind/versions'), () => HttpResponse.json({ versions: [] })),
+    );
+  }
+  const delta = (seq: number, offset: number, text: string) => ({
+    type: 'content_delta',
+    seq,
+    task_id: 't-1',
+    user_id: 'u-1',
+    timestamp: '2026-01-15T10:00:00.000Z',
+    roadmap_id: 'r-1',
+    concept_id: 'c-1',
+    content_type: 'tutorial',
+    offset,
+    text,
+  });
+
+  it('shows the text streamed so far, busy, and grows it with each delta', async () => {
+    servePartial({ content: '# Borrowing\n\nA shared', status: 'generating' });
+    const { container } = renderWithProvider(<ConceptContent roadmapId="r-1" conceptId="c-1" />);
+    const region = await waitFor(() => {
+      const found = container.querySelector('[data-slot="streaming-tutorial"]');
+      expect(found).not.toBeNull();
+      return found as HTMLElement;
+    });
+    expect(region.getAttribute('aria-busy')).toBe('true');
+    expect(region.textContent).toContain('A shared');
+    expect(region.textContent).toContain('Writing…');
+    const [socket] = FakeWebSocket.live('/api/v1/ws');
+    socket?.open();
+    socket?.receive(delta(1, 21, ' borrow is `&T`.'));
+    await waitFor(() => expect(region.textContent).toContain('A shared borrow is'));
+    // A retried call starts again.
+    socket?.receive(delta(2, 0, '# Borrowing, again'));
+    await waitFor(() => expect(region.textContent).toContain('# Borrowing, again'.replace('# ', '')));
+    expect(region.textContent).not.toContain('A shared');
+  });
+
+  it('marks a text kept from an interrupted generation as incomplete', async () => {
+    servePartial({ content: '# Borrowing\n\nHalf of it', status: 'failed' });
+    const { container } = renderWithProvider(<ConceptContent roadmapId="r-1" conceptId="c-1" />);
+    await screen.findByText('Incomplete: the tutorial stopped before the end. Retry to generate it again.');
+    const region = container.querySelector('[data-slot="streaming-tutorial"]');
+    expect(region?.getAttribute('aria-busy')).toBe('false');
+    expect(region?.getAttribute('data-status')).toBe('failed');
+    await expectNoAxeViolations(container);
   });
 });

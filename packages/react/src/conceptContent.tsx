@@ -1,10 +1,11 @@
 import type { ConceptDetail, ContentKind } from '@roadmap/core/client';
-import { type ComponentProps, lazy, type ReactNode, Suspense } from 'react';
+import type { ComponentProps, ReactNode } from 'react';
 import { cn } from './cn.js';
 import { ItemVersions } from './itemVersions.js';
 import type { MermaidLoader } from './mermaidDiagram.js';
 import { useRoadmapLabels } from './provider.js';
 import { safeHref } from './safeHref.js';
+import { StreamingTutorial, Tutorial } from './streamingTutorial.js';
 import { useConcept } from './useConcept.js';
 
 export interface ConceptContentProps extends Omit<ComponentProps<'article'>, 'children'> {
@@ -22,23 +23,6 @@ export interface ConceptContentProps extends Omit<ComponentProps<'article'>, 'ch
    * installed mermaid. Default: none (diagrams show as code).
    */
   loadMermaid?: MermaidLoader;
-}
-
-/** The Markdown entry point, fetched the first time a tutorial is shown (by its package name: a chunk of its own). */
-const LazyMarkdown = lazy(() => import('@roadmap/react/markdown').then((module) => ({ default: module.Markdown })));
-
-/** A tutorial with the default renderer: its text as it is while the renderer loads. */
-function Tutorial({ source, loadMermaid }: { source: string; loadMermaid: MermaidLoader | undefined }) {
-  const plain = (
-    <div data-slot="markdown" className="roadmap-markdown" style={{ whiteSpace: 'pre-wrap' }}>
-      {source}
-    </div>
-  );
-  return (
-    <Suspense fallback={plain}>
-      <LazyMarkdown source={source} loadMermaid={loadMermaid} />
-    </Suspense>
-  );
 }
 
 type Quiz = NonNullable<ConceptDetail['quiz']>;
@@ -97,7 +81,7 @@ export function ConceptContent({
   ...props
 }: ConceptContentProps) {
   const labels = useRoadmapLabels();
-  const { concept: detail, isLoading, error, refresh } = useConcept(roadmapId, conceptId);
+  const { concept: detail, streamingTutorial, isLoading, error, refresh } = useConcept(roadmapId, conceptId);
   const versions = (kind: ContentKind, present: boolean) =>
     present && (
       <ItemVersions roadmapId={roadmapId} conceptId={conceptId} kind={kind} onChanged={() => void refresh()} />
@@ -120,12 +104,15 @@ export function ConceptContent({
           <h2 className="roadmap-heading">{detail.concept.name}</h2>
           <p className="roadmap-muted">{detail.concept.description}</p>
           <ContentPart title={labels.tutorial} actions={versions('tutorial', detail.tutorial !== null)}>
-            {detail.tutorial &&
-              (renderMarkdown ? (
+            {detail.tutorial ? (
+              renderMarkdown ? (
                 renderMarkdown(detail.tutorial.content)
               ) : (
                 <Tutorial source={detail.tutorial.content} loadMermaid={loadMermaid} />
-              ))}
+              )
+            ) : (
+              streamingTutorial && <StreamingTutorial tutorial={streamingTutorial} renderMarkdown={renderMarkdown} />
+            )}
           </ContentPart>
           <ContentPart title={labels.resources} actions={versions('resources', detail.resources !== null)}>
             {detail.resources && (

@@ -33,6 +33,8 @@ export type { ItemVersionsProps } from './itemVersions.js';
 export { ItemVersions } from './itemVersions.js';
 export type { RoadmapLabels } from './labels.js';
 export { chineseLabels, englishLabels } from './labels.js';
+export type { LiveTutorialProps } from './liveTutorial.js';
+export { LiveTutorial } from './liveTutorial.js';
 export type { ProgressBarProps } from './progressBar.js';
 export { ProgressBar } from './progressBar.js';
 export type { RoadmapProviderProps } from './provider.js';

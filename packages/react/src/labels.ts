@@ -178,6 +178,12 @@ export interface RoadmapLabels {
   reviewBeforeContent: string;
   /** Label of the form's optional budget of the roadmap, in US dollars (`budget_usd`). */
   taskBudget: string;
+  /** Under a tutorial that is streaming in. */
+  tutorialStreaming: string;
+  /** Under a tutorial text kept from a generation that stopped before the end. */
+  tutorialIncomplete: string;
+  /** Heading of the task's tutorial being written, with its concept. */
+  tutorialLive: (conceptName: string) => string;
   generate: string;
   submitting: string;
   /** Message of a form field that failed validation. */
@@ -378,6 +384,9 @@ export const englishLabels: RoadmapLabels = {
   additionalContext: 'Anything else?',
   reviewBeforeContent: 'Let me review the outline before content is generated',
   taskBudget: 'Budget for this roadmap (US$, optional)',
+  tutorialStreaming: 'Writing…',
+  tutorialIncomplete: 'Incomplete: the tutorial stopped before the end. Retry to generate it again.',
+  tutorialLive: (conceptName) => `Writing: ${conceptName}`,
   generate: 'Generate roadmap',
   submitting: 'Starting…',
   invalidField: {
@@ -555,6 +564,9 @@ export const chineseLabels: RoadmapLabels = {
   additionalContext: '补充说明',
   reviewBeforeContent: '生成内容前先让我审核大纲',
   taskBudget: '此路线图的预算（美元，可选）',
+  tutorialStreaming: '正在撰写…',
+  tutorialIncomplete: '不完整：教程在结束前停止了。重试即可重新生成。',
+  tutorialLive: (conceptName) => `正在撰写：${conceptName}`,
   generate: '生成路线图',
   submitting: '提交中…',
   invalidField: {

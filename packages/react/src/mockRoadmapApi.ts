@@ -1116,3 +1116,64 @@ export const defaultHandlers = {
   usage: [usageRoute()],
   estimate: [estimateRoute()],
 };
+
+/**
+ * A concept whose tutorial streams in (SPEC §7): `GET` of the concept answers the text so far as `partial_tutorial`,
+ * the user's stream sends the rest as `content_delta` events (a piece every `intervalMs`, starting from what was
+ * already written), then `concept_complete`, after which the concept answers its whole tutorial. Each call starts a
+ * stream of its own.
+ */
+export function streamingConcept({ intervalMs = 150, pieces = 12 }: { intervalMs?: number; pieces?: number } = {}) {
+  const source = conceptDetail.tutorial as NonNullable<ConceptDetail['tutorial']>;
+  const size = Math.ceil(source.content.length / pieces);
+  // A fifth is written when the page loads.
+  let written = size * Math.floor(pieces / 5);
+  const path = `/roadmaps/${roadmap.roadmap_id}/concepts/${conceptDetail.concept.concept_id}`;
+  const userStream = ws.link('*/api/v1/ws');
+  return [
+    http.get(apiPath(path), () =>
+      HttpResponse.json({
+        ...conceptDetail,
+        tutorial: written >= source.content.length ? source : null,
+        partial_tutorial:
+          written >= source.content.length ? null : { content: source.content.slice(0, written), status: 'generating' },
+      } satisfies ConceptDetail),
+    ),
+    userStream.addEventListener('connection', ({ client }) => {
+      let seq = 500;
+      client.send(messageOf('connected', null, seq));
+      const timer = setInterval(() => {
+        seq += 1;
+        const event = { task_id: tasks.processing.task_id, user_id: userId, timestamp: at(61), seq };
+        if (written >= source.content.length) {
+          clearInterval(timer);
+          client.send(
+            JSON.stringify({
+              ...event,
+              type: 'concept_complete',
+              concept_id: conceptDetail.concept.concept_id,
+              concept_name: conceptDetail.concept.name,
+              content_type: 'tutorial',
+              progress: progressOf(1, 0, 3),
+            } satisfies RoadmapEvent),
+          );
+          return;
+        }
+        const offset = written;
+        written = Math.min(source.content.length, written + size);
+        client.send(
+          JSON.stringify({
+            ...event,
+            type: 'content_delta',
+            roadmap_id: roadmap.roadmap_id,
+            concept_id: conceptDetail.concept.concept_id,
+            content_type: 'tutorial',
+            offset,
+            text: source.content.slice(offset, written),
+          } satisfies RoadmapEvent),
+        );
+      }, intervalMs);
+      client.addEventListener('close', () => clearInterval(timer));
+    }),
+  ];
+}

@@ -434,6 +434,19 @@ const files = {
   ConceptContent: {
     stories: composeStories(conceptContentStories),
     expect: {
+      Streaming: async (canvas, container) => {
+        // Grown to the whole tutorial: the streamed text is replaced by the complete one.
+        await canvas.findByRole('link', { name: 'the Rust book' }, { timeout: 10_000 });
+        await waitFor(() => expect(container.querySelector('[data-slot="streaming-tutorial"]')).toBeNull(), {
+          timeout: 10_000,
+        });
+        expect(await violations(container)).toEqual([]);
+      },
+      StreamInterrupted: async (canvas, container) => {
+        await canvas.findByText('Incomplete: the tutorial stopped before the end. Retry to generate it again.');
+        expect(container.querySelector('[data-slot="streaming-tutorial"]')?.getAttribute('data-status')).toBe('failed');
+        expect(await violations(container)).toEqual([]);
+      },
       RegenerateWithFeedback: async (canvas, container) => {
         const tutorial = within(await canvas.findByRole('region', { name: 'Tutorial' }));
         expect((await tutorial.findByRole('combobox', { name: 'Version' })).textContent).toContain('2: More examples');

@@ -6,6 +6,7 @@ import { CancelTaskButton } from './cancelTaskButton.js';
 import { cn } from './cn.js';
 import { EventTimeline } from './eventTimeline.js';
 import { ArrowRightIcon, PauseIcon, PlayIcon, RefreshIcon, RetryIcon } from './icons.js';
+import { LiveTutorial } from './liveTutorial.js';
 import { ProgressBar } from './progressBar.js';
 import { useRoadmapLabels } from './provider.js';
 import { ReviewPanel } from './reviewPanel.js';
@@ -158,6 +159,7 @@ export function TaskDetail({
               onRequestChanges={(feedback) => review(false, feedback)}
             />
           )}
+          {running && <LiveTutorial events={events} />}
           {roadmap.roadmap && (
             <section aria-label={labels.concepts}>
               <h3 className="roadmap-subheading">{labels.concepts}</h3>

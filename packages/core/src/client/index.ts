@@ -8,6 +8,8 @@
 export { applyTaskEvent } from './applyTaskEvent.js';
 export type { RoadmapApiErrorCode, RoadmapApiErrorOptions } from './clientErrors.js';
 export { RoadmapApiError } from './clientErrors.js';
+export type { ConceptState } from './conceptObserver.js';
+export { ConceptObserver } from './conceptObserver.js';
 export type { CoverBatchState } from './coverBatchObserver.js';
 export { CoverBatchObserver, coverBatchPollIntervalMs, coverBatchPollLimit } from './coverBatchObserver.js';
 export { CoverObserver, coverPollIntervalMs, coverPollLimit, isSettledCover } from './coverObserver.js';

@@ -1,3 +1,4 @@
+import { ConceptObserver } from './conceptObserver.js';
 import { type ResourceLoader, ResourceObserver } from './resourceObserver.js';
 import type { RoadmapClient } from './roadmapClient.js';
 import { KeyedStore } from './store.js';
@@ -56,6 +57,13 @@ export class RoadmapCache {
   /** The observer of one task (created on first request). */
   task(taskId: string): TaskObserver {
     return this.#get(`task ${taskId}`, (key) => new TaskObserver(this, key, taskId));
+  }
+
+  /** The observer of one concept, live with its streaming tutorial (created on first request). */
+  concept(roadmapId: string, conceptId: string): ConceptObserver {
+    return this.#get(`concept ${JSON.stringify([roadmapId, conceptId])}`, (key) => {
+      return new ConceptObserver(this, key, roadmapId, conceptId);
+    });
   }
 
   /** The observer of the caller's task list for a filter and page size (created on first request). */

@@ -60,9 +60,10 @@ export interface RoadmapEventPayloads {
    * `content` (offsets in UTF-16 code units, i.e. JavaScript string length). Deltas of one item come in order, at
    * most about 10 a second; a delta at offset 0 after text was sent starts the text again (the call was retried):
    * replace what was shown. A delta beyond what a client holds means it missed some: read the concept again
-   * (`partial_tutorial`). The full tutorial follows with `concept_complete`.
+   * (`partial_tutorial`). The full tutorial follows with `concept_complete`. `roadmap_id` (beyond SPEC §7's fields)
+   * tells which roadmap's concept it is: concept ids repeat across roadmaps.
    */
-  content_delta: { concept_id: string; content_type: ContentKind; offset: number; text: string };
+  content_delta: { roadmap_id: string; concept_id: string; content_type: ContentKind; offset: number; text: string };
 }
 
 export type RoadmapEventType = keyof RoadmapEventPayloads;

@@ -225,7 +225,7 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
         // A tutorial streams when the model can: its Markdown is stored and announced as it arrives.
         const stream =
           kind === 'tutorial' && context.model.stream
-            ? new ContentStream(context, { conceptId: item.conceptId, kind })
+            ? new ContentStream(context, { roadmapId: item.roadmapId, conceptId: item.conceptId, kind })
             : null;
         const call = generateStructured(
           {

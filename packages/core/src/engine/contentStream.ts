@@ -33,7 +33,7 @@ export class ContentStream {
 
   constructor(
     private readonly context: Pick<RunContext, 'clock' | 'publish' | 'storage' | 'fence' | 'onError'>,
-    private readonly item: { conceptId: string; kind: ContentKind },
+    private readonly item: { roadmapId: string; conceptId: string; kind: ContentKind },
   ) {}
 
   /** A new attempt of the call starts: what an earlier one produced is replaced. */
@@ -89,6 +89,7 @@ export class ContentStream {
       try {
         await context.storage.saveCheckpoint(context.fence, partialTextKey(item.conceptId), text);
         await context.publish('content_delta', {
+          roadmap_id: item.roadmapId,
           concept_id: item.conceptId,
           content_type: item.kind,
           offset,

@@ -2,8 +2,6 @@ import { callUsage, type ModelPrices } from '../domain/modelPrices.js';
 import type { TaskRecord } from '../domain/task.js';
 import { addUsage, type UsageReport, usageOf } from '../domain/usage.js';
 import type { ModelUsage } from '../model/languageModel.js';
-import type { Storage } from '../storage/storage.js';
-import type { LeaseFence } from '../storage/taskStore.js';
 
 /** The task checkpoint under which usage was kept before tasks carried `usage` (read once, when a run starts). */
 export const usageCheckpointKey = 'usage';
