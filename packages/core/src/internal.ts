@@ -20,6 +20,7 @@ export { isoTime } from './shared/clock.js';
 export { abortError, errorMessage } from './shared/errors.js';
 export type { HeaderSource } from './shared/retryAfter.js';
 export { parseRetryAfter } from './shared/retryAfter.js';
+export { budgetFit } from './storage/budgetStore.js';
 export { roadmapIdTaken } from './storage/roadmapIdTaken.js';
 export type {
   ColumnType,

@@ -2,6 +2,7 @@
  * Test support: response bodies shaped like the real OpenAI API's, and a recorder of what the msw handlers received.
  * Not exported from the package.
  */
+import { type ModelRequest, tutorialSchema } from '@roadmap/core';
 import { HttpResponse } from 'msw';
 
 export const openAIBaseURL = 'https://api.openai.com/v1';
@@ -173,4 +174,19 @@ export function eventStream(
     },
   });
   return new Response(body, { headers: { 'content-type': 'text/event-stream; charset=utf-8' } });
+}
+
+/** A tutorial call as the engine makes it (what the adapter's tests send), with `overrides`. */
+export function modelRequest(overrides: Partial<ModelRequest> = {}): ModelRequest {
+  return {
+    operation: 'tutorial',
+    key: 'tutorial:concept-1',
+    schemaName: 'tutorial',
+    schema: tutorialSchema,
+    system: 'You write concise programming tutorials.',
+    prompt: 'Write a tutorial about goroutines.',
+    input: { preferences: { learning_goal: 'Learn Go', available_hours_per_week: 10, current_level: 'beginner' } },
+    abortSignal: new AbortController().signal,
+    ...overrides,
+  };
 }

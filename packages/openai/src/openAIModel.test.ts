@@ -1,11 +1,4 @@
-import {
-  intentSchema,
-  isAbortError,
-  type ModelRequest,
-  RoadmapError,
-  systemClock,
-  tutorialSchema,
-} from '@roadmap/core';
+import { intentSchema, isAbortError, RoadmapError, systemClock } from '@roadmap/core';
 import { generateStructured } from '@roadmap/core/internal';
 import { delay, HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
@@ -17,6 +10,7 @@ import {
   chatCompletion,
   chatCompletionsURL,
   createRecorder,
+  modelRequest,
 } from './openAIFixtures.js';
 import { createOpenAIModel } from './openAIModel.js';
 
@@ -33,20 +27,6 @@ const tutorial = {
   summary: 'Lightweight threads managed by the Go runtime.',
   content: '# Goroutines\n\nStart one with `go f()`.',
 };
-
-function modelRequest(overrides: Partial<ModelRequest> = {}): ModelRequest {
-  return {
-    operation: 'tutorial',
-    key: 'tutorial:concept-1',
-    schemaName: 'tutorial',
-    schema: tutorialSchema,
-    system: 'You write concise programming tutorials.',
-    prompt: 'Write a tutorial about goroutines.',
-    input: { preferences: { learning_goal: 'Learn Go', available_hours_per_week: 10, current_level: 'beginner' } },
-    abortSignal: new AbortController().signal,
-    ...overrides,
-  };
-}
 
 /** Answers every chat completion with the given responses in turn (the last one repeats), recording the bodies. */
 function serveChat(...responses: Array<() => Response | Promise<Response>>) {

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isAbortError, type ModelRequest, type ModelStreamPart, RoadmapError, tutorialSchema } from '@roadmap/core';
+import { isAbortError, type ModelStreamPart, RoadmapError } from '@roadmap/core';
 import { http, passthrough } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -11,6 +11,7 @@ import {
   chatCompletionsURL,
   createRecorder,
   eventStream,
+  modelRequest,
 } from './openAIFixtures.js';
 import { createOpenAIModel } from './openAIModel.js';
 
@@ -27,20 +28,6 @@ const tutorial = {
 const text = JSON.stringify(tutorial);
 /** The answer cut into pieces of 7 characters, as a model's tokens come. */
 const pieces = text.match(/[\s\S]{1,7}/g) ?? [];
-
-function modelRequest(overrides: Partial<ModelRequest> = {}): ModelRequest {
-  return {
-    operation: 'tutorial',
-    key: 'tutorial:concept-1',
-    schemaName: 'tutorial',
-    schema: tutorialSchema,
-    system: 'You write concise programming tutorials.',
-    prompt: 'Write a tutorial about goroutines.',
-    input: { preferences: { learning_goal: 'Learn Go', available_hours_per_week: 10, current_level: 'beginner' } },
-    abortSignal: new AbortController().signal,
-    ...overrides,
-  };
-}
 
 async function collect(stream: AsyncIterable<ModelStreamPart>): Promise<ModelStreamPart[]> {
   const parts: ModelStreamPart[] = [];

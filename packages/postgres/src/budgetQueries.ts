@@ -1,4 +1,5 @@
-import { type BudgetCharge, type BudgetStore, budgetToleranceUsd, type LeaseFence, roundUsd } from '@roadmap/core';
+import { type BudgetCharge, type BudgetStore, type LeaseFence, roundUsd } from '@roadmap/core';
+import { budgetFit } from '@roadmap/core/internal';
 import type pg from 'pg';
 import { inTransaction, type Queryable, queryOn, runQuery } from './database.js';
 import { fenced } from './parameters.js';
@@ -16,12 +17,6 @@ const chargeOf = (row: ChargeRow | undefined): BudgetCharge => ({
 
 /** Settled reservations count their cost, open ones their worst case. */
 const chargeColumns = 'SUM(spent_usd) AS spent_usd, SUM(reserved_usd) FILTER (WHERE spent_usd IS NULL) AS reserved_usd';
-
-/** What `limit` has left after `charge`, and whether `amount` fits in it. */
-function room(limit: number, charge: BudgetCharge, amount: number) {
-  const available = limit - charge.spent_usd - charge.reserved_usd;
-  return { fits: amount <= available + budgetToleranceUsd, available: Math.max(0, roundUsd(available)) };
-}
 
 /**
  * The budget ledger ({@link BudgetStore}) on PostgreSQL, in the `budget_reservations` table of `schema` (already
@@ -65,13 +60,13 @@ export function createBudgetStore(pool: pg.Pool, schema: string): BudgetStore {
         if (holder.rowCount !== 1) return null;
         if (limits.user_usd !== null) {
           const charge = chargeOf((await userCharge(client, reservation.user_id, reservation.period_start)).rows[0]);
-          const user = room(limits.user_usd, charge, reservation.reserved_usd);
-          if (!user.fits) return { reserved: false, scope: 'user', available_usd: user.available } as const;
+          const user = budgetFit(limits.user_usd, charge, reservation.reserved_usd);
+          if (!user.fits) return { reserved: false, scope: 'user', available_usd: user.availableUsd } as const;
         }
         if (limits.task_usd !== null) {
           const charge = chargeOf((await taskCharge(client, reservation.task_id)).rows[0]);
-          const task = room(limits.task_usd, charge, reservation.reserved_usd);
-          if (!task.fits) return { reserved: false, scope: 'task', available_usd: task.available } as const;
+          const task = budgetFit(limits.task_usd, charge, reservation.reserved_usd);
+          if (!task.fits) return { reserved: false, scope: 'task', available_usd: task.availableUsd } as const;
         }
         await runQuery(
           client,

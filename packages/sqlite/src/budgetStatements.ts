@@ -5,10 +5,10 @@ import {
   type BudgetReservation,
   type BudgetReserved,
   type BudgetStore,
-  budgetToleranceUsd,
   type LeaseFence,
   roundUsd,
 } from '@roadmap/core';
+import { budgetFit } from '@roadmap/core/internal';
 import type BetterSqlite3 from 'better-sqlite3';
 import { createStatementCache } from './connection.js';
 import { fenceParameters, held } from './statements.js';
@@ -51,12 +51,6 @@ export function createBudgetStore(database: BetterSqlite3.Database): BudgetStore
     'UPDATE budget_reservations SET spent_usd = reserved_usd WHERE task_id = @taskId AND spent_usd IS NULL',
   );
 
-  /** What `limit` has left after `charge`, and whether `amount` fits in it. */
-  const room = (limit: number, charge: BudgetCharge, amount: number) => {
-    const available = limit - charge.spent_usd - charge.reserved_usd;
-    return { fits: amount <= available + budgetToleranceUsd, available: Math.max(0, roundUsd(available)) };
-  };
-
   const reserveTransaction = database.transaction(
     (
       fence: LeaseFence,
@@ -68,13 +62,13 @@ export function createBudgetStore(database: BetterSqlite3.Database): BudgetStore
         const charge = chargeOf(
           userCharge.get({ userId: reservation.user_id, periodStart: reservation.period_start }) as ChargeRow,
         );
-        const user = room(limits.user_usd, charge, reservation.reserved_usd);
-        if (!user.fits) return { reserved: false, scope: 'user', available_usd: user.available };
+        const user = budgetFit(limits.user_usd, charge, reservation.reserved_usd);
+        if (!user.fits) return { reserved: false, scope: 'user', available_usd: user.availableUsd };
       }
       if (limits.task_usd !== null) {
         const charge = chargeOf(taskCharge.get({ taskId: reservation.task_id }) as ChargeRow);
-        const task = room(limits.task_usd, charge, reservation.reserved_usd);
-        if (!task.fits) return { reserved: false, scope: 'task', available_usd: task.available };
+        const task = budgetFit(limits.task_usd, charge, reservation.reserved_usd);
+        if (!task.fits) return { reserved: false, scope: 'task', available_usd: task.availableUsd };
       }
       insertReservation.run(reservation);
       return { reserved: true };

@@ -47,6 +47,21 @@ async function runUntil(clock: ReturnType<typeof createManualClock>, done: () =>
   }
 }
 
+/** Moves the clock until the task's first terminal event after `after` (a `seq`); resolves with it. */
+async function runToEnd(
+  engine: RoadmapEngine,
+  clock: ReturnType<typeof createManualClock>,
+  taskId: string,
+  after = 0,
+): Promise<RoadmapEvent> {
+  let ended: RoadmapEvent | undefined;
+  void terminalEvent(engine, taskId, after).then((event) => {
+    ended = event;
+  });
+  await runUntil(clock, () => ended !== undefined);
+  return ended as RoadmapEvent;
+}
+
 /** The text the deltas of one concept's tutorial make, applied as a client would. */
 function applyDeltas(deltas: readonly Delta[], conceptId: string): string {
   let text = '';
@@ -65,11 +80,7 @@ describe('streaming tutorials (SPEC §7)', () => {
     const { engine, clock, deltas } = setup();
     await engine.start();
     const { task } = await engine.generate({ userId: 'u1', request: learnRust });
-    let done = false;
-    void terminalEvent(engine, task.task_id).then(() => {
-      done = true;
-    });
-    await runUntil(clock, () => done);
+    await runToEnd(engine, clock, task.task_id);
     const roadmap = await engine.getRoadmap(task.roadmap_id);
     const conceptIds = roadmap?.stages.flatMap((stage) =>
       stage.modules.flatMap((module) => module.concepts.map((concept) => concept.concept_id)),
@@ -117,11 +128,7 @@ describe('streaming tutorials (SPEC §7)', () => {
     const before = deltas.length;
     const cancelledAt = await latestSeq(engine, task.task_id);
     await engine.retry(task.task_id, { userId: 'u1' });
-    let done = false;
-    void terminalEvent(engine, task.task_id, cancelledAt).then((event) => {
-      done = event.type === 'completed';
-    });
-    await runUntil(clock, () => done);
+    expect(await runToEnd(engine, clock, task.task_id, cancelledAt)).toMatchObject({ type: 'completed' });
     const regenerated = await engine.getConcept(task.roadmap_id, conceptId);
     expect(regenerated?.tutorial?.content.length).toBeGreaterThan(partial.length);
     expect(regenerated?.partial_tutorial).toBeNull();
@@ -151,11 +158,7 @@ describe('streaming tutorials (SPEC §7)', () => {
     });
     await engine.start();
     const { task } = await engine.generate({ userId: 'u1', request: learnRust });
-    let done = false;
-    void terminalEvent(engine, task.task_id).then(() => {
-      done = true;
-    });
-    await runUntil(clock, () => done);
+    await runToEnd(engine, clock, task.task_id);
     expect(failedOnce).toBe(true);
     const first = (deltas[0] as Delta).concept_id;
     const ofFirst = deltas.filter((delta) => delta.concept_id === first);

@@ -100,3 +100,19 @@ export interface BudgetStore {
   /** What the task's reservations charge, over all periods. */
   taskBudgetCharge(taskId: string): Promise<BudgetCharge>;
 }
+
+/**
+ * Whether `amountUsd` fits under `limitUsd` after `charge` (within {@link budgetToleranceUsd}), and what the limit has
+ * left (0 or more, rounded to a nano-dollar): the comparison every storage makes in `reserveBudget`.
+ */
+export function budgetFit(
+  limitUsd: number,
+  charge: BudgetCharge,
+  amountUsd: number,
+): { fits: boolean; availableUsd: number } {
+  const available = limitUsd - charge.spent_usd - charge.reserved_usd;
+  return {
+    fits: amountUsd <= available + budgetToleranceUsd,
+    availableUsd: Math.max(0, Math.round(available * 1e9) / 1e9),
+  };
+}

@@ -9,7 +9,7 @@ import { emptyTaskCounts, totalOf } from '../domain/taskCounts.js';
 import { roundUsd } from '../domain/usage.js';
 import type { RoadmapSummary } from '../domain/wire.js';
 import { isoTime } from '../shared/clock.js';
-import { type BudgetCharge, type BudgetReservation, budgetToleranceUsd } from './budgetStore.js';
+import { type BudgetCharge, type BudgetReservation, budgetFit } from './budgetStore.js';
 import type { ContentValue, ItemVersion } from './checkpointStore.js';
 import type { EventPruneOptions, EventQuery } from './eventStore.js';
 import { roadmapIdTaken } from './roadmapIdTaken.js';
@@ -178,17 +178,13 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
         const charge = chargeOf(
           (other) => other.user_id === reservation.user_id && other.period_start === reservation.period_start,
         );
-        const available = limits.user_usd - charge.spent_usd - charge.reserved_usd;
-        if (reservation.reserved_usd > available + budgetToleranceUsd) {
-          return { reserved: false, scope: 'user', available_usd: Math.max(0, roundUsd(available)) };
-        }
+        const user = budgetFit(limits.user_usd, charge, reservation.reserved_usd);
+        if (!user.fits) return { reserved: false, scope: 'user', available_usd: user.availableUsd };
       }
       if (limits.task_usd !== null) {
         const charge = chargeOf((other) => other.task_id === reservation.task_id);
-        const available = limits.task_usd - charge.spent_usd - charge.reserved_usd;
-        if (reservation.reserved_usd > available + budgetToleranceUsd) {
-          return { reserved: false, scope: 'task', available_usd: Math.max(0, roundUsd(available)) };
-        }
+        const task = budgetFit(limits.task_usd, charge, reservation.reserved_usd);
+        if (!task.fits) return { reserved: false, scope: 'task', available_usd: task.availableUsd };
       }
       reservations.set(reservation.reservation_id, { ...reservation, spent_usd: null });
       return { reserved: true };
