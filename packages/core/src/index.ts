@@ -6,7 +6,7 @@
 
 export type { BlobStore } from './covers/blobStore.js';
 export type { CoverService, CoverServiceOptions } from './covers/coverService.js';
-export type { ImageAttribution, ImageProvider, ImageRequest, ImageResult } from './covers/imageProvider.js';
+export type { ImageAttribution, ImageProvider, ImageRequest, ImageResult, ImageUsage } from './covers/imageProvider.js';
 export type { MemoryBlobStoreOptions } from './covers/memoryBlobStore.js';
 export { createMemoryBlobStore } from './covers/memoryBlobStore.js';
 export type { OfflineImageProviderOptions } from './covers/offlineImageProvider.js';
@@ -30,6 +30,8 @@ export { isTerminalEvent, terminalEventTypes } from './domain/events.js';
 export {
   callUsage,
   defaultModelPrices,
+  type ImageCallTokens,
+  imageCallUsage,
   type ModelPrice,
   type ModelPrices,
   modelPriceSchema,

@@ -66,7 +66,20 @@ export function imagesResponse(image: { b64_json?: string; url?: string }, outpu
   return {
     created: 1_767_225_600,
     data: [{ ...image, revised_prompt: null }],
-    ...(outputFormat ? { output_format: outputFormat, size: '1536x1024', quality: 'medium' } : {}),
+    // GPT image models answer the format, size, quality and their token usage; DALL·E answers none of them.
+    ...(outputFormat
+      ? {
+          output_format: outputFormat,
+          size: '1536x1024',
+          quality: 'medium',
+          usage: {
+            input_tokens: 38,
+            input_tokens_details: { text_tokens: 38, image_tokens: 0 },
+            output_tokens: 1056,
+            total_tokens: 1094,
+          },
+        }
+      : {}),
   };
 }
 

@@ -69,8 +69,14 @@ describe('createOpenAIImageProvider', () => {
 
     const result = await provider.generate(imageRequest());
 
-    expect(provider).toMatchObject({ specificationVersion: 'v1', provider: 'openai' });
-    expect(result).toEqual({ kind: 'bytes', data: pngBytes, contentType: 'image/png' });
+    expect(provider).toMatchObject({ specificationVersion: 'v1', provider: 'openai', modelId: 'gpt-image-1' });
+    // The tokens it reported, for the task's usage (priced by the engine under gpt-image-1).
+    expect(result).toEqual({
+      kind: 'bytes',
+      data: pngBytes,
+      contentType: 'image/png',
+      usage: { images: 1, inputTokens: 38, outputTokens: 1056 },
+    });
     expect(recorder.bodies[0]).toEqual({
       model: 'gpt-image-1',
       prompt: 'A cover illustration for a roadmap about learning Go for backend services',
@@ -119,7 +125,8 @@ describe('createOpenAIImageProvider', () => {
 
     const result = await createOpenAIImageProvider({ apiKey: 'sk-test', model: 'dall-e-2' }).generate(imageRequest());
 
-    expect(result).toEqual({ kind: 'bytes', data: pngBytes, contentType: 'image/png' });
+    // DALL·E reports no tokens: one image, priced per image.
+    expect(result).toEqual({ kind: 'bytes', data: pngBytes, contentType: 'image/png', usage: { images: 1 } });
   });
 
   it('maps 429 to retryable rate_limited with retryAfterMs, 5xx to retryable provider_error, 400 to a final one', async () => {

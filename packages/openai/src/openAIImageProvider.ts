@@ -1,4 +1,4 @@
-import { type ImageProvider, type ImageRequest, type ImageResult, RoadmapError } from '@roadmap/core';
+import { type ImageProvider, type ImageRequest, type ImageResult, type ImageUsage, RoadmapError } from '@roadmap/core';
 import type OpenAI from 'openai';
 import { defaultTimeoutMs, environmentVariable, type OpenAIClientOptions, resolveClient } from './openAIClient.js';
 import { isRejectedParameter, toRoadmapError } from './providerError.js';
@@ -71,6 +71,7 @@ export function createOpenAIImageProvider(options: OpenAIImageProviderOptions = 
   return {
     specificationVersion: 'v1',
     provider: 'openai',
+    modelId: model,
     async generate(request: ImageRequest): Promise<ImageResult> {
       request.abortSignal.throwIfAborted();
       const errorContext = {
@@ -88,12 +89,16 @@ export function createOpenAIImageProvider(options: OpenAIImageProviderOptions = 
           response = await generateImage(request, false);
         }
         const image = response.data?.[0];
+        // GPT image models report tokens; DALL·E reports none and is priced per image.
+        const usage: ImageUsage = response.usage
+          ? { images: 1, inputTokens: response.usage.input_tokens, outputTokens: response.usage.output_tokens }
+          : { images: 1 };
         if (image?.b64_json) {
           const contentType = contentTypes[response.output_format ?? 'png'] ?? 'image/png';
-          return { kind: 'bytes', data: new Uint8Array(Buffer.from(image.b64_json, 'base64')), contentType };
+          return { kind: 'bytes', data: new Uint8Array(Buffer.from(image.b64_json, 'base64')), contentType, usage };
         }
         // A server that ignored response_format answers with a (short-lived) URL: keep the bytes, not the link.
-        if (image?.url) return await download(image.url, request);
+        if (image?.url) return { ...(await download(image.url, request)), usage };
         throw new RoadmapError('provider_error', `${errorContext.action} returned no image.`);
       } catch (error) {
         throw toRoadmapError(error, errorContext);

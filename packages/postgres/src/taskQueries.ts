@@ -130,6 +130,25 @@ export function createTaskStore(
       };
     },
 
+    async addTaskUsage(taskId, usage) {
+      // One statement: the row lock orders concurrent additions. A NULL usage (rows older than usage) is none; a
+      // cost unknown on either side stays unknown.
+      const result = await query<TaskRow>(
+        'add task usage',
+        `UPDATE ${tasks} SET usage = jsonb_build_object(
+           'calls', coalesce((usage->>'calls')::bigint, 0) + $2,
+           'input_tokens', coalesce((usage->>'input_tokens')::bigint, 0) + $3,
+           'output_tokens', coalesce((usage->>'output_tokens')::bigint, 0) + $4,
+           'cost_usd', CASE WHEN $5::double precision IS NULL OR (usage IS NOT NULL AND usage->>'cost_usd' IS NULL)
+             THEN NULL
+             ELSE round((coalesce((usage->>'cost_usd')::double precision, 0) + $5)::numeric, 9)::double precision END)
+         WHERE task_id = $1 RETURNING *`,
+        [taskId, usage.calls, usage.input_tokens, usage.output_tokens, usage.cost_usd],
+      );
+      const row = result.rows[0];
+      return row ? taskFromRow(row) : null;
+    },
+
     async listTasks(listQuery: TaskListQuery): Promise<TaskListResult> {
       const values: unknown[] = [];
       const filters: string[] = [];

@@ -9,10 +9,11 @@ import type {
   TaskStatus,
   TaskStore,
   TaskTransition,
+  UsageReport,
   UsageTotals,
   UserAtLimit,
 } from '@roadmap/core';
-import { roundUsd } from '@roadmap/core';
+import { addUsage, roundUsd } from '@roadmap/core';
 import {
   roadmapIdTaken,
   type StatusCountEntry,
@@ -157,6 +158,15 @@ export function createTaskStore(database: BetterSqlite3.Database): TaskStore {
     },
   );
 
+  /** Read and write under the write lock: no other connection's write of the usage comes between. */
+  const addUsageTransaction = database.transaction((taskId: string, usage: UsageReport): TaskRecord | null => {
+    const row = selectTask.get(taskId) as TaskRow | undefined;
+    if (!row) return null;
+    const total = addUsage(taskFromRow(row).usage, usage);
+    return read(updateUsage.get({ taskId, usage: JSON.stringify(total) }));
+  });
+  const updateUsage = prepare('UPDATE tasks SET usage = @usage WHERE task_id = @taskId RETURNING *');
+
   /** The compare-and-set and, when the change carries one, its event: one transaction, both or neither. */
   const transitionTransaction = database.transaction((taskId: string, change: StatusChange): TaskTransition | null => {
     const { assignments, values } = bindPatch(taskPatchColumns(change.patch));
@@ -199,6 +209,10 @@ export function createTaskStore(database: BetterSqlite3.Database): TaskStore {
         const row = sumUsage.get(query) as UsageTotals;
         return { ...row, cost_usd: roundUsd(row.cost_usd) };
       });
+    },
+
+    async addTaskUsage(taskId, usage) {
+      return guard('addTaskUsage', () => addUsageTransaction.immediate(taskId, usage));
     },
 
     async transitionTask(taskId, change) {

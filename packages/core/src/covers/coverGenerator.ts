@@ -4,7 +4,7 @@ import { type Clock, isoTime } from '../shared/clock.js';
 import { abortError, errorMessage, RoadmapError } from '../shared/errors.js';
 import type { Storage } from '../storage/storage.js';
 import type { BlobStore } from './blobStore.js';
-import type { ImageAttribution, ImageProvider, ImageResult } from './imageProvider.js';
+import type { ImageAttribution, ImageProvider, ImageResult, ImageUsage } from './imageProvider.js';
 import { detectImageType, imageExtensions } from './imageType.js';
 import { isOfflineArtwork } from './offlineImageProvider.js';
 
@@ -22,6 +22,8 @@ export interface CoverGeneratorSettings {
   /** Emits the cover's `cover_updated` event; never throws. */
   announce(cover: CoverRecord): Promise<void>;
   onError(error: unknown): void;
+  /** Told what an image call used, with the cover's task; never throws. */
+  onImageUsage(taskId: string, usage: ImageUsage): void;
 }
 
 /**
@@ -223,6 +225,8 @@ export class CoverGenerator {
         imageProvider.generate({ roadmapId, prompt: coverPrompt(roadmap), title: roadmap.title, abortSignal: signal }),
         signal,
       );
+      // Paid for once the provider answered, whatever happens to the image next.
+      if (image.usage) this.settings.onImageUsage(claimed.task_id, image.usage);
       const saved = await this.saveImage(roadmapId, image, signal);
       unusedKey = saved.blobKey;
       if (signal.aborted) throw abortError(signal);

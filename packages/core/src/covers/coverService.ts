@@ -10,7 +10,7 @@ import { RoadmapError } from '../shared/errors.js';
 import type { Storage } from '../storage/storage.js';
 import type { BlobStore } from './blobStore.js';
 import { type CoverEnqueueOptions, CoverGenerator, coverBlobKey } from './coverGenerator.js';
-import type { ImageProvider } from './imageProvider.js';
+import type { ImageProvider, ImageUsage } from './imageProvider.js';
 import { detectImageType, imageExtensions } from './imageType.js';
 
 /** Largest cover a user may upload: 2 MB. */
@@ -58,6 +58,11 @@ export interface CoverServiceSettings extends CoverServiceOptions {
   onError(error: unknown): void;
   /** Creates the random part of blob keys. Default: `crypto.randomUUID`. */
   generateId?: () => string;
+  /**
+   * Told what an image call used (`ImageResult.usage`), with the task the cover belongs to, so the task's usage counts
+   * it (SPEC §7). Default: nothing. Must not throw.
+   */
+  onImageUsage?: (taskId: string, usage: ImageUsage) => void;
 }
 
 const restartable: readonly CoverStatus[] = ['not_started', 'failed', 'success'];
@@ -121,6 +126,7 @@ export class CoverService {
       sweepIntervalMs: settings.sweepIntervalMs ?? 60_000,
       staleAfterMs: settings.staleAfterMs ?? 300_000,
       generateId: settings.generateId ?? randomId,
+      onImageUsage: settings.onImageUsage ?? (() => {}),
     };
     this.autoGenerate = settings.autoGenerate ?? true;
     this.generator = new CoverGenerator({

@@ -5,6 +5,8 @@ import type { UsageReport } from './usage.js';
 export const modelPriceSchema = z.strictObject({
   input_usd_per_million: z.number().nonnegative(),
   output_usd_per_million: z.number().nonnegative(),
+  /** An image model's price per image, for providers that report no tokens for their images (DALL·E). */
+  usd_per_image: z.number().nonnegative().optional(),
 });
 export type ModelPrice = z.infer<typeof modelPriceSchema>;
 
@@ -29,6 +31,12 @@ export const defaultModelPrices: ModelPrices = Object.freeze({
   'o4-mini': { input_usd_per_million: 1.1, output_usd_per_million: 4.4 },
   o3: { input_usd_per_million: 2, output_usd_per_million: 8 },
   'roadmap-demo-1': { input_usd_per_million: 0.15, output_usd_per_million: 0.6 },
+  // Image models (cover images): GPT image models report text input and image output tokens; DALL·E is per image
+  // (a landscape cover at standard quality).
+  'gpt-image-1': { input_usd_per_million: 5, output_usd_per_million: 40 },
+  'gpt-image-1-mini': { input_usd_per_million: 2, output_usd_per_million: 8 },
+  'dall-e-3': { input_usd_per_million: 0, output_usd_per_million: 0, usd_per_image: 0.08 },
+  'dall-e-2': { input_usd_per_million: 0, output_usd_per_million: 0, usd_per_image: 0.02 },
 });
 
 /** The price of `modelId`: its own entry, else the longest listed prefix followed by `-`; `undefined` if none. */
@@ -59,4 +67,34 @@ export function callUsage(
         : (tokens.inputTokens * price.input_usd_per_million + tokens.outputTokens * price.output_usd_per_million) /
           1_000_000,
   };
+}
+
+/** What one image call used, as an image provider reports it (`ImageResult.usage`). */
+export interface ImageCallTokens {
+  /** Images made. */
+  images: number;
+  /** Tokens of the prompt, when the provider reports them (GPT image models). */
+  inputTokens?: number;
+  /** Tokens of the images made, when the provider reports them. */
+  outputTokens?: number;
+}
+
+/**
+ * The usage of one image call of `modelId`: its tokens at the model's token prices when the provider reported tokens,
+ * else its images at the model's `usd_per_image`; the cost `null` when the model has no such price.
+ */
+export function imageCallUsage(prices: ModelPrices, modelId: string, usage: ImageCallTokens): UsageReport {
+  const price = priceOf(prices, modelId);
+  const inputTokens = usage.inputTokens ?? 0;
+  const outputTokens = usage.outputTokens ?? 0;
+  const byTokens = usage.inputTokens !== undefined || usage.outputTokens !== undefined;
+  const cost =
+    price === undefined
+      ? null
+      : byTokens
+        ? (inputTokens * price.input_usd_per_million + outputTokens * price.output_usd_per_million) / 1_000_000
+        : price.usd_per_image === undefined
+          ? null
+          : price.usd_per_image * usage.images;
+  return { calls: 1, input_tokens: inputTokens, output_tokens: outputTokens, cost_usd: cost };
 }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'eventemitter3';
 import type { BlobStore } from '../covers/blobStore.js';
 import { CoverService, type CoverServiceOptions } from '../covers/coverService.js';
-import type { ImageProvider } from '../covers/imageProvider.js';
+import type { ImageProvider, ImageUsage } from '../covers/imageProvider.js';
 import { createMemoryBlobStore } from '../covers/memoryBlobStore.js';
 import { createOfflineImageProvider } from '../covers/offlineImageProvider.js';
 import { type BudgetPeriod, periodAt } from '../domain/budgetPeriod.js';
@@ -13,7 +13,7 @@ import type {
   RoadmapEventType,
 } from '../domain/events.js';
 import { randomId, roadmapIdFor } from '../domain/ids.js';
-import { defaultModelPrices, type ModelPrices, modelPricesSchema } from '../domain/modelPrices.js';
+import { defaultModelPrices, imageCallUsage, type ModelPrices, modelPricesSchema } from '../domain/modelPrices.js';
 import { assertOwner, type OwnerOptions } from '../domain/ownership.js';
 import {
   type ConceptDetail,
@@ -309,6 +309,9 @@ export class RoadmapEngine {
       clock: this.clock,
       publish: (task, type, payload) => this.publish(task, type, payload),
       onError: this.onError,
+      onImageUsage: (taskId, usage) => {
+        this.recordImageUsage(taskId, usage).catch(this.onError);
+      },
     });
     const leaseMs = options.leaseMs ?? 30_000;
     this.settings = {
@@ -603,6 +606,23 @@ export class RoadmapEngine {
       await this.afterStateChange(`Enqueueing task ${task.task_id}`, () => this.queue.enqueue(task.task_id));
     }
     return { task: toPublicTask(task), created };
+  }
+
+  /**
+   * Counts an image call of a task's cover in the task's usage (SPEC §7: every model and image call), priced by the
+   * image provider's `modelId`: through the task's run when it runs here (its next usage write carries it), else
+   * added in storage at once (one atomic step) and announced with `usage_updated`. A run of the task in another
+   * process writes its own count over it: such an image is then not counted (covers are made where the run is).
+   */
+  private async recordImageUsage(taskId: string, usage: ImageUsage): Promise<void> {
+    const report = imageCallUsage(
+      this.settings.prices,
+      this.imageProvider.modelId ?? this.imageProvider.provider,
+      usage,
+    );
+    if (this.worker.addUsage(taskId, report)) return;
+    const task = await this.storage.addTaskUsage(taskId, report);
+    if (task) await this.publish(task, 'usage_updated', { usage: task.usage });
   }
 
   /**

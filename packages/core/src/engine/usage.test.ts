@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ImageProvider, ImageResult } from '../covers/imageProvider.js';
 import { periodAt } from '../domain/budgetPeriod.js';
 import type { RoadmapEvent } from '../domain/events.js';
-import { callUsage, defaultModelPrices, priceOf } from '../domain/modelPrices.js';
+import { callUsage, defaultModelPrices, imageCallUsage, priceOf } from '../domain/modelPrices.js';
 import { addUsage, usageOf } from '../domain/usage.js';
 import type { LanguageModel, ModelUsage } from '../model/languageModel.js';
 import { createMemoryQueue } from '../queue/memoryQueue.js';
@@ -235,5 +236,63 @@ describe('POST /roadmaps/estimate: cost before starting', () => {
     expect(error(after.estimated_calls, perRun)).toBeLessThan(error(before.estimated_calls, perRun) + 1e-9);
     expect(error(after.estimated_calls, perRun)).toBeLessThan(0.1);
     expect(error(after.estimated_input_tokens + after.estimated_output_tokens, tokensPerRun)).toBeLessThan(0.15);
+  });
+});
+
+describe('image calls in the usage (SPEC §7: every model and image call)', () => {
+  /** An image provider that bills like DALL·E 3 ($0.08 an image, no tokens). */
+  const billedImages = (): ImageProvider & { calls: number } => {
+    const provider = {
+      specificationVersion: 'v1' as const,
+      provider: 'billed',
+      modelId: 'dall-e-3',
+      calls: 0,
+      async generate(): Promise<ImageResult> {
+        provider.calls += 1;
+        return {
+          kind: 'bytes',
+          data: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+          contentType: 'image/png',
+          usage: { images: 1 },
+        };
+      },
+    };
+    return provider;
+  };
+
+  it("counts the cover's image call in the task's usage, during the run and when regenerated after it", async () => {
+    const images = billedImages();
+    const { engine, reported, events } = setup({ imageProvider: images, covers: { autoGenerate: true } });
+    await engine.start();
+    const { task } = await engine.generate({ userId: 'u1', request: learnGo });
+    await terminalEvent(engine, task.task_id);
+    await vi.waitFor(async () => expect((await engine.covers.get(task.roadmap_id))?.status).toBe('success'));
+    await vi.waitFor(async () => expect((await engine.getTask(task.task_id))?.usage.calls).toBe(reported.length + 1));
+    const modelCost = reported.reduce((sum, usage) => sum + usage.inputTokens * 1e-6 + usage.outputTokens * 2e-6, 0);
+    const afterRun = await engine.getTask(task.task_id);
+    expect(afterRun?.usage.cost_usd).toBeCloseTo(modelCost + 0.08, 9);
+    expect(images.calls).toBe(1);
+
+    // Regenerated once the task is finished: added to the stored usage at once, and announced.
+    await engine.covers.generate(task.roadmap_id, { userId: 'u1' });
+    await vi.waitFor(async () => expect((await engine.getTask(task.task_id))?.usage.calls).toBe(reported.length + 2));
+    expect((await engine.getTask(task.task_id))?.usage.cost_usd).toBeCloseTo(modelCost + 0.16, 9);
+    expect(events.filter((event) => event.type === 'usage_updated').at(-1)).toMatchObject({
+      usage: { calls: reported.length + 2 },
+    });
+  });
+
+  it('prices image calls by tokens when reported, else per image, else not at all', () => {
+    expect(
+      imageCallUsage(defaultModelPrices, 'gpt-image-1', { images: 1, inputTokens: 38, outputTokens: 1056 }),
+    ).toEqual({
+      calls: 1,
+      input_tokens: 38,
+      output_tokens: 1056,
+      cost_usd: (38 * 5 + 1056 * 40) / 1_000_000,
+    });
+    expect(imageCallUsage(defaultModelPrices, 'dall-e-3', { images: 2 }).cost_usd).toBe(0.16);
+    expect(imageCallUsage(defaultModelPrices, 'gpt-4o-mini', { images: 1 }).cost_usd).toBeNull();
+    expect(imageCallUsage(defaultModelPrices, 'someone-elses-model', { images: 1 }).cost_usd).toBeNull();
   });
 });

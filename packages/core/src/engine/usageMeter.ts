@@ -50,7 +50,12 @@ export class UsageMeter {
   }
 
   add(usage: ModelUsage): void {
-    this.total = addUsage(this.total, callUsage(this.settings.prices, this.settings.modelId, usage));
+    this.addReport(callUsage(this.settings.prices, this.settings.modelId, usage));
+  }
+
+  /** Adds a usage already priced (an image call of the task's cover). */
+  addReport(report: UsageReport): void {
+    this.total = addUsage(this.total, report);
   }
 
   snapshot(): UsageReport {

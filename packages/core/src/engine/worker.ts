@@ -129,6 +129,18 @@ export class TaskWorker {
     return this.runs.get(taskId)?.usage?.snapshot();
   }
 
+  /**
+   * Counts `report` (an image call of the task's cover) in the usage of the task's run here, written with its next
+   * flush; false when no run of the task is here.
+   */
+  addUsage(taskId: string, report: UsageReport): boolean {
+    const usage = this.runs.get(taskId)?.usage;
+    if (!usage) return false;
+    usage.addReport(report);
+    usage.flushSoon();
+    return true;
+  }
+
   /** Ids of the tasks this worker is running now. */
   activeTaskIds(): string[] {
     return [...this.runs.keys()];

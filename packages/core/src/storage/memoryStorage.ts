@@ -6,7 +6,7 @@ import { planItems } from '../domain/itemPlan.js';
 import type { ContentItem, ContentKind, Roadmap } from '../domain/schemas.js';
 import { fencedStatuses, isTerminalStatus, type TaskRecord } from '../domain/task.js';
 import { emptyTaskCounts, totalOf } from '../domain/taskCounts.js';
-import { roundUsd } from '../domain/usage.js';
+import { addUsage, roundUsd } from '../domain/usage.js';
 import type { RoadmapSummary } from '../domain/wire.js';
 import { isoTime } from '../shared/clock.js';
 import { type BudgetCharge, type BudgetReservation, budgetFit } from './budgetStore.js';
@@ -213,6 +213,13 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
 
     async taskBudgetCharge(taskId) {
       return chargeOf((reservation) => reservation.task_id === taskId);
+    },
+
+    async addTaskUsage(taskId, usage) {
+      const task = tasks.get(taskId);
+      if (!task) return null;
+      task.usage = addUsage(task.usage, usage);
+      return copy(task);
     },
 
     async listTasks(query: TaskListQuery): Promise<TaskListResult> {

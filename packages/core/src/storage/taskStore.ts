@@ -1,5 +1,6 @@
 import type { NewRoadmapEvent, RoadmapEvent } from '../domain/events.js';
 import type { TaskRecord, TaskStatus } from '../domain/task.js';
+import type { UsageReport } from '../domain/usage.js';
 
 /**
  * Proof that a worker holds a task: every worker write carries it, and storage rejects stale tokens.
@@ -175,6 +176,12 @@ export interface TaskStore {
    * one query: what `GET /usage` reports for a budget period. Costs that are unknown (`null`) add 0.
    */
   sumUsage(query: UsageSumQuery): Promise<UsageTotals>;
+  /**
+   * Adds `usage` to the task's `usage` in one atomic step, whatever its status and lease (an image call is paid for
+   * whoever holds the task): counts add up, and the cost stays unknown (`null`) once either is. The task after it;
+   * `null` when it is missing.
+   */
+  addTaskUsage(taskId: string, usage: UsageReport): Promise<TaskRecord | null>;
   /**
    * Compare-and-set status change, with its event in the same transaction; `null` (nothing stored) when the task
    * is missing or the condition failed.

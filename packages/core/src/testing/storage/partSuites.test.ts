@@ -1,5 +1,6 @@
 import { createMemoryStorage } from '../../storage/memoryStorage.js';
 import type { Storage } from '../../storage/storage.js';
+import { runBudgetStoreConformance } from './budgetStoreSuite.js';
 import { runCheckpointStoreConformance } from './checkpointStoreSuite.js';
 import { runCoverStoreConformance } from './coverStoreSuite.js';
 import { runEventStoreConformance } from './eventStoreSuite.js';
@@ -14,6 +15,7 @@ const taskMethods = [
   'getTask',
   'listTasks',
   'sumUsage',
+  'addTaskUsage',
   'transitionTask',
   'updateTask',
   'acquireLease',
@@ -52,6 +54,14 @@ const coverMethods = [
   'listDueCovers',
 ] as const satisfies readonly (keyof Storage)[];
 
+const budgetMethods = [
+  'reserveBudget',
+  'settleBudget',
+  'closeOpenReservations',
+  'userBudgetCharge',
+  'taskBudgetCharge',
+] as const satisfies readonly (keyof Storage)[];
+
 /** A memory storage cut down to `methods`: nothing else is reachable on it. */
 function only<Method extends keyof Storage>(methods: readonly Method[], now: () => number): Pick<Storage, Method> {
   const storage = createMemoryStorage({ now });
@@ -66,3 +76,6 @@ runEventStoreConformance('memory, tasks and events only', ({ clock }) => ({
   storage: only([...taskMethods, ...eventMethods], clock.now),
 }));
 runCoverStoreConformance('memory, covers only', ({ clock }) => ({ storage: only(coverMethods, clock.now) }));
+runBudgetStoreConformance('memory, tasks and budgets only', ({ clock }) => ({
+  storage: only([...taskMethods, ...budgetMethods], clock.now),
+}));

@@ -311,6 +311,20 @@ export function describeTaskStore(harness: StorageHarness<TaskStore>): void {
       ).toEqual(usage(3, 0.000123456));
     });
 
+    it('adds usage atomically whatever the status, keeping an unknown cost unknown; null for a missing task', async () => {
+      const created = await createTask({ usage: usage(2, 0.25) });
+      const added = await storage.addTaskUsage(created.task_id, usage(1, 0.04));
+      expect(added?.usage).toEqual({ calls: 3, input_tokens: 300, output_tokens: 600, cost_usd: 0.29 });
+      // Concurrent additions all count.
+      await Promise.all(Array.from({ length: 10 }, () => storage.addTaskUsage(created.task_id, usage(1, 0.01))));
+      expect((await storage.getTask(created.task_id))?.usage).toEqual(usage(13, 0.39));
+      // Finished tasks too (an image paid after the run), and unknown costs stay unknown.
+      await cancel(created.task_id);
+      expect((await storage.addTaskUsage(created.task_id, usage(1, null)))?.usage).toEqual(usage(14, null));
+      expect((await storage.addTaskUsage(created.task_id, usage(1, 0.5)))?.usage).toEqual(usage(15, null));
+      expect(await storage.addTaskUsage(fixtureUuid(999), usage(1, 0.1))).toBeNull();
+    });
+
     it("sums the usage of one user's tasks created in [from, before), unknown costs adding 0", async () => {
       const at = (day: number) => isoTime(Date.UTC(2026, 2, day, 12));
       await createTask({ created_at: at(1), usage: usage(1, 0.1) });
