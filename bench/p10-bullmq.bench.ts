@@ -33,6 +33,8 @@ async function startCluster(models: { model: LanguageModel; options?: Partial<Ro
       onError: (error) => errors.push(String(error)),
       // All engines share this one process here; covers (CPU-bound artwork) would measure drawing, not the queue.
       covers: { autoGenerate: false },
+      // One user's tasks: fair scheduling between users is P13's to measure.
+      userConcurrency: Number.POSITIVE_INFINITY,
       ...options,
     });
     await engine.start();

@@ -86,6 +86,8 @@ async function soak() {
     model: tinyModel(),
     onError: (error) => errors.push(String(error)),
     covers: { autoGenerate: false },
+    // One user's tasks: fair scheduling between users is P13's to measure.
+    userConcurrency: Number.POSITIVE_INFINITY,
   });
   const waiting = new Map<string, (event: RoadmapEvent) => void>();
   const early = new Map<string, RoadmapEvent>();
