@@ -11,7 +11,7 @@ export function liveTutorialFrom(
   let latest: Extract<RoadmapEvent, { type: 'content_delta' }> | undefined;
   for (let index = events.length - 1; index >= 0 && !latest; index -= 1) {
     const event = events[index];
-    if (event?.type === 'content_delta') latest = event;
+    if (event?.type === 'content_delta' && event.content_type === 'tutorial') latest = event;
   }
   if (!latest) return undefined;
   const conceptId = latest.concept_id;
@@ -23,7 +23,7 @@ export function liveTutorialFrom(
     if (event.type === 'concept_start' && event.content_type === 'tutorial') {
       conceptName = event.concept_name;
       finished = false;
-    } else if (event.type === 'content_delta') {
+    } else if (event.type === 'content_delta' && event.content_type === 'tutorial') {
       text = text.slice(0, event.offset) + event.text;
       finished = false;
     } else if (
