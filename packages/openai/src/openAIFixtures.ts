@@ -157,38 +157,6 @@ export function chatCompletionChunks(
   ];
 }
 
-/**
- * A `text/event-stream` response of `chunks` as the API sends them (`data: {json}` events, then `data: [DONE]`);
- * `cutAfter` ends the body after that many chunks without `[DONE]` (a connection lost mid-stream), `hold` keeps it
- * open after the chunks until the request aborts.
- */
-export function eventStream(
-  chunks: readonly unknown[],
-  options: { cutAfter?: number; hold?: AbortSignal; onClosed?: () => void } = {},
-): Response {
-  const encoder = new TextEncoder();
-  const body = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      const sent = options.cutAfter === undefined ? chunks : chunks.slice(0, options.cutAfter);
-      for (const chunk of sent) controller.enqueue(encoder.encode(`data: ${JSON.stringify(chunk)}\n\n`));
-      if (options.cutAfter !== undefined) {
-        // The pieces reach the reader first, then the connection breaks.
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        controller.error(new TypeError('terminated'));
-        return;
-      }
-      if (options.hold) {
-        await new Promise<void>((resolve) => options.hold?.addEventListener('abort', () => resolve(), { once: true }));
-        options.onClosed?.();
-        return;
-      }
-      controller.enqueue(encoder.encode('data: [DONE]\n\n'));
-      controller.close();
-    },
-  });
-  return new Response(body, { headers: { 'content-type': 'text/event-stream; charset=utf-8' } });
-}
-
 /** A tutorial call as the engine makes it (what the adapter's tests send), with `overrides`. */
 export function modelRequest(overrides: Partial<ModelRequest> = {}): ModelRequest {
   return {

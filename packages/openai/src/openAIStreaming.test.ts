@@ -1,24 +1,25 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { isAbortError, type ModelStreamPart, RoadmapError } from '@roadmap/core';
-import { http, passthrough } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { intentSchema, isAbortError, type ModelStreamPart, RoadmapError } from '@roadmap/core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  apiError,
-  type ChatRequestBody,
-  chatCompletionChunks,
-  chatCompletionsURL,
-  createRecorder,
-  eventStream,
-  modelRequest,
-} from './openAIFixtures.js';
+  type ChatCompletionHandler,
+  type ChatCompletionServer,
+  startChatCompletionServer,
+  writeApiError,
+  writeEventStream,
+} from './chatCompletionServer.js';
+import { chatCompletionChunks, modelRequest } from './openAIFixtures.js';
 import { createOpenAIModel } from './openAIModel.js';
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+/** Every test talks to a real HTTP server on 127.0.0.1 speaking the Chat Completions SSE format. */
+const servers: ChatCompletionServer[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) await server.close();
+});
+async function serve(handler: ChatCompletionHandler): Promise<ChatCompletionServer> {
+  const server = await startChatCompletionServer(handler);
+  servers.push(server);
+  return server;
+}
 
 const tutorial = {
   title: 'Goroutines',
@@ -35,35 +36,58 @@ async function collect(stream: AsyncIterable<ModelStreamPart>): Promise<ModelStr
   return parts;
 }
 
-function streamOf(request = modelRequest(), options: Parameters<typeof createOpenAIModel>[0] = {}) {
-  const model = createOpenAIModel({ apiKey: 'sk-test', model: 'gpt-4o-mini', ...options });
+function streamOf(
+  server: ChatCompletionServer,
+  request = modelRequest(),
+  options: Parameters<typeof createOpenAIModel>[0] = {},
+) {
+  const model = createOpenAIModel({ apiKey: 'sk-test', model: 'gpt-4o-mini', baseURL: server.baseURL, ...options });
   if (!model.stream) throw new Error('the model should stream');
   return model.stream(request);
 }
 
 describe('createOpenAIModel: streaming (SPEC §7)', () => {
   it('streams a Chat Completion with the same response format, and hands on each piece, then the usage', async () => {
-    const recorder = createRecorder<ChatRequestBody>();
-    server.use(
-      http.post(chatCompletionsURL, async ({ request }) => {
-        await recorder.record(request);
-        return eventStream(chatCompletionChunks(pieces, { promptTokens: 210, completionTokens: 33 }));
-      }),
+    const server = await serve((_request, response) =>
+      writeEventStream(response, chatCompletionChunks(pieces, { promptTokens: 210, completionTokens: 33 })),
     );
     const onUsage = vi.fn();
-    const parts = await collect(streamOf(modelRequest(), { onUsage, maxOutputTokens: 2_000 }));
+    const parts = await collect(streamOf(server, modelRequest(), { onUsage, maxOutputTokens: 2_000 }));
     const deltas = parts.filter((part) => part.type === 'text-delta');
-    expect(deltas.map((part) => part.text)).toEqual(pieces);
     expect(deltas.map((part) => part.text).join('')).toBe(text);
+    expect(deltas.length).toBeGreaterThan(1);
     expect(parts.at(-1)).toEqual({ type: 'finish', usage: { inputTokens: 210, outputTokens: 33 } });
+    expect(parts.filter((part) => part.type === 'finish')).toHaveLength(1);
     expect(onUsage).toHaveBeenCalledWith({ inputTokens: 210, outputTokens: 33 }, expect.anything());
-    expect(recorder.bodies[0]).toMatchObject({
+    expect(server.requests).toHaveLength(1);
+    expect(server.requests[0]?.body).toMatchObject({
       model: 'gpt-4o-mini',
       stream: true,
       stream_options: { include_usage: true },
       max_completion_tokens: 2_000,
-      response_format: { type: 'json_schema', json_schema: { name: 'tutorial', strict: true } },
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: 'tutorial', strict: true, schema: { type: 'object', additionalProperties: false } },
+      },
     });
+  });
+
+  it('hands each piece on as it arrives, before the rest of the answer', async () => {
+    let answered!: () => void;
+    const firstPiecesSent = new Promise<void>((resolve) => {
+      answered = resolve;
+    });
+    const server = await serve(async (_request, response) => {
+      await writeEventStream(response, chatCompletionChunks(pieces).slice(0, 2), { hold: true });
+      answered();
+    });
+    const controller = new AbortController();
+    const stream = streamOf(server, modelRequest({ abortSignal: controller.signal }))[Symbol.asyncIterator]();
+    // The first piece is handed on while the server still holds the rest.
+    await expect(stream.next()).resolves.toEqual({ done: false, value: { type: 'text-delta', text: pieces[0] } });
+    controller.abort();
+    await expect(stream.next()).rejects.toSatisfy(isAbortError);
+    await firstPiecesSent;
   });
 
   it('is left out with stream: false, and says its maxOutputTokens for budgets', () => {
@@ -73,96 +97,123 @@ describe('createOpenAIModel: streaming (SPEC §7)', () => {
   });
 
   it('maps 429 and 500 before the stream to retryable errors', async () => {
-    server.use(
-      http.post(chatCompletionsURL, () => apiError(429, 'Rate limit reached', { headers: { 'retry-after': '2' } }), {
-        once: true,
-      }),
-      http.post(chatCompletionsURL, () => apiError(500, 'The server had an error')),
+    const server = await serve((_request, response, number) =>
+      number === 1
+        ? writeApiError(response, 429, 'Rate limit reached', { headers: { 'retry-after': '2' } })
+        : writeApiError(response, 500, 'The server had an error'),
     );
-    const limited = await collect(streamOf()).catch((error: unknown) => error);
+    const limited = await collect(streamOf(server)).catch((error: unknown) => error);
     expect(limited).toMatchObject({ code: 'rate_limited', retryable: true, retryAfterMs: 2_000 });
-    const failed = await collect(streamOf()).catch((error: unknown) => error);
-    expect(RoadmapError.isInstance(failed) && failed.retryable).toBe(true);
+    const failed = await collect(streamOf(server)).catch((error: unknown) => error);
+    expect(failed).toMatchObject({ code: 'model_error', retryable: true });
+    expect(server.requests).toHaveLength(2);
   });
 
-  it('fails retryably when the stream is cut mid-way, after handing on what came', async () => {
-    server.use(http.post(chatCompletionsURL, () => eventStream(chatCompletionChunks(pieces), { cutAfter: 4 })));
+  it('fails retryably when the connection is cut mid-stream, after handing on what came', async () => {
+    // The role chunk and three pieces, then the server closes the connection without the end of the body.
+    const server = await serve((_request, response) =>
+      writeEventStream(response, chatCompletionChunks(pieces), { cutAfter: 4 }),
+    );
     const received: string[] = [];
     const error = await (async () => {
-      for await (const part of streamOf()) if (part.type === 'text-delta') received.push(part.text);
+      for await (const part of streamOf(server)) if (part.type === 'text-delta') received.push(part.text);
     })().catch((caught: unknown) => caught);
     expect(received.join('')).toBe(pieces.slice(0, 3).join(''));
-    expect(RoadmapError.isInstance(error) && error.retryable).toBe(true);
+    expect(RoadmapError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'model_error', retryable: true, message: /cut off mid-stream/ });
   });
 
   it('stops the request and rejects with an AbortError when the signal aborts mid-stream (the server sees it close)', async () => {
-    // A real HTTP server, so that the closed connection is seen where a server would see it.
-    let closed!: () => void;
-    const connectionClosed = new Promise<void>((resolve) => {
-      closed = resolve;
-    });
-    const httpServer = createServer((request, response) => {
-      response.writeHead(200, { 'content-type': 'text/event-stream' });
-      for (const chunk of chatCompletionChunks(pieces).slice(0, 4))
-        response.write(`data: ${JSON.stringify(chunk)}\n\n`);
-      // Held open: the model is still "thinking".
-      request.socket.on('close', () => closed());
-    });
-    await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-    const { port } = httpServer.address() as AddressInfo;
-    server.use(http.post(`http://127.0.0.1:${port}/v1/chat/completions`, () => passthrough()));
-    try {
-      const controller = new AbortController();
-      const received: string[] = [];
-      const error = await (async () => {
-        const stream = streamOf(modelRequest({ abortSignal: controller.signal }), {
-          baseURL: `http://127.0.0.1:${port}/v1`,
-        });
-        for await (const part of stream) {
-          if (part.type === 'text-delta') received.push(part.text);
-          if (received.length === 3) controller.abort();
-        }
-      })().catch((caught: unknown) => caught);
-      expect(isAbortError(error)).toBe(true);
-      expect(received).toEqual(pieces.slice(0, 3));
-      await connectionClosed;
-    } finally {
-      httpServer.closeAllConnections();
-      await new Promise((resolve) => httpServer.close(resolve));
-    }
+    const server = await serve((_request, response) =>
+      // Held open after four chunks: the model is still "thinking".
+      writeEventStream(response, chatCompletionChunks(pieces).slice(0, 4), { hold: true }),
+    );
+    const controller = new AbortController();
+    const received: string[] = [];
+    const error = await (async () => {
+      for await (const part of streamOf(server, modelRequest({ abortSignal: controller.signal }))) {
+        if (part.type === 'text-delta') received.push(part.text);
+        if (received.length === 3) controller.abort();
+      }
+    })().catch((caught: unknown) => caught);
+    expect(isAbortError(error)).toBe(true);
+    expect(received).toEqual(pieces.slice(0, 3));
+    await server.requests[0]?.connectionClosed;
+  });
+
+  it('closes the request when the consumer stops reading early', async () => {
+    const server = await serve((_request, response) =>
+      writeEventStream(response, chatCompletionChunks(pieces).slice(0, 4), { hold: true }),
+    );
+    for await (const part of streamOf(server)) if (part.type === 'text-delta') break;
+    await server.requests[0]?.connectionClosed;
   });
 
   it('fails with a model_error on a refusal or an empty answer', async () => {
-    server.use(
-      http.post(
-        chatCompletionsURL,
-        () => eventStream(chatCompletionChunks([], { refusal: 'I cannot help with that.' })),
-        {
-          once: true,
-        },
+    const server = await serve((_request, response, number) =>
+      writeEventStream(
+        response,
+        number === 1
+          ? chatCompletionChunks([], { refusal: 'I cannot help with that.' })
+          : chatCompletionChunks([], { finishReason: 'length' }),
       ),
-      http.post(chatCompletionsURL, () => eventStream(chatCompletionChunks([], { finishReason: 'length' }))),
     );
-    await expect(collect(streamOf())).rejects.toMatchObject({ code: 'model_error', message: /refused/ });
-    await expect(collect(streamOf())).rejects.toMatchObject({ code: 'model_error', message: /no content.*length/ });
+    await expect(collect(streamOf(server))).rejects.toMatchObject({
+      code: 'model_error',
+      retryable: false,
+      message: /refused/,
+    });
+    await expect(collect(streamOf(server))).rejects.toMatchObject({
+      code: 'model_error',
+      message: /no content.*length/,
+    });
   });
 
   it('falls back to json_object when the server refuses json_schema, streaming still', async () => {
-    const recorder = createRecorder<ChatRequestBody>();
-    server.use(
-      http.post(chatCompletionsURL, async ({ request }) => {
-        const body = await recorder.record(request);
-        if (body.response_format?.type === 'json_schema') {
-          return apiError(400, "Invalid parameter: 'response_format' of type 'json_schema' is not supported.", {
+    const server = await serve(({ body }, response) =>
+      body.response_format?.type === 'json_schema'
+        ? writeApiError(response, 400, "Invalid parameter: 'response_format' of type 'json_schema' is not supported.", {
             param: 'response_format',
-          });
-        }
-        return eventStream(chatCompletionChunks(pieces));
-      }),
+          })
+        : writeEventStream(response, chatCompletionChunks(pieces)),
     );
-    const parts = await collect(streamOf());
-    expect(parts.filter((part) => part.type === 'text-delta').length).toBe(pieces.length);
-    expect(recorder.bodies.map((body) => body.response_format?.type)).toEqual(['json_schema', 'json_object']);
-    expect(recorder.bodies.every((body) => body.stream === true)).toBe(true);
+    const parts = await collect(streamOf(server));
+    expect(
+      parts
+        .filter((part) => part.type === 'text-delta')
+        .map((part) => part.text)
+        .join(''),
+    ).toBe(text);
+    expect(server.requests.map(({ body }) => body.response_format?.type)).toEqual(['json_schema', 'json_object']);
+    expect(server.requests.every(({ body }) => body.stream === true)).toBe(true);
+  });
+
+  it('hands on the whole text with null optionals removed in the finish part', async () => {
+    const partialIntent = intentSchema.partial({ time_constraint: true, focus_areas: true });
+    const withNulls = JSON.stringify({
+      parsed_goal: 'Learn Go',
+      key_technologies: ['Go'],
+      difficulty_profile: 'beginner',
+      time_constraint: null,
+      focus_areas: null,
+    });
+    const server = await serve((_request, response) =>
+      writeEventStream(response, chatCompletionChunks(withNulls.match(/[\s\S]{1,9}/g) ?? [])),
+    );
+    const parts = await collect(streamOf(server, modelRequest({ schema: partialIntent, schemaName: 'intent' })));
+    const finish = parts.at(-1);
+    if (finish?.type !== 'finish') throw new Error('the stream should end with a finish part');
+    expect(JSON.parse(finish.text ?? '')).toEqual({
+      parsed_goal: 'Learn Go',
+      key_technologies: ['Go'],
+      difficulty_profile: 'beginner',
+    });
+    // The deltas are what the server sent; only the finish part carries the adjusted text.
+    expect(
+      parts
+        .filter((part) => part.type === 'text-delta')
+        .map((part) => part.text)
+        .join(''),
+    ).toBe(withNulls);
   });
 });
