@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeWebSocket } from '../testing/fakeWebSocket.js';
-import { createFakeApi, type FakeApi } from './fakeApi.js';
+import { createFakeApi, deferred, type FakeApi } from './fakeApi.js';
 import { RoadmapCache } from './roadmapCache.js';
 import { createRoadmapClient } from './roadmapClient.js';
 import type { ConceptDetail, RoadmapEvent } from './wireTypes.js';
@@ -29,7 +29,7 @@ const detail = (fields: Partial<ConceptDetail> = {}): ConceptDetail => ({
 });
 
 /** Answers `GET` of the concept with each of `answers` in turn (the last one again after that). */
-function serve(...answers: ConceptDetail[]): FakeApi & { reads: () => number } {
+function serve(...answers: (ConceptDetail | Promise<ConceptDetail>)[]): FakeApi & { reads: () => number } {
   let reads = 0;
   const api = createFakeApi({
     'GET /roadmaps/learn-rust-1/concepts/s1-m1-c1': () => {
@@ -145,6 +145,52 @@ describe('ConceptObserver (SPEC §7 streaming)', () => {
     } as RoadmapEvent);
     await settle();
     expect(observer.getSnapshot()).toMatchObject({ streamingTutorial: null, data: { tutorial } });
+  });
+
+  it('keeps the deltas that arrive while the concept loads and continues the loaded text with them', async () => {
+    const answer = deferred<ConceptDetail>();
+    const api = serve(answer.promise);
+    const observer = observe(api);
+    await settle();
+    userStream().open();
+    // Two deltas the server had applied when it answered, then one it had not.
+    userStream().receive(delta(0, '# Own'));
+    userStream().receive(delta(5, 'ership'));
+    userStream().receive(delta(11, '\n\nOne owner.'));
+    expect(observer.getSnapshot().streamingTutorial).toBeNull();
+    answer.resolve(detail({ partial_tutorial: { content: '# Ownership', status: 'generating' } }));
+    await settle();
+    expect(observer.getSnapshot().streamingTutorial?.content).toBe('# Ownership\n\nOne owner.');
+    expect(api.reads()).toBe(1);
+  });
+
+  it('reads the concept once for a gap, holding the deltas that arrive meanwhile', async () => {
+    const reread = deferred<ConceptDetail>();
+    const api = serve(detail(), reread.promise);
+    const observer = observe(api);
+    await settle();
+    userStream().open();
+    userStream().receive(delta(11, ' owner')); // joined late
+    userStream().receive(delta(17, ' per'));
+    userStream().receive(delta(21, ' value.'));
+    await settle();
+    expect(api.reads()).toBe(2);
+    reread.resolve(detail({ partial_tutorial: { content: '# Ownership owner per', status: 'generating' } }));
+    await settle();
+    // ' owner' and ' per' were in the text read; ' value.' continues it.
+    expect(observer.getSnapshot().streamingTutorial?.content).toBe('# Ownership owner per value.');
+    expect(api.reads()).toBe(2);
+  });
+
+  it('reads the concept again when the user stream could not resume (events were lost)', async () => {
+    const api = serve(detail(), detail({ partial_tutorial: { content: '# Later', status: 'generating' } }));
+    const observer = observe(api);
+    await settle();
+    userStream().open();
+    userStream().receive({ type: 'resync', task_id: null, seq: 90, timestamp, reason: 'since_before_retained_log' });
+    await settle();
+    expect(api.reads()).toBe(2);
+    expect(observer.getSnapshot().streamingTutorial?.content).toBe('# Later');
   });
 
   it('shows a partial text kept from an interrupted generation as failed', async () => {

@@ -91,8 +91,10 @@ export class RoadmapCache {
         for (const eventListener of this.#eventListeners) eventListener(event);
       },
       onResync: () => {
-        for (const observer of this.#observers.values())
+        for (const observer of this.#observers.values()) {
           if (observer instanceof TaskListObserver) void observer.refresh();
+          else if (observer instanceof ConceptObserver) observer.resynchronize();
+        }
       },
       // Stopped for good (its token was refused): the next listener opens a new stream.
       onStateChange: (state) => {
