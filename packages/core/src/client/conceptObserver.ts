@@ -75,11 +75,6 @@ export class ConceptObserver extends SharedObserver<ConceptState> {
     for (const delta of waiting) this.#receiveDelta(delta);
   };
 
-  /** Called by the cache when the user stream could not resume: deltas or the completion may have been missed. */
-  resynchronize(): void {
-    if (this.live) void this.refresh();
-  }
-
   #receiveDelta(delta: ContentDelta): void {
     if (this.#reading > 0) {
       this.#waiting.push(delta);

@@ -91,10 +91,9 @@ export class RoadmapCache {
         for (const eventListener of this.#eventListeners) eventListener(event);
       },
       onResync: () => {
-        for (const observer of this.#observers.values()) {
-          if (observer instanceof TaskListObserver) void observer.refresh();
-          else if (observer instanceof ConceptObserver) observer.resynchronize();
-        }
+        // Events may be missing: lists and streaming concepts read themselves again.
+        for (const observer of this.#observers.values())
+          if (observer instanceof TaskListObserver || observer instanceof ConceptObserver) void observer.refresh();
       },
       // Stopped for good (its token was refused): the next listener opens a new stream.
       onStateChange: (state) => {
