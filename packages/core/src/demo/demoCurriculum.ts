@@ -8,7 +8,7 @@ import {
   type StructureReview,
 } from '../domain/schemas.js';
 import type { ModelInput } from '../model/languageModel.js';
-import { capitalise, keyTerms, normaliseGoal, resolveDemoTopic } from './demoSubject.js';
+import { capitalise, keyTerms, normaliseGoal, resolveDemoTopic, subjectOf } from './demoSubject.js';
 import type { DemoStageSeed, DemoTopic } from './demoTopic.js';
 
 /** What the demo model reads from the preferences; defaults as in `preferencesSchema`. */
@@ -106,7 +106,8 @@ export function demoCurriculum(input: ModelInput): Curriculum {
     return { name: seed.name, description: seed.description, modules };
   });
   return {
-    title: `${capitalise(topic.name)} roadmap: ${levelPhrases[learner.level]}`,
+    // Named in the goal's own words, whichever topic supplied the curriculum.
+    title: `${capitalise(subjectOf(learner.goal))} roadmap: ${levelPhrases[learner.level]}`,
     stages,
     recommended_completion_weeks: Math.min(520, Math.max(1, Math.ceil(totalHours / learner.hoursPerWeek))),
   };

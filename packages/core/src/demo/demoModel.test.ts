@@ -114,24 +114,64 @@ describe('demoResponse', () => {
     }
   });
 
-  it('recognises popular topics and points to their official documentation', () => {
+  it("recognises popular topics named as a whole, titles them in the goal's words and cites their documentation", () => {
     const cases = [
-      ['Learn Rust', 'Rust roadmap', 'https://doc.rust-lang.org/book/'],
-      ['Python for automation', 'Python roadmap', 'https://docs.python.org/3/tutorial/'],
-      ['Frontend development', 'React and frontend development roadmap', 'https://react.dev/learn'],
-      ['Machine learning with Python', 'Machine learning roadmap', 'https://pytorch.org/tutorials/'],
-      ['I want to learn Go', 'Go roadmap', 'https://go.dev/tour/'],
-      ['PostgreSQL performance', 'SQL and databases roadmap', 'https://www.postgresql.org/docs/current/'],
-      ['Docker and Kubernetes', 'Kubernetes and DevOps roadmap', 'https://kubernetes.io/docs/home/'],
-      ['Data analysis for marketing', 'Data science roadmap', 'https://pandas.pydata.org/docs/'],
+      ['Learn Rust', 'Rust roadmap', 'Installing Rust with rustup', 'https://doc.rust-lang.org/book/'],
+      [
+        'Learn Rust for systems programming',
+        'Rust for systems programming roadmap',
+        'Installing Rust with rustup',
+        'https://doc.rust-lang.org/book/',
+      ],
+      ['Frontend development', 'Frontend development roadmap', 'Semantic HTML', 'https://react.dev/learn'],
+      [
+        'Machine learning with Python',
+        'Machine learning with Python roadmap',
+        'Linear algebra essentials',
+        'https://pytorch.org/tutorials/',
+      ],
+      ['I want to learn Go', 'Go roadmap', 'Installing Go and the go command', 'https://go.dev/tour/'],
+      [
+        'Docker and Kubernetes',
+        'Docker and Kubernetes roadmap',
+        'Linux command line',
+        'https://kubernetes.io/docs/home/',
+      ],
     ] as const;
-    for (const [goal, title, url] of cases) {
+    for (const [goal, title, firstConcept, url] of cases) {
       const preferences = preferencesFor(goal);
       const curriculum = demoResponse({ operation: 'curriculum_design', input: { preferences } });
-      expect(curriculum.title).toContain(title);
+      expect(curriculum.title).toBe(`${title}: from first steps to practitioner`);
       const [concept] = conceptsOf(curriculum);
+      expect(concept?.name).toBe(firstConcept);
       const { resources } = demoResponse({ operation: 'resources', input: { preferences, concept } });
       expect(resources.map((resource) => resource.url)).toContain(url);
+    }
+  });
+
+  it("builds a goal that narrows a known topic around its own words, with that topic's documentation", () => {
+    const cases = [
+      ['Learn TypeScript generics', 'TypeScript generics', 'https://react.dev/learn'],
+      ['Python for automation', 'Python for automation', 'https://docs.python.org/3/tutorial/'],
+      ['PostgreSQL performance', 'PostgreSQL performance', 'https://www.postgresql.org/docs/current/'],
+      ['Learn React hooks in 3 months', 'React hooks', 'https://react.dev/learn'],
+    ] as const;
+    for (const [goal, subject, url] of cases) {
+      const preferences = preferencesFor(goal);
+      const curriculum = demoResponse({ operation: 'curriculum_design', input: { preferences } });
+      expect(curriculum.title).toBe(`${subject} roadmap: from first steps to practitioner`);
+      expect(curriculum.stages[0]?.name).toBe(`${subject} foundations`);
+      const concepts = conceptsOf(curriculum);
+      expect(concepts.every((concept) => concept.name.includes(subject))).toBe(true);
+      const intent = demoResponse({ operation: 'intent_analysis', input: { preferences } });
+      expect(intent.parsed_goal).toBe(goal);
+      const [concept] = concepts;
+      const tutorial = demoResponse({ operation: 'tutorial', input: { preferences, concept } });
+      expect(tutorial.content).toContain(subject);
+      const { resources } = demoResponse({ operation: 'resources', input: { preferences, concept } });
+      const urls = resources.map((resource) => resource.url);
+      expect(urls).toContain(url);
+      expect(urls.some((link) => link.includes(encodeURIComponent(subject)))).toBe(true);
     }
   });
 
@@ -140,7 +180,7 @@ describe('demoResponse', () => {
     const intent = demoResponse({ operation: 'intent_analysis', input: { preferences } });
     expect(intent.key_technologies).toEqual(['watercolor', 'painting', 'landscapes']);
     const curriculum = demoResponse({ operation: 'curriculum_design', input: { preferences } });
-    expect(curriculum.title).toBe('Watercolor painting roadmap: from first steps to practitioner');
+    expect(curriculum.title).toBe('Watercolor painting for landscapes roadmap: from first steps to practitioner');
     expect(curriculum.stages[0]?.name).toBe('Watercolor painting foundations');
     expect(conceptsOf(curriculum).every((concept) => /watercolor painting/i.test(concept.name))).toBe(true);
   });

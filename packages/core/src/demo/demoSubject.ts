@@ -31,7 +31,12 @@ const stopWords = new Set(
 export function keyTerms(goal: string, limit = 5): string[] {
   const terms: string[] = [];
   const seen = new Set<string>();
-  for (const match of goal.matchAll(/[\p{L}\p{N}][\p{L}\p{N}\p{M}+#.'’-]*/gu)) {
+  // "in 3 months", "10 hours a week": how long, not what.
+  const subjectOnly = goal.replace(
+    /(?:\b(?:in|within|for|over|about)\s+)?\b\d+(?:[.,]\d+)?\s*(?:months?|weeks?|years?|days?|hours?|hrs?|h)\b/giu,
+    ' ',
+  );
+  for (const match of subjectOnly.matchAll(/[\p{L}\p{N}][\p{L}\p{N}\p{M}+#.'’-]*/gu)) {
     const word = match[0].replace(/[.'’-]+$/u, '');
     const lower = word.toLowerCase();
     if (word.length === 0 || stopWords.has(lower) || seen.has(lower)) continue;
@@ -52,16 +57,76 @@ export function capitalise(text: string): string {
   return text.length === 0 ? text : text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** A topic built from the goal's own words, for subjects the demo model has no knowledge of. */
-export function genericTopic(goal: string): DemoTopic {
+/**
+ * Words that narrow or frame a subject without naming one (`Rust for systems programming` is still about Rust): they
+ * never make a known topic too broad for a goal.
+ */
+const qualifierWords = new Set(
+  [
+    'programming development developer engineering engineer language languages code coding software web app apps',
+    'application applications backend frontend systems system fast quickly quick practical hands-on modern beyond',
+    'essentials concepts everything complete course roadmap path guide tutorial tutorials',
+  ]
+    .join(' ')
+    .split(' '),
+);
+
+/** Most key terms a subject phrase spans, and its longest length. */
+const subjectLength = 60;
+
+/**
+ * The goal's subject in its own words: the stretch of the goal from its first key term to its last (at most
+ * `maxTerms` terms and 60 characters): "I want to learn watercolor painting for landscapes" → `watercolor painting for
+ * landscapes` (`watercolor painting` with two terms); "Learn TypeScript generics" → `TypeScript generics`.
+ */
+export function subjectOf(goal: string, maxTerms = 4): string {
+  const normalised = normaliseGoal(goal);
+  const terms = keyTerms(normalised, maxTerms);
+  if (terms.length === 0) return normalised.slice(0, subjectLength) || 'your subject';
+  const span = (count: number) => {
+    const first = normalised.indexOf(terms[0] as string);
+    const lastTerm = terms[count - 1] as string;
+    const last = normalised.indexOf(lastTerm, first) + lastTerm.length;
+    return normalised.slice(first, last);
+  };
+  for (let count = terms.length; count > 0; count -= 1) {
+    const phrase = span(count);
+    if (phrase.length <= subjectLength) return phrase;
+  }
+  return (terms[0] as string).slice(0, subjectLength);
+}
+
+/**
+ * The goal's key terms a known topic does not account for: what is left once the topic's own words (its pattern's
+ * matches, its name and technologies) and framing words are taken out. Empty: the goal is the topic as a whole.
+ */
+function termsBeyond(topic: DemoTopic, goal: string): string[] {
+  const pattern = topic.pattern;
+  if (!pattern) return keyTerms(goal, 20);
+  const own = new Set(
+    [topic.name, ...topic.technologies].flatMap((phrase) => phrase.toLowerCase().split(/[^\p{L}\p{N}+#]+/u)),
+  );
+  const rest = goal.toLowerCase().replace(new RegExp(`(?:${pattern.source})[\\p{L}\\p{N}]*`, 'gu'), ' ');
+  return keyTerms(rest, 20).filter((term) => {
+    const lower = term.toLowerCase();
+    return !own.has(lower) && !qualifierWords.has(lower);
+  });
+}
+
+/**
+ * A topic built from the goal's own words: every stage, module and concept is named after its subject. `known`, a
+ * topic the goal mentions but goes beyond ("TypeScript generics" mentions TypeScript), lends its references, code
+ * sample and technologies, never its curriculum.
+ */
+export function genericTopic(goal: string, known?: DemoTopic): DemoTopic {
   const terms = keyTerms(goal);
-  const fallback = normaliseGoal(goal).slice(0, 60) || 'your subject';
-  const subject = terms.length > 0 ? terms.slice(0, 2).join(' ') : fallback;
+  // Short enough to read well inside concept names ("Key watercolor painting terminology").
+  const subject = subjectOf(goal, 2);
   const query = encodeURIComponent(subject);
-  return {
+  const generic = {
     id: 'generic',
     name: subject,
-    technologies: terms.length > 0 ? terms : [fallback],
+    technologies: terms.length > 0 ? terms : [subject],
     codeLanguage: 'yaml',
     commentPrefix: '#',
     codeSample: `practice_log:
@@ -75,7 +140,7 @@ export function genericTopic(goal: string): DemoTopic {
         `${capitalise(subject)} foundations`,
         `The vocabulary, set-up and first steps of ${subject}.`,
         moduleSeed('Orientation', [
-          `What ${subject} is and why it matters`,
+          `An overview of ${subject}`,
           `Key ${subject} terminology`,
           `Setting up for ${subject}`,
         ]),
@@ -162,11 +227,28 @@ export function genericTopic(goal: string): DemoTopic {
       answer: 0,
       explanation: 'Spaced, deliberate practice with feedback is what makes skills stick.',
     },
+  } satisfies DemoTopic;
+  if (!known) return generic;
+  return {
+    ...generic,
+    technologies: [...new Set([...generic.technologies, ...known.technologies])].slice(0, 20),
+    codeLanguage: known.codeLanguage,
+    commentPrefix: known.commentPrefix,
+    codeSample: known.codeSample,
+    // The known topic's official documentation first, then searches for the goal's own subject.
+    resources: [...known.resources.slice(0, 3), ...generic.resources.slice(0, 3)],
   };
 }
 
-/** The known topic the goal is about, or a generic topic built from the goal's words. */
+/**
+ * What the goal is about. A known topic when the goal names it as a whole ("Learn Rust for systems programming",
+ * "Docker and Kubernetes"); otherwise a topic built from the goal's own words, which borrows the references of a
+ * known topic it mentions ("TypeScript generics" is about generics, with TypeScript's documentation). Any goal gets
+ * a roadmap about itself, never the nearest canned one.
+ */
 export function resolveDemoTopic(goal: string): DemoTopic {
   const lower = goal.toLowerCase();
-  return demoTopics.find((topic) => topic.pattern?.test(lower)) ?? genericTopic(goal);
+  const known = demoTopics.find((topic) => topic.pattern?.test(lower));
+  if (known && termsBeyond(known, goal).length === 0) return known;
+  return genericTopic(goal, known);
 }
