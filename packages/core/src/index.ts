@@ -4,7 +4,7 @@
  * `@roadmap/core/internal`; packages/core/README.md ("Public API") lists what is public and why.
  */
 
-export type { BlobStore } from './covers/blobStore.js';
+export type { BlobStore, DefaultBlobStoreSource } from './covers/blobStore.js';
 export type { CoverService, CoverServiceOptions } from './covers/coverService.js';
 export type { ImageAttribution, ImageProvider, ImageRequest, ImageResult, ImageUsage } from './covers/imageProvider.js';
 export type { MemoryBlobStoreOptions } from './covers/memoryBlobStore.js';

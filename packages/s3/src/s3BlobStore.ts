@@ -1,4 +1,10 @@
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import type { BlobStore } from '@roadmap/core';
 import { RoadmapError } from '@roadmap/core';
 import { abortError } from '@roadmap/core/internal';
@@ -140,6 +146,17 @@ export function createS3BlobStore(options: S3BlobStoreOptions): S3BlobStore {
       } catch (error) {
         if (isMissingObject(error)) return null;
         throw toStorageError('get', objectKey, error);
+      }
+    },
+
+    async has(key) {
+      const objectKey = objectKeyFor(keyPrefix, key);
+      try {
+        await client.send(new HeadObjectCommand({ Bucket: bucket, Key: objectKey }));
+        return true;
+      } catch (error) {
+        if (isMissingObject(error)) return false;
+        throw toStorageError('head', objectKey, error);
       }
     },
 

@@ -1,4 +1,6 @@
-import type { Storage } from '@roadmap/core';
+import path from 'node:path';
+import type { DefaultBlobStoreSource, Storage } from '@roadmap/core';
+import { createFileBlobStore } from '@roadmap/core/node';
 import type BetterSqlite3 from 'better-sqlite3';
 import { createBudgetStore } from './budgetStatements.js';
 import { createCheckpointStore } from './checkpointStatements.js';
@@ -47,8 +49,11 @@ export type SqliteStorageOptions = CommonOptions &
       }
   );
 
-/** A {@link Storage} on SQLite, plus access to its connection. */
-export interface SqliteStorage extends Storage {
+/**
+ * A {@link Storage} on SQLite, plus access to its connection. On a database file it also offers the engine a blob
+ * store beside it (`defaultBlobStore`), so covers survive restarts with no more configuration.
+ */
+export interface SqliteStorage extends Storage, Partial<DefaultBlobStoreSource> {
   /** The better-sqlite3 connection (for backups, inspection, or sharing with the application). */
   readonly database: BetterSqlite3.Database;
   /** Closes the connection when the storage opened it (from `filename`); idempotent. */
@@ -74,7 +79,11 @@ export function createSqliteStorage(options: SqliteStorageOptions): SqliteStorag
   try {
     configureDatabase(database, { busyTimeoutMs: options.busyTimeoutMs ?? 5_000 });
     migrate(database);
-    return buildStorage(database, now, owned, options.onWriteBatch);
+    const storage = buildStorage(database, now, owned, options.onWriteBatch);
+    const directory = coverImagesBeside(database);
+    if (directory === undefined) return storage;
+    // Made on first use: an engine given its own blob store never creates the folder.
+    return { ...storage, defaultBlobStore: () => createFileBlobStore({ directory }) };
   } catch (error) {
     if (owned) database.close();
     throw toStorageError(`opening ${database.name}`, error);
@@ -105,4 +114,13 @@ function buildStorage(
     ...createCoverStore(database),
     ...createBudgetStore(database),
   };
+}
+
+/**
+ * The `cover-images` folder beside a database file (as the reference server lays out `ROADMAP_DATA_DIR`), or
+ * `undefined` for an in-memory or temporary database, whose covers need not outlive it.
+ */
+function coverImagesBeside(database: BetterSqlite3.Database): string | undefined {
+  if (database.memory || database.name === '' || database.name === ':memory:') return undefined;
+  return path.join(path.dirname(path.resolve(database.name)), 'cover-images');
 }

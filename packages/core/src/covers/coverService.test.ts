@@ -302,6 +302,59 @@ describe('covers: automatic generation', () => {
   });
 });
 
+describe('covers: an image that is gone', () => {
+  it('a success cover whose image blob is gone is generated again when read, never served as a broken link', async () => {
+    const current = await setup();
+    const { task } = await current.engine.generate({ userId: 'u1', request: learnGo });
+    await terminalEvent(current.engine, task.task_id);
+    await until(async () => (await current.engine.covers.get(task.roadmap_id)).status === 'success');
+    const lost = await current.world.storage.getCover(task.roadmap_id);
+    // The folder was deleted, or the blob store was memory and the process restarted.
+    await current.blobStore.delete(lost?.blob_key as string);
+    const restarted = await restart(current);
+    const events: RoadmapEvent[] = [];
+    restarted.engine.subscribe((event) => events.push(event));
+
+    const read = await restarted.engine.covers.get(task.roadmap_id, { userId: 'u1' });
+    expect(read).toMatchObject({ status: 'pending', cover_image_url: null });
+    await until(async () => (await restarted.engine.covers.get(task.roadmap_id)).status === 'success');
+    const regenerated = await current.world.storage.getCover(task.roadmap_id);
+    expect(regenerated?.blob_key).not.toBe(lost?.blob_key);
+    expect(await current.blobStore.get(regenerated?.blob_key as string)).not.toBeNull();
+    expect(coverEvents(events, task.roadmap_id).map((event) => event.status)).toEqual([
+      'pending',
+      'generating',
+      'success',
+    ]);
+    expect(restarted.provider.calls).toHaveLength(1);
+  });
+
+  it('batchGet notices a lost image too; a present image is looked up once per process', async () => {
+    const current = await setup();
+    const [kept, lost] = await seedMany(current.world.storage, 2);
+    for (const roadmapId of [kept, lost] as string[]) {
+      const key = `covers/${roadmapId}.png`;
+      await current.blobStore.put(key, png(), { contentType: 'image/png' });
+      await forceStatus(current.world.storage, roadmapId, 'success', { blob_key: key, cover_image_url: `/x/${key}` });
+    }
+    await current.blobStore.delete(`covers/${lost}.png`);
+    const lookups: string[] = [];
+    const get = current.blobStore.get.bind(current.blobStore);
+    current.blobStore.get = async (key) => {
+      lookups.push(key);
+      return get(key);
+    };
+
+    const first = await current.engine.covers.batchGet([kept as string, lost as string], { userId: 'u1' });
+    expect(first.map((cover) => cover.status)).toEqual(['success', 'pending']);
+    await current.engine.covers.batchGet([kept as string], { userId: 'u1' });
+    await current.engine.covers.get(kept as string, { userId: 'u1' });
+    expect(lookups.filter((key) => key === `covers/${kept}.png`)).toHaveLength(1);
+    await until(async () => (await current.engine.covers.get(lost as string)).status === 'success');
+    expect(current.errors).toEqual([]);
+  });
+});
+
 describe('covers: batchGenerate', () => {
   it('triggers only not_started and failed covers; skips success and in-progress ones; reports the unknown', async () => {
     const { engine, world, provider } = await setup({ latencyMs: 1_000 });

@@ -21,6 +21,9 @@ export const maxCoverBatchSize = 100;
 const sweepLimit = 100;
 
 /** Tuning of cover-image generation (`RoadmapEngineOptions.covers`). */
+/** Image lookups a cover service remembers (see `withImage`): a few hundred kilobytes at most. */
+const verifiedImagesKept = 10_000;
+
 export interface CoverServiceOptions {
   /** Covers this engine generates at once; more wait in its in-process queue. Default: 4. */
   concurrency?: number;
@@ -118,6 +121,11 @@ export class CoverService {
   private readonly generator: CoverGenerator;
   private readonly background = new Set<Promise<unknown>>();
   private cancelSweep: (() => void) | undefined;
+  /**
+   * Blob keys of `success` covers whose image this process found stored: images never change, so each is looked up
+   * once (the oldest forgotten past {@link verifiedImagesKept}).
+   */
+  private readonly verifiedImages = new Set<string>();
   private state: 'idle' | 'running' | 'stopped' = 'idle';
 
   constructor(settings: CoverServiceSettings) {
@@ -214,14 +222,15 @@ export class CoverService {
 
   /**
    * A roadmap's cover (`not_started` until generation was asked for); `not_found` or `forbidden` otherwise. A read:
-   * it writes nothing (a stored roadmap without a cover row yet reads as `not_started`).
+   * it writes nothing (a stored roadmap without a cover row yet reads as `not_started`) — except for a `success`
+   * cover whose image is no longer in the blob store, which is generated again (see {@link withImage}).
    */
   async get(roadmapId: string, options: OwnerOptions = {}): Promise<Cover> {
     const { storage } = this.settings;
     const stored = await storage.getCover(roadmapId);
     if (stored) {
       assertOwner(stored.user_id, options);
-      return toPublicCover(stored);
+      return toPublicCover(await this.withImage(stored));
     }
     const roadmap = await storage.getRoadmap(roadmapId);
     if (!roadmap) throw new RoadmapError('not_found', `Roadmap ${roadmapId} does not exist.`);
@@ -231,7 +240,8 @@ export class CoverService {
 
   /**
    * Covers of up to 100 roadmaps, in request order; ids that are unknown or not the caller's come back as
-   * `{ roadmap_id, status: 'not_found', cover_image_url: null }`. A read: it writes nothing, for any id.
+   * `{ roadmap_id, status: 'not_found', cover_image_url: null }`. A read: it writes nothing, for any id — except for
+   * `success` covers whose image is gone, generated again as {@link get} does.
    */
   async batchGet(roadmapIds: readonly string[], options: OwnerOptions = {}): Promise<BatchCover[]> {
     assertBatch(roadmapIds);
@@ -240,7 +250,7 @@ export class CoverService {
     const stored = new Set<string>();
     for (const cover of await storage.getCovers(roadmapIds)) {
       stored.add(cover.roadmap_id);
-      if (isOwner(cover.user_id, options)) covers.set(cover.roadmap_id, toPublicCover(cover));
+      if (isOwner(cover.user_id, options)) covers.set(cover.roadmap_id, toPublicCover(await this.withImage(cover)));
     }
     for (const roadmapId of new Set(roadmapIds)) {
       if (stored.has(roadmapId)) continue;
@@ -402,6 +412,46 @@ export class CoverService {
   // ------------------------------------------------------------------------------------------------------------
   // Generation
   // ------------------------------------------------------------------------------------------------------------
+
+  /**
+   * The cover as it should be served. A `success` cover whose image blob is gone (a deleted folder, an in-memory
+   * blob store after a restart) would be a broken link: it goes back to `pending` without its URL and is generated
+   * again, announced like any change. Each image is looked up once per process; a lookup that fails serves the cover
+   * as stored and reports the error.
+   */
+  private async withImage(cover: CoverRecord): Promise<CoverRecord> {
+    const key = cover.blob_key;
+    if (cover.status !== 'success' || key === null || this.verifiedImages.has(key)) return cover;
+    const { blobStore, storage, clock, onError } = this.settings;
+    try {
+      const stored = blobStore.has ? await blobStore.has(key) : (await blobStore.get(key)) !== null;
+      if (stored) {
+        this.verifiedImages.add(key);
+        if (this.verifiedImages.size > verifiedImagesKept) {
+          this.verifiedImages.delete(this.verifiedImages.values().next().value as string);
+        }
+        return cover;
+      }
+      const pending = await storage.transitionCover(cover.roadmap_id, {
+        from: ['success'],
+        to: 'pending',
+        patch: {
+          cover_image_url: null,
+          blob_key: null,
+          error: null,
+          next_attempt_at: null,
+          updated_at: isoTime(clock.now()),
+        },
+      });
+      if (!pending) return (await storage.getCover(cover.roadmap_id)) ?? cover;
+      await this.announce(pending);
+      this.generator.enqueue(pending.roadmap_id, { automatic: true });
+      return pending;
+    } catch (error) {
+      onError(error);
+      return cover;
+    }
+  }
 
   /** Compare-and-set to `pending`, announce it, and queue the cover here; `null` when it changed meanwhile. */
   private async trigger(

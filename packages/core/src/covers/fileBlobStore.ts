@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { abortError, RoadmapError } from '../shared/errors.js';
 import { assertValidBlobKey } from './blobKey.js';
@@ -97,6 +97,17 @@ export function createFileBlobStore(options: FileBlobStoreOptions): BlobStore {
         });
       }
       return { data, contentType: await readContentType(file) };
+    },
+    async has(key) {
+      const file = fileOf(key);
+      try {
+        return (await stat(file)).isFile();
+      } catch (error) {
+        if (codeOf(error) === 'ENOENT' || codeOf(error) === 'ENOTDIR') return false;
+        throw new RoadmapError('storage_error', `Could not look up blob ${JSON.stringify(key)}: ${messageOf(error)}`, {
+          cause: error,
+        });
+      }
     },
     async delete(key) {
       const file = fileOf(key);

@@ -34,6 +34,10 @@ export function createMemoryBlobStore(options: MemoryBlobStoreOptions = {}): Blo
       const blob = blobs.get(key);
       return blob === undefined ? null : { data: blob.data.slice(), contentType: blob.contentType };
     },
+    async has(key) {
+      assertValidBlobKey(key);
+      return blobs.has(key);
+    },
     async delete(key) {
       assertValidBlobKey(key);
       blobs.delete(key);

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'eventemitter3';
-import type { BlobStore } from '../covers/blobStore.js';
+import type { BlobStore, DefaultBlobStoreSource } from '../covers/blobStore.js';
 import { CoverService, type CoverServiceOptions } from '../covers/coverService.js';
 import type { ImageProvider, ImageUsage } from '../covers/imageProvider.js';
 import { createMemoryBlobStore } from '../covers/memoryBlobStore.js';
@@ -143,7 +143,11 @@ export interface RoadmapEngineOptions {
   workerId?: string;
   /** Creates cover images. Default: `createOfflineImageProvider()` (generated artwork, no network). */
   imageProvider?: ImageProvider;
-  /** Keeps cover images the kit stores itself. Default: `createMemoryBlobStore()` (lost with the process). */
+  /**
+   * Keeps cover images the kit stores itself. Default: the storage's `defaultBlobStore()` when it has one (SQLite on
+   * a file: a `cover-images` folder beside the database, so covers survive restarts), else `createMemoryBlobStore()`
+   * (lost with the process; a cover whose image is gone is generated again when read).
+   */
   blobStore?: BlobStore;
   /** Cover-image generation: concurrency, automatic retries, the sweeper. Defaults: see {@link CoverServiceOptions}. */
   covers?: CoverServiceOptions;
@@ -292,7 +296,9 @@ export class RoadmapEngine {
     this.generateId = options.generateId ?? randomId;
     this.onError = options.onError ?? ((error) => console.error('[roadmap]', error));
     this.imageProvider = options.imageProvider ?? createOfflineImageProvider();
-    this.blobStore = options.blobStore ?? createMemoryBlobStore();
+    // Covers last as long as the data: a file-backed storage keeps them beside its files unless told otherwise.
+    const fileBacked = options.storage as Storage & Partial<DefaultBlobStoreSource>;
+    this.blobStore = options.blobStore ?? fileBacked.defaultBlobStore?.() ?? createMemoryBlobStore();
     assertAdapterVersions({
       storage: this.storage,
       queue: this.queue,

@@ -90,6 +90,17 @@ export function runBlobStoreConformance(name: string, factory: BlobStoreFactory)
       await expect(store.delete('never.png')).resolves.toBeUndefined();
     });
 
+    it('has (when offered) says whether a key is stored, without reading it', async () => {
+      if (store.has === undefined) return;
+      expect(await store.has('covers/present.png')).toBe(false);
+      await store.put('covers/present.png', Uint8Array.from([1, 2, 3]), { contentType: 'image/png' });
+      expect(await store.has('covers/present.png')).toBe(true);
+      expect(await store.has('covers/other.png')).toBe(false);
+      await store.delete('covers/present.png');
+      expect(await store.has('covers/present.png')).toBe(false);
+      await expect(store.has('../escape.png')).rejects.toMatchObject({ code: 'invalid_input' });
+    });
+
     it('stores an empty blob', async () => {
       await store.put('empty.bin', new Uint8Array(0), { contentType: 'application/octet-stream' });
       const blob = await store.get('empty.bin');
