@@ -68,21 +68,31 @@ export type {
   Tutorial,
 } from './domain/schemas.js';
 export {
+  conceptSchema,
   contentKindSchema,
   contentKinds,
   coverSchema,
+  coverStatusSchema,
+  currentLevelSchema,
   curriculumSchema,
+  difficultySchema,
   generateRequestSchema,
   intentSchema,
+  itemStatusSchema,
+  moduleSchema,
   preferencesSchema,
+  quizQuestionSchema,
   quizSchema,
+  resourceSchema,
   resourcesSchema,
+  reviewIssueSchema,
   roadmapSchema,
+  stageSchema,
   structureReviewSchema,
   tutorialSchema,
 } from './domain/schemas.js';
-export type { CurrentStep, Progress, Task, TaskRecord, TaskStatus } from './domain/task.js';
-export { isTerminalStatus, taskStatuses, taskStatusSchema, terminalStatuses } from './domain/task.js';
+export type { CurrentStep, PauseReason, Progress, Task, TaskRecord, TaskStatus } from './domain/task.js';
+export { currentStepSchema, isTerminalStatus, taskStatuses, taskStatusSchema, terminalStatuses } from './domain/task.js';
 export { addUsage, emptyUsage, roundUsd, usageOf } from './domain/usage.js';
 export type {
   ApiErrorBody,
@@ -96,6 +106,7 @@ export type {
   ClosingMessage,
   ClosingReason,
   ConnectedMessage,
+  ControlMessageBase,
   ControlMessage,
   CoverImageType,
   CoverNotFound,
@@ -129,6 +140,9 @@ export type {
   UsageResponse,
 } from './domain/wire.js';
 export type { BatchCancelResult, BatchCancelSelection, BatchCancelStatus } from './engine/batchCancel.js';
+export type { ItemVersionView } from './engine/itemVersions.js';
+export type { PauseResult, ReviewProposal } from './engine/taskControl.js';
+export type { FaultBackoff } from './engine/worker.js';
 export {
   demoEstimateProfile,
   type EstimateProfile,
@@ -138,7 +152,7 @@ export {
   typicalEstimateProfile,
   UsageAverages,
 } from './engine/costEstimate.js';
-export type { GenerateOptions, ListTasksOptions, RoadmapEngineOptions } from './engine/engine.js';
+export type { EngineEvents, GenerateOptions, ListTasksOptions, RoadmapEngineOptions } from './engine/engine.js';
 export { RoadmapEngine } from './engine/engine.js';
 export type {
   ConceptContext,
@@ -167,7 +181,7 @@ export {
   type BudgetStore,
   budgetToleranceUsd,
 } from './storage/budgetStore.js';
-export type { CheckpointStore, ContentValue, ItemKey, ItemVersion } from './storage/checkpointStore.js';
+export type { CheckpointStore, ContentValue, ItemKey, ItemVersion, ItemWritten } from './storage/checkpointStore.js';
 export type { CoverStore } from './storage/coverStore.js';
 export type { EventPruneOptions, EventQuery, EventStore } from './storage/eventStore.js';
 export type { MemoryStorageOptions } from './storage/memoryStorage.js';

@@ -1,3 +1,4 @@
+export type { FetchFunction } from './nodeHttpFetch.js';
 export type { OpenAIClientOptions } from './openAIClient.js';
 export type { OpenAIImageProviderOptions } from './openAIImageProvider.js';
 export { createOpenAIImageProvider } from './openAIImageProvider.js';

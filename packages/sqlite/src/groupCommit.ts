@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { toStorageError } from './storageError.js';
 
-/** What one group commit held, for monitoring ({@link SqliteStorageOptions.onWriteBatch}). */
+/** What one group commit held, for monitoring (the `onWriteBatch` option of `createSqliteStorage`). */
 export interface WriteBatch {
   /** Writes committed (or refused) together. */
   writes: number;

@@ -12,7 +12,8 @@ import { migrate } from './migrations.js';
 import { toStorageError } from './storageError.js';
 import { createTaskStore } from './taskStatements.js';
 
-interface CommonOptions {
+/** Options of every SQLite storage, however it gets its connection. */
+export interface SqliteCommonOptions {
   /** Clock reading used for `updated_at` of content items. Default: `Date.now`. */
   now?: () => number;
   /**
@@ -27,7 +28,7 @@ interface CommonOptions {
   onWriteBatch?: (batch: WriteBatch) => void;
 }
 
-export type SqliteStorageOptions = CommonOptions &
+export type SqliteStorageOptions = SqliteCommonOptions &
   (
     | {
         /**

@@ -223,7 +223,7 @@ export class CoverService {
   /**
    * A roadmap's cover (`not_started` until generation was asked for); `not_found` or `forbidden` otherwise. A read:
    * it writes nothing (a stored roadmap without a cover row yet reads as `not_started`) — except for a `success`
-   * cover whose image is no longer in the blob store, which is generated again (see {@link withImage}).
+   * cover whose image is no longer in the blob store, which is generated again.
    */
   async get(roadmapId: string, options: OwnerOptions = {}): Promise<Cover> {
     const { storage } = this.settings;

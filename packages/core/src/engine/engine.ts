@@ -230,7 +230,8 @@ export interface ListTasksOptions {
   offset?: number;
 }
 
-type EmitterEvents = { [Type in RoadmapEventType]: [Extract<RoadmapEvent, { type: Type }>] } & {
+/** The listener arguments of each event type for {@link RoadmapEngine.on}: the event of that type. */
+export type EngineEvents = { [Type in RoadmapEventType]: [Extract<RoadmapEvent, { type: Type }>] } & {
   event: [RoadmapEvent];
 };
 
@@ -257,7 +258,7 @@ export class RoadmapEngine {
   /** Cover images of roadmaps: get, batch get, (batch) generate, upload. */
   readonly covers: CoverService;
   private readonly generateId: () => string;
-  private readonly emitter = new EventEmitter<EmitterEvents>();
+  private readonly emitter = new EventEmitter<EngineEvents>();
   private readonly settings: {
     concurrency: number;
     taskConcurrency: number;
@@ -460,8 +461,8 @@ export class RoadmapEngine {
   // ------------------------------------------------------------------------------------------------------------
 
   /** Listens to one event type; returns the unsubscribe function. */
-  on<Type extends RoadmapEventType>(type: Type, listener: (event: EmitterEvents[Type][0]) => void): () => void {
-    const safe = (event: EmitterEvents[Type][0]) => {
+  on<Type extends RoadmapEventType>(type: Type, listener: (event: EngineEvents[Type][0]) => void): () => void {
+    const safe = (event: EngineEvents[Type][0]) => {
       try {
         listener(event);
       } catch (error) {

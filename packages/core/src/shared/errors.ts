@@ -76,7 +76,7 @@ function errorName(error: unknown): unknown {
  * True for the error an aborted `AbortSignal` produces when someone stopped the work: a DOMException `AbortError`,
  * or a reason named so (the engine's cancel, stop, crash and lost-lease reasons). A `TimeoutError` is not one: a
  * call that ran out of time on its own (`AbortSignal.timeout`) was not stopped by anyone and may be tried again
- * (see {@link isTimeoutError}).
+ * (see `isTimeoutError`).
  */
 export function isAbortError(error: unknown): boolean {
   return errorName(error) === 'AbortError';
