@@ -68,31 +68,21 @@ export type {
   Tutorial,
 } from './domain/schemas.js';
 export {
-  conceptSchema,
   contentKindSchema,
   contentKinds,
   coverSchema,
-  coverStatusSchema,
-  currentLevelSchema,
   curriculumSchema,
-  difficultySchema,
   generateRequestSchema,
   intentSchema,
-  itemStatusSchema,
-  moduleSchema,
   preferencesSchema,
-  quizQuestionSchema,
   quizSchema,
-  resourceSchema,
   resourcesSchema,
-  reviewIssueSchema,
   roadmapSchema,
-  stageSchema,
   structureReviewSchema,
   tutorialSchema,
 } from './domain/schemas.js';
 export type { CurrentStep, PauseReason, Progress, Task, TaskRecord, TaskStatus } from './domain/task.js';
-export { currentStepSchema, isTerminalStatus, taskStatuses, taskStatusSchema, terminalStatuses } from './domain/task.js';
+export { isTerminalStatus, taskStatuses, taskStatusSchema, terminalStatuses } from './domain/task.js';
 export { addUsage, emptyUsage, roundUsd, usageOf } from './domain/usage.js';
 export type {
   ApiErrorBody,
@@ -106,8 +96,8 @@ export type {
   ClosingMessage,
   ClosingReason,
   ConnectedMessage,
-  ControlMessageBase,
   ControlMessage,
+  ControlMessageBase,
   CoverImageType,
   CoverNotFound,
   CurrentStatusMessage,
@@ -140,9 +130,6 @@ export type {
   UsageResponse,
 } from './domain/wire.js';
 export type { BatchCancelResult, BatchCancelSelection, BatchCancelStatus } from './engine/batchCancel.js';
-export type { ItemVersionView } from './engine/itemVersions.js';
-export type { PauseResult, ReviewProposal } from './engine/taskControl.js';
-export type { FaultBackoff } from './engine/worker.js';
 export {
   demoEstimateProfile,
   type EstimateProfile,
@@ -154,6 +141,9 @@ export {
 } from './engine/costEstimate.js';
 export type { EngineEvents, GenerateOptions, ListTasksOptions, RoadmapEngineOptions } from './engine/engine.js';
 export { RoadmapEngine } from './engine/engine.js';
+export type { ItemVersionView } from './engine/itemVersions.js';
+export type { PauseResult, ReviewProposal } from './engine/taskControl.js';
+export type { FaultBackoff } from './engine/worker.js';
 export type {
   ConceptContext,
   LanguageModel,
