@@ -96,7 +96,7 @@ describe('runCli', () => {
   });
 
   it('exits 1 with the error when content fails', async () => {
-    const demo = createDemoModel();
+    const demo = createDemoModel({ latencyMs: 0 });
     const model: LanguageModel = {
       ...demo,
       generate: (request) =>

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, defaultWebDir, devJwtSecret, parseConfig, resolveTokenSigning } from './config.js';
@@ -141,6 +142,19 @@ describe('parseConfig', () => {
         model: { kind: 'demo' },
       },
     );
+  });
+
+  it('ROADMAP_DEMO_LATENCY_MS=realistic gives the demo model its own pace; the demo script sets it', async () => {
+    expect(parseConfig({ ROADMAP_DEV_LOGIN: '1', ROADMAP_DEMO_LATENCY_MS: 'realistic' }, cwd).model).toEqual({
+      kind: 'demo',
+      latencyMs: undefined,
+    });
+    expect(parseConfig({ ROADMAP_DEV_LOGIN: '1', ROADMAP_DEMO_LATENCY_MS: '40' }, cwd).model).toEqual({
+      kind: 'demo',
+      latencyMs: 40,
+    });
+    const demoScript = await readFile(path.join(import.meta.dirname, 'demo.ts'), 'utf8');
+    expect(demoScript).toContain("process.env.ROADMAP_DEMO_LATENCY_MS ??= 'realistic';");
   });
 
   it('reports every bad number with its name and range', () => {

@@ -27,7 +27,8 @@ export type AuthConfig =
 
 export type ModelConfig =
   | { kind: 'openai'; apiKey: string; baseURL: string | undefined; model: string | undefined }
-  | { kind: 'demo'; latencyMs: number };
+  /** `latencyMs` undefined: the demo model's own pace (`ROADMAP_DEMO_LATENCY_MS=realistic`). */
+  | { kind: 'demo'; latencyMs: number | undefined };
 
 export type ImageProviderConfig =
   | { kind: 'offline' }
@@ -238,7 +239,11 @@ export function parseConfig(env: Environment, cwd: string = process.cwd()): Serv
 
   const concurrency = integer(env, 'ROADMAP_CONCURRENCY', 5, 1, 100, problems);
   const leaseMs = integer(env, 'ROADMAP_LEASE_MS', 30_000, 300, 3_600_000, problems);
-  const demoLatencyMs = integer(env, 'ROADMAP_DEMO_LATENCY_MS', 250, 0, 600_000, problems);
+  // `realistic`: the demo model's own pace per operation, about 30 s a roadmap (what `pnpm demo` sets).
+  const demoLatencyMs =
+    read(env, 'ROADMAP_DEMO_LATENCY_MS') === 'realistic'
+      ? undefined
+      : integer(env, 'ROADMAP_DEMO_LATENCY_MS', 250, 0, 600_000, problems);
   const eventRetentionMs = duration(
     env,
     'ROADMAP_EVENT_RETENTION',

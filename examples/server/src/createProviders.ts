@@ -14,7 +14,7 @@ export function createModel(config: ModelConfig): LanguageModel {
   if (config.kind === 'openai') {
     return createOpenAIModel({ apiKey: config.apiKey, baseURL: config.baseURL, model: config.model });
   }
-  return createDemoModel({ latencyMs: config.latencyMs });
+  return createDemoModel(config.latencyMs === undefined ? {} : { latencyMs: config.latencyMs });
 }
 
 /** The cover-image provider of `ROADMAP_IMAGE_PROVIDER`. */
@@ -35,5 +35,5 @@ export function createImageProvider(config: ImageProviderConfig): ImageProvider 
 export function describeModel(config: ModelConfig): string {
   return config.kind === 'openai'
     ? `openai (${config.model ?? 'gpt-4o-mini'}${config.baseURL ? ` at ${config.baseURL}` : ''})`
-    : `offline demo model (${config.latencyMs} ms per call)`;
+    : `offline demo model (${config.latencyMs === undefined ? 'realistic pace' : `${config.latencyMs} ms per call`})`;
 }

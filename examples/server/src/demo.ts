@@ -5,4 +5,6 @@
  * to start instead of falling back to the dev secret.
  */
 process.env.ROADMAP_DEV_LOGIN = '1';
+// The demo model's own pace: a roadmap takes about 30 s, slow enough to watch its progress and cancel it by hand.
+process.env.ROADMAP_DEMO_LATENCY_MS ??= 'realistic';
 await import('./main.js');

@@ -6,7 +6,7 @@ import { createDemoModel, createMemoryStorage, type LanguageModel, RoadmapEngine
 import { createBullmqQueue } from './bullmqQueue.js';
 import { runWorker } from './runWorker.js';
 
-const demo = createDemoModel();
+const demo = createDemoModel({ latencyMs: 0 });
 const contentOperations = new Set(['tutorial', 'resources', 'quiz']);
 const model: LanguageModel = {
   specificationVersion: 'v1',

@@ -163,7 +163,7 @@ describe('attachRoadmapWebSocket: task endpoint', () => {
   });
 
   it('streams a real run in order until completed, then closing and close 1000', async () => {
-    const current = await setup({ engine: { worker: true, model: createDemoModel() } });
+    const current = await setup({ engine: { worker: true, model: createDemoModel({ latencyMs: 0 }) } });
     const taskId = await current.createTask('alice');
     const client = connect(current, `/api/v1/ws/${taskId}?token=token-alice`);
     await client.waitForType('current_status');
@@ -279,7 +279,7 @@ describe('attachRoadmapWebSocket: task endpoint', () => {
     const before = (await current.engine.listEvents({ taskId })).at(-1)?.seq ?? 0;
     const client = connect(current, `/api/v1/ws/${taskId}?token=token-alice`);
     await client.waitForType('current_status');
-    const worker = current.otherEngine({ worker: true, model: createDemoModel() });
+    const worker = current.otherEngine({ worker: true, model: createDemoModel({ latencyMs: 0 }) });
     await worker.start();
     expect(await client.closed).toBe(1000);
     const stored = await current.engine.listEvents({ taskId });

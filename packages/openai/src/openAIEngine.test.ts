@@ -175,7 +175,7 @@ describe('createOpenAIModel inside a RoadmapEngine', () => {
     const engine = new RoadmapEngine({
       storage: createMemoryStorage(),
       queue: createMemoryQueue(),
-      model: createDemoModel(),
+      model: createDemoModel({ latencyMs: 0 }),
       imageProvider: createOpenAIImageProvider({ apiKey: 'sk-test' }),
       blobStore: mapBlobStore(blobs),
       onError: () => {},

@@ -25,7 +25,7 @@ async function openProcess(): Promise<{ engine: RoadmapEngine; storage: SqliteSt
   const engine = new RoadmapEngine({
     storage,
     queue: createMemoryQueue(),
-    model: createDemoModel(),
+    model: createDemoModel({ latencyMs: 0 }),
     onError: () => {},
   });
   await engine.start();

@@ -312,15 +312,18 @@ describe('createDemoModel', () => {
   const preferences = preferencesFor('Learn Rust');
 
   it('identifies itself as the demo model', () => {
-    const model = createDemoModel();
+    const model = createDemoModel({ latencyMs: 0 });
     expect(model).toMatchObject({ specificationVersion: 'v1', provider: 'demo', modelId: 'roadmap-demo-1' });
   });
 
   it('answers with JSON text of demoResponse, byte for byte the same for the same input', async () => {
-    const model = createDemoModel();
+    const model = createDemoModel({ latencyMs: 0 });
     const input = { preferences };
     const first = await model.generate(requestFor('curriculum_design', input));
-    const second = await createDemoModel().generate({ ...requestFor('curriculum_design', input), prompt: 'other' });
+    const second = await createDemoModel({ latencyMs: 0 }).generate({
+      ...requestFor('curriculum_design', input),
+      prompt: 'other',
+    });
     expect(first.text).toBe(second.text);
     expect(JSON.parse(first.text)).toEqual(demoResponse({ operation: 'curriculum_design', input }));
     expect(first.usage?.outputTokens).toBeGreaterThan(0);
@@ -332,7 +335,7 @@ describe('createDemoModel', () => {
       Promise.all(
         conceptsOf(curriculum).map(
           async (concept) =>
-            (await createDemoModel({ seed }).generate(requestFor('quiz', { preferences, concept }))).text,
+            (await createDemoModel({ seed, latencyMs: 0 }).generate(requestFor('quiz', { preferences, concept }))).text,
         ),
       );
     expect(await texts(7)).toEqual(await texts(7));
@@ -365,7 +368,7 @@ describe('createDemoModel', () => {
   });
 
   it('rejects a call whose signal is already aborted', async () => {
-    const error = await createDemoModel()
+    const error = await createDemoModel({ latencyMs: 0 })
       .generate(requestFor('intent_analysis', { preferences }, AbortSignal.abort()))
       .catch((caught: unknown) => caught);
     expect(isAbortError(error)).toBe(true);

@@ -31,7 +31,12 @@ export interface DemoResponseOptions {
 }
 
 export interface DemoModelOptions extends DemoResponseOptions {
-  /** Simulated response time of every call, in milliseconds, waited on `clock`. Default: 0. */
+  /**
+   * Simulated response time of every call, in milliseconds, waited on `clock`. Default: a hosted model's pace, per
+   * operation (2 s for an intent analysis up to 4 s for a curriculum or a tutorial: `demoPace`), so a
+   * roadmap takes about half a minute and a person can watch its progress and cancel it. Tests and benchmarks set
+   * their own (`0` answers at once).
+   */
   latencyMs?: number;
   /** Clock the latency is waited on; a manual clock makes latency instant in tests. Default: `systemClock`. */
   clock?: Clock;
@@ -43,6 +48,20 @@ export interface DemoModelOptions extends DemoResponseOptions {
   /** Whether the model offers `stream` (SPEC §7 streaming). Default: true. */
   stream?: boolean;
 }
+
+/**
+ * The demo model's default response time of each operation, in milliseconds: a hosted model's pace, scaled down. A
+ * 24-concept roadmap (72 items) at the engine's default concurrency of 5 takes about 30 seconds.
+ */
+export const demoPace: Readonly<Record<ModelOperation, number>> = {
+  intent_analysis: 2_000,
+  curriculum_design: 4_000,
+  structure_review: 2_000,
+  roadmap_edit: 4_000,
+  tutorial: 4_000,
+  resources: 2_000,
+  quiz: 2_500,
+};
 
 /** Pieces a streamed answer is cut into, at most: a delta every few per cent of the call. */
 const maxStreamPieces = 40;
@@ -121,7 +140,7 @@ export function estimateUsage(request: Pick<ModelRequest, 'system' | 'prompt'>, 
  */
 export function createDemoModel(options: DemoModelOptions = {}): LanguageModel {
   const clock = options.clock ?? systemClock;
-  const latencyMs = options.latencyMs ?? 0;
+  const latencyOf = (operation: ModelOperation) => options.latencyMs ?? demoPace[operation] ?? 0;
   const seed = options.seed ?? 0;
   const model: LanguageModel = {
     specificationVersion: 'v1',
@@ -130,14 +149,16 @@ export function createDemoModel(options: DemoModelOptions = {}): LanguageModel {
     // Its longest answers (tutorials) are about 1,500 tokens.
     maxOutputTokens: 4_096,
     async generate(request) {
-      await sleep(clock, latencyMs, request.abortSignal);
+      await sleep(clock, latencyOf(request.operation), request.abortSignal);
       const text = JSON.stringify(demoResponse(request, { seed }));
       return { text, usage: estimateUsage(request, text) };
     },
   };
   if (options.stream === false) return model;
-  const firstTokenMs = Math.round(latencyMs * Math.min(1, Math.max(0, options.firstTokenShare ?? 0.3)));
+  const firstTokenShare = Math.min(1, Math.max(0, options.firstTokenShare ?? 0.3));
   model.stream = async function* (request: ModelRequest): AsyncIterable<ModelStreamPart> {
+    const latencyMs = latencyOf(request.operation);
+    const firstTokenMs = Math.round(latencyMs * firstTokenShare);
     await sleep(clock, firstTokenMs, request.abortSignal);
     const text = JSON.stringify(demoResponse(request, { seed }));
     const size = Math.max(1, Math.ceil(text.length / maxStreamPieces));

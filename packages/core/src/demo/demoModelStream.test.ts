@@ -78,7 +78,7 @@ function textOf(received: readonly Received[]): string {
 
 describe('the demo model streaming (SPEC §7)', () => {
   it('streams the same JSON text and usage as generate, in several pieces, then one finish', async () => {
-    const model = createDemoModel();
+    const model = createDemoModel({ latencyMs: 0 });
     expect(model.stream).toBeTypeOf('function');
     for (const request of [
       tutorialRequest(),
@@ -159,7 +159,7 @@ describe('the demo model streaming (SPEC §7)', () => {
 
   it('stops between pieces when aborted, even without latency', async () => {
     const controller = new AbortController();
-    const model = createDemoModel();
+    const model = createDemoModel({ latencyMs: 0 });
     const received: ModelStreamPart[] = [];
     const reading = (async () => {
       for await (const part of streamOf(model, tutorialRequest(controller.signal))) {
