@@ -72,7 +72,8 @@ export interface ServerConfig {
   userConcurrency: number;
   /** `ROADMAP_WS_CONNECTIONS_PER_USER`: open WebSockets per user and process (default 20). */
   webSocketConnectionsPerUser: number;
-  demoLatencyMs: number;
+  /** `ROADMAP_DEMO_LATENCY_MS`: per-call latency of the demo model; `undefined` for its own pace (`realistic`). */
+  demoLatencyMs: number | undefined;
   logLevel: string;
   /** Absolute path of `ROADMAP_WEB_DIR` (default {@link defaultWebDir}): the built web app, served when it exists. */
   webDir: string;
