@@ -1,9 +1,10 @@
-import type { ConceptDetail, ContentKind } from '@roadmap/core/client';
+import type { ContentKind } from '@roadmap/core/client';
 import type { ComponentProps, ReactNode } from 'react';
 import { cn } from './cn.js';
 import { ItemVersions } from './itemVersions.js';
 import type { MermaidLoader } from './mermaidDiagram.js';
 import { useRoadmapLabels } from './provider.js';
+import { QuizPractice } from './quizPractice.js';
 import { safeHref } from './safeHref.js';
 import { StreamingTutorial, Tutorial } from './streamingTutorial.js';
 import { useConcept } from './useConcept.js';
@@ -25,34 +26,6 @@ export interface ConceptContentProps extends Omit<ComponentProps<'article'>, 'ch
   loadMermaid?: MermaidLoader;
 }
 
-type Quiz = NonNullable<ConceptDetail['quiz']>;
-
-function QuizList({ quiz }: { quiz: Quiz }) {
-  const labels = useRoadmapLabels();
-  return (
-    <ol className="roadmap-quiz">
-      {quiz.map((question) => (
-        <li key={question.question_id}>
-          <p>{question.question}</p>
-          <ol type="A">
-            {question.options.map((option, index) => (
-              <li key={option} data-correct={question.correct_answer.includes(index) || undefined}>
-                {option}
-              </li>
-            ))}
-          </ol>
-          <details>
-            <summary>{labels.answer}</summary>
-            <p>
-              {question.correct_answer.map((index) => question.options[index]).join(', ')}. {question.explanation}
-            </p>
-          </details>
-        </li>
-      ))}
-    </ol>
-  );
-}
-
 /** One part of a concept's content, or "not generated yet" while it is missing. */
 function ContentPart({ title, actions, children }: { title: string; actions?: ReactNode; children: ReactNode }) {
   const labels = useRoadmapLabels();
@@ -66,7 +39,8 @@ function ContentPart({ title, actions, children }: { title: string; actions?: Re
 }
 
 /**
- * One concept's content: the tutorial (untrusted Markdown rendered safely), resources and quiz, each with
+ * One concept's content: the tutorial (untrusted Markdown rendered safely), resources and an answerable quiz
+ * ({@link QuizPractice}), each with
  * "Regenerate with feedback" and, once it has several, a version switcher (SPEC §7).
  *
  * @example
@@ -137,7 +111,7 @@ export function ConceptContent({
             )}
           </ContentPart>
           <ContentPart title={labels.quiz} actions={versions('quiz', detail.quiz !== null)}>
-            {detail.quiz && <QuizList quiz={detail.quiz} />}
+            {detail.quiz && <QuizPractice questions={detail.quiz} />}
           </ContentPart>
         </>
       )}

@@ -39,6 +39,8 @@ export type { ProgressBarProps } from './progressBar.js';
 export { ProgressBar } from './progressBar.js';
 export type { RoadmapProviderProps } from './provider.js';
 export { RoadmapProvider, useRoadmapClient, useRoadmapLabels } from './provider.js';
+export type { QuizPracticeProps, QuizQuestion } from './quizPractice.js';
+export { isCorrectAnswer, QuizPractice } from './quizPractice.js';
 export type { ReviewPanelProps } from './reviewPanel.js';
 export { ReviewPanel } from './reviewPanel.js';
 export type { RoadmapCardProps } from './roadmapCard.js';

@@ -162,7 +162,20 @@ export interface RoadmapLabels {
   mermaid: string;
   /** Shown for content that is not generated yet. */
   notGenerated: string;
-  answer: string;
+  /** Hint under a single-choice or true/false question. */
+  quizChooseOne: string;
+  /** Hint under a multiple-choice question. */
+  quizChooseAll: string;
+  /** The button that marks the answers. */
+  quizCheck: string;
+  /** The button that clears the answers. */
+  quizTryAgain: string;
+  quizCorrect: string;
+  quizIncorrect: string;
+  /** The right options of a question answered wrong. */
+  quizRightAnswer: (options: readonly string[]) => string;
+  /** The result once checked. */
+  quizScore: (correct: number, total: number) => string;
   learningGoal: string;
   learningGoalHint: string;
   hoursPerWeek: string;
@@ -370,7 +383,14 @@ export const englishLabels: RoadmapLabels = {
   quiz: 'Quiz',
   mermaid: 'Mermaid diagram',
   notGenerated: 'Not generated yet.',
-  answer: 'Show answer',
+  quizChooseOne: 'Choose one answer.',
+  quizChooseAll: 'Choose every right answer.',
+  quizCheck: 'Check answers',
+  quizTryAgain: 'Try again',
+  quizCorrect: 'Correct.',
+  quizIncorrect: 'Not quite.',
+  quizRightAnswer: (options) => `The answer: ${options.join(', ')}.`,
+  quizScore: (correct, total) => `${correct} of ${total} correct`,
   learningGoal: 'Learning goal',
   learningGoalHint: 'What do you want to learn? (3–500 characters)',
   hoursPerWeek: 'Hours per week',
@@ -550,7 +570,14 @@ export const chineseLabels: RoadmapLabels = {
   quiz: '测验',
   mermaid: 'Mermaid 图',
   notGenerated: '尚未生成。',
-  answer: '查看答案',
+  quizChooseOne: '选择一个答案。',
+  quizChooseAll: '选择所有正确答案。',
+  quizCheck: '检查答案',
+  quizTryAgain: '再试一次',
+  quizCorrect: '正确。',
+  quizIncorrect: '不完全正确。',
+  quizRightAnswer: (options) => `正确答案：${options.join('、')}。`,
+  quizScore: (correct, total) => `答对 ${correct} / ${total} 题`,
   learningGoal: '学习目标',
   learningGoalHint: '你想学什么？（3–500 个字符）',
   hoursPerWeek: '每周学习小时数',

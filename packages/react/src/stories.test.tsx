@@ -3,6 +3,7 @@
 // with the same handlers; each asserts what a user would see, and the task screens are checked with axe.
 import { composeStories, setProjectAnnotations } from '@storybook/react-vite';
 import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import { userEvent } from '@testing-library/user-event';
 import axe from 'axe-core';
 import type { SetupWorker } from 'msw/browser';
 import { setupServer } from 'msw/node';
@@ -14,6 +15,7 @@ import * as coverImageStories from './coverImage.stories.js';
 import * as generateRoadmapFormStories from './generateRoadmapForm.stories.js';
 import { conceptDetail, roadmap, roadmapSummaries, tasks } from './mockRoadmapApi.js';
 import * as progressBarStories from './progressBar.stories.js';
+import * as quizPracticeStories from './quizPractice.stories.js';
 import * as roadmapCardStories from './roadmapCard.stories.js';
 import * as roadmapGridStories from './roadmapGrid.stories.js';
 import * as roadmapViewStories from './roadmapView.stories.js';
@@ -431,6 +433,54 @@ const files = {
       NotFound: async (canvas) => expect((await canvas.findByRole('alert')).textContent).toBe('Roadmap not found.'),
     },
   },
+  QuizPractice: {
+    stories: composeStories(quizPracticeStories),
+    expect: {
+      Unanswered: async (canvas, container) => {
+        // A fieldset per question, named by its legend.
+        expect(canvas.getAllByRole('group').map((group: HTMLElement) => group.getAttribute('data-result'))).toEqual([
+          null,
+          null,
+          null,
+        ]);
+        expect(canvas.getByRole('group', { name: /Which of these types are/ })).toBeTruthy();
+        expect(canvas.getAllByRole('radio')).toHaveLength(5);
+        expect(canvas.getAllByRole('checkbox')).toHaveLength(4);
+        expect(canvas.getByRole('status').textContent).toBe('');
+        expect(await violations(container)).toEqual([]);
+      },
+      AllCorrect: async (canvas, container) => {
+        expect(container.querySelectorAll('[data-result="correct"]')).toHaveLength(3);
+        expect(canvas.getAllByText('Correct.')).toHaveLength(3);
+        expect(canvas.getByText(/Plain scalars are `Copy`/)).toBeTruthy();
+        expect(await violations(container)).toEqual([]);
+      },
+      SomeWrong: async (canvas, container) => {
+        const results = [...container.querySelectorAll('fieldset')].map((set) => set.getAttribute('data-result'));
+        // A multiple choice with only one of its two right answers is wrong.
+        expect(results).toEqual(['incorrect', 'incorrect', 'correct']);
+        expect(canvas.getByText(/The answer: It is moved and can no longer be used\./)).toBeTruthy();
+        expect(canvas.getByText(/The answer: i32, bool\./)).toBeTruthy();
+        const firstQuestion = container.querySelector('fieldset');
+        const describedBy = firstQuestion?.getAttribute('aria-describedby');
+        expect(describedBy && document.getElementById(describedBy)?.textContent).toMatch(/^Not quite\./);
+        await userEvent.click(canvas.getByRole('button', { name: 'Try again' }));
+        expect(canvas.getByRole('status').textContent).toBe('');
+        expect(canvas.getAllByRole('radio').some((radio: HTMLElement) => (radio as HTMLInputElement).checked)).toBe(
+          false,
+        );
+        expect(await violations(container)).toEqual([]);
+      },
+      Keyboard: (_canvas, container) => {
+        expect(container.querySelectorAll('[data-result="correct"]')).toHaveLength(3);
+      },
+      Chinese: (canvas) => {
+        expect(canvas.getByRole('button', { name: '再试一次' })).toBeTruthy();
+        expect(canvas.getAllByText('选择一个答案。')).toHaveLength(2);
+        expect(canvas.getByText('选择所有正确答案。')).toBeTruthy();
+      },
+    },
+  },
   ConceptContent: {
     stories: composeStories(conceptContentStories),
     expect: {
@@ -462,7 +512,10 @@ const files = {
         expect(canvas.getByText(/malicious link/)).toBeTruthy();
         expect(container.querySelector('img[onerror], [href^="javascript"]')).toBeNull();
         expect(canvas.getAllByRole('link', { name: /Rust|Rustlings|lifetime/ }).length).toBeGreaterThan(3);
-        expect(container.querySelectorAll('.roadmap-quiz > li')).toHaveLength(conceptDetail.quiz?.length ?? 0);
+        expect(container.querySelectorAll('.roadmap-quiz-questions > li')).toHaveLength(
+          conceptDetail.quiz?.length ?? 0,
+        );
+        expect(canvas.getByRole('button', { name: 'Check answers' })).toBeTruthy();
       },
       NotGenerated: async (canvas) => {
         await canvas.findByRole('heading', { name: 'Futures and async/await' });
