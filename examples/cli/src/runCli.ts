@@ -9,6 +9,7 @@ import {
   RoadmapEngine,
   RoadmapError,
   type RoadmapEvent,
+  roadmapToMarkdown,
   type Task,
 } from '@roadmap/core';
 import { errorMessage } from '@roadmap/core/internal';
@@ -19,7 +20,6 @@ import { countContent, describeContent, describeKept } from './contentCounts.js'
 import { formatDuration } from './formatDuration.js';
 import { applyEvent, initialProgressState } from './progressState.js';
 import { createReporter, type OutputStream } from './reporter.js';
-import { roadmapToMarkdown } from './roadmapMarkdown.js';
 
 /** Exit codes: 2 for bad usage, 130 (128 + SIGINT) after Ctrl-C, as shells do. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
@@ -77,6 +77,7 @@ async function writeRoadmap(engine: RoadmapEngine, task: Task, directory: string
   const note = notes[task.status];
   const markdown = roadmapToMarkdown({
     roadmap,
+    answers: 'inline',
     details: await conceptDetails(engine, task),
     ...(note ? { note } : {}),
   });

@@ -39,6 +39,8 @@ export {
   priceOf,
 } from './domain/modelPrices.js';
 export type { OwnerOptions } from './domain/ownership.js';
+export type { RoadmapMarkdownInput } from './domain/roadmapMarkdown.js';
+export { roadmapToMarkdown } from './domain/roadmapMarkdown.js';
 export type {
   Concept,
   ConceptDetail,
@@ -139,6 +141,12 @@ export {
   typicalEstimateProfile,
   UsageAverages,
 } from './engine/costEstimate.js';
+export type {
+  ExportedDocument,
+  RoadmapExport,
+  RoadmapExportFormat,
+  UserExport,
+} from './engine/dataExport.js';
 export type { EngineEvents, GenerateOptions, ListTasksOptions, RoadmapEngineOptions } from './engine/engine.js';
 export { RoadmapEngine } from './engine/engine.js';
 export type { ItemVersionView } from './engine/itemVersions.js';

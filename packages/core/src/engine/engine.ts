@@ -60,6 +60,15 @@ import {
 import { BudgetSweep } from './budgetSweep.js';
 import { keepPartialTutorials, partialTextKey } from './contentStream.js';
 import { demoEstimateProfile, estimateGeneration, typicalEstimateProfile, UsageAverages } from './costEstimate.js';
+import {
+  conceptDetailFrom,
+  conceptsOf,
+  type ExportedDocument,
+  exportDocument,
+  type RoadmapExport,
+  type RoadmapExportFormat,
+  type UserExport,
+} from './dataExport.js';
 import { EventRetention } from './eventRetention.js';
 import {
   type ItemVersionContext,
@@ -1081,15 +1090,69 @@ export class RoadmapEngine {
       .find((entry) => entry.concept_id === conceptId);
     if (!concept) return null;
     const items = await this.storage.listItems(roadmapId, conceptId);
-    const content = (kind: ContentKind) =>
-      items.find((item) => item.kind === kind && item.status === 'completed')?.content ?? null;
-    const tutorial = content('tutorial') as Tutorial | null;
+    const detail = conceptDetailFrom(concept, items);
+    if (detail.tutorial) return detail;
+    return { ...detail, partial_tutorial: await this.partialTutorial(roadmapId, conceptId, items) };
+  }
+
+  /**
+   * A roadmap with everything generated for it, as one document to download (SPEC §9): `md`, Markdown with a
+   * heading per stage, module and concept, each tutorial, resources as links and the quizzes, answers at the end;
+   * or `json` ({@link RoadmapExport}: the roadmap, every concept's items, the cover). `not_found` / `forbidden` as
+   * for `getRoadmap`.
+   */
+  async exportRoadmap(
+    roadmapId: string,
+    options: OwnerOptions & {
+      /** `md` or `json`. Default: `json`. */
+      format?: RoadmapExportFormat;
+    } = {},
+  ): Promise<ExportedDocument> {
+    const roadmap = await this.getRoadmap(roadmapId, options);
+    if (!roadmap) throw new RoadmapError('not_found', `Roadmap ${roadmapId} does not exist.`);
+    return exportDocument(await this.roadmapExport(roadmap), options.format ?? 'json');
+  }
+
+  /**
+   * Everything stored for a user, for data portability (SPEC §9, `GET /me/export`): every task with its usage,
+   * every roadmap with its generated content and its cover's status and URL, and the current period's usage.
+   */
+  async exportUser(userId: string): Promise<UserExport> {
+    const tasks: Task[] = [];
+    for (let offset = 0; ; offset += 100) {
+      const page = await this.listTasks({ userId, limit: 100, offset });
+      tasks.push(...page.tasks);
+      if (page.tasks.length < 100) break;
+    }
+    const roadmaps: RoadmapExport[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: RoadmapListResponse = await this.listRoadmaps(userId, {
+        limit: 100,
+        ...(cursor === null ? {} : { cursor }),
+      });
+      for (const summary of page.roadmaps) {
+        const roadmap = await this.storage.getRoadmap(summary.roadmap_id);
+        if (roadmap && roadmap.user_id === userId) roadmaps.push(await this.roadmapExport(roadmap));
+      }
+      cursor = page.next_cursor;
+    } while (cursor !== null);
     return {
-      concept,
-      tutorial,
-      resources: (content('resources') as Resources | null)?.resources ?? null,
-      quiz: (content('quiz') as Quiz | null)?.questions ?? null,
-      partial_tutorial: tutorial ? null : await this.partialTutorial(roadmapId, conceptId, items),
+      user_id: userId,
+      exported_at: isoTime(this.clock.now()),
+      tasks,
+      roadmaps,
+      usage: await this.getUserUsage(userId),
+    };
+  }
+
+  /** A stored roadmap with its items (one read for all of them) and its cover. */
+  private async roadmapExport(roadmap: Roadmap): Promise<RoadmapExport> {
+    const items = await this.storage.listItems(roadmap.roadmap_id);
+    return {
+      roadmap,
+      concepts: conceptsOf(roadmap).map((concept) => conceptDetailFrom(concept, items)),
+      cover: await this.covers.get(roadmap.roadmap_id),
     };
   }
 

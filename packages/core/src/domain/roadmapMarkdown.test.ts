@@ -1,6 +1,6 @@
-import type { Concept, ConceptDetail, Roadmap } from '@roadmap/core';
 import { describe, expect, it } from 'vitest';
 import { nestHeadings, roadmapToMarkdown } from './roadmapMarkdown.js';
+import type { Concept, ConceptDetail, Roadmap } from './schemas.js';
 
 function concept(id: string, name: string, overrides: Partial<Concept> = {}): Concept {
   return {
@@ -91,7 +91,9 @@ const markdown = roadmapToMarkdown({
   roadmap,
   details: new Map([[goroutines.concept_id, goroutinesDetail]]),
   note: 'Partial roadmap.',
+  answers: 'inline',
 });
+const exported = roadmapToMarkdown({ roadmap, details: new Map([[goroutines.concept_id, goroutinesDetail]]) });
 /** Heading lines outside fenced code. */
 function headingsOf(text: string): string[] {
   let inFence = false;
@@ -119,6 +121,24 @@ describe('roadmapToMarkdown', () => {
       '##### Resources',
       '##### Quiz',
     ]);
+  });
+
+  it('by default puts the answers in an answer key after the last stage, not under the questions', () => {
+    expect(headingsOf(exported).slice(-3)).toEqual(['##### Quiz', '## Answer key', '### Goroutines']);
+    const quiz = exported.slice(exported.indexOf('##### Quiz'), exported.indexOf('## Answer key'));
+    expect(quiz).toContain('1. Which keyword starts a goroutine? _(single choice, easy)_');
+    expect(quiz).not.toContain('**Answer');
+    expect(exported.slice(exported.indexOf('## Answer key'))).toBe(
+      [
+        '## Answer key',
+        '',
+        '### Goroutines',
+        '',
+        '1. **Answer:** B. go — `go f()` runs f concurrently.',
+        '2. **Answers:** A. select; C. chan',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('starts with the goal, the effort, the structure and the note', () => {

@@ -1,4 +1,4 @@
-import type { Concept, ConceptDetail, ItemStatus, QuizQuestion, Resource, Roadmap, Tutorial } from '@roadmap/core';
+import type { Concept, ConceptDetail, ItemStatus, QuizQuestion, Resource, Roadmap, Tutorial } from './schemas.js';
 
 export interface RoadmapMarkdownInput {
   roadmap: Roadmap;
@@ -6,6 +6,11 @@ export interface RoadmapMarkdownInput {
   details: ReadonlyMap<string, ConceptDetail>;
   /** A note under the title, e.g. why the roadmap is partial. */
   note?: string;
+  /**
+   * Where quiz answers go: `inline` under each question, or `end`, an answer key after the last stage (a learner
+   * can try the questions first). Default: `end`.
+   */
+  answers?: 'inline' | 'end';
 }
 
 /** Headings of the tutorial go below the concept's (level 4), never deeper than Markdown's level 6. */
@@ -98,7 +103,17 @@ function answerLetter(index: number): string {
   return String.fromCharCode(65 + index);
 }
 
-function quizSection(quiz: QuizQuestion[] | null, status: ItemStatus): string[] {
+/** `**Answer:** B. go — why.` of a question. */
+function answerLine(question: QuizQuestion): string {
+  const answers = question.correct_answer
+    .map((index) => `${answerLetter(index)}. ${question.options[index] ?? '?'}`)
+    .join('; ');
+  const label = question.correct_answer.length > 1 ? 'Answers' : 'Answer';
+  const explanation = question.explanation ? ` — ${question.explanation}` : '';
+  return `**${label}:** ${answers}${explanation}`;
+}
+
+function quizSection(quiz: QuizQuestion[] | null, status: ItemStatus, inlineAnswers: boolean): string[] {
   const lines = ['##### Quiz', ''];
   if (!quiz) return [...lines, missing(status), ''];
   for (const [number, question] of quiz.entries()) {
@@ -106,17 +121,31 @@ function quizSection(quiz: QuizQuestion[] | null, status: ItemStatus): string[] 
       `${number + 1}. ${question.question} _(${questionTypes[question.question_type]}, ${question.difficulty})_`,
     );
     for (const [index, option] of question.options.entries()) lines.push(`   - ${answerLetter(index)}. ${option}`);
-    const answers = question.correct_answer
-      .map((index) => `${answerLetter(index)}. ${question.options[index] ?? '?'}`)
-      .join('; ');
-    const label = question.correct_answer.length > 1 ? 'Answers' : 'Answer';
-    const explanation = question.explanation ? ` — ${question.explanation}` : '';
-    lines.push('', `   **${label}:** ${answers}${explanation}`, '');
+    lines.push('');
+    if (inlineAnswers) lines.push(`   ${answerLine(question)}`, '');
   }
   return lines;
 }
 
-function conceptSection(concept: Concept, detail: ConceptDetail | undefined, names: Map<string, string>): string[] {
+/** The answer key: every generated quiz's answers, by concept, in roadmap order. */
+function answerKey(concepts: readonly Concept[], details: ReadonlyMap<string, ConceptDetail>): string[] {
+  const lines: string[] = [];
+  for (const concept of concepts) {
+    const quiz = details.get(concept.concept_id)?.quiz;
+    if (!quiz || quiz.length === 0) continue;
+    lines.push(`### ${concept.name}`, '');
+    for (const [number, question] of quiz.entries()) lines.push(`${number + 1}. ${answerLine(question)}`);
+    lines.push('');
+  }
+  return lines.length === 0 ? [] : ['## Answer key', '', ...lines];
+}
+
+function conceptSection(
+  concept: Concept,
+  detail: ConceptDetail | undefined,
+  names: Map<string, string>,
+  inlineAnswers: boolean,
+): string[] {
   const prerequisites = concept.prerequisites.map((id) => names.get(id) ?? id);
   const lines = [
     `#### ${concept.name}`,
@@ -131,17 +160,18 @@ function conceptSection(concept: Concept, detail: ConceptDetail | undefined, nam
     ...lines,
     ...tutorialSection(detail?.tutorial ?? null, concept.tutorial_status),
     ...resourcesSection(detail?.resources ?? null, concept.resources_status),
-    ...quizSection(detail?.quiz ?? null, concept.quiz_status),
+    ...quizSection(detail?.quiz ?? null, concept.quiz_status, inlineAnswers),
   ];
 }
 
 /**
- * A roadmap as one Markdown document: title, goal and totals, then stages → modules → concepts (hours,
- * difficulty, prerequisites), each concept with its tutorial, resources as links, and quiz with answers.
- * Pure: the same input always gives the same text.
+ * A roadmap as one Markdown document (SPEC §9 export): title, goal and totals, then stages → modules → concepts
+ * (hours, difficulty, prerequisites), each concept with its tutorial, resources as links and quiz, and the answers
+ * in an answer key at the end (or under each question). Pure: the same input always gives the same text.
  */
 export function roadmapToMarkdown(input: RoadmapMarkdownInput): string {
   const { roadmap, details } = input;
+  const inlineAnswers = input.answers === 'inline';
   const concepts = roadmap.stages.flatMap((stage) => stage.modules.flatMap((module) => module.concepts));
   const modules = roadmap.stages.reduce((sum, stage) => sum + stage.modules.length, 0);
   const names = new Map(concepts.map((concept) => [concept.concept_id, concept.name]));
@@ -162,9 +192,10 @@ export function roadmapToMarkdown(input: RoadmapMarkdownInput): string {
       lines.push(`### ${module.name}`, '');
       if (module.description) lines.push(module.description, '');
       for (const concept of module.concepts) {
-        lines.push(...conceptSection(concept, details.get(concept.concept_id), names));
+        lines.push(...conceptSection(concept, details.get(concept.concept_id), names, inlineAnswers));
       }
     }
   }
+  if (!inlineAnswers) lines.push(...answerKey(concepts, details));
   return `${lines.join('\n').trimEnd()}\n`;
 }
