@@ -61,6 +61,32 @@ describe('CoverImage', () => {
     await expectNoAxeViolations(container);
   });
 
+  it('falls back to its artwork when the image fails to load, and offers a retry that generates it again', async () => {
+    const url = `/api/v1/cover-images/${roadmapId}.png`;
+    const calls = { generate: 0 };
+    server.use(
+      http.get(api('/roadmap/:roadmapId/cover-image'), () =>
+        HttpResponse.json(cover('success', { cover_image_url: url, error: null })),
+      ),
+      http.post(api('/roadmap/:roadmapId/cover-image/generate'), () => {
+        calls.generate += 1;
+        return HttpResponse.json(cover('pending'), { status: 202 });
+      }),
+    );
+    const { container } = renderWithProvider(<CoverImage roadmapId={roadmapId} title="rust in depth" retry />);
+    await vi.waitFor(() => expect(container.querySelector('img')?.getAttribute('src')).toBe(url));
+    expect(screen.queryByRole('button', { name: 'Retry Cover Generation' })).toBeNull();
+    // The server lost the file: the browser's load fails.
+    fireEvent.error(container.querySelector('img') as HTMLImageElement);
+    expect(container.querySelector('img')).toBeNull();
+    expect(screen.getByRole('img', { name: 'Cover of rust in depth' }).textContent).toBe('R');
+    expect(container.querySelector('[data-slot="cover-image"]')?.getAttribute('data-image-error')).toBe('true');
+    fireEvent.click(screen.getByRole('button', { name: 'Retry Cover Generation' }));
+    await vi.waitFor(() => expect(calls.generate).toBe(1));
+    vi.useRealTimers();
+    await expectNoAxeViolations(container);
+  });
+
   it('does not offer a retry unless asked', async () => {
     const calls = serveCovers(0);
     renderWithProvider(<CoverImage roadmapId={roadmapId} title="Rust" />);

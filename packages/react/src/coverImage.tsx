@@ -1,5 +1,5 @@
 import type { BatchCover, Cover } from '@roadmap/core/client';
-import type { ComponentProps, CSSProperties } from 'react';
+import { type ComponentProps, type CSSProperties, useState } from 'react';
 import { Button } from './button.js';
 import { cn } from './cn.js';
 import { LoaderIcon, RetryIcon } from './icons.js';
@@ -27,8 +27,10 @@ function hue(text: string): number {
 }
 
 /**
- * A roadmap's cover: the image once generated, otherwise a gradient with the title's first letter. With `retry`, a
- * failed cover offers "Retry Cover Generation", which generates again and polls every second (at most 30 times).
+ * A roadmap's cover: the image once generated, otherwise a gradient with the title's first letter. An image that
+ * fails to load (gone from the server, offline) falls back to the same artwork, never the browser's broken-image
+ * icon. With `retry`, a failed cover or an image that failed to load offers "Retry Cover Generation", which
+ * generates again and polls every second (at most 30 times).
  *
  * @example
  * <CoverImage roadmapId={roadmap.roadmap_id} title={roadmap.title} retry />
@@ -52,18 +54,27 @@ export function CoverImage({
   const cover = cachedCover ?? givenCover;
   const status = cover?.status;
   const url = status === 'success' ? cover?.cover_image_url : null;
+  // The URL whose image did not load: a newer cover (another URL) is tried again.
+  const [brokenUrl, setBrokenUrl] = useState<string | null>(null);
+  const imageBroken = typeof url === 'string' && url === brokenUrl;
   const busy = isRetrying || status === 'pending' || status === 'generating';
   return (
     <div
       data-slot="cover-image"
       data-status={status ?? 'loading'}
+      data-image-error={imageBroken || undefined}
       aria-busy={busy}
       className={cn('roadmap-cover', className)}
       style={{ '--roadmap-cover-hue': hue(roadmapId), ...style } as CSSProperties}
       {...props}
     >
-      {url ? (
-        <img className="roadmap-cover__image" src={url} alt={labels.coverAlt(title)} />
+      {url && !imageBroken ? (
+        <img
+          className="roadmap-cover__image"
+          src={url}
+          alt={labels.coverAlt(title)}
+          onError={() => setBrokenUrl(url)}
+        />
       ) : (
         <div className="roadmap-cover__fallback" role="img" aria-label={labels.coverAlt(title)}>
           <span aria-hidden="true">{Array.from(title.trim())[0]?.toUpperCase() ?? '?'}</span>
@@ -75,7 +86,7 @@ export function CoverImage({
           {labels.generating}
         </div>
       ) : (
-        status === 'failed' &&
+        (status === 'failed' || imageBroken) &&
         retry && (
           <div className="roadmap-cover__overlay">
             <Button size="sm" variant="outline" onClick={() => void startRetry()}>
