@@ -1,7 +1,7 @@
 import { createDemoModel } from '@roadmap/core';
 import { createManualClock } from '@roadmap/core/testing';
+import { createJwtAuthenticator, signJwt } from '@roadmap/http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createJwtAuthenticator, signJwt } from './authenticate.js';
 import {
   createSocketWorld,
   refusedResponse,

@@ -1,20 +1,21 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RoadmapEngine, RoadmapError } from '@roadmap/core';
-import { WebSocketServer } from 'ws';
-import type { Authenticate } from './authenticate.js';
-import { EventHub } from './eventHub.js';
-import { HttpError } from './httpErrors.js';
-import { isValidPathParameter, pathParameterFormats } from './pathParameters.js';
 import {
+  type Authenticate,
   checkRateLimit,
+  closeAtExpiry,
   createMemoryRateLimitStore,
   defaultUpgradeRateLimit,
+  HttpError,
+  isValidPathParameter,
+  pathParameterFormats,
   type RateLimit,
   type RateLimitStore,
-} from './rateLimit.js';
+} from '@roadmap/http';
+import { WebSocketServer } from 'ws';
+import { EventHub } from './eventHub.js';
 import { RoadmapSocket } from './roadmapSocket.js';
-import { closeAtExpiry } from './tokenExpiry.js';
 import { parseSince, parseUpgradeTarget, rejectUpgrade } from './upgradeRequest.js';
 import { UserConnections } from './userConnections.js';
 

@@ -1,6 +1,6 @@
+import { defaultRateLimits } from '@roadmap/http';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { defaultRateLimits } from './rateLimit.js';
 import {
   bearer,
   createTestApp,

@@ -8,10 +8,10 @@ import type {
   TaskStatus,
 } from '@roadmap/core';
 import { isoTime } from '@roadmap/core/internal';
+import { type ControlFields, toCurrentStatusMessage } from '@roadmap/http';
 import type { WebSocket } from 'ws';
 import type { EventHub } from './eventHub.js';
 import { OutgoingMessage, sendMessages } from './outgoingMessage.js';
-import { type ControlFields, toCurrentStatusMessage } from './wireFormat.js';
 
 export interface RoadmapSocketOptions {
   socket: WebSocket;

@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
+import { createJwtAuthenticator, signJwt } from '@roadmap/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { attachRoadmapWebSocket, type RoadmapWebSocket } from './attachRoadmapWebSocket.js';
-import { createJwtAuthenticator, signJwt } from './authenticate.js';
 import {
   bearer,
   createTestApp,

@@ -13,9 +13,9 @@ import {
   type Storage,
 } from '@roadmap/core';
 import { terminalEvent } from '@roadmap/core/testing';
+import { createJwtAuthenticator, signJwt } from '@roadmap/http';
 import express from 'express';
 import supertest from 'supertest';
-import { createJwtAuthenticator, signJwt } from './authenticate.js';
 import { createHealthRouter } from './healthRouter.js';
 import { createRoadmapRouter, type RoadmapRouterOptions } from './roadmapRouter.js';
 

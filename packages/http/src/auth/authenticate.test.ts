@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createJwtAuthenticator, readBearerToken, signJwt } from './authenticate.js';
+import { createJwtAuthenticator, readBearerToken } from './authenticate.js';
+import { signJwt } from './signJwt.js';
 
 const secret = 'unit-test-secret';
 const nowMs = Date.UTC(2030, 0, 1);

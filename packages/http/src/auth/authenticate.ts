@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import type { CryptoKey } from 'jose';
 import { assertClaimOptions, isJoseError, type JwtClaimOptions, verifiedUser } from './jwtVerification.js';
 
@@ -82,42 +81,4 @@ export function readBearerToken(headers: Record<string, string | string[] | unde
   if (typeof header !== 'string') return undefined;
   const match = /^Bearer[ ]+([A-Za-z0-9\-_.~+/]+=*)[ ]*$/i.exec(header);
   return match?.[1];
-}
-
-export interface SignJwtClaims {
-  /** The user id. */
-  sub: string;
-  /** `iss` to put in the token (for a server that requires one). Default: none. */
-  issuer?: string;
-  /** `aud` to put in the token (for a server that requires one). Default: none. */
-  audience?: string;
-  /** Lifetime of the token in seconds. Default: 3600. */
-  expiresInSeconds?: number;
-  /** Issue time in milliseconds, for tests. Default: `Date.now()`. */
-  nowMs?: number;
-}
-
-/**
- * Signs an HS256 JWT with `sub`, `iat` and `exp` (and `iss`/`aud` when given), for tests and the reference server's
- * dev token script. Synchronous on purpose (node:crypto's HMAC), so scripts and fixtures need no `await`.
- *
- * @example
- * const token = signJwt({ sub: 'user-1', expiresInSeconds: 600 }, secret);
- */
-export function signJwt(claims: SignJwtClaims, secret: string): string {
-  const issuedAt = Math.floor((claims.nowMs ?? Date.now()) / 1000);
-  const header = encodeJson({ alg: 'HS256', typ: 'JWT' });
-  const payload = encodeJson({
-    sub: claims.sub,
-    ...(claims.issuer === undefined ? {} : { iss: claims.issuer }),
-    ...(claims.audience === undefined ? {} : { aud: claims.audience }),
-    iat: issuedAt,
-    exp: issuedAt + (claims.expiresInSeconds ?? 3600),
-  });
-  const signature = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
-  return `${header}.${payload}.${signature}`;
-}
-
-function encodeJson(value: unknown): string {
-  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
 }

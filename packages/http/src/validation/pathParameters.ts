@@ -1,4 +1,4 @@
-import { invalidInput } from './httpErrors.js';
+import { invalidInput } from '../errors/httpError.js';
 
 /**
  * The ids that appear in the API's paths, checked for length and charset before anything reads storage: a NUL

@@ -9,7 +9,7 @@ import {
   taskStatusSchema,
 } from '@roadmap/core';
 import { maxBatchCancelIds, maxCoverBatchSize } from '@roadmap/core/internal';
-import { invalidInput } from './httpErrors.js';
+import { invalidInput } from '../errors/httpError.js';
 import { isValidPathParameter } from './pathParameters.js';
 
 /** Longest roadmap id accepted in a batch. */

@@ -1,4 +1,4 @@
-import { HttpError } from './httpErrors.js';
+import { HttpError } from '../errors/httpError.js';
 
 /** Counts hits per key in fixed windows. Implement it on Redis (see `createRedisRateLimitStore`) to share limits. */
 export interface RateLimitStore {

@@ -1,11 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createDemoModel, createMemoryQueue, createMemoryStorage, RoadmapEngine } from '@roadmap/core';
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { signJwt } from './authenticate.js';
-import { HttpError } from './httpErrors.js';
+import { HttpError } from '../errors/httpError.js';
+import { createRoadmapHandler } from '../handler/createRoadmapHandler.js';
 import { createJwksAuthenticator, type JwksAuthenticatorOptions } from './jwksAuthenticator.js';
-import { createTestApp, type TestApp } from './routerTestSupport.js';
+import { signJwt } from './signJwt.js';
 
 /**
  * The JWKS authenticator against a real identity provider stand-in: an HTTP server on 127.0.0.1 serving a JSON Web
@@ -183,29 +184,39 @@ describe('createJwksAuthenticator', () => {
   });
 });
 
-describe('the router with a JWKS authenticator (real HTTP)', () => {
-  let app: TestApp | undefined;
+describe('the fetch handler with a JWKS authenticator', () => {
+  let engine: RoadmapEngine | undefined;
   afterEach(async () => {
-    await app?.close();
-    app = undefined;
+    await engine?.stop();
+    engine = undefined;
   });
 
   it('serves a user signed in by the provider, 401 for a bad token, 503 while the provider is down', async () => {
     const key = await makeKey('key-1');
     keyServer = await startKeyServer([key.jwk]);
-    app = await createTestApp({
+    engine = new RoadmapEngine({
+      storage: createMemoryStorage(),
+      queue: createMemoryQueue(),
+      model: createDemoModel({ latencyMs: 0 }),
       worker: false,
-      router: { authenticate: createJwksAuthenticator({ jwksUrl: keyServer.url, issuer, audience, cooldownMs: 0 }) },
     });
+    const serverErrors: unknown[] = [];
+    const handler = createRoadmapHandler(engine, {
+      authenticate: createJwksAuthenticator({ jwksUrl: keyServer.url, issuer, audience, cooldownMs: 0 }),
+      onError: (error) => serverErrors.push(error),
+    });
+    const list = (authorization: string) =>
+      handler(new Request('http://localhost/api/v1/roadmaps', { headers: { authorization } }));
     const now = Math.floor(Date.now() / 1000);
     const token = await new SignJWT({ sub: 'alice', iss: issuer, aud: audience })
       .setProtectedHeader({ alg: 'RS256', kid: 'key-1' })
       .setIssuedAt(now)
       .setExpirationTime(now + 600)
       .sign(key.privateKey);
-    const listed = await app.http.get('/api/v1/roadmaps').set('Authorization', `Bearer ${token}`).expect(200);
-    expect(listed.body).toMatchObject({ roadmaps: [] });
-    await app.http.get('/api/v1/roadmaps').set('Authorization', 'Bearer a.b.c').expect(401);
+    const listed = await list(`Bearer ${token}`);
+    expect(listed.status).toBe(200);
+    expect(await listed.json()).toMatchObject({ roadmaps: [] });
+    expect((await list('Bearer a.b.c')).status).toBe(401);
 
     const unknownKid = await new SignJWT({ sub: 'alice', iss: issuer, aud: audience })
       .setProtectedHeader({ alg: 'RS256', kid: 'key-unknown' })
@@ -213,9 +224,11 @@ describe('the router with a JWKS authenticator (real HTTP)', () => {
       .setExpirationTime(now + 600)
       .sign(key.privateKey);
     keyServer.failWith = 502;
-    const down = await app.http.get('/api/v1/roadmaps').set('Authorization', `Bearer ${unknownKid}`);
+    const down = await list(`Bearer ${unknownKid}`);
     expect(down.status).toBe(503);
-    expect(down.body).toEqual({ detail: expect.any(String), code: 'identity_provider_unavailable' });
-    expect(down.headers['retry-after']).toBe('5');
+    expect(await down.json()).toEqual({ detail: expect.any(String), code: 'identity_provider_unavailable' });
+    expect(down.headers.get('retry-after')).toBe('5');
+    // A 503 is a server-side fault: reported, with the provider's error as its cause.
+    expect(serverErrors).toEqual([expect.objectContaining({ status: 503 })]);
   });
 });

@@ -21,7 +21,8 @@ import type {
 } from '@roadmap/core';
 import type * as client from '@roadmap/core/client';
 import { describe, expectTypeOf, it } from 'vitest';
-import type { HttpError, toHttpResponse } from './httpErrors.js';
+import type { toHttpResponse } from '../errors/errorResponse.js';
+import type { HttpError } from '../errors/httpError.js';
 import type {
   toBatchCancelResponse,
   toCancelTaskResponse,

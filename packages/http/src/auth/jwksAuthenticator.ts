@@ -1,6 +1,6 @@
 import { createRemoteJWKSet } from 'jose';
+import { HttpError } from '../errors/httpError.js';
 import { type Authenticate, readBearerToken } from './authenticate.js';
-import { HttpError } from './httpErrors.js';
 import { assertClaimOptions, type JwtClaimOptions, verifiedUser } from './jwtVerification.js';
 
 export interface JwksAuthenticatorOptions extends JwtClaimOptions {
