@@ -1,0 +1,39 @@
+'use client';
+
+import { createRoadmapClient } from '@roadmap/core/client';
+import { RoadmapProvider } from '@roadmap/react';
+import { type ReactNode, useEffect, useMemo, useSyncExternalStore } from 'react';
+import { SignIn } from './SignIn.js';
+import { getToken, signOut, subscribeToken, takeTokenFromUrl } from './session.js';
+
+/** `fetch` that signs out when the API says the token is no longer good (expired, or signed with another secret). */
+const fetchSigningOutOn401: typeof fetch = async (input, init) => {
+  const response = await globalThis.fetch(input, init);
+  if (response.status === 401 && getToken() !== null) signOut();
+  return response;
+};
+
+/** On the server the session is unknown (it lives in localStorage): the shell renders a placeholder there. */
+const unknownOnServer = () => undefined;
+
+/**
+ * The client boundary of every page: the session, one Roadmap Kit client per signed-in token (talking to this app's
+ * own `/api/v1` route handler, live updates over Server-Sent Events) and `<RoadmapProvider>` around the page; the
+ * sign-in form when signed out.
+ */
+export function RoadmapShell({ children }: { children: ReactNode }) {
+  const token = useSyncExternalStore(subscribeToken, getToken, unknownOnServer);
+  useEffect(() => takeTokenFromUrl(), []);
+  // One client per token: signing in as someone else starts with empty caches.
+  const client = useMemo(
+    () => (token ? createRoadmapClient({ baseUrl: '', token, fetch: fetchSigningOutOn401 }) : undefined),
+    [token],
+  );
+  if (token === undefined) return <p className="demo-loading">Loading…</p>;
+  if (client === undefined) return <SignIn />;
+  return (
+    <RoadmapProvider client={client} theme="system">
+      {children}
+    </RoadmapProvider>
+  );
+}
