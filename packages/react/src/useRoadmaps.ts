@@ -1,5 +1,6 @@
 import type { RoadmapApiError, RoadmapSummary } from '@roadmap/core/client';
-import { useResource } from './useResource.js';
+import { useMemo, useSyncExternalStore } from 'react';
+import { useRoadmapCache } from './provider.js';
 
 export interface UseRoadmapsResult {
   /** The caller's newest roadmaps (the first page of `GET /roadmaps`, up to 50); `[]` until loaded. */
@@ -10,13 +11,14 @@ export interface UseRoadmapsResult {
   refresh: () => Promise<void>;
 }
 
-const noRoadmaps: RoadmapSummary[] = [];
-
-/** The caller's newest roadmaps: the first page of `GET /roadmaps` (50, the server's default page size). */
+/**
+ * The caller's newest roadmaps: the first page of `GET /roadmaps` (50, the server's default page size), live over the
+ * user's event stream the task list shares — a new roadmap appears, progress and task status follow, and covers
+ * change without a reload (`RoadmapListObserver` of `@roadmap/core/client`).
+ */
 export function useRoadmaps(): UseRoadmapsResult {
-  const { data, ...rest } = useResource(
-    'roadmaps',
-    async (client, signal) => (await client.listRoadmaps({ signal })).roadmaps,
-  );
-  return { roadmaps: data ?? noRoadmaps, ...rest };
+  const cache = useRoadmapCache();
+  const observer = useMemo(() => cache.roadmapList(), [cache]);
+  const state = useSyncExternalStore(observer.subscribe, observer.getSnapshot, observer.getSnapshot);
+  return { roadmaps: state.roadmaps, isLoading: state.isLoading, error: state.error, refresh: observer.refresh };
 }

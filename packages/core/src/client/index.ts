@@ -26,6 +26,8 @@ export type {
   RoadmapClientOptions,
 } from './roadmapClient.js';
 export { createRoadmapClient } from './roadmapClient.js';
+export type { RoadmapListState } from './roadmapListObserver.js';
+export { RoadmapListObserver } from './roadmapListObserver.js';
 export type { LoadState } from './sharedObserver.js';
 export { SharedObserver } from './sharedObserver.js';
 export { KeyedStore, Store } from './store.js';

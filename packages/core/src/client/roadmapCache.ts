@@ -1,6 +1,7 @@
 import { ConceptObserver } from './conceptObserver.js';
 import { type ResourceLoader, ResourceObserver } from './resourceObserver.js';
 import type { RoadmapClient } from './roadmapClient.js';
+import { RoadmapListObserver } from './roadmapListObserver.js';
 import { KeyedStore } from './store.js';
 import { TaskListObserver, type TaskListOptions } from './taskListObserver.js';
 import { TaskObserver } from './taskObserver.js';
@@ -71,6 +72,11 @@ export class RoadmapCache {
     return this.#get(`tasks ${status} ${limit}`, (key) => new TaskListObserver(this, key, { status, limit }));
   }
 
+  /** The observer of the caller's newest roadmaps, live over the user's event stream (created on first request). */
+  roadmapList(): RoadmapListObserver {
+    return this.#get('roadmaps', (key) => new RoadmapListObserver(this, key));
+  }
+
   /**
    * The observer of one REST resource. `key` names the resource for the whole cache (e.g. `roadmap ${roadmapId}`):
    * the first request's `load` is the one used.
@@ -93,7 +99,12 @@ export class RoadmapCache {
       onResync: () => {
         // Events may be missing: lists and streaming concepts read themselves again.
         for (const observer of this.#observers.values())
-          if (observer instanceof TaskListObserver || observer instanceof ConceptObserver) void observer.refresh();
+          if (
+            observer instanceof TaskListObserver ||
+            observer instanceof ConceptObserver ||
+            observer instanceof RoadmapListObserver
+          )
+            void observer.refresh();
       },
       // Stopped for good (its token was refused): the next listener opens a new stream.
       onStateChange: (state) => {
