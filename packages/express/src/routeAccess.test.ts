@@ -1,11 +1,12 @@
 import type { AddressInfo } from 'node:net';
-import { createJwtAuthenticator, signJwt } from '@roadmap/http';
+import { createJwtAuthenticator, roadmapRouteTable, signJwt } from '@roadmap/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { attachRoadmapWebSocket, type RoadmapWebSocket } from './attachRoadmapWebSocket.js';
 import {
   bearer,
   createTestApp,
+  hosts,
   learnRust,
   otherUser,
   owner,
@@ -297,112 +298,133 @@ function declaredRoutes(router: TestApp['router']): string[] {
   );
 }
 
-describe('authorization matrix (BOLA)', () => {
-  let app: TestApp;
-  let sockets: RoadmapWebSocket;
-  let fixture: Fixture;
-  beforeAll(async () => {
-    app = await createTestApp({ router: { rateLimits: { generate: { limit: 1000, windowMs: 60_000 } } } });
-    sockets = attachRoadmapWebSocket(app.server, app.engine, {
-      authenticate: createJwtAuthenticator({ secret: testSecret }),
-      onError: (error) => app.serverErrors.push(error),
+describe.each(hosts)('on the %s host', (host) => {
+  describe('authorization matrix (BOLA)', () => {
+    let app: TestApp;
+    let sockets: RoadmapWebSocket | null;
+    let fixture: Fixture;
+    beforeAll(async () => {
+      app = await createTestApp({ host, router: { rateLimits: { generate: { limit: 1000, windowMs: 60_000 } } } });
+      // WebSocket cells run on the Express host (the WebSocket server is a Node server's upgrade handler).
+      sockets =
+        host === 'express'
+          ? attachRoadmapWebSocket(app.server, app.engine, {
+              authenticate: createJwtAuthenticator({ secret: testSecret }),
+              onError: (error) => app.serverErrors.push(error),
+            })
+          : null;
+      const { taskId, roadmapId } = await app.generateAndFinish(owner);
+      await waitForCover(app.engine, roadmapId);
+      const roadmap = await app.engine.getRoadmap(roadmapId);
+      const cover = await app.engine.covers.get(roadmapId);
+      fixture = {
+        taskId,
+        roadmapId,
+        conceptId: roadmap?.stages[0]?.modules[0]?.concepts[0]?.concept_id ?? '',
+        imageFile: cover.cover_image_url?.split('/').at(-1) ?? '',
+      };
     });
-    const { taskId, roadmapId } = await app.generateAndFinish(owner);
-    await waitForCover(app.engine, roadmapId);
-    const roadmap = await app.engine.getRoadmap(roadmapId);
-    const cover = await app.engine.covers.get(roadmapId);
-    fixture = {
-      taskId,
-      roadmapId,
-      conceptId: roadmap?.stages[0]?.modules[0]?.concepts[0]?.concept_id ?? '',
-      imageFile: cover.cover_image_url?.split('/').at(-1) ?? '',
-    };
-  });
-  afterAll(async () => {
-    await sockets.close();
-    await app.close();
-  });
+    afterAll(async () => {
+      await sockets?.close();
+      await app.close();
+    });
 
-  it('lists every route of the router, and the router has no route outside the table', () => {
-    const inTable = table.map((row) => `${row.method.toUpperCase()} ${row.path}`).sort();
-    expect(declaredRoutes(app.router).sort()).toEqual(inTable);
-    expect(inTable).toHaveLength(26);
-  });
-
-  const cells = table.flatMap((row) => callers.map((caller) => ({ row, caller })));
-
-  it(`answers the expected status in each of its ${table.length * callers.length} cells`, async () => {
-    const answered: string[] = [];
-    const expected: string[] = [];
-    for (const { row, caller } of cells) {
-      let request = app.http[row.method](`/api/v1${row.concrete(fixture)}`);
-      const authorization = authorizationOf(caller);
-      if (authorization !== undefined) request = request.set('Authorization', authorization);
-      const body = row.body?.(fixture);
-      if (Buffer.isBuffer(body)) request = request.set('Content-Type', 'image/png').send(body);
-      else if (body !== undefined) request = request.send(body);
-      const response = await request;
-      const label = `${row.method.toUpperCase()} ${row.path} as ${caller}`;
-      answered.push(`${label} → ${response.status}`);
-      expected.push(`${label} → ${row.expected[caller]}`);
-      if (response.status === 401) {
-        expect(response.body).toEqual({ detail: expect.any(String), code: 'unauthorized' });
-        expect(response.headers['www-authenticate']).toMatch(/^Bearer/);
+    it('lists every route of the route table, and the host serves exactly the table', async () => {
+      const inTable = table.map((row) => `${row.method.toUpperCase()} ${row.path}`).sort();
+      expect(roadmapRouteTable.map((route) => `${route.method} ${route.path}`).sort()).toEqual(inTable);
+      expect(inTable).toHaveLength(26);
+      if (app.router !== null) expect(declaredRoutes(app.router).sort()).toEqual(inTable);
+      // From outside: each row's path allows its method, and a path of no row is not served.
+      for (const row of table) {
+        const response = await app.http.options(`/api/v1${row.concrete(fixture)}`);
+        expect(response.headers.allow?.split(/, ?/), `${row.method} ${row.path}`).toContain(row.method.toUpperCase());
       }
-      if (response.status === 403) expect(response.body.code).toBe('forbidden');
-    }
-    expect(answered).toEqual(expected);
-    // Nothing another user did changed the owner's task.
-    expect((await app.engine.getTask(fixture.taskId))?.status).toBe('completed');
-  });
+      await app.http.get('/api/v1/no-such-route').set('Authorization', bearer(owner)).expect(404);
+      await app.http
+        .delete('/api/v1/roadmaps/generate')
+        .set('Authorization', bearer(owner))
+        .expect(host === 'fetch' ? 405 : 404);
+    });
 
-  it('shows another user none of the owner data in list and batch routes', async () => {
-    const tasks = await app.http.get('/api/v1/roadmaps/tasks').set('Authorization', bearer(otherUser)).expect(200);
-    expect(tasks.body.tasks.every((task: { task_id: string }) => task.task_id !== fixture.taskId)).toBe(true);
-    const covers = await app.http
-      .post('/api/v1/cover-images/batch-get')
-      .set('Authorization', bearer(otherUser))
-      .send({ roadmap_ids: [fixture.roadmapId] })
-      .expect(200);
-    expect(covers.body).toEqual([{ roadmap_id: fixture.roadmapId, status: 'not_found', cover_image_url: null }]);
-    const generated = await app.http
-      .post('/api/v1/cover-images/batch-generate')
-      .set('Authorization', bearer(otherUser))
-      .send({ roadmap_ids: [fixture.roadmapId] })
-      .expect(200);
-    expect(generated.body).toMatchObject({ triggered: 0, not_found: [fixture.roadmapId] });
-  });
+    const cells = table.flatMap((row) => callers.map((caller) => ({ row, caller })));
 
-  it(`answers the expected upgrade in each of the ${socketTable.length * callers.length} WebSocket cells, and streams no foreign event`, async () => {
-    // Another user with a task of their own, so that the user-wide stream has something to show them.
-    await app.generateAndFinish(otherUser);
-    const { port } = app.server.address() as AddressInfo;
-    const answered: string[] = [];
-    const expected: string[] = [];
-    for (const row of socketTable) {
-      for (const caller of callers) {
-        const token = authorizationOf(caller)?.slice('Bearer '.length);
-        const query = `${token === undefined ? '' : `token=${encodeURIComponent(token)}&`}since=0`;
-        const url = `ws://127.0.0.1:${port}/api/v1${row.concrete(fixture)}?${query}`;
-        const userId = caller === 'other' ? otherUser : owner;
-        const outcome = await connectSocket(url, async () =>
-          row.path === '/ws'
-            ? (await app.engine.listEvents({ userId, limit: 10_000 })).length
-            : (await app.engine.listEvents({ taskId: fixture.taskId, limit: 10_000 })).length,
-        );
-        const label = `WS ${row.path} as ${caller}`;
-        answered.push(`${label} → ${outcome.status}`);
+    it(`answers the expected status in each of its ${table.length * callers.length} cells`, async () => {
+      const answered: string[] = [];
+      const expected: string[] = [];
+      for (const { row, caller } of cells) {
+        let request = app.http[row.method](`/api/v1${row.concrete(fixture)}`);
+        const authorization = authorizationOf(caller);
+        if (authorization !== undefined) request = request.set('Authorization', authorization);
+        const body = row.body?.(fixture);
+        if (Buffer.isBuffer(body)) request = request.set('Content-Type', 'image/png').send(body);
+        else if (body !== undefined) request = request.send(body);
+        const response = await request;
+        const label = `${row.method.toUpperCase()} ${row.path} as ${caller}`;
+        answered.push(`${label} → ${response.status}`);
         expected.push(`${label} → ${row.expected[caller]}`);
-        if (outcome.status !== 101) expect(outcome.events).toEqual([]);
-        else {
-          expect(outcome.events.length).toBeGreaterThan(0);
-          expect(outcome.events.every((event) => event.user_id === userId)).toBe(true);
-          if (row.path === '/ws/:taskId')
-            expect(outcome.events.every((event) => event.task_id === fixture.taskId)).toBe(true);
+        if (response.status === 401) {
+          expect(response.body).toEqual({ detail: expect.any(String), code: 'unauthorized' });
+          expect(response.headers['www-authenticate']).toMatch(/^Bearer/);
         }
+        if (response.status === 403) expect(response.body.code).toBe('forbidden');
       }
-    }
-    expect(answered).toEqual(expected);
-    expect(app.serverErrors).toEqual([]);
+      expect(answered).toEqual(expected);
+      // Nothing another user did changed the owner's task.
+      expect((await app.engine.getTask(fixture.taskId))?.status).toBe('completed');
+    });
+
+    it('shows another user none of the owner data in list and batch routes', async () => {
+      const tasks = await app.http.get('/api/v1/roadmaps/tasks').set('Authorization', bearer(otherUser)).expect(200);
+      expect(tasks.body.tasks.every((task: { task_id: string }) => task.task_id !== fixture.taskId)).toBe(true);
+      const covers = await app.http
+        .post('/api/v1/cover-images/batch-get')
+        .set('Authorization', bearer(otherUser))
+        .send({ roadmap_ids: [fixture.roadmapId] })
+        .expect(200);
+      expect(covers.body).toEqual([{ roadmap_id: fixture.roadmapId, status: 'not_found', cover_image_url: null }]);
+      const generated = await app.http
+        .post('/api/v1/cover-images/batch-generate')
+        .set('Authorization', bearer(otherUser))
+        .send({ roadmap_ids: [fixture.roadmapId] })
+        .expect(200);
+      expect(generated.body).toMatchObject({ triggered: 0, not_found: [fixture.roadmapId] });
+    });
+
+    it.runIf(host === 'express')(
+      `answers the expected upgrade in each of the ${socketTable.length * callers.length} WebSocket cells, and streams no foreign event`,
+      async () => {
+        // Another user with a task of their own, so that the user-wide stream has something to show them.
+        await app.generateAndFinish(otherUser);
+        if (sockets === null) throw new Error('WebSocket cells run on the Express host.');
+        const { port } = app.server.address() as AddressInfo;
+        const answered: string[] = [];
+        const expected: string[] = [];
+        for (const row of socketTable) {
+          for (const caller of callers) {
+            const token = authorizationOf(caller)?.slice('Bearer '.length);
+            const query = `${token === undefined ? '' : `token=${encodeURIComponent(token)}&`}since=0`;
+            const url = `ws://127.0.0.1:${port}/api/v1${row.concrete(fixture)}?${query}`;
+            const userId = caller === 'other' ? otherUser : owner;
+            const outcome = await connectSocket(url, async () =>
+              row.path === '/ws'
+                ? (await app.engine.listEvents({ userId, limit: 10_000 })).length
+                : (await app.engine.listEvents({ taskId: fixture.taskId, limit: 10_000 })).length,
+            );
+            const label = `WS ${row.path} as ${caller}`;
+            answered.push(`${label} → ${outcome.status}`);
+            expected.push(`${label} → ${row.expected[caller]}`);
+            if (outcome.status !== 101) expect(outcome.events).toEqual([]);
+            else {
+              expect(outcome.events.length).toBeGreaterThan(0);
+              expect(outcome.events.every((event) => event.user_id === userId)).toBe(true);
+              if (row.path === '/ws/:taskId')
+                expect(outcome.events.every((event) => event.task_id === fixture.taskId)).toBe(true);
+            }
+          }
+        }
+        expect(answered).toEqual(expected);
+        expect(app.serverErrors).toEqual([]);
+      },
+    );
   });
 });

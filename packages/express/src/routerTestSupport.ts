@@ -13,11 +13,20 @@ import {
   type Storage,
 } from '@roadmap/core';
 import { terminalEvent } from '@roadmap/core/testing';
-import { createJwtAuthenticator, signJwt } from '@roadmap/http';
+import { createJwtAuthenticator, createRoadmapHandler, type RoadmapRouteOptions, signJwt } from '@roadmap/http';
 import express from 'express';
 import supertest from 'supertest';
+import { createFetchServer } from './fetchServerSupport.js';
 import { createHealthRouter } from './healthRouter.js';
-import { createRoadmapRouter, type RoadmapRouterOptions } from './roadmapRouter.js';
+import { createRoadmapRouter } from './roadmapRouter.js';
+
+/**
+ * Which host serves the route table: `express` (`createRoadmapRouter` in an Express app) or `fetch`
+ * (`createRoadmapHandler` under Node's HTTP server through a small Request/Response bridge).
+ */
+export type Host = 'express' | 'fetch';
+/** Both hosts, for `describe.each(hosts)`. */
+export const hosts: readonly Host[] = ['express', 'fetch'];
 
 export const testSecret = 'roadmap-express-test-secret-0123456789';
 export const owner = 'user-owner';
@@ -44,8 +53,10 @@ export interface TestApp {
   server: Server;
   /** supertest bound to the listening server. */
   http: ReturnType<typeof supertest.agent>;
-  /** The router as mounted (for walking its routes). */
-  router: ReturnType<typeof createRoadmapRouter>;
+  /** The host serving the API. */
+  host: Host;
+  /** The Express router as mounted (for walking its routes); `null` on the fetch host. */
+  router: ReturnType<typeof createRoadmapRouter> | null;
   /** Errors the router answered with 500. */
   serverErrors: unknown[];
   /** POSTs a roadmap request as `userId` and waits until its task ends; answers task and roadmap ids. */
@@ -54,10 +65,13 @@ export interface TestApp {
 }
 
 export interface TestAppOptions {
+  /** Which host serves the API. Default: `'express'`. */
+  host?: Host;
   /** Whether the engine runs a worker (false: tasks stay `pending`). Default: true. */
   worker?: boolean;
   model?: LanguageModel;
-  router?: Partial<RoadmapRouterOptions>;
+  /** Options of either host (authentication, rate limits, clock…). */
+  router?: Partial<RoadmapRouteOptions>;
   storage?: Storage;
   /** More engine options (budgets, prices, …). */
   engine?: Partial<RoadmapEngineOptions>;
@@ -79,17 +93,26 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   });
   await engine.start();
   const serverErrors: unknown[] = [];
-  const router = createRoadmapRouter(engine, {
+  const host = options.host ?? 'express';
+  const routeOptions = {
     authenticate: createJwtAuthenticator({ secret: testSecret }),
-    onError: (error) => serverErrors.push(error),
+    onError: (error: unknown) => serverErrors.push(error),
     ...options.router,
-  });
-  const app = express();
-  app.use(createHealthRouter(engine));
-  app.use('/api/v1', router);
-  const server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(0, () => resolve(listening));
-  });
+  };
+  let router: ReturnType<typeof createRoadmapRouter> | null = null;
+  let server: Server;
+  if (host === 'express') {
+    router = createRoadmapRouter(engine, routeOptions);
+    const app = express();
+    app.use(createHealthRouter(engine));
+    app.use('/api/v1', router);
+    server = await new Promise<Server>((resolve) => {
+      const listening = app.listen(0, () => resolve(listening));
+    });
+  } else {
+    server = createFetchServer(createRoadmapHandler(engine, routeOptions));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  }
   const { port } = server.address() as AddressInfo;
   const http = supertest.agent(`http://127.0.0.1:${port}`);
   return {
@@ -97,6 +120,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     storage,
     server,
     http,
+    host,
     router,
     serverErrors,
     async generateAndFinish(userId) {
