@@ -2,7 +2,7 @@
 
 import { createRoadmapClient } from '@roadmap/core/client';
 import { RoadmapProvider } from '@roadmap/react';
-import { type ReactNode, useEffect, useMemo, useSyncExternalStore } from 'react';
+import { type ReactNode, useMemo, useSyncExternalStore } from 'react';
 import { SignIn } from './SignIn.js';
 import { getToken, signOut, subscribeToken, takeTokenFromUrl } from './session.js';
 
@@ -12,6 +12,13 @@ const fetchSigningOutOn401: typeof fetch = async (input, init) => {
   if (response.status === 401 && getToken() !== null) signOut();
   return response;
 };
+
+// A sign-in link (`/#token=<jwt>`) is read before the first render, so the page never starts as the previous user,
+// and again when only the fragment changes (a link followed from the same page).
+if (typeof window !== 'undefined') {
+  takeTokenFromUrl();
+  window.addEventListener('hashchange', takeTokenFromUrl);
+}
 
 /** On the server the session is unknown (it lives in localStorage): the shell renders a placeholder there. */
 const unknownOnServer = () => undefined;
@@ -23,7 +30,6 @@ const unknownOnServer = () => undefined;
  */
 export function RoadmapShell({ children }: { children: ReactNode }) {
   const token = useSyncExternalStore(subscribeToken, getToken, unknownOnServer);
-  useEffect(() => takeTokenFromUrl(), []);
   // One client per token: signing in as someone else starts with empty caches.
   const client = useMemo(
     () => (token ? createRoadmapClient({ baseUrl: '', token, fetch: fetchSigningOutOn401 }) : undefined),
