@@ -1,6 +1,14 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import { createMemoryQueue, createMemoryStorage } from '@roadmap/core';
-import { createJwtAuthenticator, createRoadmapRouter, signJwt } from '@roadmap/express';
+import { createMemoryQueue, createMemoryStorage, type RoadmapEngine } from '@roadmap/core';
+import { createRoadmapRouter } from '@roadmap/express';
+// @roadmap/http is not (yet) a dependency of the root package: its TypeScript entry is imported by path.
+import {
+  createJwtAuthenticator,
+  createRoadmapHandler,
+  type RoadmapRouteOptions,
+  signJwt,
+} from '../packages/http/src/index.js';
 import { ask, childRole, endChild, express, forkRole, listen, serveMessages } from './httpSupport.js';
 import { type Benchmark, preferences, round, startApiEngine } from './support.js';
 
@@ -57,7 +65,39 @@ if (childRole() === 'p6-autocannon') {
   });
 }
 
-async function measure() {
+/** Which host serves the API: the Express router, or the fetch handler under Node's HTTP server. */
+type Host = 'express' | 'fetch';
+
+/**
+ * A Node request listener answering with a fetch handler: the request (GET, no body) becomes a `Request`, the
+ * `Response` is read whole and written back. The least a Node host does around `createRoadmapHandler`.
+ */
+function fetchListener(handler: (request: Request) => Promise<Response>) {
+  return (incoming: IncomingMessage, outgoing: ServerResponse) => {
+    const headers = new Headers();
+    for (let index = 0; index + 1 < incoming.rawHeaders.length; index += 2) {
+      headers.append(incoming.rawHeaders[index] ?? '', incoming.rawHeaders[index + 1] ?? '');
+    }
+    handler(new Request(`http://127.0.0.1${incoming.url ?? '/'}`, { method: incoming.method ?? 'GET', headers })).then(
+      async (response) => {
+        const body = new Uint8Array(await response.arrayBuffer());
+        outgoing.writeHead(response.status, Object.fromEntries(response.headers));
+        outgoing.end(body);
+      },
+      (error: unknown) => outgoing.destroy(error instanceof Error ? error : new Error(String(error))),
+    );
+  };
+}
+
+/** The API on `host`, served on a free port. */
+function serveApi(host: Host, engine: RoadmapEngine, options: RoadmapRouteOptions & { onError(error: unknown): void }) {
+  if (host === 'fetch') return listen(fetchListener(createRoadmapHandler(engine, options)));
+  const api = express();
+  api.use('/api/v1', createRoadmapRouter(engine, options));
+  return listen(api);
+}
+
+async function measure(host: Host) {
   const queue = createMemoryQueue();
   // No worker: the 50 tasks stay `pending`, so the listing is stable while it is measured.
   const engine = await startApiEngine(createMemoryStorage(), queue);
@@ -65,19 +105,14 @@ async function measure() {
     await engine.generate({ userId, request: preferences(`Learn Rust (P6 task ${index})`) });
   }
   const serverErrors: unknown[] = [];
-  const api = express();
-  api.use(
-    '/api/v1',
-    createRoadmapRouter(engine, {
-      authenticate: createJwtAuthenticator({ secret }),
-      rateLimits: {
-        generate: { limit: 1_000_000, windowMs: 60_000 },
-        coverGeneration: { limit: 1_000_000, windowMs: 60_000 },
-      },
-      onError: (error) => serverErrors.push(error),
-    }),
-  );
-  const apiServer = await listen(api);
+  const apiServer = await serveApi(host, engine, {
+    authenticate: createJwtAuthenticator({ secret }),
+    rateLimits: {
+      generate: { limit: 1_000_000, windowMs: 60_000 },
+      coverGeneration: { limit: 1_000_000, windowMs: 60_000 },
+    },
+    onError: (error) => serverErrors.push(error),
+  });
   const headers = { authorization: `Bearer ${signJwt({ sub: userId, expiresInSeconds: 3600 }, secret)}` };
   const tasksUrl = `${apiServer.url}/api/v1/roadmaps/tasks`;
   const listing = await fetch(tasksUrl, { headers });
@@ -111,13 +146,14 @@ async function measure() {
   }
 }
 
-export const benchmarks: Benchmark[] = [
-  {
-    id: 'P6',
-    title: `GET /roadmaps/tasks (${tasks} tasks) req/s ÷ bare Express JSON route, ${connections} conn × ${durationSeconds} s`,
+/** The P6 row of `host`: the listing's req/s ÷ the bare Express route's. */
+function httpBenchmark(host: Host, id: string, title: string, setup: string): Benchmark {
+  return {
+    id,
+    title,
     target: { op: '>=', value: 0.4 },
     async run() {
-      const { apiResult, bareResult, payloadBytes, bareBytes, serverErrors } = await measure();
+      const { apiResult, bareResult, payloadBytes, bareBytes, serverErrors } = await measure(host);
       const failures = apiResult.non2xx + apiResult.errors + apiResult.timeouts;
       if (failures > 0 || bareResult.non2xx + bareResult.errors + bareResult.timeouts > 0) {
         throw new Error(`requests failed: api ${JSON.stringify(apiResult)} bare ${JSON.stringify(bareResult)}`);
@@ -140,11 +176,27 @@ export const benchmarks: Benchmark[] = [
           duration_s: durationSeconds,
           warmup_s: warmupSeconds,
           server_errors: serverErrors,
-          setup:
-            'in-memory engine without worker (tasks pending), router with JWT auth and helmet defaults; bare route ' +
-            'answers the same JSON body; autocannon in a forked child process, servers in the bench process',
+          setup,
         },
       };
     },
-  },
+  };
+}
+
+export const benchmarks: Benchmark[] = [
+  httpBenchmark(
+    'express',
+    'P6',
+    `GET /roadmaps/tasks (${tasks} tasks) req/s ÷ bare Express JSON route, ${connections} conn × ${durationSeconds} s`,
+    'in-memory engine without worker (tasks pending), router with JWT auth and helmet defaults; bare route ' +
+      'answers the same JSON body; autocannon in a forked child process, servers in the bench process',
+  ),
+  httpBenchmark(
+    'fetch',
+    'P6fetch',
+    `GET /roadmaps/tasks (${tasks} tasks) on the fetch handler under node:http req/s ÷ bare Express JSON route, ${connections} conn × ${durationSeconds} s`,
+    'in-memory engine without worker (tasks pending), createRoadmapHandler with JWT auth and its security headers, ' +
+      'behind a minimal Request/Response bridge on node:http; bare route answers the same JSON body; autocannon in a ' +
+      'forked child process, servers in the bench process',
+  ),
 ];
