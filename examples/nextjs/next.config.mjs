@@ -12,6 +12,9 @@ const nextConfig = {
   // The repository's typecheck (`pnpm typecheck`, tsconfig.json at the root) covers src/; no second one in the build.
   typescript: { ignoreBuildErrors: true },
   poweredByHeader: false,
+  // `next dev` would write an AGENTS.md into the app otherwise.
+  agentRules: false,
+  experimental: { agentUpgrade: false },
 };
 
 export default nextConfig;
