@@ -12,6 +12,7 @@ import {
   createRoadmapRouter,
   type RoadmapWebSocket,
 } from '@roadmap/express';
+import { createApiReferenceHandler } from './apiReference.js';
 import type { AuthConfig, ServerConfig } from './config.js';
 import { createImageProvider, createModel, describeModel } from './createProviders.js';
 import { createDevLoginHandler } from './devLogin.js';
@@ -127,6 +128,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         onError: (error) => logger.error({ err: error }, 'request failed'),
       }),
     );
+    // The browsable API reference: Swagger UI over GET /api/v1/openapi.json.
+    app.use('/api/docs', createApiReferenceHandler());
     app.use(
       '/api/dev/login',
       createDevLoginHandler(

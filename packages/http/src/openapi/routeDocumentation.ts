@@ -18,6 +18,11 @@ export interface RouteDocumentation {
 }
 
 const limit = (maximum: number) => ({ schema: z.number().int().min(1).max(maximum), description: 'page size' });
+const since = {
+  schema: z.number().int().min(0),
+  description: 'replay every retained event after this seq first (Last-Event-ID does the same)',
+};
+
 /**
  * Inputs and answers of every route of the table, by `METHOD path` (the path as in the route table). The drift test
  * fails when a route of the table has no entry here, when an entry names no route, or when a real answer does not
@@ -128,6 +133,14 @@ export const routeDocumentation: Readonly<Record<string, RouteDocumentation>> = 
   },
   'GET /cover-images/:file': {
     responses: { 200: { description: 'the image bytes', content: 'image' } },
+  },
+  'GET /events': {
+    query: { since, token: { schema: z.string(), description: 'the JWT, for EventSource (no headers)' } },
+    responses: { 200: { description: "every event of the caller's tasks", content: 'event-stream' } },
+  },
+  'GET /roadmaps/tasks/:taskId/events': {
+    query: { since, token: { schema: z.string(), description: 'the JWT, for EventSource (no headers)' } },
+    responses: { 200: { description: "the task's events", content: 'event-stream' } },
   },
   'GET /openapi.json': {
     responses: { 200: { description: 'this document', content: z.record(z.string(), z.unknown()) } },
