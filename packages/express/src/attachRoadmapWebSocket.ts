@@ -7,17 +7,17 @@ import {
   closeAtExpiry,
   createMemoryRateLimitStore,
   defaultUpgradeRateLimit,
+  eventHubOf,
   HttpError,
   isValidPathParameter,
   pathParameterFormats,
   type RateLimit,
   type RateLimitStore,
+  userConnectionsOf,
 } from '@roadmap/http';
 import { WebSocketServer } from 'ws';
-import { EventHub } from './eventHub.js';
 import { RoadmapSocket } from './roadmapSocket.js';
 import { parseSince, parseUpgradeTarget, rejectUpgrade } from './upgradeRequest.js';
-import { UserConnections } from './userConnections.js';
 
 export interface RoadmapWebSocketOptions {
   /** Checks the `token` query parameter (and the request's headers) before the upgrade; `null` answers 401. */
@@ -26,7 +26,9 @@ export interface RoadmapWebSocketOptions {
   path?: string;
   /**
    * How often the durable event log is polled for events written by other processes (workers), while at least one
-   * client is connected. Events of the local engine are sent at once. Default: 250.
+   * client is connected. Events of the local engine are sent at once. Default: 250. The log is tailed by one hub per
+   * engine in this process, shared with the event streams (`openEventStream`): this option and `batchWindowMs`
+   * apply when the attachment is the first to use the engine's hub.
    */
   pollIntervalMs?: number;
   /**
@@ -44,7 +46,7 @@ export interface RoadmapWebSocketOptions {
   maxBufferedBytes?: number;
   /** Largest client message in bytes; a bigger one closes the connection with 1009. Default: 4096. */
   maxMessageBytes?: number;
-  /** Events read per `listEvents` call, by the hub and by replays. Default: 500. */
+  /** Events read per `listEvents` call, by replays (and by the hub when this attachment creates it). Default: 500. */
   pageSize?: number;
   /**
    * `seq` from which the event log is complete (`null`: nothing was pruned, every `since` can be replayed). A client
@@ -58,9 +60,10 @@ export interface RoadmapWebSocketOptions {
    */
   upgradeRateLimit?: RateLimit;
   /**
-   * WebSockets one user may hold open at once, both endpoints together; one more upgrade is refused with 429
-   * (`code: 'too_many_connections'`) until one of them closes. Counted per process: with several API processes
-   * behind a load balancer a user may hold this many on each. `Infinity` turns the cap off. Default: 20.
+   * Live connections one user may hold open at once, both endpoints together, and counted together with the user's
+   * event streams (SSE) on the same engine; one more upgrade is refused with 429 (`code: 'too_many_connections'`)
+   * until one of them closes. Counted per process: with several API processes behind a load balancer a user may
+   * hold this many on each. `Infinity` turns the cap off. Default: 20.
    */
   maxConnectionsPerUser?: number;
   /**
@@ -75,11 +78,14 @@ export interface RoadmapWebSocketOptions {
 }
 
 export interface RoadmapWebSocket {
-  /** Sends `closing { reason: 'server_shutdown' }` to every client, closes them (1001), and stops the hub. */
+  /**
+   * Sends `closing { reason: 'server_shutdown' }` to every client and closes them (1001). The engine's hub, shared
+   * with event streams, stops polling once nobody listens.
+   */
   close(): Promise<void>;
   /**
-   * Clients connected now; with `userId`, the connections that user holds as the per-user cap counts them (open
-   * sockets, and upgrades admitted but not answered yet).
+   * WebSocket clients connected now; with `userId`, the connections that user holds as the per-user cap counts them
+   * (open sockets, upgrades admitted but not answered yet, and the user's event streams on the same engine).
    */
   clients(userId?: string): number;
 }
@@ -110,8 +116,7 @@ export function attachRoadmapWebSocket(
   const now = options.now ?? Date.now;
   const rateLimitStore = options.rateLimitStore ?? createMemoryRateLimitStore({ now });
   const upgradeRateLimit = options.upgradeRateLimit ?? defaultUpgradeRateLimit;
-  const hub = new EventHub({
-    engine,
+  const hub = eventHubOf(engine, {
     pollIntervalMs: options.pollIntervalMs ?? 250,
     pageSize,
     batchWindowMs: options.batchWindowMs ?? 10,
@@ -123,7 +128,8 @@ export function attachRoadmapWebSocket(
     perMessageDeflate: false,
   });
   const connections = new Set<RoadmapSocket>();
-  const userConnections = new UserConnections(options.maxConnectionsPerUser ?? 20);
+  const userConnections = userConnectionsOf(engine);
+  const maxConnectionsPerUser = options.maxConnectionsPerUser ?? 20;
   let closed = false;
 
   const keepAlive = setInterval(() => {
@@ -155,13 +161,13 @@ export function attachRoadmapWebSocket(
       });
     }
     // Taken before anything slow is awaited, given back when the socket closes (refused below, or done).
-    const release = userConnections.acquire(user.userId);
+    const release = userConnections.acquire(user.userId, maxConnectionsPerUser);
     if (!release) {
       return rejectUpgrade(
         socket,
         429,
         'too_many_connections',
-        `Too many open connections: at most ${userConnections.count(user.userId)} per user.`,
+        `Too many open connections: at most ${maxConnectionsPerUser} per user.`,
       );
     }
     if (socket.destroyed) release();
@@ -205,7 +211,7 @@ export function attachRoadmapWebSocket(
       const stopExpiry =
         user.expiresAt === undefined
           ? () => {}
-          : closeAtExpiry(user.expiresAt, now, () => connection.finish('token_expired', 1008));
+          : closeAtExpiry(user.expiresAt, now, () => connection.finish('token_expired'));
       connections.add(connection);
       void connection.start();
     });
@@ -235,8 +241,8 @@ export function attachRoadmapWebSocket(
       server.off('upgrade', onUpgrade);
       clearInterval(keepAlive);
       const sockets = [...connections].map((connection) => connection.socket);
-      for (const connection of [...connections]) connection.finish('server_shutdown', 1001);
-      hub.close();
+      for (const connection of [...connections]) connection.finish('server_shutdown');
+      // The hub is the engine's, shared with event streams: it stops polling by itself once nobody listens.
       await Promise.all(
         sockets.map(
           (socket) =>

@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { RoadmapEvent } from '@roadmap/core';
+import { EventHub, OutgoingMessage } from '@roadmap/http';
 import { describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { EventHub } from './eventHub.js';
-import { OutgoingMessage, sendMessages, textFrame } from './outgoingMessage.js';
+import { sendMessages, textFrame } from './outgoingMessage.js';
 import { createSocketWorld, TestClient } from './socketTestSupport.js';
 
 interface SenderStatic {

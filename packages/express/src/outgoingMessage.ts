@@ -1,25 +1,18 @@
 import type { Duplex } from 'node:stream';
-import type { RoadmapEvent } from '@roadmap/core';
+import type { OutgoingMessage } from '@roadmap/http';
 import type { WebSocket } from 'ws';
 
-/**
- * An event on its way to clients: its JSON, and the WebSocket text frame carrying that JSON — built once, on first
- * use, and then written as is to every client that receives the event.
- */
-export class OutgoingMessage {
-  readonly event: RoadmapEvent;
-  readonly json: string;
-  private builtFrame: Buffer | undefined;
+/** The WebSocket text frame of each message, built once on first use and then written as is to every client. */
+const frames = new WeakMap<OutgoingMessage, Buffer>();
 
-  constructor(event: RoadmapEvent, json: string = JSON.stringify(event)) {
-    this.event = event;
-    this.json = json;
+/** The text frame carrying `message`'s JSON — built once per message, whoever it is sent to. */
+export function frameOf(message: OutgoingMessage): Buffer {
+  let frame = frames.get(message);
+  if (!frame) {
+    frame = textFrame(message.json);
+    frames.set(message, frame);
   }
-
-  get frame(): Buffer {
-    this.builtFrame ??= textFrame(this.json);
-    return this.builtFrame;
-  }
+  return frame;
 }
 
 /** A final, unmasked text frame (RFC 6455 §5.2) — what a server sends, identical for every client. */
@@ -63,11 +56,11 @@ export function sendMessages(socket: WebSocket, messages: readonly OutgoingMessa
 const joinedFrames = new WeakMap<readonly OutgoingMessage[], Buffer>();
 
 function framesOf(messages: readonly OutgoingMessage[]): Buffer {
-  if (messages.length === 1) return (messages[0] as OutgoingMessage).frame;
-  let frames = joinedFrames.get(messages);
-  if (!frames) {
-    frames = Buffer.concat(messages.map((message) => message.frame));
-    joinedFrames.set(messages, frames);
+  if (messages.length === 1) return frameOf(messages[0] as OutgoingMessage);
+  let joined = joinedFrames.get(messages);
+  if (!joined) {
+    joined = Buffer.concat(messages.map(frameOf));
+    joinedFrames.set(messages, joined);
   }
-  return frames;
+  return joined;
 }

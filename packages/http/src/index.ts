@@ -14,6 +14,18 @@ export { closeAtExpiry } from './auth/tokenExpiry.js';
 export type { ErrorResponse } from './errors/errorResponse.js';
 export { statusOfErrorCode, toHttpResponse } from './errors/errorResponse.js';
 export { HttpError, invalidInput } from './errors/httpError.js';
+export type { EventHubListener, EventHubOptions, EventHubSettings } from './events/eventHub.js';
+export { EventHub, eventHubOf } from './events/eventHub.js';
+export type { EventStreamOptions } from './events/eventStream.js';
+export { eventStreamHeaders, openEventStream } from './events/eventStream.js';
+export type {
+  EventSubscriptionEnd,
+  EventSubscriptionOptions,
+  EventTransport,
+} from './events/eventSubscription.js';
+export { EventSubscription } from './events/eventSubscription.js';
+export { OutgoingMessage } from './events/outgoingMessage.js';
+export { UserConnections, userConnectionsOf } from './events/userConnections.js';
 export type { RoadmapHandler, RoadmapHandlerOptions } from './handler/createRoadmapHandler.js';
 export { createRoadmapHandler } from './handler/createRoadmapHandler.js';
 export { defaultSecurityHeaders } from './handler/securityHeaders.js';

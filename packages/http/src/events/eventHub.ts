@@ -1,13 +1,22 @@
 import type { RoadmapEngine } from '@roadmap/core';
 import { OutgoingMessage } from './outgoingMessage.js';
 
+// One hub per engine for every live transport of a process (WebSocket, Server-Sent Events), so that the durable log
+// is polled once however many transports and clients follow it.
+
 /**
  * Receives every event the hub reads, in `seq` order, in batches: each event serialized and framed once for all
  * listeners.
  */
 export type EventHubListener = (batch: readonly OutgoingMessage[]) => void;
 
+/**
+ * How a hub tails the log.
+ *
+ * @internal Used by the transports of `@roadmap/http` and `@roadmap/express`; not for applications.
+ */
 export interface EventHubOptions {
+  /** The engine whose log is tailed. */
   engine: RoadmapEngine;
   /** How often the durable log is polled while someone listens (events of other processes). */
   pollIntervalMs: number;
@@ -18,11 +27,46 @@ export interface EventHubOptions {
    * together, so each client gets one write per window instead of one per event. `0` reads at every wake-up.
    */
   batchWindowMs: number;
+  /** Receives the errors of reading the log (the next wake-up tries again). */
   onError: (error: unknown) => void;
 }
 
 /**
+ * Settings of the hub {@link eventHubOf} creates; each has a default.
+ *
+ * @internal
+ */
+export type EventHubSettings = Partial<Omit<EventHubOptions, 'engine'>>;
+
+const hubs = new WeakMap<RoadmapEngine, EventHub>();
+
+/**
+ * The hub of `engine` in this process, created on first use with `settings` (defaults: poll every 250 ms, pages of
+ * 500 events, a 10 ms batch window, errors to `console.error`). Later calls get the same hub whatever settings they
+ * pass: the first transport to start (usually the WebSocket attachment, created with the server) sets them. The hub
+ * lives as long as its engine; while nobody listens it neither polls nor reads.
+ *
+ * @internal Shared by the WebSocket and the event-stream transports.
+ */
+export function eventHubOf(engine: RoadmapEngine, settings: EventHubSettings = {}): EventHub {
+  let hub = hubs.get(engine);
+  if (!hub || hub.isClosed) {
+    hub = new EventHub({
+      engine,
+      pollIntervalMs: settings.pollIntervalMs ?? 250,
+      pageSize: settings.pageSize ?? 500,
+      batchWindowMs: settings.batchWindowMs ?? 10,
+      onError: settings.onError ?? ((error: unknown) => console.error('[roadmap events]', error)),
+    });
+    hubs.set(engine, hub);
+  }
+  return hub;
+}
+
+/**
  * Tails the durable event log in `seq` order and fans every event out to its listeners.
+ *
+ * @internal Get the shared one with {@link eventHubOf}.
  *
  * It polls `engine.listEvents({ after: cursor })` every `pollIntervalMs` while it has listeners (events written by
  * other processes arrive within one interval) and reads at once when the local engine emits (local events arrive
@@ -52,8 +96,14 @@ export class EventHub {
     this.started = this.wake();
   }
 
+  /** Listeners now. */
   get size(): number {
     return this.listeners.size;
+  }
+
+  /** True once {@link EventHub.close} was called. */
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   /**
@@ -89,6 +139,7 @@ export class EventHub {
     };
   }
 
+  /** Stops for good: no more reads, listeners dropped. {@link eventHubOf} then makes a new hub for the engine. */
   close(): void {
     this.closed = true;
     this.stopTimer();
