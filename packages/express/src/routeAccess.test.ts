@@ -34,6 +34,8 @@ interface RouteRow {
   path: string;
   concrete: (fixture: Fixture) => string;
   body?: (fixture: Fixture) => object | Buffer;
+  /** An event stream (SPEC §8): only its status is read, then the connection is dropped. */
+  stream?: boolean;
   expected: Record<Caller, number>;
 }
 
@@ -45,6 +47,12 @@ const table: RouteRow[] = [
     method: 'get',
     path: '/cover-images/:file',
     concrete: (f) => `/cover-images/${f.imageFile}`,
+    expected: { owner: 200, other: 200, none: 200, badSignature: 200, expired: 200 },
+  },
+  {
+    method: 'get',
+    path: '/openapi.json',
+    concrete: () => '/openapi.json',
     expected: { owner: 200, other: 200, none: 200, badSignature: 200, expired: 200 },
   },
   {
@@ -119,6 +127,20 @@ const table: RouteRow[] = [
     concrete: (f) => `/roadmaps/tasks/${f.taskId}/review`,
     body: () => ({ approved: true }),
     expected: { owner: 400, other: 403, ...denied },
+  },
+  {
+    method: 'get',
+    path: '/roadmaps/tasks/:taskId/events',
+    concrete: (f) => `/roadmaps/tasks/${f.taskId}/events`,
+    stream: true,
+    expected: { owner: 200, other: 403, ...denied },
+  },
+  {
+    method: 'get',
+    path: '/events',
+    concrete: () => '/events',
+    stream: true,
+    expected: { owner: 200, other: 200, ...denied },
   },
   {
     method: 'post',
@@ -303,6 +325,31 @@ describe.each(hosts)('on the %s host', (host) => {
     let app: TestApp;
     let sockets: RoadmapWebSocket | null;
     let fixture: Fixture;
+    /** Sends a row's request with supertest: status, JSON body and headers. */
+    const send = async (row: RouteRow, authorization: string | undefined) => {
+      let request = app.http[row.method](`/api/v1${row.concrete(fixture)}`);
+      if (authorization !== undefined) request = request.set('Authorization', authorization);
+      const body = row.body?.(fixture);
+      if (Buffer.isBuffer(body)) request = request.set('Content-Type', 'image/png').send(body);
+      else if (body !== undefined) request = request.send(body);
+      return await request;
+    };
+    /** Opens an event stream, reads its status (and error body), and drops the connection. */
+    const streamStatus = async (path: string, authorization: string | undefined) => {
+      const { port } = app.server.address() as AddressInfo;
+      const controller = new AbortController();
+      const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+        headers: authorization === undefined ? {} : { authorization },
+        signal: controller.signal,
+      });
+      const body = response.status === 200 ? undefined : await response.json();
+      controller.abort();
+      return {
+        status: response.status,
+        body,
+        headers: Object.fromEntries(response.headers) as Record<string, string | undefined>,
+      };
+    };
     beforeAll(async () => {
       app = await createTestApp({ host, router: { rateLimits: { generate: { limit: 1000, windowMs: 60_000 } } } });
       // WebSocket cells run on the Express host (the WebSocket server is a Node server's upgrade handler).
@@ -332,7 +379,7 @@ describe.each(hosts)('on the %s host', (host) => {
     it('lists every route of the route table, and the host serves exactly the table', async () => {
       const inTable = table.map((row) => `${row.method.toUpperCase()} ${row.path}`).sort();
       expect(roadmapRouteTable.map((route) => `${route.method} ${route.path}`).sort()).toEqual(inTable);
-      expect(inTable).toHaveLength(26);
+      expect(inTable).toHaveLength(29);
       if (app.router !== null) expect(declaredRoutes(app.router).sort()).toEqual(inTable);
       // From outside: each row's path allows its method, and a path of no row is not served.
       for (const row of table) {
@@ -352,13 +399,10 @@ describe.each(hosts)('on the %s host', (host) => {
       const answered: string[] = [];
       const expected: string[] = [];
       for (const { row, caller } of cells) {
-        let request = app.http[row.method](`/api/v1${row.concrete(fixture)}`);
         const authorization = authorizationOf(caller);
-        if (authorization !== undefined) request = request.set('Authorization', authorization);
-        const body = row.body?.(fixture);
-        if (Buffer.isBuffer(body)) request = request.set('Content-Type', 'image/png').send(body);
-        else if (body !== undefined) request = request.send(body);
-        const response = await request;
+        const response = row.stream
+          ? await streamStatus(`/api/v1${row.concrete(fixture)}`, authorization)
+          : await send(row, authorization);
         const label = `${row.method.toUpperCase()} ${row.path} as ${caller}`;
         answered.push(`${label} → ${response.status}`);
         expected.push(`${label} → ${row.expected[caller]}`);

@@ -96,6 +96,7 @@ export function createRoutePipeline(engine: RoadmapEngine, options: RoadmapRoute
         engine,
         now,
         eventStreamKeepAliveMs,
+        reportError: (error) => report(reportServerError, error),
         async enforceRateLimit() {
           if (bucket === null || caller === null) return;
           await enforceRateLimit(rateLimitStore, rateLimitKeys[bucket], caller.userId, rateLimits[bucket], now);
@@ -126,14 +127,16 @@ export function createRoutePipeline(engine: RoadmapEngine, options: RoadmapRoute
 /** The answer to a thrown value; a 5xx is reported first (a failing reporter changes nothing). */
 export function errorRouteResponse(error: unknown, reportServerError: (error: unknown) => void): RouteResponse {
   const { status, body, headers } = toHttpResponse(error);
-  if (status >= 500) {
-    try {
-      reportServerError(error);
-    } catch {
-      // A failing logger must not turn into another error.
-    }
-  }
+  if (status >= 500) report(reportServerError, error);
   return { status, json: body, headers };
+}
+
+function report(reportServerError: (error: unknown) => void, error: unknown): void {
+  try {
+    reportServerError(error);
+  } catch {
+    // A failing logger must not turn into another error.
+  }
 }
 
 /** Store keys of the buckets, as the Express router named them (so counts in a shared store carry over). */

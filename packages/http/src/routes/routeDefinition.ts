@@ -78,6 +78,8 @@ export interface RouteServices {
   now: () => number;
   /** Milliseconds between two keep-alive comments of an event stream (SPEC §8: 15 s). */
   eventStreamKeepAliveMs: number;
+  /** Reports a server fault that has no caller left to answer (a stream already under way), as `onError` does. */
+  reportError: (error: unknown) => void;
 }
 
 /** A route's work: from a request to an answer. Errors it throws are mapped to their status by the pipeline. */

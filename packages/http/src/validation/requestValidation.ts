@@ -271,3 +271,23 @@ export function parseContentKind(value: string): ContentKind {
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * Where an event stream resumes (SPEC §8): the `Last-Event-ID` header when there is one — an `EventSource` sends it
+ * when it reconnects, and it is newer than the `since` it was first opened with, which stays in its URL — else
+ * `?since=`. A whole number ≥ 0; absent or empty: from the log's head. Anything else is a 400 naming the source.
+ */
+export function parseEventStreamSince(
+  query: Record<string, unknown>,
+  lastEventId: string | undefined,
+): number | undefined {
+  const [path, value] =
+    lastEventId !== undefined && lastEventId.trim() !== ''
+      ? ['Last-Event-ID', lastEventId.trim()]
+      : ['since', query.since];
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || !/^\d{1,16}$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw invalidInput(`${path} is invalid.`, [{ path, message: 'must be a whole number ≥ 0 (an event seq)' }]);
+  }
+  return Number(value);
+}
