@@ -101,6 +101,38 @@ describe.each(hosts)('Server-Sent Events on the %s host (SPEC §8)', (host) => {
     expect(app.serverErrors).toEqual([]);
   });
 
+  it('a client that goes away gives its stream back: 20 open (the per-user cap), dropped, then 20 open again', async () => {
+    const open = async () => {
+      const controller = new AbortController();
+      const response = await fetch(`${baseUrl}/events`, {
+        headers: { authorization: bearer(otherUser) },
+        signal: controller.signal,
+      });
+      return { status: response.status, drop: () => controller.abort() };
+    };
+    const first = await Promise.all(Array.from({ length: 20 }, open));
+    expect(first.map((stream) => stream.status)).toEqual(Array(20).fill(200));
+    const over = await open();
+    expect(over.status).toBe(429);
+    over.drop();
+    for (const stream of first) stream.drop();
+    // The server notices each disconnect on its own turn: wait until a stream is admitted again, then fill the cap.
+    let admitted = await open();
+    for (let attempt = 0; admitted.status !== 200 && attempt < 200; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      admitted = await open();
+    }
+    expect(admitted.status).toBe(200);
+    const again = [admitted];
+    while (again.length < 20) {
+      const stream = await open();
+      if (stream.status === 200) again.push(stream);
+      else await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    for (const stream of again) stream.drop();
+    expect(app.serverErrors).toEqual([]);
+  });
+
   it('refuses before any byte: 401 without a token, 403 for a foreign task, 400 for a bad since', async () => {
     const anonymous = await fetch(`${baseUrl}/events`);
     expect(anonymous.status).toBe(401);
