@@ -1,11 +1,11 @@
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { RoadmapEvent } from '@roadmap/core';
-import { EventHub, OutgoingMessage } from '@roadmap/http';
+import { OutgoingMessage } from '@roadmap/http';
 import { describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { sendMessages, textFrame } from './outgoingMessage.js';
-import { createSocketWorld, TestClient } from './socketTestSupport.js';
+import { TestClient } from './socketTestSupport.js';
 
 interface SenderStatic {
   frame(
@@ -58,36 +58,5 @@ describe('sendMessages', () => {
     sendMessages(accepted, messages);
     expect(writes).toBe(0);
     await new Promise((resolve) => server.close(resolve));
-  });
-});
-
-describe('EventHub batches', () => {
-  it('fans out the events appended within one batch window together, in seq order', async () => {
-    const world = await createSocketWorld();
-    try {
-      const hub = new EventHub({
-        engine: world.engine,
-        pollIntervalMs: 60_000,
-        pageSize: 500,
-        batchWindowMs: 50,
-        onError: () => {},
-      });
-      await hub.catchUp();
-      const batches: number[][] = [];
-      hub.listen((batch) => batches.push(batch.map((message) => message.event.seq)));
-      const taskId = await world.createTask('alice');
-      const seqs: number[] = [];
-      for (let index = 0; index < 5; index += 1) {
-        seqs.push(await world.append(taskId, 'alice'));
-        void hub.wake();
-      }
-      await hub.wake();
-      expect(batches.flat().slice(-seqs.length)).toEqual(seqs);
-      // One read after the window, not one per wake-up.
-      expect(batches.at(-1)).toEqual(expect.arrayContaining(seqs));
-      hub.close();
-    } finally {
-      await world.close();
-    }
   });
 });
