@@ -190,6 +190,7 @@ export type {
   CreatedTask,
   LeaseClaim,
   LeaseFence,
+  PausedTaskQuery,
   RecoverableTaskQuery,
   StatusChange,
   SweepLease,

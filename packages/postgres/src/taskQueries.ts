@@ -294,6 +294,18 @@ export function createTaskStore(
       return result.rows.map(taskFromRow);
     },
 
+    async listPausedTasks(paused) {
+      // From tasks_paused: an index-only walk of the paused tasks with this reason, from the keyset on.
+      const result = await query<TaskRow>(
+        'list paused tasks',
+        `SELECT * FROM ${tasks}
+         WHERE status = 'paused' AND pause_reason = $1 AND task_id > $2
+         ORDER BY task_id LIMIT $3`,
+        [paused.pauseReason, paused.afterTaskId ?? '', paused.limit],
+      );
+      return result.rows.map(taskFromRow);
+    },
+
     async acquireSweepLease(lease) {
       // Under the database clock the lease lasts as long as asked, from the server's now (as task leases do).
       const values: unknown[] = [lease.name, lease.holder];

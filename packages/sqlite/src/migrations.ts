@@ -195,6 +195,16 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX budget_reservations_by_task ON budget_reservations (task_id);
     `,
   },
+  {
+    version: 9,
+    name: 'bounded budget sweeps',
+    // The budget sweep (with every recovery sweep) pages the tasks paused on budget by id from an index that holds
+    // only paused tasks (listPausedTasks), instead of listing paused tasks with listTasks, which also counted every
+    // stored task per status.
+    sql: `
+      CREATE INDEX tasks_paused ON tasks (pause_reason, task_id) WHERE status = 'paused';
+    `,
+  },
 ];
 
 /** The schema version this package creates and understands. */

@@ -72,6 +72,11 @@ export function createTaskStore(database: BetterSqlite3.Database): TaskStore {
          OR (status = 'processing' AND (lease_token IS NULL OR lease_expires_at IS NULL OR lease_expires_at <= @now)))
      ORDER BY task_id LIMIT @limit`,
   );
+  // From tasks_paused: the paused tasks with this reason, from the keyset on.
+  const selectPaused = prepare(
+    `SELECT * FROM tasks WHERE status = 'paused' AND pause_reason = @pauseReason AND task_id > @afterTaskId
+     ORDER BY task_id LIMIT @limit`,
+  );
   const upsertSweepLease = prepare(
     `INSERT INTO sweep_leases (name, holder, expires_at) VALUES (@name, @holder, @expiresAt)
      ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
@@ -250,6 +255,18 @@ export function createTaskStore(database: BetterSqlite3.Database): TaskStore {
           selectRecoverable.all({
             now: query.now,
             pendingUpdatedBefore: query.pendingUpdatedBefore,
+            afterTaskId: query.afterTaskId ?? '',
+            limit: query.limit,
+          }) as TaskRow[]
+        ).map(taskFromRow),
+      );
+    },
+
+    async listPausedTasks(query) {
+      return guard('listPausedTasks', () =>
+        (
+          selectPaused.all({
+            pauseReason: query.pauseReason,
             afterTaskId: query.afterTaskId ?? '',
             limit: query.limit,
           }) as TaskRow[]

@@ -49,28 +49,36 @@ export async function budgetRoom(
 export class BudgetSweep {
   constructor(private readonly options: BudgetSweepOptions) {}
 
-  /** One sweep now: resolves with how many tasks it resumed. */
+  /**
+   * One sweep now: resolves with how many tasks it resumed. It reads the tasks paused on budget only, by a keyset on
+   * `task_id` in pages of 100, so it costs what is paused, never what was ever stored; a task resumed leaves the
+   * paused set behind the keyset, so the next page shifts nothing.
+   */
   async sweep(): Promise<number> {
     const { storage } = this.options;
-    // Read first, resume after: a resumed task leaves the paused set, which would shift the pages.
-    const paused: TaskRecord[] = [];
-    for (let offset = 0; ; offset += pageSize) {
-      const page = await storage.listTasks({ statuses: ['paused'], limit: pageSize, offset });
-      paused.push(...page.tasks.filter((task) => task.pause_reason === 'budget'));
-      if (page.tasks.length < pageSize) break;
-    }
     let resumed = 0;
-    for (const task of paused) {
-      if (!(await this.hasRoom(task))) continue;
-      try {
-        await this.options.resume(task.task_id);
-        resumed += 1;
-      } catch (error) {
-        // Resumed or cancelled meanwhile (by its user, or another process's sweep).
-        if (!RoadmapError.isInstance(error) || error.code !== 'task_not_paused') throw error;
+    let afterTaskId: string | undefined;
+    for (;;) {
+      const page = await storage.listPausedTasks({ pauseReason: 'budget', afterTaskId, limit: pageSize });
+      for (const task of page) {
+        if (await this.resumeWithRoom(task)) resumed += 1;
       }
+      if (page.length < pageSize) return resumed;
+      afterTaskId = page[page.length - 1]?.task_id;
     }
-    return resumed;
+  }
+
+  /** Resumes `task` when its budgets have room; false when they have none or it left `paused` meanwhile. */
+  private async resumeWithRoom(task: TaskRecord): Promise<boolean> {
+    if (!(await this.hasRoom(task))) return false;
+    try {
+      await this.options.resume(task.task_id);
+      return true;
+    } catch (error) {
+      // Resumed or cancelled meanwhile (by its user, or another process's sweep).
+      if (!RoadmapError.isInstance(error) || error.code !== 'task_not_paused') throw error;
+      return false;
+    }
   }
 
   /** Whether the budgets of `task` have room for the call it paused on (any room when that is unknown). */

@@ -314,6 +314,16 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
       return page.slice(0, Math.max(0, query.limit)).map(copy);
     },
 
+    async listPausedTasks(query) {
+      const page: TaskRecord[] = [];
+      for (const task of tasks.values()) {
+        if (query.afterTaskId !== undefined && task.task_id <= query.afterTaskId) continue;
+        if (task.status === 'paused' && task.pause_reason === query.pauseReason) page.push(task);
+      }
+      page.sort((a, b) => (a.task_id < b.task_id ? -1 : a.task_id > b.task_id ? 1 : 0));
+      return page.slice(0, Math.max(0, query.limit)).map(copy);
+    },
+
     async acquireSweepLease(lease) {
       const held = sweepLeases.get(lease.name);
       if (held && held.holder !== lease.holder && held.expiresAt > lease.now) return false;

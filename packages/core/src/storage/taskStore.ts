@@ -1,5 +1,5 @@
 import type { NewRoadmapEvent, RoadmapEvent } from '../domain/events.js';
-import type { TaskRecord, TaskStatus } from '../domain/task.js';
+import type { PauseReason, TaskRecord, TaskStatus } from '../domain/task.js';
 import type { UsageReport } from '../domain/usage.js';
 
 /**
@@ -211,6 +211,12 @@ export interface TaskStore {
    */
   listRecoverableTasks(query: RecoverableTaskQuery): Promise<TaskRecord[]>;
   /**
+   * One page of the `paused` tasks paused for `query.pauseReason`, ordered by `task_id`: what the budget sweep
+   * resumes. Keyset-paged (`afterTaskId`) with a limit, from an index of paused tasks, so a sweep costs what is
+   * paused, never what is stored; a task resumed between two pages shifts nothing.
+   */
+  listPausedTasks(query: PausedTaskQuery): Promise<TaskRecord[]>;
+  /**
    * Takes (or, for its holder, extends) the named sweep lease until `lease.expiresAt`, so a periodic sweep runs in
    * one process at a time: true when `lease.holder` now holds it — the lease was free, expired at `lease.now`, or
    * already its own. One compare-and-set; of concurrent claimers exactly one wins.
@@ -226,6 +232,16 @@ export interface RecoverableTaskQuery {
   now: number;
   /** Pending tasks last updated at or before this ISO time are included; `null` includes every pending task. */
   pendingUpdatedBefore: string | null;
+  /** Only tasks whose id sorts (by code unit) after this one: the last id of the previous page. */
+  afterTaskId?: string;
+  /** Most tasks in the page. */
+  limit: number;
+}
+
+/** A page of {@link TaskStore.listPausedTasks}. */
+export interface PausedTaskQuery {
+  /** Only tasks paused for this reason. */
+  pauseReason: PauseReason;
   /** Only tasks whose id sorts (by code unit) after this one: the last id of the previous page. */
   afterTaskId?: string;
   /** Most tasks in the page. */

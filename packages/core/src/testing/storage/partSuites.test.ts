@@ -22,6 +22,7 @@ const taskMethods = [
   'renewLease',
   'releaseLease',
   'listRecoverableTasks',
+  'listPausedTasks',
   'acquireSweepLease',
   'releaseSweepLease',
 ] as const satisfies readonly (keyof Storage)[];

@@ -583,6 +583,37 @@ export function describeTaskStore(harness: StorageHarness<TaskStore>): void {
       }
       expect(seen).toEqual([...created].sort());
     });
+
+    it('listPausedTasks pages the tasks paused for one reason by task id, each once, and none other', async () => {
+      const pause = async (reason: 'user' | 'budget') => {
+        const task = await createTask();
+        await storage.transitionTask(task.task_id, {
+          from: ['pending'],
+          to: 'paused',
+          patch: { pause_reason: reason },
+        });
+        return task.task_id;
+      };
+      const onBudget: string[] = [];
+      for (let index = 0; index < 5; index += 1) onBudget.push(await pause('budget'));
+      const byUser = await pause('user');
+      await createTask();
+      const resumed = await pause('budget');
+      await storage.transitionTask(resumed, { from: ['paused'], to: 'pending', patch: { pause_reason: null } });
+      const seen: string[] = [];
+      let afterTaskId: string | undefined;
+      for (let pages = 0; pages < 10; pages += 1) {
+        const page = await storage.listPausedTasks({ pauseReason: 'budget', afterTaskId, limit: 2 });
+        expect(page.length).toBeLessThanOrEqual(2);
+        expect(page.every((task) => task.status === 'paused' && task.pause_reason === 'budget')).toBe(true);
+        seen.push(...page.map((task) => task.task_id));
+        if (page.length < 2) break;
+        afterTaskId = page.at(-1)?.task_id;
+      }
+      expect(seen).toEqual([...onBudget].sort());
+      const userPaused = await storage.listPausedTasks({ pauseReason: 'user', limit: 10 });
+      expect(userPaused.map((task) => task.task_id)).toEqual([byUser]);
+    });
   });
 
   describe('sweep leases', () => {
