@@ -13,6 +13,7 @@ import { createJwtAuthenticator } from '../auth/authenticate.js';
 import { signJwt } from '../auth/signJwt.js';
 import { createRoadmapHandler, type RoadmapHandler } from '../handler/createRoadmapHandler.js';
 import { roadmapRouteTable } from '../routes/roadmapRouteTable.js';
+import { serverMessageSchema } from './messageSchemas.js';
 import { createOpenApiDocument } from './openApiDocument.js';
 import { documentationKey, routeDocumentation } from './routeDocumentation.js';
 import { apiErrorSchema } from './wireSchemas.js';
@@ -23,6 +24,34 @@ const pngBytes = Uint8Array.from(
   atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='),
   (character) => character.charCodeAt(0),
 );
+
+/** The `data` of the first `count` frames of an event stream (fewer if it ends), then the stream is cancelled. */
+async function firstFrames(response: Response, count: number): Promise<string[]> {
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  const frames: string[] = [];
+  let buffer = '';
+  while (frames.length < count) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let end = buffer.indexOf('\n\n');
+    while (end >= 0) {
+      const data = buffer
+        .slice(0, end)
+        .split('\n')
+        .filter((line) => line.startsWith('data:'))
+        .map((line) => line.slice(5).trimStart())
+        .join('\n');
+      if (data) frames.push(data);
+      buffer = buffer.slice(end + 2);
+      end = buffer.indexOf('\n\n');
+    }
+  }
+  await reader.cancel();
+  expect(frames.length).toBeGreaterThan(0);
+  return frames;
+}
 
 describe('the OpenAPI document', () => {
   it('is valid OpenAPI 3.1', async () => {
@@ -111,6 +140,13 @@ describe('drift: real answers match the document', () => {
     } else if (success?.content === 'image') {
       expect(type).toMatch(/^image\//);
       await response.arrayBuffer();
+    } else if (success?.content === 'event-stream') {
+      expect(type).toMatch(/^text\/event-stream/);
+      // The replayed frames: each one's data is a ServerMessage of the document.
+      for (const data of await firstFrames(response, 12)) {
+        const result = serverMessageSchema.safeParse(JSON.parse(data));
+        expect(result.error?.issues ?? [], `${route} frame ${data}`).toEqual([]);
+      }
     } else {
       await response.body?.cancel();
     }

@@ -1,6 +1,7 @@
 import { type ZodType, z } from 'zod';
 import type { RouteDefinition } from '../routes/routeDefinition.js';
 import { pathParameterFormats } from '../validation/pathParameters.js';
+import { clientMessageSchema, serverMessageSchema } from './messageSchemas.js';
 import { documentationKey, type RouteDocumentation, routeDocumentation } from './routeDocumentation.js';
 import { apiErrorSchema } from './wireSchemas.js';
 
@@ -103,7 +104,11 @@ function operation(route: RouteDefinition, documentation: RouteDocumentation): R
           : answer.content === 'event-stream'
             ? {
                 'text/event-stream': {
-                  schema: { type: 'string', description: 'id: <seq>, event: <type>, data: <JSON>' },
+                  schema: {
+                    type: 'string',
+                    description: 'frames `id: <seq>`, `event: <type>`, `data: <a ServerMessage as JSON>`',
+                  },
+                  'x-message-schema': { $ref: '#/components/schemas/ServerMessage' },
                 },
               }
             : { 'application/json': { schema: jsonSchema(answer.content, 'output') } };
@@ -177,11 +182,20 @@ export function createOpenApiDocument(
         '`{ detail, code, errors? }`; a client mistake is never a 500.',
     },
     servers: [{ url: options.basePath ?? '/api/v1' }],
+    'x-websockets': {
+      '/ws': "every event of the caller's tasks; ?token=<jwt>&since=<seq>; messages: ServerMessage, ClientMessage",
+      '/ws/{task_id}': "one task's events; ?token=<jwt>&since=<seq>; messages: ServerMessage, ClientMessage",
+    },
     security: [{ bearer: [] }],
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { Error: jsonSchema(apiErrorSchema, 'output') },
+      schemas: {
+        Error: jsonSchema(apiErrorSchema, 'output'),
+        // The live streams: the WebSocket (/ws, /ws/{task_id}) and Server-Sent Events send ServerMessage JSON.
+        ServerMessage: jsonSchema(serverMessageSchema, 'output'),
+        ClientMessage: jsonSchema(clientMessageSchema, 'input'),
+      },
     },
   };
 }
