@@ -47,6 +47,7 @@ export type { RoadmapCardProps } from './roadmapCard.js';
 export { RoadmapCard } from './roadmapCard.js';
 export type { RoadmapGridProps } from './roadmapGrid.js';
 export { RoadmapGrid } from './roadmapGrid.js';
+export type { RoadmapLinkProps } from './roadmapLink.js';
 export type { RoadmapViewProps } from './roadmapView.js';
 export { RoadmapView } from './roadmapView.js';
 export { safeHref } from './safeHref.js';

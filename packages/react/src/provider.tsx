@@ -1,6 +1,7 @@
 import { RoadmapCache, type RoadmapClient } from '@roadmap/core/client';
-import { createContext, type ReactNode, useContext, useMemo } from 'react';
+import { type ComponentType, createContext, type ReactNode, useContext, useMemo } from 'react';
 import { englishLabels, type RoadmapLabels } from './labels.js';
+import type { RoadmapLinkProps } from './roadmapLink.js';
 import type { RoadmapTheme } from './types.js';
 
 interface RoadmapContextValue {
@@ -9,6 +10,7 @@ interface RoadmapContextValue {
   cache: RoadmapCache;
   labels: RoadmapLabels;
   theme: RoadmapTheme;
+  linkComponent: ComponentType<RoadmapLinkProps> | undefined;
 }
 
 const RoadmapContext = createContext<RoadmapContextValue | null>(null);
@@ -20,6 +22,18 @@ export interface RoadmapProviderProps {
   labels?: Partial<RoadmapLabels>;
   /** Color scheme; `system` follows the operating system. Default: `light`. */
   theme?: RoadmapTheme;
+  /**
+   * Renders the components' in-app links (task titles, "View roadmap", roadmap cards, concepts), so they navigate
+   * with your router: `Link` from `next/link` as it is, or a one-line adapter for a router whose `Link` takes `to`
+   * (React Router, TanStack Router). It gets `href`, `className`, `children` and the anchor's other attributes, and
+   * should render an `<a>` with them. Define it once, outside any component: a new component on each render would
+   * remount every link. External links (resources, Markdown) stay plain `<a target="_blank">`. Default: a plain `<a>`.
+   *
+   * @example
+   * import Link from 'next/link';
+   * <RoadmapProvider client={client} linkComponent={Link}>…</RoadmapProvider>
+   */
+  linkComponent?: ComponentType<RoadmapLinkProps> | undefined;
   children?: ReactNode;
 }
 
@@ -30,12 +44,12 @@ export interface RoadmapProviderProps {
  * const client = createRoadmapClient({ baseUrl: '', token: () => auth.token });
  * <RoadmapProvider client={client} theme="system"><TaskList /></RoadmapProvider>
  */
-export function RoadmapProvider({ client, labels, theme = 'light', children }: RoadmapProviderProps) {
+export function RoadmapProvider({ client, labels, theme = 'light', linkComponent, children }: RoadmapProviderProps) {
   // A new client (a new login) gets a new cache: hooks move to its observers, and the old ones stop once unwatched.
   const cache = useMemo(() => new RoadmapCache(client), [client]);
   const value = useMemo(
-    () => ({ client, cache, labels: labels ? { ...englishLabels, ...labels } : englishLabels, theme }),
-    [client, cache, labels, theme],
+    () => ({ client, cache, labels: labels ? { ...englishLabels, ...labels } : englishLabels, theme, linkComponent }),
+    [client, cache, labels, theme, linkComponent],
   );
   return (
     <RoadmapContext.Provider value={value}>
@@ -71,4 +85,9 @@ export function useRoadmapLabels(): RoadmapLabels {
 /** @internal The provider's theme, for content rendered in portals. */
 export function useRoadmapTheme(): RoadmapTheme {
   return useContext(RoadmapContext)?.theme ?? 'light';
+}
+
+/** @internal The provider's link component; `undefined` (plain `<a>`) without one or outside a provider. */
+export function useRoadmapLinkComponent(): ComponentType<RoadmapLinkProps> | undefined {
+  return useContext(RoadmapContext)?.linkComponent;
 }

@@ -4,12 +4,13 @@ import { cn } from './cn.js';
 import { CoverImage } from './coverImage.js';
 import { ProgressBar } from './progressBar.js';
 import { useRoadmapLabels } from './provider.js';
+import { RoadmapLink } from './roadmapLink.js';
 import { StatusBadge } from './statusBadge.js';
 
 export interface RoadmapCardProps extends Omit<ComponentProps<'article'>, 'children'> {
   /** The roadmap, as `GET /roadmaps` lists it. */
   roadmap: RoadmapSummary;
-  /** Link of the card's title. Default: the title is plain text. */
+  /** Link of the card's title, rendered by the provider's `linkComponent`. Default: the title is plain text. */
   href?: string;
   /** Its cover, when already known (e.g. from `useCoverImages`); otherwise the card fetches it. */
   cover?: Cover | BatchCover;
@@ -37,9 +38,9 @@ export function RoadmapCard({ roadmap, href, cover, fetchCover = true, className
       <div className="roadmap-card__body">
         <h3 className="roadmap-card__title">
           {href ? (
-            <a className="roadmap-link" href={href}>
+            <RoadmapLink className="roadmap-link" href={href}>
               {roadmap.title}
-            </a>
+            </RoadmapLink>
           ) : (
             roadmap.title
           )}

@@ -6,7 +6,7 @@ import { useCoverImages } from './useCoverImages.js';
 import { useRoadmaps } from './useRoadmaps.js';
 
 export interface RoadmapGridProps extends Omit<ComponentProps<'div'>, 'children'> {
-  /** Link of each card. Default: no links. */
+  /** Link of each card's title, rendered by the provider's `linkComponent`. Default: no links. */
   getRoadmapHref?: (roadmapId: string) => string;
   /** On first load, generate the covers that are missing or failed (one batch request). Default: `true`. */
   autoGenerateCovers?: boolean;

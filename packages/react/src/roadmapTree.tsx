@@ -2,6 +2,7 @@ import type { ContentKind, Roadmap, RoadmapEvent } from '@roadmap/core/client';
 import { Button } from './button.js';
 import { RetryIcon } from './icons.js';
 import { useRoadmapLabels } from './provider.js';
+import { RoadmapLink } from './roadmapLink.js';
 import { StatusBadge } from './statusBadge.js';
 import type { Concept, ItemStatus, ShownItemStatus } from './types.js';
 
@@ -50,9 +51,9 @@ export function RoadmapTree({ roadmap, liveStatuses, onRetryItem, getConceptHref
                   <li key={concept.concept_id} data-concept-id={concept.concept_id} className="roadmap-concept">
                     <span className="roadmap-concept__name">
                       {getConceptHref ? (
-                        <a className="roadmap-link" href={getConceptHref(concept.concept_id)}>
+                        <RoadmapLink className="roadmap-link" href={getConceptHref(concept.concept_id)}>
                           {concept.name}
-                        </a>
+                        </RoadmapLink>
                       ) : (
                         concept.name
                       )}

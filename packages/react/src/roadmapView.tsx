@@ -7,7 +7,7 @@ import { useRoadmap } from './useRoadmap.js';
 export interface RoadmapViewProps extends Omit<ComponentProps<'section'>, 'children'> {
   /** The roadmap to show. */
   roadmapId: string;
-  /** Link of each concept (its content page). Default: concepts are plain text. */
+  /** Link of each concept (its content page), rendered by the provider's `linkComponent`. Default: plain text. */
   getConceptHref?: (conceptId: string) => string;
 }
 

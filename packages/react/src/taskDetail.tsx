@@ -10,6 +10,7 @@ import { LiveTutorial } from './liveTutorial.js';
 import { ProgressBar } from './progressBar.js';
 import { useRoadmapLabels } from './provider.js';
 import { ReviewPanel } from './reviewPanel.js';
+import { RoadmapLink } from './roadmapLink.js';
 import { itemStatusesFromEvents, RoadmapTree } from './roadmapTree.js';
 import { StageDiagram } from './stageDiagram.js';
 import { StatusBadge } from './statusBadge.js';
@@ -20,7 +21,7 @@ import { useTask } from './useTask.js';
 export interface TaskDetailProps extends Omit<ComponentProps<'section'>, 'children'> {
   /** The task to show and follow live. */
   taskId: string;
-  /** Link of "View roadmap" once the task completed. Default: no link. */
+  /** Link of "View roadmap" once the task completed, rendered by the provider's `linkComponent`. Default: none. */
   getRoadmapHref?: (roadmapId: string) => string;
   /** Whether the cancel confirmation dialog is open (controlled). */
   open?: boolean;
@@ -119,10 +120,13 @@ export function TaskDetail({
           </Button>
         )}
         {task && (task.status === 'completed' || task.status === 'partial_failure') && getRoadmapHref && (
-          <a className="roadmap-button roadmap-button--ghost roadmap-button--sm" href={getRoadmapHref(task.roadmap_id)}>
+          <RoadmapLink
+            className="roadmap-button roadmap-button--ghost roadmap-button--sm"
+            href={getRoadmapHref(task.roadmap_id)}
+          >
             {labels.viewRoadmap}
             <ArrowRightIcon />
-          </a>
+          </RoadmapLink>
         )}
       </header>
       {error && (

@@ -25,7 +25,7 @@ export interface TaskListProps extends Omit<ComponentProps<'div'>, 'children'> {
    * `event.preventDefault()` to stop it (and cancel yourself, e.g. after a confirmation).
    */
   onCancel?: (taskId: string, event: MouseEvent<HTMLButtonElement>) => void;
-  /** Link of a task's title (its detail page). Default: the title is plain text. */
+  /** Link of a task's title (its detail page), rendered by the provider's `linkComponent`. Default: plain text. */
   getTaskHref?: (task: TaskSummary) => string;
   /** Link of "View roadmap" on completed and partially failed tasks. Default: no link. */
   getRoadmapHref?: (roadmapId: string) => string;

@@ -4,6 +4,7 @@ import { Button } from './button.js';
 import { ArrowRightIcon, PauseIcon, PlayIcon, RetryIcon, XCircleIcon } from './icons.js';
 import { ProgressBar } from './progressBar.js';
 import { useRoadmapLabels } from './provider.js';
+import { RoadmapLink } from './roadmapLink.js';
 import { StatusBadge } from './statusBadge.js';
 import { costText } from './usageList.js';
 import { useTaskRow } from './useTasks.js';
@@ -58,9 +59,9 @@ export const TaskRow = memo(function TaskRow({
       </td>
       <td>
         {getTaskHref ? (
-          <a className="roadmap-link" href={getTaskHref(task)}>
+          <RoadmapLink className="roadmap-link" href={getTaskHref(task)}>
             {task.title}
-          </a>
+          </RoadmapLink>
         ) : (
           task.title
         )}
@@ -120,13 +121,13 @@ export const TaskRow = memo(function TaskRow({
             </Button>
           )}
           {(status === 'completed' || status === 'partial_failure') && getRoadmapHref && (
-            <a
+            <RoadmapLink
               className="roadmap-button roadmap-button--ghost roadmap-button--sm"
               href={getRoadmapHref(task.roadmap_id)}
             >
               {labels.viewRoadmap}
               <ArrowRightIcon />
-            </a>
+            </RoadmapLink>
           )}
         </div>
         {error && (

@@ -6,11 +6,12 @@ import { FakeWebSocket } from '@roadmap/core/testing';
 import { cleanup, type RenderResult, render } from '@testing-library/react';
 import axe from 'axe-core';
 import { setupServer } from 'msw/node';
-import { type ReactNode, StrictMode } from 'react';
+import { type ComponentType, type ReactNode, StrictMode } from 'react';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { RoadmapLabels } from './labels.js';
 import { estimateRoute } from './mockRoadmapApi.js';
 import { RoadmapProvider } from './provider.js';
+import type { RoadmapLinkProps } from './roadmapLink.js';
 
 export const baseUrl = 'http://roadmap.test';
 export const api = (path: string) => `${baseUrl}/api/v1${path}`;
@@ -30,7 +31,7 @@ export function setUpTestServer(): void {
 }
 
 /** A client of the msw server with the fake WebSocket; `token` tells apart the logins of one test. */
-export function testClient(token = 'test-token') {
+export function testClient(token = 'test-token'): RoadmapClient {
   return createRoadmapClient({
     baseUrl,
     token,
@@ -42,15 +43,16 @@ export function testClient(token = 'test-token') {
 export interface RenderOptions {
   strict?: boolean;
   labels?: Partial<RoadmapLabels>;
+  linkComponent?: ComponentType<RoadmapLinkProps>;
 }
 
 export function renderWithProvider(
   ui: ReactNode,
-  { strict = false, labels }: RenderOptions = {},
+  { strict = false, labels, linkComponent }: RenderOptions = {},
 ): RenderResult & { client: RoadmapClient } {
   const client = testClient();
   const tree = (
-    <RoadmapProvider client={client} {...(labels ? { labels } : {})}>
+    <RoadmapProvider client={client} linkComponent={linkComponent} {...(labels ? { labels } : {})}>
       {ui}
     </RoadmapProvider>
   );
