@@ -29,6 +29,8 @@ export { UserConnections, userConnectionsOf } from './events/userConnections.js'
 export type { RoadmapHandler, RoadmapHandlerOptions } from './handler/createRoadmapHandler.js';
 export { createRoadmapHandler } from './handler/createRoadmapHandler.js';
 export { defaultSecurityHeaders } from './handler/securityHeaders.js';
+export type { OpenApiDocument, OpenApiDocumentOptions } from './openapi/openApiDocument.js';
+export { createOpenApiDocument } from './openapi/openApiDocument.js';
 export type { ReadBytes } from './pipeline/bodyReading.js';
 export { payloadTooLarge, readLimitedBytes } from './pipeline/bodyReading.js';
 export type { RoadmapRouteOptions, RouteInput, RoutePipeline } from './pipeline/routePipeline.js';
