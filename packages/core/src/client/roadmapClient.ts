@@ -1,8 +1,10 @@
-// The browser-safe client of the REST API (SPEC §3) and the WebSocket streams (SPEC §4).
+// The browser-safe client of the REST API (SPEC §3) and its live streams: WebSocket (SPEC §4) or SSE (SPEC §8).
 // Uses only `fetch` and the platform `WebSocket`; imports nothing at runtime from the rest of core.
 import { errorFromResponse, RoadmapApiError } from './clientErrors.js';
+import { openEventStreamConnection } from './eventStreamConnection.js';
+import { openSocketConnection } from './socketConnection.js';
 import {
-  type AccessCheck,
+  type ConnectionHandlers,
   type EventSubscriptionOptions,
   openSubscription,
   type SubscriptionSettings,
@@ -41,14 +43,30 @@ import type {
   UsageResponse,
 } from './wireTypes.js';
 
+/**
+ * How live streams connect: `websocket` (SPEC §4), `sse` (Server-Sent Events over `fetch`, SPEC §8: for hosts that
+ * cannot hold a WebSocket — serverless functions, Next.js route handlers, some proxies), or `auto`.
+ */
+export type RoadmapTransport = 'websocket' | 'sse' | 'auto';
+
 export interface RoadmapClientOptions {
-  /** Origin (and path prefix) of the server, e.g. `https://app.example.com`; `''` for the page's own origin. `/api/v1` is appended. */
+  /** Origin (and path prefix) of the server, e.g. `https://app.example.com`; `''` for the page's own origin. */
   baseUrl: string;
+  /** Path of the API after `baseUrl`, before every REST and stream path (`/roadmaps/…`, `/ws`, `/events`). Default: `'/api/v1'`. */
+  basePath?: string;
+  /**
+   * How live streams connect. `auto` (the default) uses the WebSocket, and falls back to SSE for good (for every
+   * stream of this client) when there is no `WebSocket` class, or when a socket closed before it opened while the
+   * stream's REST twin answered with the same token (the server is up, the upgrade is what fails: a serverless host,
+   * a proxy). `sse` never tries a WebSocket: pick it for Next.js and serverless hosts. `websocket` never uses SSE.
+   * Both resume from the last `seq` after a reconnect, with no gap and no duplicate. Default: `'auto'`.
+   */
+  transport?: RoadmapTransport;
   /** Bearer JWT, or a function asked before each request and each connection (so it can refresh). Default: none. */
   token?: string | (() => string | Promise<string>);
   /** Default: `globalThis.fetch`, looked up at each call. */
   fetch?: typeof fetch;
-  /** Default: `globalThis.WebSocket` (in Node 20 pass the `ws` package's). */
+  /** Default: `globalThis.WebSocket`, looked up at each connection (Node 20 has none: pass the `ws` package's, or use SSE). */
   WebSocket?: typeof WebSocket;
   /** Timers of reconnects and pings. Default: the global ones. */
   setTimeout?: (callback: () => void, ms: number) => unknown;
@@ -64,12 +82,16 @@ export interface RoadmapClientOptions {
   /** Interval of `{ type: 'ping' }` messages. Default: 25 000. */
   pingIntervalMs?: number;
   /**
-   * Called when a live stream is refused because of its credential — the token expired or was revoked (`401`), or
-   * it may not read that task (`403`) — instead of reconnecting forever: that stream then stops (state `closed`).
-   * Typically: sign the user in again and create a new client. A browser cannot see why an upgrade was refused, so
-   * after a connection that closed without opening the client asks the stream's REST twin (`GET /roadmaps/tasks`,
-   * or `GET /roadmaps/tasks/{task_id}`) with the same token; only its 401/403 counts. Default: none (the stream
-   * still stops).
+   * Called once per refused token when a live stream is refused because of its credential, instead of reconnecting
+   * forever: the token expired or was revoked (`401` on the SSE request, or on the stream's REST twin — `GET
+   * /roadmaps/tasks` or `GET /roadmaps/tasks/{task_id}`, asked with the same token after a WebSocket closed without
+   * opening, since a browser cannot see why an upgrade was refused — or the server closed the stream with `closing
+   * { reason: "token_expired" }` and the token function still returns that token), or it may not read that task
+   * (`403`). After a 401 each stream waits without connecting, asking the token function again at each reconnect
+   * delay (up to `maxReconnectDelayMs`), and resumes from its last `seq` once it returns another token; with a fixed
+   * `token` string, and after a 403, the stream stops (`closed`). Typically: sign the user in again and let the
+   * token function return the new token. Default: none — streams behave the same, and each stream's `onRefused`
+   * (and `TaskObserver`'s `error`) still shows the refusal.
    */
   onAuthError?: (error: RoadmapApiError) => void;
 }
@@ -115,13 +137,21 @@ export type RoadmapClient = ReturnType<typeof createRoadmapClient>;
  * const unsubscribe = client.subscribeTask(task_id, { onEvent: (event) => console.log(event.type) });
  */
 export function createRoadmapClient(options: RoadmapClientOptions) {
-  const base = options.baseUrl.replace(/\/+$/, '');
+  const base = options.baseUrl.replace(/\/+$/, '') + (options.basePath ?? '/api/v1').replace(/\/+$/, '');
   const segment = encodeURIComponent;
+  /** The transport of the next connection: `auto` until it settled on one. */
+  let transport = options.transport ?? 'auto';
+  /** `status token` of the last refusal told to `onAuthError`. */
+  let toldRefusal: string | undefined;
 
   const token = async () => (typeof options.token === 'function' ? options.token() : options.token);
 
-  async function call<T>(path: string, { method = 'GET', json, body, headers = {}, signal }: Call = {}): Promise<T> {
-    const bearer = await token();
+  async function call<T>(
+    path: string,
+    { method = 'GET', json, body, headers = {}, signal }: Call = {},
+    bearer?: string | null,
+  ): Promise<T> {
+    if (bearer === undefined) bearer = await token();
     if (bearer) headers.authorization = `Bearer ${bearer}`;
     if (json !== undefined) {
       headers['content-type'] = 'application/json';
@@ -129,7 +159,7 @@ export function createRoadmapClient(options: RoadmapClientOptions) {
     }
     let response: Response;
     try {
-      response = await (options.fetch ?? fetch).call(globalThis, `${base}/api/v1${path}`, {
+      response = await (options.fetch ?? fetch).call(globalThis, `${base}${path}`, {
         method,
         headers,
         ...(body === undefined ? {} : { body }),
@@ -155,40 +185,79 @@ export function createRoadmapClient(options: RoadmapClientOptions) {
   const post = <T>(path: string, json?: unknown, request?: RequestOptions) =>
     call<T>(path, { ...request, method: 'POST', json });
 
-  const settings: SubscriptionSettings = {
-    createSocket: (url) => new (options.WebSocket ?? WebSocket)(url),
-    setTimeout: options.setTimeout ?? ((callback, ms) => setTimeout(callback, ms)),
-    clearTimeout: options.clearTimeout ?? ((handle) => clearTimeout(handle as number)),
-    random: options.random ?? Math.random,
-    initialDelayMs: options.reconnectDelayMs ?? 500,
-    maxDelayMs: options.maxReconnectDelayMs ?? 30_000,
-    stableAfterMs: options.stableConnectionMs ?? 10_000,
-    pingIntervalMs: options.pingIntervalMs ?? 25_000,
-    onAuthError: options.onAuthError,
-  };
-
-  /** The access check of a stream: its REST twin's 401, 403 or 404, `null` for any other outcome (never rejects). */
-  const accessOf =
-    (path: string): AccessCheck =>
-    () =>
-      call(path).then(
-        () => null,
-        (error) => (RoadmapApiError.isInstance(error) && [401, 403, 404].includes(error.status) ? error : null),
+  /**
+   * One connection to a stream (`/ws…` for the socket, `/…/events` for SSE) over the transport in use. After a
+   * socket that closed without opening, its REST twin is asked with the same token: a 401, 403 or 404 is a refusal;
+   * a success under `auto` means the upgrade is what fails, and the client moves to SSE.
+   */
+  const streamOf =
+    (socketPath: string, eventsPath: string, accessPath: string): SubscriptionSettings['open'] =>
+    (since: number | undefined, bearer: string | undefined, handlers: ConnectionHandlers) => {
+      const Socket = options.WebSocket ?? globalThis.WebSocket;
+      if (transport === 'sse' || (transport === 'auto' && !Socket)) {
+        if (transport === 'auto') transport = 'sse';
+        return openEventStreamConnection(options.fetch ?? fetch, `${base}${eventsPath}`, bearer, since, handlers);
+      }
+      const query = new URLSearchParams();
+      if (bearer) query.set('token', bearer);
+      if (since !== undefined) query.set('since', String(since));
+      const origin = base.startsWith('http')
+        ? base.replace(/^http/, 'ws')
+        : `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${base}`;
+      const search = query.toString();
+      return openSocketConnection(new Socket(`${origin}${socketPath}${search ? `?${search}` : ''}`), handlers, () =>
+        call(accessPath, {}, bearer ?? null).then(
+          () => {
+            if (transport === 'auto') transport = 'sse';
+          },
+          (error) => {
+            if (RoadmapApiError.isInstance(error) && [401, 403, 404].includes(error.status)) handlers.onRefused(error);
+          },
+        ),
       );
+    };
 
-  const socketUrl = (path: string) => async (since: number | undefined) => {
-    const origin = base
-      ? base.replace(/^http/, 'ws')
-      : `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
-    const query = new URLSearchParams();
-    const bearer = await token();
-    if (bearer) query.set('token', bearer);
-    if (since !== undefined) query.set('since', String(since));
-    const search = query.toString();
-    return `${origin}/api/v1${path}${search ? `?${search}` : ''}`;
+  const subscribe = (
+    open: SubscriptionSettings['open'],
+    subscription: TaskSubscriptionOptions,
+    stopOnTerminal: boolean,
+  ): Unsubscribe => {
+    if (transport === 'websocket' && !(options.WebSocket ?? globalThis.WebSocket)) {
+      throw new TypeError("No WebSocket class: pass `WebSocket` (in Node 20, the `ws` package's) or transport 'sse'.");
+    }
+    return openSubscription(
+      {
+        token,
+        tokenCanChange: typeof options.token === 'function',
+        open,
+        setTimeout: options.setTimeout ?? ((callback, ms) => setTimeout(callback, ms)),
+        clearTimeout: options.clearTimeout ?? ((handle) => clearTimeout(handle as number)),
+        random: options.random ?? Math.random,
+        initialDelayMs: options.reconnectDelayMs ?? 500,
+        maxDelayMs: options.maxReconnectDelayMs ?? 30_000,
+        stableAfterMs: options.stableConnectionMs ?? 10_000,
+        pingIntervalMs: options.pingIntervalMs ?? 25_000,
+        onAuthError: (error, refused) => {
+          const key = `${error.status} ${refused}`;
+          if (key === toldRefusal) return;
+          toldRefusal = key;
+          options.onAuthError?.(error);
+        },
+      },
+      subscription,
+      stopOnTerminal,
+    );
   };
 
   return {
+    /**
+     * The transport of the streams' next connections: `websocket` or `sse`; `auto` until an `auto` client settled
+     * (it settles on `sse` when it falls back, and stays there).
+     */
+    get transport(): RoadmapTransport {
+      return transport;
+    },
+
     /** `POST /roadmaps/generate`: starts a task (202). */
     generateRoadmap: (body: GenerateRoadmapBody, { idempotencyKey, signal }: GenerateRoadmapOptions = {}) =>
       call<GenerateRoadmapResponse>('/roadmaps/generate', {
@@ -391,20 +460,20 @@ export function createRoadmapClient(options: RoadmapClientOptions) {
       post<BatchGenerateCoversResponse>('/cover-images/batch-generate', { roadmap_ids: roadmapIds }, request),
 
     /**
-     * Live events of one task (`/api/v1/ws/{task_id}`), resumed without gaps or duplicates across reconnects.
-     * Closes by itself after the task ends unless `followRetries` is set.
+     * Live events of one task (`{basePath}/ws/{task_id}`, or `{basePath}/roadmaps/tasks/{task_id}/events` over SSE),
+     * resumed without gaps or duplicates across reconnects. Closes by itself after the task ends unless
+     * `followRetries` is set.
      */
-    subscribeTask: (taskId: string, subscription: TaskSubscriptionOptions): Unsubscribe =>
-      openSubscription(
-        settings,
-        socketUrl(`/ws/${segment(taskId)}`),
-        subscription,
-        true,
-        accessOf(`/roadmaps/tasks/${segment(taskId)}`),
-      ),
+    subscribeTask: (taskId: string, subscription: TaskSubscriptionOptions): Unsubscribe => {
+      const task = `/roadmaps/tasks/${segment(taskId)}`;
+      return subscribe(streamOf(`/ws/${segment(taskId)}`, `${task}/events`, task), subscription, true);
+    },
 
-    /** Live events of all the caller's tasks (`/api/v1/ws`), for task lists. Runs until unsubscribed. */
+    /**
+     * Live events of all the caller's tasks (`{basePath}/ws`, or `{basePath}/events` over SSE), for task lists.
+     * Runs until unsubscribed.
+     */
     subscribeEvents: (subscription: EventSubscriptionOptions): Unsubscribe =>
-      openSubscription(settings, socketUrl('/ws'), subscription, false, accessOf('/roadmaps/tasks?limit=1')),
+      subscribe(streamOf('/ws', '/events', '/roadmaps/tasks?limit=1'), subscription, false),
   };
 }

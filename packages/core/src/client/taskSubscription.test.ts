@@ -54,6 +54,7 @@ function setup(overrides: Partial<RoadmapClientOptions> = {}) {
     token: 'jwt-1',
     fetch: fakeFetch,
     WebSocket: FakeWebSocket as unknown as typeof WebSocket,
+    transport: 'websocket',
     setTimeout: (callback, ms) => {
       delays.push(ms);
       return setTimeout(callback, ms);
@@ -348,8 +349,8 @@ describe('subscribeTask', () => {
   });
 
   it('asks the token function for every connection and retries when it fails', async () => {
-    // The second token is the access check's, made because the first connection closed before it opened.
-    const tokens = ['jwt-a', 'jwt-check', new Error('offline'), 'jwt-b'];
+    // The access check after the first connection closed before opening uses that connection's token, not a new one.
+    const tokens = ['jwt-a', new Error('offline'), 'jwt-b'];
     setup({
       token: async () => {
         const next = tokens.shift();

@@ -1,4 +1,4 @@
-import type { RoadmapApiError } from './clientErrors.js';
+import { RoadmapApiError } from './clientErrors.js';
 import type { CurrentStatusMessage, ResyncMessage, RoadmapEvent, ServerMessage, TaskStatus } from './wireTypes.js';
 
 /** Where a subscription's connection stands. `closed` is final. */
@@ -26,8 +26,10 @@ export interface EventSubscriptionOptions {
   /** `connecting` → `open` → (`reconnecting` → `open`)* → `closed`. */
   onStateChange?: (state: ConnectionState) => void;
   /**
-   * The stream stopped for good (`closed`) because the server refuses it: 401 or 403 (the credential; the client's
-   * `onAuthError` is told too) or 404 (the task does not exist, e.g. it was deleted). It does not reconnect.
+   * The server refused the stream: 403 (the task is not the caller's) or 404 (it does not exist, e.g. it was
+   * deleted) stop it for good (`closed`); 401 (the token expired or was revoked) stops it too when the client's
+   * `token` is a fixed string, and with a token function keeps it `reconnecting` without connecting until the
+   * function returns another token, which resumes it. 401 and 403 go to the client's `onAuthError` too.
    */
   onRefused?: (error: RoadmapApiError) => void;
 }
@@ -40,9 +42,37 @@ export interface TaskSubscriptionOptions extends EventSubscriptionOptions {
   followRetries?: boolean;
 }
 
+/** The callbacks of one connection attempt, from its transport to its subscription. */
+export interface ConnectionHandlers {
+  /** The server accepted the stream. */
+  onOpen: () => void;
+  /** One message: a WebSocket message's text, or an SSE event's `data` (the same JSON). */
+  onMessage: (data: string) => void;
+  /** The connection ended, or never opened. Nothing is called after it. */
+  onClose: () => void;
+  /**
+   * The server refused the stream with the token this attempt used: 401, 403 or 404. May come after `onClose` (a
+   * refused WebSocket upgrade shows no status: the client asks the stream's REST twin while the reconnect waits).
+   */
+  onRefused: (error: RoadmapApiError) => void;
+}
+
+/** One connection attempt, open or opening. */
+export interface StreamConnection {
+  /** Ends it at once (a normal close, or the request aborted); no handler runs after. */
+  close: () => void;
+  /** Sends a message to the server: WebSocket only (an SSE stream only receives). */
+  send?: (data: string) => void;
+}
+
 /** Transport settings shared by every subscription of a client (resolved from the client's options). */
 export interface SubscriptionSettings {
-  createSocket: (url: string) => WebSocket;
+  /** The token of the next connection attempt, asked at each attempt. */
+  token: () => Promise<string | undefined>;
+  /** False when the token can never change (a fixed string, or none): a refused stream then stops for good. */
+  tokenCanChange: boolean;
+  /** Opens one connection for a `since` with a token, over the transport the client uses now. */
+  open: (since: number | undefined, token: string | undefined, handlers: ConnectionHandlers) => StreamConnection;
   setTimeout: (callback: () => void, ms: number) => unknown;
   clearTimeout: (handle: unknown) => void;
   /** In [0, 1): scales each reconnect delay down by up to half (jitter). */
@@ -52,47 +82,48 @@ export interface SubscriptionSettings {
   /** A connection open this long resets the reconnect delay. */
   stableAfterMs: number;
   pingIntervalMs: number;
-  /** Told when a stream stops because its credential was refused (see `RoadmapClientOptions.onAuthError`). */
-  onAuthError: ((error: RoadmapApiError) => void) | undefined;
+  /** Told when a stream is refused for its credential (401, 403) with the token refused. */
+  onAuthError: (error: RoadmapApiError, token: string | undefined) => void;
 }
-
-/**
- * Why a connection that never opened was refused, asked over REST (a browser's `WebSocket` does not show the
- * status of a refused upgrade): the 401, 403 or 404 the stream's REST twin answers with the token the next
- * connection would use, or `null` — then the refusal had another cause (the server was down, a rate limit) and the
- * stream keeps reconnecting.
- */
-export type AccessCheck = () => Promise<RoadmapApiError | null>;
 
 const terminalStatuses: readonly TaskStatus[] = ['completed', 'partial_failure', 'failed', 'cancelled'];
 
+/** Nothing refused: tokens are strings or `undefined`, so `null` cannot be one. */
+const none = null;
+
 /**
  * Opens a self-healing event stream: reconnects with growing delays, resumes with `since` = the last `seq` seen,
- * drops what it already delivered, pings to keep proxies from idling the connection out.
+ * drops what it already delivered, pings a WebSocket to keep proxies from idling the connection out.
  *
- * @param socketUrl builds the URL of each connection attempt (a fresh token each time) for a `since`.
+ * A refusal (see {@link ConnectionHandlers.onRefused}) never loops: a 403 or 404 stops the stream (`closed`), and so
+ * does a 401 when the token cannot change. A 401 with a token function — or a `closing { reason: "token_expired" }`
+ * after which the function still returns the expired token — is reported once (`settings.onAuthError`,
+ * `options.onRefused`) and the stream stays `reconnecting` without connecting: at each reconnect delay it asks the
+ * token function again, and a different token resumes it from its last `seq`.
+ *
  * @param stopOnTerminal stop, rather than reconnect, when the server closes because the task ended.
- * @param checkAccess asked after a connection closed without opening, while the reconnect waits: an error stops
- *   the stream (closed) and goes to `options.onRefused` (and a 401 or 403 to `settings.onAuthError`) instead of
- *   reconnecting forever with a refused token or to a task that is gone.
  */
 export function openSubscription(
   settings: SubscriptionSettings,
-  socketUrl: (since: number | undefined) => Promise<string>,
   options: TaskSubscriptionOptions,
   stopOnTerminal: boolean,
-  checkAccess?: AccessCheck,
 ): Unsubscribe {
   const { setTimeout: schedule, clearTimeout: cancel } = settings;
   let lastSeq = options.since;
   let attempt = 0;
   let state: ConnectionState | undefined;
-  let socket: WebSocket | undefined;
+  let connection: StreamConnection | undefined;
   let reconnectTimer: unknown;
   let pingTimer: unknown;
   let stableTimer: unknown;
   let terminal = false;
   let resync = false;
+  /** The token of the latest attempt. */
+  let lastToken: string | undefined;
+  /** A token the server refused (401): no connection is made with it again. */
+  let refusedToken: string | undefined | null = none;
+  /** The token a connection was closed for (`token_expired`): refused if the token function returns it again. */
+  let expiredToken: string | undefined | null = none;
 
   const setState = (next: ConnectionState) => {
     if (state === next) return;
@@ -105,12 +136,16 @@ export function openSubscription(
     reconnectTimer = pingTimer = stableTimer = undefined;
   };
 
+  const disconnect = () => {
+    const current = connection;
+    connection = undefined;
+    current?.close();
+  };
+
   const stop = () => {
     if (state === 'closed') return;
     clearTimers();
-    const current = socket;
-    socket = undefined;
-    current?.close(1000);
+    disconnect();
     setState('closed');
   };
 
@@ -128,10 +163,22 @@ export function openSubscription(
     );
   };
 
+  const refuse = (error: RoadmapApiError, token: string | undefined) => {
+    // Too late (stopped), or about a token this stream no longer uses.
+    if (state === 'closed' || token !== lastToken) return;
+    if (error.status === 401 && settings.tokenCanChange) {
+      refusedToken = token;
+      disconnect();
+      reconnect();
+    } else stop();
+    if (error.status !== 404) settings.onAuthError(error, token);
+    options.onRefused?.(error);
+  };
+
   const ping = () => {
     pingTimer = schedule(() => {
       try {
-        socket?.send('{"type":"ping"}');
+        connection?.send?.('{"type":"ping"}');
       } catch {
         // Not open any more: the close handler reconnects.
       }
@@ -143,10 +190,10 @@ export function openSubscription(
     lastSeq = Math.max(lastSeq ?? 0, seq);
   };
 
-  const receive = (data: unknown) => {
+  const receive = (data: string) => {
     let message: ServerMessage;
     try {
-      message = JSON.parse(String(data));
+      message = JSON.parse(data);
     } catch {
       return;
     }
@@ -165,6 +212,7 @@ export function openSubscription(
         return;
       case 'closing':
         advance(message.seq);
+        if (message.reason === 'token_expired') expiredToken = lastToken;
         if (stopOnTerminal && !options.followRetries && (terminal || message.reason.startsWith('task_'))) stop();
         return;
       case 'connected':
@@ -184,48 +232,46 @@ export function openSubscription(
   };
 
   const connect = async () => {
-    let url: string;
+    let token: string | undefined;
     try {
-      url = await socketUrl(lastSeq);
+      token = await settings.token();
     } catch {
       // The token provider failed: try again later, like a failed connection.
       if (state !== 'closed') reconnect();
       return;
     }
     if (state === 'closed') return;
-    const current = settings.createSocket(url);
-    socket = current;
-    let opened = false;
-    current.onopen = () => {
-      if (socket !== current) return;
-      opened = true;
-      setState('open');
-      ping();
-      stableTimer = schedule(() => {
-        stableTimer = undefined;
-        attempt = 0;
-      }, settings.stableAfterMs);
+    lastToken = token;
+    if (token === expiredToken) {
+      // The server closed the last connection because this token expired, and no newer one came.
+      return refuse(new RoadmapApiError('The token expired.', { status: 401, code: 'token_expired' }), token);
+    }
+    // Still the refused token: wait for another one without connecting.
+    if (token === refusedToken) return reconnect();
+    refusedToken = expiredToken = none;
+    const handlers: ConnectionHandlers = {
+      onOpen: () => {
+        if (connection !== current) return;
+        setState('open');
+        if (current.send) ping();
+        stableTimer = schedule(() => {
+          stableTimer = undefined;
+          attempt = 0;
+        }, settings.stableAfterMs);
+      },
+      onMessage: (data) => {
+        if (connection === current) receive(data);
+      },
+      onClose: () => {
+        if (connection !== current) return;
+        connection = undefined;
+        reconnect();
+      },
+      onRefused: (error) => refuse(error, token),
     };
-    current.onmessage = (message) => {
-      if (socket === current) receive(message.data);
-    };
-    current.onclose = () => {
-      if (socket !== current) return;
-      socket = undefined;
-      reconnect();
-      // Closed before it opened: maybe refused for a token that will never be accepted again. Asked while the
-      // reconnect waits (the check never rejects); a refusal stops the stream there.
-      if (!opened)
-        void checkAccess?.().then((refusal) => {
-          if (refusal && state !== 'closed') {
-            stop();
-            if (refusal.status !== 404) settings.onAuthError?.(refusal);
-            options.onRefused?.(refusal);
-          }
-        });
-    };
-    // Every failure is followed by `close`, which reconnects.
-    current.onerror = () => {};
+    // Handlers never run during `open` itself (a socket's events and a fetch's answer come later).
+    const current = settings.open(lastSeq, token, handlers);
+    connection = current;
   };
 
   setState('connecting');
