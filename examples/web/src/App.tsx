@@ -1,6 +1,6 @@
 import { createRoadmapClient } from '@roadmap/core/client';
 import { chineseLabels, RoadmapProvider } from '@roadmap/react';
-import { useEffect, useMemo, useSyncExternalStore } from 'react';
+import { useMemo, useSyncExternalStore } from 'react';
 import { AppLabelsContext } from './appContext.js';
 import { chineseAppLabels, englishAppLabels } from './appLabels.js';
 import { getSession, signOut, subscribeSession } from './auth.js';
@@ -13,7 +13,8 @@ import { SignInPage } from './pages/SignInPage.js';
 import { TaskPage } from './pages/TaskPage.js';
 import { TasksPage } from './pages/TasksPage.js';
 import { useLanguage, useTheme } from './preferences.js';
-import { interceptLinkClicks, matchRoute, type Route, usePathname } from './router.js';
+import { RouterLink } from './RouterLink.js';
+import { matchRoute, type Route, usePathname } from './router.js';
 
 /** `fetch` that ends the session when the server says the token is no longer good (expired, other secret). */
 const fetchSigningOutOn401: typeof fetch = async (input, init) => {
@@ -55,10 +56,8 @@ export function App() {
   const labels = language === 'zh' ? chineseLabels : undefined;
   const appLabels = language === 'zh' ? chineseAppLabels : englishAppLabels;
 
-  useEffect(() => interceptLinkClicks(), []);
-
   return (
-    <RoadmapProvider client={client} labels={labels} theme={theme}>
+    <RoadmapProvider client={client} labels={labels} theme={theme} linkComponent={RouterLink}>
       <AppLabelsContext.Provider value={appLabels}>
         <div className="demo-app">
           <a className="demo-skip-link" href="#main">

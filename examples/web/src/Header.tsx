@@ -1,6 +1,7 @@
 import { useAppLabels } from './appContext.js';
 import { type Session, signOut } from './auth.js';
 import type { Language, Theme } from './preferences.js';
+import { RouterLink } from './RouterLink.js';
 import { paths, type Route } from './router.js';
 
 interface HeaderProps {
@@ -47,7 +48,7 @@ export function Header({ route, session, language, onLanguageChange, theme, onTh
   const current = (names: Route['name'][]) => (names.includes(route.name) ? ('page' as const) : undefined);
   return (
     <header className="demo-header">
-      <a className="demo-brand" href={paths.home()}>
+      <RouterLink className="demo-brand" href={paths.home()}>
         <svg viewBox="0 0 32 32" width="24" height="24" aria-hidden="true">
           <rect width="32" height="32" rx="7" fill="currentColor" />
           <path
@@ -60,18 +61,18 @@ export function Header({ route, session, language, onLanguageChange, theme, onTh
           />
         </svg>
         <span>{labels.appName}</span>
-      </a>
+      </RouterLink>
       {session && (
         <nav className="demo-nav" aria-label="Main">
-          <a href={paths.home()} aria-current={current(['home', 'roadmap'])}>
+          <RouterLink href={paths.home()} aria-current={current(['home', 'roadmap'])}>
             {labels.navRoadmaps}
-          </a>
-          <a href={paths.tasks()} aria-current={current(['tasks', 'task'])}>
+          </RouterLink>
+          <RouterLink href={paths.tasks()} aria-current={current(['tasks', 'task'])}>
             {labels.navTasks}
-          </a>
-          <a href={paths.newRoadmap()} aria-current={current(['new'])}>
+          </RouterLink>
+          <RouterLink href={paths.newRoadmap()} aria-current={current(['new'])}>
             {labels.navNew}
-          </a>
+          </RouterLink>
         </nav>
       )}
       <div className="demo-header-tools">

@@ -1,8 +1,8 @@
 import { useSyncExternalStore } from 'react';
 
 /**
- * A tiny router on the History API: `navigate()` pushes a path, same-origin `<a href>` clicks anywhere on the page
- * are turned into `navigate()` calls (see {@link interceptLinkClicks}), and {@link usePathname} re-renders on change.
+ * A tiny router on the History API: `navigate()` pushes a path, {@link usePathname} re-renders on change. Links
+ * navigate through `RouterLink` (also the components' links: `RoadmapProvider`'s `linkComponent`).
  */
 
 const navigationEvent = 'roadmap-demo:navigate';
@@ -34,30 +34,6 @@ export function navigate(path: string, { replace = false }: { replace?: boolean 
   else if (changed) window.history.pushState(null, '', target);
   window.dispatchEvent(new Event(navigationEvent));
   if (changed && !url.hash) window.scrollTo(0, 0);
-}
-
-/** Paths the server answers itself (API, images, health): links to them load for real. */
-const serverPath = /^\/(?:api\/|healthz$|readyz$)/;
-
-/**
- * Turns plain left clicks on same-origin links into client-side navigation. Leaves alone: modified clicks (new
- * tab…), `target`/`download` links, other origins, server paths, and clicks a component already handled.
- */
-export function interceptLinkClicks(root: Document = document): () => void {
-  const onClick = (event: MouseEvent) => {
-    if (event.defaultPrevented || event.button !== 0) return;
-    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-    const anchor = (event.target as Element | null)?.closest?.('a[href]');
-    if (!(anchor instanceof HTMLAnchorElement)) return;
-    if ((anchor.target && anchor.target !== '_self') || anchor.hasAttribute('download')) return;
-    const url = new URL(anchor.href, window.location.href);
-    if (url.origin !== window.location.origin || serverPath.test(url.pathname)) return;
-    if (url.pathname === window.location.pathname && url.search === window.location.search && url.hash) return;
-    event.preventDefault();
-    navigate(`${url.pathname}${url.search}${url.hash}`);
-  };
-  root.addEventListener('click', onClick);
-  return () => root.removeEventListener('click', onClick);
 }
 
 export type Route =

@@ -1,5 +1,6 @@
 import { buttonVariants, RoadmapGrid } from '@roadmap/react';
 import { useAppLabels } from '../appContext.js';
+import { RouterLink } from '../RouterLink.js';
 import { paths } from '../router.js';
 import { PageHeader } from './PageHeader.js';
 
@@ -12,9 +13,9 @@ export function HomePage() {
         title={labels.myRoadmaps}
         intro={labels.myRoadmapsIntro}
         actions={
-          <a className={buttonVariants()} href={paths.newRoadmap()}>
+          <RouterLink className={buttonVariants()} href={paths.newRoadmap()}>
             {labels.createRoadmap}
-          </a>
+          </RouterLink>
         }
       />
       <RoadmapGrid getRoadmapHref={paths.roadmap} />

@@ -1,4 +1,5 @@
 import { useAppLabels } from '../appContext.js';
+import { RouterLink } from '../RouterLink.js';
 import { paths } from '../router.js';
 import { PageHeader } from './PageHeader.js';
 
@@ -7,7 +8,7 @@ export function NotFoundPage() {
   return (
     <>
       <PageHeader title={labels.notFoundTitle} intro={labels.notFoundText} />
-      <a href={paths.home()}>{labels.goHome}</a>
+      <RouterLink href={paths.home()}>{labels.goHome}</RouterLink>
     </>
   );
 }

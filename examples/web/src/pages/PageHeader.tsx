@@ -1,5 +1,6 @@
 import { type ReactNode, useEffect } from 'react';
 import { useAppLabels } from '../appContext.js';
+import { RouterLink } from '../RouterLink.js';
 
 interface PageHeaderProps {
   title: string;
@@ -20,9 +21,9 @@ export function PageHeader({ title, intro, back, actions, hideTitle = false }: P
   return (
     <div className="demo-page-header">
       {back && (
-        <a className="demo-back" href={back.href}>
+        <RouterLink className="demo-back" href={back.href}>
           <span aria-hidden="true">←</span> {back.label}
-        </a>
+        </RouterLink>
       )}
       <div className="demo-page-title-row">
         <h1 className={hideTitle ? 'demo-sr-only' : undefined}>{title}</h1>

@@ -1,5 +1,6 @@
 import { ConceptContent, CoverImage, RoadmapView, useRoadmap } from '@roadmap/react';
 import { useAppLabels } from '../appContext.js';
+import { RouterLink } from '../RouterLink.js';
 import { paths } from '../router.js';
 import { PageHeader } from './PageHeader.js';
 
@@ -20,9 +21,9 @@ export function RoadmapPage({ roadmapId, conceptId }: { roadmapId: string; conce
         </div>
         {conceptId ? (
           <section className="demo-concept" aria-label={labels.conceptHint}>
-            <a className="demo-back" href={paths.roadmap(roadmapId)}>
+            <RouterLink className="demo-back" href={paths.roadmap(roadmapId)}>
               <span aria-hidden="true">×</span> {labels.closeConcept}
-            </a>
+            </RouterLink>
             <ConceptContent key={conceptId} roadmapId={roadmapId} conceptId={conceptId} loadMermaid={loadMermaid} />
           </section>
         ) : (
