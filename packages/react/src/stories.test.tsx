@@ -12,11 +12,12 @@ import { annotations } from '../../../.storybook/preview.js';
 import * as conceptContentStories from './conceptContent.stories.js';
 import * as coverImageStories from './coverImage.stories.js';
 import * as generateRoadmapFormStories from './generateRoadmapForm.stories.js';
-import { conceptDetail, roadmap, roadmapSummaries, tasks } from './mockRoadmapApi.js';
+import { conceptDetail, roadmap, roadmapSummaries, taskSummaries, tasks } from './mockRoadmapApi.js';
 import * as progressBarStories from './progressBar.stories.js';
 import * as quizPracticeStories from './quizPractice.stories.js';
 import * as roadmapCardStories from './roadmapCard.stories.js';
 import * as roadmapGridStories from './roadmapGrid.stories.js';
+import * as roadmapLinkStories from './roadmapLink.stories.js';
 import * as roadmapViewStories from './roadmapView.stories.js';
 import * as statusBadgeStories from './statusBadge.stories.js';
 import * as taskDetailStories from './taskDetail.stories.js';
@@ -409,6 +410,20 @@ const files = {
       },
       ServerError: async (canvas) =>
         expect((await canvas.findByRole('alert')).textContent).toBe('Something went wrong on our side.'),
+    },
+  },
+  RouterLinks: {
+    stories: composeStories(roadmapLinkStories),
+    expect: {
+      CustomLinkComponent: async (canvas, container) => {
+        // The play function clicked the failed task's title: the story's router went there, the page stayed.
+        expect(canvas.getByRole('status', { name: 'Location' }).textContent).toBe(`/tasks/${tasks.failed.task_id}`);
+        const links = canvas.getAllByRole('link');
+        expect(links).toHaveLength(taskSummaries.length + 2);
+        for (const link of links) expect(link.hasAttribute('data-router-link')).toBe(true);
+        expect(canvas.getAllByRole('link', { name: 'View roadmap' })[0]?.getAttribute('href')).toMatch(/^\/roadmaps\//);
+        expect(await violations(container)).toEqual([]);
+      },
     },
   },
   RoadmapView: {
