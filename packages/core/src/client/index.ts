@@ -1,5 +1,6 @@
 /**
- * `@roadmap/core/client`: a browser-safe client of the REST API (SPEC §3) and the WebSocket streams (SPEC §4), and
+ * `@roadmap/core/client`: a browser-safe client of the REST API (SPEC §3) and its live streams (WebSocket, SPEC §4,
+ * or Server-Sent Events, SPEC §8), and
  * the framework-free observers that bindings (`@roadmap/react`, a Vue or Svelte one) subscribe to, shared through a
  * {@link RoadmapCache} per client. Uses only `fetch` and the platform `WebSocket`; imports nothing at runtime from the
  * rest of core but its error helpers.
@@ -24,6 +25,7 @@ export type {
   RequestOptions,
   RoadmapClient,
   RoadmapClientOptions,
+  RoadmapTransport,
 } from './roadmapClient.js';
 export { createRoadmapClient } from './roadmapClient.js';
 export type { RoadmapListState } from './roadmapListObserver.js';

@@ -1,5 +1,13 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { BatchCover, Cover, CurrentStatusMessage, RoadmapEvent, Task, TaskListResponse } from './index.js';
+import type {
+  BatchCover,
+  Cover,
+  CurrentStatusMessage,
+  RoadmapEvent,
+  RoadmapTransport,
+  Task,
+  TaskListResponse,
+} from './index.js';
 import { createRoadmapClient, RoadmapApiError } from './index.js';
 
 const client = createRoadmapClient({ baseUrl: '' });
@@ -35,5 +43,23 @@ describe('@roadmap/core/client types', () => {
     });
     const error: unknown = new Error('x');
     if (RoadmapApiError.isInstance(error)) expectTypeOf(error.retryAfterSeconds).toEqualTypeOf<number | undefined>();
+  });
+
+  it('takes a transport, a base path and onAuthError', () => {
+    const sse = createRoadmapClient({
+      baseUrl: '',
+      basePath: '/roadmap-api',
+      transport: 'sse',
+      token: () => 'jwt',
+      onAuthError: (error) => expectTypeOf(error).toEqualTypeOf<RoadmapApiError>(),
+    });
+    expectTypeOf(sse.transport).toEqualTypeOf<RoadmapTransport>();
+    expectTypeOf<RoadmapTransport>().toEqualTypeOf<'websocket' | 'sse' | 'auto'>();
+    // @ts-expect-error not a transport
+    createRoadmapClient({ baseUrl: '', transport: 'polling' });
+    sse.subscribeEvents({
+      onEvent: () => {},
+      onRefused: (error) => expectTypeOf(error.status).toEqualTypeOf<number>(),
+    });
   });
 });
