@@ -7,36 +7,38 @@ import { OutgoingMessage } from './outgoingMessage.js';
 /**
  * Receives every event the hub reads, in `seq` order, in batches: each event serialized and framed once for all
  * listeners.
+ *
+ * @internal
  */
 export type EventHubListener = (batch: readonly OutgoingMessage[]) => void;
 
 /**
- * How a hub tails the log.
- *
- * @internal Used by the transports of `@roadmap/http` and `@roadmap/express`; not for applications.
+ * How the event hub of an engine tails the durable log (see `openEventStream`'s `hub` option); each has a default.
  */
-export interface EventHubOptions {
-  /** The engine whose log is tailed. */
-  engine: RoadmapEngine;
-  /** How often the durable log is polled while someone listens (events of other processes). */
-  pollIntervalMs: number;
-  /** Events read per `listEvents` call. */
-  pageSize: number;
+export interface EventHubSettings {
+  /** How often the durable log is polled while someone listens (events of other processes). Default: 250. */
+  pollIntervalMs?: number;
+  /** Events read per `listEvents` call. Default: 500. */
+  pageSize?: number;
   /**
    * A read starts at most this long after the previous one started: events appended in between are fanned out
    * together, so each client gets one write per window instead of one per event. `0` reads at every wake-up.
+   * Default: 10.
    */
-  batchWindowMs: number;
-  /** Receives the errors of reading the log (the next wake-up tries again). */
-  onError: (error: unknown) => void;
+  batchWindowMs?: number;
+  /** Receives the errors of reading the log (the next wake-up tries again). Default: `console.error`. */
+  onError?: (error: unknown) => void;
 }
 
 /**
- * Settings of the hub {@link eventHubOf} creates; each has a default.
+ * How a hub tails the log: every setting given.
  *
- * @internal
+ * @internal Used by the transports of `@roadmap/http` and `@roadmap/express`; not for applications.
  */
-export type EventHubSettings = Partial<Omit<EventHubOptions, 'engine'>>;
+export interface EventHubOptions extends Required<EventHubSettings> {
+  /** The engine whose log is tailed. */
+  engine: RoadmapEngine;
+}
 
 const hubs = new WeakMap<RoadmapEngine, EventHub>();
 
@@ -66,12 +68,12 @@ export function eventHubOf(engine: RoadmapEngine, settings: EventHubSettings = {
 /**
  * Tails the durable event log in `seq` order and fans every event out to its listeners.
  *
- * @internal Get the shared one with {@link eventHubOf}.
- *
  * It polls `engine.listEvents({ after: cursor })` every `pollIntervalMs` while it has listeners (events written by
  * other processes arrive within one interval) and reads at once when the local engine emits (local events arrive
  * immediately — within `batchWindowMs` of the previous read). The engine's emitted event is only a wake-up:
  * everything is read back from the log, so listeners see one order — the log's — whichever process wrote the event.
+ *
+ * @internal Get the shared one with {@link eventHubOf}.
  */
 export class EventHub {
   /** `seq` of the last event read from the log: every later event will be fanned out. */
