@@ -79,8 +79,8 @@ export interface RoadmapWebSocketOptions {
 
 export interface RoadmapWebSocket {
   /**
-   * Sends `closing { reason: 'server_shutdown' }` to every client and closes them (1001). The engine's hub, shared
-   * with event streams, stops polling once nobody listens.
+   * Sends `closing { reason: 'server_shutdown' }` to every client, closes them (1001), and stops the engine's hub
+   * unless event streams still listen to it.
    */
   close(): Promise<void>;
   /**
@@ -242,7 +242,9 @@ export function attachRoadmapWebSocket(
       clearInterval(keepAlive);
       const sockets = [...connections].map((connection) => connection.socket);
       for (const connection of [...connections]) connection.finish('server_shutdown');
-      // The hub is the engine's, shared with event streams: it stops polling by itself once nobody listens.
+      // The hub is the engine's, shared with event streams: stopped (so no read is left in flight at shutdown) only
+      // when no stream listens any more; the next stream gets a new one.
+      if (hub.size === 0) hub.close();
       await Promise.all(
         sockets.map(
           (socket) =>

@@ -87,9 +87,13 @@ describe('WebSocket and event streams together', () => {
     expect(text).toContain(`id: ${seq}\nevent: progress\ndata: ${JSON.stringify(stored)}\n\n`);
     expect(socket.events().at(-1)).toEqual(JSON.parse(JSON.stringify(stored)));
 
+    // Closing the WebSocket attachment leaves the hub to the stream that still listens: events go on arriving.
+    const hub = eventHubOf(current.engine);
     await current.sockets.close();
-    expect(eventHubOf(current.engine).size).toBe(1);
+    expect([hub.isClosed, hub.size]).toEqual([false, 1]);
+    const after = await current.append(taskId, 'alice', { message: 'after the sockets closed' } as never);
+    expect(await readUntilSeq(stream, after)).toContain(`id: ${after}\nevent: progress\n`);
     await stream.cancel();
-    expect(eventHubOf(current.engine).size).toBe(0);
+    expect(hub.size).toBe(0);
   });
 });
