@@ -2,6 +2,7 @@
 
 import { createRoadmapClient } from '@roadmap/core/client';
 import { RoadmapProvider } from '@roadmap/react';
+import Link from 'next/link';
 import { type ReactNode, useMemo, useSyncExternalStore } from 'react';
 import { SignIn } from './SignIn.js';
 import { getToken, signOut, subscribeToken, takeTokenFromUrl } from './session.js';
@@ -25,20 +26,22 @@ const unknownOnServer = () => undefined;
 
 /**
  * The client boundary of every page: the session, one Roadmap Kit client per signed-in token (talking to this app's
- * own `/api/v1` route handler, live updates over Server-Sent Events) and `<RoadmapProvider>` around the page; the
- * sign-in form when signed out.
+ * own `/api/v1` route handler; live updates over Server-Sent Events, as a route handler cannot take a WebSocket) and
+ * `<RoadmapProvider>` around the page, whose links are `next/link`'s (client-side navigation); the sign-in form when
+ * signed out.
  */
 export function RoadmapShell({ children }: { children: ReactNode }) {
   const token = useSyncExternalStore(subscribeToken, getToken, unknownOnServer);
   // One client per token: signing in as someone else starts with empty caches.
   const client = useMemo(
-    () => (token ? createRoadmapClient({ baseUrl: '', token, fetch: fetchSigningOutOn401 }) : undefined),
+    () =>
+      token ? createRoadmapClient({ baseUrl: '', transport: 'sse', token, fetch: fetchSigningOutOn401 }) : undefined,
     [token],
   );
   if (token === undefined) return <p className="demo-loading">Loading…</p>;
   if (client === undefined) return <SignIn />;
   return (
-    <RoadmapProvider client={client} theme="system">
+    <RoadmapProvider client={client} theme="system" linkComponent={Link}>
       {children}
     </RoadmapProvider>
   );
