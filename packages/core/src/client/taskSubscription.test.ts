@@ -407,6 +407,66 @@ describe('a refused token (onAuthError)', () => {
     expect(restRequests).toHaveLength(2);
   });
 
+  it('with a token function, waits without connecting while it returns the refused token, and resumes on a new one', async () => {
+    const authErrors: RoadmapApiError[] = [];
+    const refusals: RoadmapApiError[] = [];
+    const states: ConnectionState[] = [];
+    let current = 'jwt-old';
+    let asked = 0;
+    setup({
+      token: () => {
+        asked += 1;
+        return current;
+      },
+      onAuthError: (error) => authErrors.push(error),
+    }).subscribeTask('t-1', {
+      since: 6,
+      onEvent: () => {},
+      onStateChange: (state) => states.push(state),
+      onRefused: (error) => refusals.push(error),
+    });
+    await settle();
+    restStatus = 401;
+    latest().drop();
+    await settle();
+    expect(authErrors.map((error) => error.status)).toEqual([401]);
+    expect(refusals).toHaveLength(1);
+    expect(states).toEqual(['connecting', 'reconnecting']);
+    // Every delay asks the token function again; the same token opens nothing and reports nothing again.
+    const askedBefore = asked;
+    await vi.advanceTimersByTimeAsync(500 + 1000 + 2000 + 4000);
+    expect(asked).toBe(askedBefore + 4);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    expect(restRequests).toHaveLength(1);
+    expect(authErrors).toHaveLength(1);
+    current = 'jwt-new';
+    await vi.advanceTimersByTimeAsync(8000);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    expect(latest().query).toEqual({ token: 'jwt-new', since: '6' });
+    latest().open();
+    expect(states.at(-1)).toBe('open');
+  });
+
+  it('after closing token_expired, the same token from the token function is refused without connecting', async () => {
+    const authErrors: RoadmapApiError[] = [];
+    let current = 'jwt-1';
+    setup({ token: () => current, onAuthError: (error) => authErrors.push(error) }).subscribeEvents({
+      onEvent: () => {},
+    });
+    await settle();
+    latest().open();
+    latest().receive(control('closing', 4, { task_id: null, reason: 'token_expired' }));
+    latest().drop(1008);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(authErrors.map((error) => [error.status, error.code])).toEqual([[401, 'token_expired']]);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    current = 'jwt-2';
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    expect(latest().query).toEqual({ token: 'jwt-2', since: '4' });
+    expect(restRequests).toEqual([]);
+  });
+
   it('checks a task stream against its task status, and stops on 403 too', async () => {
     const authErrors: RoadmapApiError[] = [];
     const states: ConnectionState[] = [];

@@ -169,7 +169,8 @@ export function openSubscription(
     if (error.status === 401 && settings.tokenCanChange) {
       refusedToken = token;
       disconnect();
-      reconnect();
+      // A refused socket's close already scheduled the next attempt.
+      if (reconnectTimer === undefined) reconnect();
     } else stop();
     if (error.status !== 404) settings.onAuthError(error, token);
     options.onRefused?.(error);
