@@ -288,6 +288,11 @@ describeWithBrowser('examples/nextjs (Chromium, next start)', () => {
     await api(server, 'POST', `/roadmaps/tasks/${generated.body.task_id}/cancel`, 'carol');
   });
 
+  it('started one engine for the whole process (instrumentation, the API route and the dev login route share it)', () => {
+    // Each of those is a bundle of its own that evaluates roadmapServer.ts; the globalThis singleton keeps one.
+    expect(server.output().match(/\[roadmap\] engine started/g)).toHaveLength(1);
+  });
+
   it('had no uncaught errors in the page', () => {
     // <TaskDetail> asks for the roadmap as soon as the task left `queued`; until curriculum design has stored it the
     // API answers 404 (expected). The signed-out page's dev-login check is answered, not failed.
