@@ -223,7 +223,7 @@ export function createRoadmapClient(options: RoadmapClientOptions) {
     stopOnTerminal: boolean,
   ): Unsubscribe => {
     if (transport === 'websocket' && !(options.WebSocket ?? globalThis.WebSocket)) {
-      throw new TypeError("No WebSocket class: pass `WebSocket` (in Node 20, the `ws` package's) or transport 'sse'.");
+      throw new TypeError("No WebSocket: pass the `WebSocket` option, or use transport 'sse'.");
     }
     return openSubscription(
       {

@@ -212,6 +212,36 @@ describe('TaskObserver', () => {
     expect(FakeWebSocket.live('/ws/t-1')).toEqual([]);
   });
 
+  it('shows a refused token while the stream waits, and clears it once a new token opens the stream again', async () => {
+    let token = 'jwt-1';
+    let expired = false;
+    const api = createFakeApi({
+      'GET /roadmaps/tasks/t-1': () => (expired ? errorResponse(401, 'unauthorized', 'Token expired.') : task),
+    });
+    const observer = new RoadmapCache(
+      createRoadmapClient({
+        baseUrl: 'https://app.example.com',
+        token: () => token,
+        fetch: api.fetch,
+        WebSocket: FakeWebSocket as unknown as typeof WebSocket,
+        random: () => 0,
+      }),
+    ).task('t-1');
+    observer.subscribe(() => {});
+    await settle();
+    expired = true;
+    const [socket] = FakeWebSocket.live('/ws/t-1');
+    // Opened with the token that loaded the task, which then expired: the upgrade is refused, and so is REST.
+    socket?.drop();
+    await settle();
+    expect(observer.getSnapshot()).toMatchObject({ connection: 'reconnecting', error: { status: 401 } });
+    token = 'jwt-2';
+    expired = false;
+    await vi.advanceTimersByTimeAsync(500);
+    await openStream();
+    expect(observer.getSnapshot()).toMatchObject({ connection: 'open', error: null });
+  });
+
   it('shows a failed load and opens no stream', async () => {
     const api = createFakeApi({ 'GET /roadmaps/tasks/t-1': () => errorResponse(404, 'not_found', 'Task not found') });
     const { observer } = setUp(api);

@@ -122,9 +122,14 @@ export class TaskObserver extends SharedObserver<TaskState> {
       onStatus: (message) => this.#status(message),
       onStateChange: (connection) => {
         if (connection === 'closed') this.#unsubscribe = undefined;
-        this.update({ connection });
+        // Open again after a refused token: a new token was accepted, so its refusal no longer holds.
+        this.update(
+          connection === 'open' && this.getSnapshot().error?.status === 401
+            ? { connection, error: null }
+            : { connection },
+        );
       },
-      // The task is gone (deleted) or no longer the caller's: show why instead of reconnecting.
+      // The task is gone (deleted), no longer the caller's, or the token was refused: show why.
       onRefused: (error) => this.update({ error }),
     });
   }

@@ -285,6 +285,14 @@ describe("transport 'auto'", () => {
   });
 });
 
+describe("transport 'websocket'", () => {
+  it('refuses to subscribe without a WebSocket class instead of failing at every reconnect', () => {
+    const socketOnly = createRoadmapClient({ baseUrl: 'http://127.0.0.1:1', transport: 'websocket' });
+    expect(() => socketOnly.subscribeEvents({ onEvent: () => {} })).toThrow(TypeError);
+    expect(socketOnly.transport).toBe('websocket');
+  });
+});
+
 describe('a refused token over SSE (onAuthError)', () => {
   it('reports a 401 once, asks the token function without connecting while it returns that token, resumes on a new one', async () => {
     let valid = 'jwt-2';
