@@ -35,7 +35,19 @@ export function RoadmapShell({ children }: { children: ReactNode }) {
   // One client per token: signing in as someone else starts with empty caches.
   const client = useMemo(
     () =>
-      token ? createRoadmapClient({ baseUrl: '', transport: 'sse', token, fetch: fetchSigningOutOn401 }) : undefined,
+      token
+        ? createRoadmapClient({
+            baseUrl: '',
+            transport: 'sse',
+            token,
+            fetch: fetchSigningOutOn401,
+            // A live stream refused for its token (401: expired) signs out rather than reconnecting forever; a 403
+            // (another user's task) only stops that stream.
+            onAuthError: (error) => {
+              if (error.status === 401) signOut();
+            },
+          })
+        : undefined,
     [token],
   );
   if (token === undefined) return <p className="demo-loading">Loading…</p>;
