@@ -22,10 +22,7 @@ import {
   type GenerateRequestInput,
   generateRequestSchema,
   type PartialTutorial,
-  type Quiz,
-  type Resources,
   type Roadmap,
-  type Tutorial,
 } from '../domain/schemas.js';
 import {
   cancellableStatuses,
