@@ -11,7 +11,7 @@ export { toPublicCover } from './domain/coverRecord.js';
 export { itemErrorFor } from './domain/itemError.js';
 export type { PlannedItem } from './domain/itemPlan.js';
 export { planItems } from './domain/itemPlan.js';
-export { computeProgress, emptyProgress, toPublicTask } from './domain/task.js';
+export { computeProgress, currentStepSchema, emptyProgress, toPublicTask } from './domain/task.js';
 export type { StatusCountEntry, TaskCounts } from './domain/taskCounts.js';
 export { emptyTaskCounts, taskCountsFrom, totalOf } from './domain/taskCounts.js';
 export { maxBatchCancelIds } from './engine/batchCancel.js';

@@ -8,6 +8,7 @@ import {
   taskStatusSchema,
   tutorialSchema,
 } from '@roadmap/core';
+import { currentStepSchema } from '@roadmap/core/internal';
 import { z } from 'zod';
 
 // The JSON of every answer of the REST API (SPEC §3, §7), as zod schemas: the OpenAPI document is generated from
@@ -16,19 +17,8 @@ import { z } from 'zod';
 
 const timestamp = z.string().describe('ISO 8601 time, UTC');
 
-/** `current_step` of a task. */
-export const currentStepSchema = z.enum([
-  'queued',
-  'intent_analysis',
-  'curriculum_design',
-  'structure_validation',
-  'roadmap_edit',
-  'human_review',
-  'content_generation',
-  'completed',
-  'failed',
-  'cancelled',
-]);
+/** `current_step` of a task (core's schema). */
+export { currentStepSchema };
 
 export const progressSchema = z.strictObject({
   completed: z.number().int(),
