@@ -34,11 +34,15 @@ function observeFailures(storage: Storage, onFailure: (error: unknown) => void):
     get(target, property) {
       const value: unknown = Reflect.get(target, property, target);
       if (typeof value !== 'function') return value;
-      return (...args: unknown[]) =>
-        (value as (...callArgs: unknown[]) => Promise<unknown>).apply(target, args).catch((error: unknown) => {
+      return (...args: unknown[]) => {
+        const result: unknown = (value as (...callArgs: unknown[]) => unknown).apply(target, args);
+        // Only the asynchronous calls (the storage contract); `defaultBlobStore()` answers at once.
+        if (!(result instanceof Promise)) return result;
+        return result.catch((error: unknown) => {
           onFailure(error);
           throw error;
         });
+      };
     },
   });
 }
