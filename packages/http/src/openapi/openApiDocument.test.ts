@@ -79,6 +79,10 @@ describe('the OpenAPI document', () => {
  * generated from (strict objects: a field the document does not know is drift too).
  */
 describe('drift: real answers match the document', () => {
+  // Made once: every answer is checked against this same document.
+  const document = createOpenApiDocument(roadmapRouteTable) as {
+    paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+  };
   let engine: RoadmapEngine;
   let handler: RoadmapHandler;
   const checked = new Map<string, Set<number>>();
@@ -121,9 +125,6 @@ describe('drift: real answers match the document', () => {
     );
     const documentation = routeDocumentation[route];
     if (!documentation) throw new Error(`${route} is not documented`);
-    const document = createOpenApiDocument(roadmapRouteTable) as {
-      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
-    };
     const operation =
       document.paths[route.split(' ')[1]?.replace(/:(\w+)/g, '{$1}') ?? '']?.[(method ?? '').toLowerCase()];
     expect(Object.keys(operation?.responses ?? {}), `${route} answered ${response.status}`).toContain(
