@@ -51,6 +51,8 @@ export function formatEventLine(event: RoadmapEvent): string | null {
       return '▸ Resumed';
     case 'item_regenerated':
       return `  ↻ ${event.content_type} · ${event.concept_id}: version ${event.version}`;
+    case 'deleted':
+      return '✖ Deleted';
     case 'usage_updated':
     case 'content_delta':
       return null;

@@ -153,6 +153,7 @@ export function applyEvent(state: ProgressState, event: RoadmapEvent): ProgressS
     case 'item_regenerated':
     case 'usage_updated':
     case 'content_delta':
+    case 'deleted':
       return state;
   }
 }

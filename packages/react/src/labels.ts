@@ -371,6 +371,8 @@ export const englishLabels: RoadmapLabels = {
       }
       case 'content_delta':
         return `Writing the ${labels.contentKind[event.content_type]} of ${event.concept_id}`;
+      case 'deleted':
+        return 'Deleted';
     }
   },
   retryCover: 'Retry Cover Generation',

@@ -64,6 +64,12 @@ export interface RoadmapEventPayloads {
    * tells which roadmap's concept it is: concept ids repeat across roadmaps.
    */
   content_delta: { roadmap_id: string; concept_id: string; content_type: ContentKind; offset: number; text: string };
+  /**
+   * The task was deleted with its roadmap, content, checkpoints, events and cover (SPEC §9): the only trace it
+   * leaves, on the user-wide stream (the task's own stream has nothing to replay any more). Remove the task and its
+   * roadmap from what is shown.
+   */
+  deleted: { roadmap_id: string };
 }
 
 export type RoadmapEventType = keyof RoadmapEventPayloads;

@@ -65,6 +65,7 @@ export const roadmapEventSchema = z.discriminatedUnion('type', [
     offset: z.number().int(),
     text: z.string(),
   }),
+  event('deleted', { roadmap_id: z.string() }),
 ]);
 
 /** Fields of every control message: the latest `seq` delivered so far. */
