@@ -388,13 +388,15 @@ describe.each(hosts)('on the %s host', (host) => {
         .expect(200);
       expect(Object.keys(response.body).sort()).toEqual([
         'concept',
+        'item_errors',
         'partial_tutorial',
         'quiz',
         'resources',
         'tutorial',
       ]);
-      // Complete: no partial text (SPEC §7 streaming).
+      // Complete: no partial text (SPEC §7 streaming), no item failed.
       expect(response.body.partial_tutorial).toBeNull();
+      expect(response.body.item_errors).toEqual({ tutorial: null, resources: null, quiz: null });
       expect(response.body.concept.concept_id).toBe(conceptId);
       expect(response.body.tutorial.content.length).toBeGreaterThan(0);
       expect(response.body.resources.length).toBeGreaterThanOrEqual(5);
@@ -564,6 +566,17 @@ describe.each(hosts)('on the %s host', (host) => {
       expect(task?.status).toBe('partial_failure');
       const failedConcept = task?.failed_concepts.concept_ids[0];
       expect(failedConcept).toBeDefined();
+      // The concept says why its quiz failed (SPEC §9), beside the items that did not.
+      const detail = await app.http
+        .get(`/api/v1/roadmaps/${roadmapId}/concepts/${failedConcept}`)
+        .set('Authorization', bearer(owner))
+        .expect(200);
+      expect(detail.body.concept.quiz_status).toBe('failed');
+      expect(detail.body.item_errors).toEqual({
+        tutorial: null,
+        resources: null,
+        quiz: expect.stringContaining('The quiz model broke.'),
+      });
 
       await app.http
         .post(`/api/v1/roadmaps/${roadmapId}/concepts/${failedConcept}/quiz/retry`)

@@ -224,6 +224,12 @@ export interface ConceptDetail {
    * as such; a retry generates it again). `null` once `tutorial` is set, and when nothing streamed (SPEC §7).
    */
   partial_tutorial: PartialTutorial | null;
+  /**
+   * Why each item of the concept failed (the last generation's error), `null` for an item that did not fail, so a
+   * learner can see it before retrying (SPEC §9). Sent by `GET /roadmaps/{roadmap_id}/concepts/{concept_id}`; absent
+   * from servers older than it.
+   */
+  item_errors?: Record<ContentKind, string | null>;
 }
 
 /** A tutorial's text so far ({@link ConceptDetail.partial_tutorial}). */

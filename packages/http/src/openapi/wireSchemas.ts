@@ -197,6 +197,10 @@ export const conceptDetailSchema = z.strictObject({
     .strictObject({ content: z.string(), status: z.enum(['generating', 'failed']) })
     .nullable()
     .describe('the text streamed so far while the tutorial generates, or kept from an interrupted generation'),
+  item_errors: z
+    .strictObject({ tutorial: z.string().nullable(), resources: z.string().nullable(), quiz: z.string().nullable() })
+    .optional()
+    .describe('why each item failed (its last error), null for an item that did not fail'),
 });
 
 export const retryConceptContentResponseSchema = z.strictObject({

@@ -1,4 +1,10 @@
-import { type ItemVersionsResponse, type RestoreItemResponse, RoadmapError } from '@roadmap/core';
+import {
+  type ConceptDetail,
+  type ContentKind,
+  type ItemVersionsResponse,
+  type RestoreItemResponse,
+  RoadmapError,
+} from '@roadmap/core';
 import {
   parseContentKind,
   parseRoadmapListQuery,
@@ -56,7 +62,15 @@ export const roadmapRoutes: readonly RouteDefinition[] = [
       if (concept === null) {
         throw new RoadmapError('not_found', `Concept ${conceptId} does not exist in ${roadmapId}.`);
       }
-      return json(200, concept);
+      const { tutorial_status, resources_status, quiz_status } = concept.concept;
+      const itemErrors: Record<ContentKind, string | null> = { tutorial: null, resources: null, quiz: null };
+      // Why an item failed (SPEC §9: the learner sees it beside its retry); the items are read only when one did.
+      if ([tutorial_status, resources_status, quiz_status].includes('failed')) {
+        for (const item of await engine.storage.listItems(roadmapId, conceptId)) {
+          if (item.status === 'failed') itemErrors[item.kind] = item.error;
+        }
+      }
+      return json(200, { ...concept, item_errors: itemErrors } satisfies ConceptDetail);
     },
   },
   {
