@@ -125,6 +125,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       createRoadmapRouter(engine, {
         authenticate,
         rateLimitStore,
+        maxConnectionsPerUser: config.webSocketConnectionsPerUser,
         onError: (error) => logger.error({ err: error }, 'request failed'),
       }),
     );

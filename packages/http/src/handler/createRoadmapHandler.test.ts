@@ -157,3 +157,34 @@ function pngBytes(): Uint8Array {
     (character) => character.charCodeAt(0),
   );
 }
+
+describe('event streams per user (maxConnectionsPerUser)', () => {
+  it('refuses one more stream with 429 rate_limited once the cap is held, and admits one again when a stream ends', async () => {
+    const handler = handlerWith({ maxConnectionsPerUser: 2 });
+    const open = async () => {
+      const controller = new AbortController();
+      const response = await call(handler, '/api/v1/events', {
+        headers: { authorization },
+        signal: controller.signal,
+      });
+      return { response, controller };
+    };
+    const first = await open();
+    const second = await open();
+    expect([first.response.status, second.response.status]).toEqual([200, 200]);
+    const refused = await open();
+    expect(refused.response.status).toBe(429);
+    expect(await refused.response.json()).toMatchObject({ code: 'rate_limited' });
+
+    // A stream that ends gives its slot back: the client going away cancels the body.
+    await first.response.body?.cancel();
+    const again = await open();
+    expect(again.response.status).toBe(200);
+    await second.response.body?.cancel();
+    await again.response.body?.cancel();
+  });
+
+  it('rejects a cap below 1 when the handler is created', () => {
+    expect(() => handlerWith({ maxConnectionsPerUser: 0 })).toThrow(/maxConnectionsPerUser/);
+  });
+});

@@ -34,6 +34,12 @@ export interface RoadmapRouteOptions {
   now?: () => number;
   /** Milliseconds between two keep-alive comments on an event stream. Default: 15 000 (SPEC §8). */
   eventStreamKeepAliveMs?: number;
+  /**
+   * Live connections one user may hold open on this engine in this process, event streams and WebSockets counted
+   * together (SPEC §4, §8); an event stream over it is refused with 429 `rate_limited`. Pass the WebSocket's
+   * `maxConnectionsPerUser` the same value. `Infinity` turns the cap off. Default: 20.
+   */
+  maxConnectionsPerUser?: number;
 }
 
 /** What a host hands the pipeline for one request of one route. */
@@ -71,6 +77,8 @@ export function createRoutePipeline(engine: RoadmapEngine, options: RoadmapRoute
   const rateLimits: RouterRateLimits = { ...defaultRateLimits, ...options.rateLimits };
   const jsonBodyLimit = parseByteSize(options.jsonBodyLimit ?? '64kb');
   const eventStreamKeepAliveMs = options.eventStreamKeepAliveMs ?? 15_000;
+  const maxConnectionsPerUser = options.maxConnectionsPerUser ?? 20;
+  if (!(maxConnectionsPerUser >= 1)) throw new RangeError('maxConnectionsPerUser must be at least 1.');
 
   return async (route, input, reportServerError) => {
     try {
@@ -96,6 +104,7 @@ export function createRoutePipeline(engine: RoadmapEngine, options: RoadmapRoute
         engine,
         now,
         eventStreamKeepAliveMs,
+        maxConnectionsPerUser,
         reportError: (error) => report(reportServerError, error),
         async enforceRateLimit() {
           if (bucket === null || caller === null) return;

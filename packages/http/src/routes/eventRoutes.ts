@@ -40,6 +40,7 @@ async function eventStream(request: RouteRequest, services: RouteServices, taskI
     ...(since === undefined ? {} : { since }),
     ...(user.expiresAt === undefined ? {} : { expiresAt: user.expiresAt }),
     keepAliveMs: services.eventStreamKeepAliveMs,
+    maxConnectionsPerUser: services.maxConnectionsPerUser,
     now: services.now,
     onError: services.reportError,
     signal: request.signal,

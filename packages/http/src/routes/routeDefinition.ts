@@ -78,6 +78,8 @@ export interface RouteServices {
   now: () => number;
   /** Milliseconds between two keep-alive comments of an event stream (SPEC §8: 15 s). */
   eventStreamKeepAliveMs: number;
+  /** Live connections (event streams and WebSockets together) one user may hold open (`maxConnectionsPerUser`). */
+  maxConnectionsPerUser: number;
   /** Reports a server fault that has no caller left to answer (a stream already under way), as `onError` does. */
   reportError: (error: unknown) => void;
 }
