@@ -1,8 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { RoadmapEngine } from '@roadmap/core';
 import {
+  createRouteMatcher,
   createRoutePipeline,
   defaultRateLimits,
+  methodNotAllowed,
   type RateLimit,
   type RoadmapRouteOptions,
   type RouteDefinition,
@@ -32,7 +34,8 @@ type RouterMethod = 'get' | 'post' | 'put' | 'delete';
  * The REST API of SPEC §3, §7 and §8 as an Express router (Express 4.21+ or 5), to mount at `/api/v1`: the route table
  * of `@roadmap/http` bound onto Express — the same routes, validation, authentication, rate limits and errors as
  * `createRoadmapHandler`, the fetch handler. Every route except the public `GET /cover-images/{file}` requires a user
- * (`authenticate`); requests that are not its routes fall through to `next()` untouched.
+ * (`authenticate`); a known path with another method is answered 405 with `Allow` (OPTIONS: 204), and requests for
+ * paths that are not its routes fall through to `next()` untouched.
  *
  * @example
  * const app = express();
@@ -71,6 +74,19 @@ export function createRoadmapRouter(engine: RoadmapEngine, options: RoadmapRoute
       serve(route, request, response).catch(next);
     });
   }
+  // A known path asked with a method none of its routes takes: 405 with `Allow` (OPTIONS: 204 with `Allow`), as the
+  // fetch handler answers, from the same matcher. Any other request still falls through to the app.
+  const match = createRouteMatcher(roadmapRouteTable);
+  router.use((request, response, next) => {
+    const found = match(request.method, request.path);
+    if (found.kind !== 'methodNotAllowed') {
+      next();
+      return;
+    }
+    response.setHeader('Allow', found.allow.join(', '));
+    if (request.method === 'OPTIONS') response.status(204).end();
+    else response.status(405).json(methodNotAllowed);
+  });
   router.use(createErrorHandler(onError));
   return router;
 }

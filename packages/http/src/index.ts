@@ -28,6 +28,8 @@ export { OutgoingMessage } from './events/outgoingMessage.js';
 export { UserConnections, userConnectionsOf } from './events/userConnections.js';
 export type { RoadmapHandler, RoadmapHandlerOptions } from './handler/createRoadmapHandler.js';
 export { createRoadmapHandler } from './handler/createRoadmapHandler.js';
+export type { RouteMatch } from './handler/routeMatching.js';
+export { createRouteMatcher, methodNotAllowed } from './handler/routeMatching.js';
 export { defaultSecurityHeaders } from './handler/securityHeaders.js';
 export type { OpenApiDocument, OpenApiDocumentOptions } from './openapi/openApiDocument.js';
 export { createOpenApiDocument } from './openapi/openApiDocument.js';

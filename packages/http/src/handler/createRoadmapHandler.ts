@@ -3,7 +3,7 @@ import { readLimitedBytes } from '../pipeline/bodyReading.js';
 import { createRoutePipeline, errorRouteResponse, type RoadmapRouteOptions } from '../pipeline/routePipeline.js';
 import { roadmapRouteTable } from '../routes/roadmapRouteTable.js';
 import type { RouteResponse } from '../routes/routeDefinition.js';
-import { createRouteMatcher } from './routeMatching.js';
+import { createRouteMatcher, methodNotAllowed } from './routeMatching.js';
 import { defaultSecurityHeaders } from './securityHeaders.js';
 
 /** Options of {@link createRoadmapHandler}: those of every host, plus where the API lives and its headers. */
@@ -26,7 +26,6 @@ export interface RoadmapHandlerOptions extends RoadmapRouteOptions {
 export type RoadmapHandler = (request: Request) => Promise<Response>;
 
 const notFound: ApiErrorBody = { detail: 'No such route.', code: 'not_found' };
-const methodNotAllowed: ApiErrorBody = { detail: 'This route does not take this method.', code: 'method_not_allowed' };
 
 /**
  * The REST API of SPEC §3, §7 and §8 as a web-standard fetch handler, `(request: Request) => Promise<Response>`: the

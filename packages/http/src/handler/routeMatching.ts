@@ -1,3 +1,4 @@
+import type { ApiErrorBody } from '@roadmap/core';
 import { HttpError } from '../errors/httpError.js';
 import type { RouteDefinition } from '../routes/routeDefinition.js';
 
@@ -7,6 +8,12 @@ interface CompiledRoute {
   /** Literal segments as they are; `:name` segments as `{ name }`. */
   segments: Array<string | { name: string }>;
 }
+
+/** The body of a 405: a known path asked with a method none of its routes takes (sent with `Allow`). */
+export const methodNotAllowed: ApiErrorBody = {
+  detail: 'This route does not take this method.',
+  code: 'method_not_allowed',
+};
 
 /** What a path matched: the route serving the method, or the methods the path allows. */
 export type RouteMatch =
@@ -18,6 +25,8 @@ export type RouteMatch =
  * Matches request paths against the route table as Express would: segments compared as they are sent
  * (percent-encoded), each `:param` one non-empty segment, decoded once (a malformed escape is a 400), the first
  * entry of the table that fits the method winning; one trailing slash is ignored.
+ *
+ * @internal Shared by the fetch handler and the Express binding, so both answer 404, 405 and `Allow` alike.
  */
 export function createRouteMatcher(routes: readonly RouteDefinition[]): (method: string, path: string) => RouteMatch {
   const compiled: CompiledRoute[] = routes.map((route) => ({
