@@ -8,7 +8,13 @@ import {
 } from '@roadmap/core';
 import type OpenAI from 'openai';
 import { chatMessages } from './chatMessages.js';
-import { defaultTimeoutMs, environmentVariable, type OpenAIClientOptions, resolveClient } from './openAIClient.js';
+import {
+  defaultTimeoutMs,
+  environmentVariable,
+  type OpenAIClientOptions,
+  resolveChatCompletionsEndpoint,
+  resolveClient,
+} from './openAIClient.js';
 import { isRejectedParameter, toRoadmapError } from './providerError.js';
 import { type JsonSchema, removeNullOptionalProperties, toStrictJsonSchema } from './strictJsonSchema.js';
 
@@ -111,6 +117,8 @@ const invalidSchemaPattern = /invalid schema/i;
  */
 export function createOpenAIModel(options: OpenAIModelOptions = {}): LanguageModel {
   const client = resolveClient(options, 'createOpenAIModel');
+  /** The lean path for the calls of a client built here (on Node); the SDK's `client` otherwise. */
+  const endpoint = resolveChatCompletionsEndpoint(options, 'createOpenAIModel');
   const modelId = options.model ?? environmentVariable('ROADMAP_MODEL') ?? 'gpt-4o-mini';
   const mode = options.structuredOutput ?? 'auto';
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
@@ -141,6 +149,7 @@ export function createOpenAIModel(options: OpenAIModelOptions = {}): LanguageMod
   }
 
   async function complete(request: ModelRequest, format: OutputFormat): Promise<OpenAI.ChatCompletion> {
+    if (endpoint) return endpoint.complete(body(request, format), request.abortSignal);
     return client.chat.completions.create(body(request, format), {
       signal: request.abortSignal,
       maxRetries: 0,
@@ -152,6 +161,7 @@ export function createOpenAIModel(options: OpenAIModelOptions = {}): LanguageMod
     request: ModelRequest,
     format: OutputFormat,
   ): Promise<AsyncIterable<OpenAI.ChatCompletionChunk>> {
+    if (endpoint) return endpoint.stream(body(request, format), request.abortSignal);
     return client.chat.completions.create(
       { ...body(request, format), stream: true, stream_options: { include_usage: true } },
       { signal: request.abortSignal, maxRetries: 0, timeout: timeoutMs },
