@@ -141,6 +141,7 @@ export {
   typicalEstimateProfile,
   UsageAverages,
 } from './engine/costEstimate.js';
+export type { DeletedUserData } from './engine/dataDeletion.js';
 export type {
   ExportedDocument,
   RoadmapExport,
@@ -181,6 +182,13 @@ export {
 } from './storage/budgetStore.js';
 export type { CheckpointStore, ContentValue, ItemKey, ItemVersion, ItemWritten } from './storage/checkpointStore.js';
 export type { CoverStore } from './storage/coverStore.js';
+export type {
+  BlobDeletion,
+  DataLifecycleStore,
+  DeletedRemains,
+  DeletedRows,
+  DeletedTask,
+} from './storage/dataLifecycleStore.js';
 export type { EventPruneOptions, EventQuery, EventStore } from './storage/eventStore.js';
 export type { MemoryStorageOptions } from './storage/memoryStorage.js';
 export { createMemoryStorage } from './storage/memoryStorage.js';

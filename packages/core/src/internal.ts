@@ -21,6 +21,7 @@ export { abortError, errorMessage } from './shared/errors.js';
 export type { HeaderSource } from './shared/retryAfter.js';
 export { parseRetryAfter } from './shared/retryAfter.js';
 export { budgetFit } from './storage/budgetStore.js';
+export { contentCheckpointPrefix } from './storage/dataLifecycleStore.js';
 export { roadmapIdTaken } from './storage/roadmapIdTaken.js';
 export type {
   ColumnType,

@@ -359,6 +359,23 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX tasks_paused ON ${schema}.tasks (pause_reason, task_id) WHERE status = 'paused';
     `,
   },
+  {
+    version: 12,
+    name: 'data lifecycle',
+    // SPEC §9: blobs to delete from the blob store, queued in the transaction that deleted the cover pointing to
+    // them (an outbox: the blob store is outside the database); the reads of erasing a user (covers by user and by
+    // task) from indexes.
+    up: (schema) => `
+      CREATE TABLE ${schema}.blob_deletions (
+        blob_key text COLLATE "C" PRIMARY KEY,
+        user_id text COLLATE "C" NOT NULL,
+        queued_at text COLLATE "C" NOT NULL
+      );
+      CREATE INDEX blob_deletions_by_user ON ${schema}.blob_deletions (user_id);
+      CREATE INDEX covers_by_user ON ${schema}.covers (user_id);
+      CREATE INDEX covers_by_task ON ${schema}.covers (task_id);
+    `,
+  },
 ];
 
 /** The newest version this package knows. */

@@ -6,6 +6,7 @@ import { createCoverStore } from './coverQueries.js';
 import { quoteSchema } from './database.js';
 import { createEventStore } from './eventQueries.js';
 import type { LeaseClock } from './leaseClock.js';
+import { createLifecycleStore } from './lifecycleQueries.js';
 import { applyMigrations } from './migrations.js';
 import { createTaskStore } from './taskQueries.js';
 
@@ -118,6 +119,7 @@ export async function createPostgresStorage(options: PostgresStorageOptions = {}
     ...createEventStore(pool, schema),
     ...createCoverStore(pool, schema),
     ...createBudgetStore(pool, schema),
+    ...createLifecycleStore(pool, schema, now),
   };
 
   if (options.migrate ?? true) {

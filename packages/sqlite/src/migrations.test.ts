@@ -26,6 +26,7 @@ describe('migrate', () => {
     expect(migrate(database)).toEqual(migrations.map((migration) => migration.version));
     expect(version()).toBe(latestSchemaVersion);
     expect(tables()).toEqual([
+      'blob_deletions',
       'budget_reservations',
       'checkpoints',
       'content_item_versions',

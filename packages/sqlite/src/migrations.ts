@@ -205,6 +205,23 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX tasks_paused ON tasks (pause_reason, task_id) WHERE status = 'paused';
     `,
   },
+  {
+    version: 10,
+    name: 'data lifecycle',
+    // SPEC §9: blobs to delete from the blob store, queued in the transaction that deleted the cover pointing to
+    // them (an outbox: the blob store is outside the database); the reads of erasing a user (covers, reservations
+    // and roadmaps by user) from indexes.
+    sql: `
+      CREATE TABLE blob_deletions (
+        blob_key TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        queued_at TEXT NOT NULL
+      );
+      CREATE INDEX blob_deletions_by_user ON blob_deletions (user_id);
+      CREATE INDEX covers_by_user ON covers (user_id);
+      CREATE INDEX covers_by_task ON covers (task_id);
+    `,
+  },
 ];
 
 /** The schema version this package creates and understands. */

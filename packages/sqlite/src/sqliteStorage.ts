@@ -8,6 +8,7 @@ import { configureDatabase, openDatabase } from './connection.js';
 import { createCoverStore } from './coverStatements.js';
 import { createEventStore } from './eventStatements.js';
 import { createGroupCommit, type WriteBatch } from './groupCommit.js';
+import { createLifecycleStore } from './lifecycleStatements.js';
 import { migrate } from './migrations.js';
 import { toStorageError } from './storageError.js';
 import { createTaskStore } from './taskStatements.js';
@@ -114,6 +115,7 @@ function buildStorage(
     ...createEventStore(database),
     ...createCoverStore(database),
     ...createBudgetStore(database),
+    ...createLifecycleStore(database, now),
   };
 }
 

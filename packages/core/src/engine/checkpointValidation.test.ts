@@ -92,6 +92,15 @@ describe('checkpoints are validated on resume', () => {
       expect(Object.keys(before)).toContain(key);
       expect(await world.storage.saveCheckpoint(fence, key, oldShape)).toBe(true);
 
+      // A finished task's checkpoints are pruned (SPEC §9): read them as the run left them, just before.
+      let after: Record<string, unknown> = {};
+      const storage = world.storage;
+      const prune = storage.pruneCheckpoints.bind(storage);
+      storage.pruneCheckpoints = async (taskIds) => {
+        after = await storage.getCheckpoints(task.task_id);
+        return prune(taskIds);
+      };
+
       const reported: unknown[] = [];
       const modelB = world.model();
       const engineB = await world.engine(modelB, { onError: (error) => reported.push(error) });
@@ -107,8 +116,8 @@ describe('checkpoints are validated on resume', () => {
         if (storedKey !== key && operation) expect(modelB.callCount({ operation })).toBe(0);
       }
 
-      // It was overwritten with a value that parses; every other checkpoint is as it was.
-      const after = await world.storage.getCheckpoints(task.task_id);
+      // It was overwritten with a value that parses; every other checkpoint is as it was — then all were pruned.
+      expect(await world.storage.getCheckpoints(task.task_id)).toEqual({});
       expect(schema.safeParse(after[key]).success).toBe(true);
       for (const [storedKey, value] of Object.entries(before)) {
         if (storedKey !== key) expect(after[storedKey]).toEqual(value);

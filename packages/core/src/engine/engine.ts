@@ -55,8 +55,16 @@ import {
   statusesOf,
 } from './batchCancel.js';
 import { BudgetSweep } from './budgetSweep.js';
+import { pruneFinishedCheckpoints } from './checkpointPruning.js';
 import { keepPartialTutorials, partialTextKey } from './contentStream.js';
 import { demoEstimateProfile, estimateGeneration, typicalEstimateProfile, UsageAverages } from './costEstimate.js';
+import {
+  type DataDeletionContext,
+  type DeletedUserData,
+  deleteQueuedBlobs,
+  deleteTask,
+  deleteUser,
+} from './dataDeletion.js';
 import {
   conceptDetailFrom,
   conceptsOf,
@@ -395,7 +403,10 @@ export class RoadmapEngine {
       intervalMs: this.settings.recoveryIntervalMs,
       holder: `${this.settings.workerId}:${randomId()}`,
       onError: this.onError,
-      afterSweep: () => this.budgetSweep.sweep(),
+      afterSweep: async () => {
+        await this.budgetSweep.sweep();
+        await this.sweepDataLifecycle();
+      },
     });
     if (options.eventRetentionMs !== undefined) {
       if (!(options.eventRetentionMs > 0)) {
@@ -510,6 +521,17 @@ export class RoadmapEngine {
    */
   async eventLogStart(): Promise<number | null> {
     return (await this.eventRetention?.logStart()) ?? null;
+  }
+
+  /**
+   * Deletes now what the background sweep (with each recovery sweep) deletes: the checkpoints of finished tasks
+   * whose roadmap is stored (a bounded number of batches) and the blobs queued by deletions that did not finish
+   * them. Resolves with how many checkpoints and blobs went.
+   */
+  async sweepDataLifecycle(): Promise<{ checkpoints: number; blobs: number }> {
+    const checkpoints = await pruneFinishedCheckpoints(this.storage);
+    const blobs = await deleteQueuedBlobs(this.deletion());
+    return { checkpoints, blobs };
   }
 
   /** Events from the durable log, in `seq` order (replay after `after`). */
@@ -729,6 +751,8 @@ export class RoadmapEngine {
         await this.afterStateChange(`Resetting the interrupted items of ${taskId}`, async () => {
           await keepPartialTutorials(this.storage, cancelled);
           await this.storage.resetItems(cancelled.roadmap_id, { statuses: ['generating'] });
+          // Finished: its step checkpoints served only a resume (SPEC §9); partial tutorial texts are kept.
+          await this.storage.pruneCheckpoints([taskId]);
         });
         return { task: toPublicTask(cancelled), previousStatus, receipt };
       }
@@ -900,6 +924,43 @@ export class RoadmapEngine {
     options: OwnerOptions = {},
   ): Promise<{ version: number }> {
     return restoreItemVersion(this.versionControl(), { roadmapId, conceptId, kind }, version, options);
+  }
+
+  /**
+   * Deletes a task of `userId` with everything stored for it (SPEC §9 `DELETE /roadmaps/tasks/{id}`): an active task
+   * is cancelled first (its in-flight calls aborted) and its run here awaited; then its task, roadmap, content items
+   * and versions, checkpoints, events, budget reservations and cover go in one storage transaction, which stores one
+   * `deleted { task_id, roadmap_id }` event — the only trace, on the user's stream — and the cover's image goes from
+   * the blob store (a sweep finishes it when that fails). `not_found` / `forbidden` (another user's) as for
+   * {@link cancel}. `abortSignal` stops waiting for the run to stop, before anything is deleted. See
+   * `dataDeletion.ts`.
+   */
+  deleteTask(userId: string, taskId: string, options: { abortSignal?: AbortSignal } = {}): Promise<void> {
+    return deleteTask(this.deletion(), userId, taskId, options);
+  }
+
+  /**
+   * Erases everything stored for a user (SPEC §9 `DELETE /me`): every task as {@link deleteTask} deletes it (without
+   * `deleted` events), then every other row of the user (events, covers, budget reservations) and every cover image
+   * in the blob store. Idempotent (a second call returns zeros) and resumable: a call that failed midway is finished
+   * by the next one. Resolves with what it deleted. Tasks the user creates while it runs may survive it.
+   */
+  deleteUser(userId: string): Promise<DeletedUserData> {
+    return deleteUser(this.deletion(), userId);
+  }
+
+  private deletion(): DataDeletionContext {
+    return {
+      storage: this.storage,
+      blobStore: this.blobStore,
+      requireTask: (taskId, options) => this.requireTask(taskId, options),
+      cancel: (taskId, reason) => this.cancel(taskId, { reason }),
+      whenStopped: (taskId) => this.worker.whenStopped(taskId),
+      abortCover: (taskId) => this.covers.abortTask(taskId),
+      eventFor: (type, payload) => this.eventFor(type, payload),
+      emit: (stored) => this.emit(stored),
+      onError: this.onError,
+    };
   }
 
   private versionControl(): ItemVersionContext {

@@ -158,6 +158,11 @@ export class TaskWorker {
     return true;
   }
 
+  /** Resolves once no run of `taskId` is left in this worker (at once when there is none). */
+  async whenStopped(taskId: string): Promise<void> {
+    for (let run = this.runs.get(taskId); run; run = this.runs.get(taskId)) await run.done;
+  }
+
   /** Aborts the local run of `taskId`, if any, synchronously. */
   abortTask(taskId: string, kind: RunAbort['kind']): boolean {
     const run = this.runs.get(taskId);
@@ -635,6 +640,8 @@ export class TaskWorker {
             })),
     });
     if (won) {
+      // Its checkpoints served only a resume (SPEC §9): pruned before the terminal event is announced.
+      await this.settings.storage.pruneCheckpoints([task.task_id]).catch(this.settings.onError);
       this.settings.emit(won.event);
       return;
     }
@@ -662,6 +669,8 @@ export class TaskWorker {
       event: this.settings.eventFor('failed', (failed) => ({ error: message, step, progress: failed.progress })),
     });
     if (!won) return;
+    // A framework step's failure keeps them: the storage prunes only tasks whose roadmap is stored.
+    await this.settings.storage.pruneCheckpoints([task.task_id]).catch(this.settings.onError);
     this.settings.emit(won.event);
     // Items of the aborted calls show as not started; a storage fault here leaves them for the next retry's reset.
     await this.settings.storage

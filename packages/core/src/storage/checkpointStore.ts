@@ -48,7 +48,8 @@ export type ItemWritten = boolean | RoadmapEvent;
  * - `getRoadmap` and `listRoadmaps` read the framework and the items from one snapshot. Concept `*_status` fields
  *   are never stored: they are derived from the items (`withConceptStatuses` from `@roadmap/core/internal`).
  *
- * Left out on purpose: deleting roadmaps, items or checkpoints (a roadmap lives as long as its task).
+ * Left out on purpose: deleting roadmaps, items or checkpoints here — a roadmap lives as long as its task, and goes
+ * with it (`DataLifecycleStore`).
  */
 export interface CheckpointStore {
   /** Stores a step's result under `key` (fenced), replacing an earlier value of the same key. */

@@ -10,7 +10,7 @@ import type { CoverChange, CoverRecord } from '../domain/coverRecord.js';
  * - `listDueCovers` only reads: a sweeper acts on what it lists through `transitionCover`, whose compare-and-set
  *   lets one of several sweepers win.
  *
- * Left out on purpose: deleting covers; covers are not fenced by a task's lease (the cover service owns them).
+ * Left out on purpose: deleting covers here (they go with their task, `DataLifecycleStore`); covers are not fenced by a task's lease (the cover service owns them).
  */
 export interface CoverStore {
   /**

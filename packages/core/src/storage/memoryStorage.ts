@@ -11,6 +11,12 @@ import type { RoadmapSummary } from '../domain/wire.js';
 import { isoTime } from '../shared/clock.js';
 import { type BudgetCharge, type BudgetReservation, budgetFit } from './budgetStore.js';
 import type { ContentValue, ItemVersion } from './checkpointStore.js';
+import {
+  type BlobDeletion,
+  contentCheckpointPrefix,
+  type DeletedRemains,
+  type DeletedRows,
+} from './dataLifecycleStore.js';
 import type { EventPruneOptions, EventQuery } from './eventStore.js';
 import { roadmapIdTaken } from './roadmapIdTaken.js';
 import type { Storage } from './storage.js';
@@ -88,6 +94,8 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
   const roadmapHolders = new Map<string, string>();
   /** The budget ledger: every reservation, `spent_usd` null while open. */
   const reservations = new Map<string, BudgetReservation & { spent_usd: number | null }>();
+  /** Blobs to delete from the blob store, by key, in the order queued. */
+  const blobDeletions = new Map<string, BlobDeletion>();
   let lastSeq = 0;
 
   const storeEvent = (event: NewRoadmapEvent): RoadmapEvent => {
@@ -137,8 +145,144 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
   const withStatuses = (roadmap: Roadmap): Roadmap =>
     withConceptStatuses(copy(roadmap), items.get(roadmap.roadmap_id)?.values() ?? []);
 
+  /** Deletes the events `matching` (at most `limit`), keeping the log in `seq` order. Returns how many. */
+  const deleteEvents = (matching: (event: RoadmapEvent) => boolean, limit = Number.POSITIVE_INFINITY): number => {
+    let deleted = 0;
+    const kept = events.filter((event) => {
+      if (deleted >= limit || !matching(event)) return true;
+      deleted += 1;
+      return false;
+    });
+    if (deleted > 0) events.splice(0, events.length, ...kept);
+    return deleted;
+  };
+
+  /** Deletes a roadmap with its items and their versions; returns how many items went. */
+  const deleteRoadmap = (roadmapId: string): number => {
+    const planned = items.get(roadmapId)?.size ?? 0;
+    roadmaps.delete(roadmapId);
+    items.delete(roadmapId);
+    const prefix = `${roadmapId}\u0000`;
+    for (const key of versions.keys()) if (key.startsWith(prefix)) versions.delete(key);
+    return planned;
+  };
+
+  /** Deletes a cover, queueing its blob. */
+  const deleteCover = (cover: CoverRecord): void => {
+    covers.delete(cover.roadmap_id);
+    if (cover.blob_key !== null)
+      blobDeletions.set(cover.blob_key, { blob_key: cover.blob_key, user_id: cover.user_id });
+  };
+
+  /** Whether checkpoints of the task may be pruned: it is terminal and its roadmap is stored. */
+  const prunable = (taskId: string): boolean => {
+    const task = tasks.get(taskId);
+    return task !== undefined && isTerminalStatus(task.status) && roadmaps.has(task.roadmap_id);
+  };
+
   return {
     specificationVersion: 'v1',
+
+    async deleteTask(taskId, options = {}) {
+      const task = tasks.get(taskId);
+      if (!task) return null;
+      const deleted: DeletedRows = { tasks: 1, roadmaps: 0, items: 0, events: 0, covers: 0 };
+      const roadmap = roadmaps.get(task.roadmap_id);
+      if (roadmap && roadmap.user_id === task.user_id) {
+        deleted.roadmaps = 1;
+        deleted.items = deleteRoadmap(task.roadmap_id);
+      }
+      for (const cover of [...covers.values()]) {
+        if (cover.task_id !== taskId && !(cover.roadmap_id === task.roadmap_id && cover.user_id === task.user_id)) {
+          continue;
+        }
+        deleteCover(cover);
+        deleted.covers += 1;
+      }
+      checkpoints.delete(taskId);
+      for (const [id, reservation] of reservations) if (reservation.task_id === taskId) reservations.delete(id);
+      deleted.events = deleteEvents((event) => event.task_id === taskId);
+      tasks.delete(taskId);
+      if (roadmapHolders.get(task.roadmap_id) === taskId) roadmapHolders.delete(task.roadmap_id);
+      if (task.idempotency_key !== null) idempotency.delete(`${task.user_id}\u0000${task.idempotency_key}`);
+      const event = options.event ? storeEvent(options.event(copy(task))) : null;
+      return { task: copy(task), deleted, event };
+    },
+
+    async listUserTaskIds({ userId, afterTaskId, limit }) {
+      return [...tasks.values()]
+        .filter((task) => task.user_id === userId && (afterTaskId === undefined || task.task_id > afterTaskId))
+        .map((task) => task.task_id)
+        .sort()
+        .slice(0, Math.max(0, limit));
+    },
+
+    async deleteUserRemains(userId, limit) {
+      const held = new Set<string>();
+      const heldRoadmaps = new Set<string>();
+      for (const task of tasks.values()) {
+        if (task.user_id !== userId) continue;
+        held.add(task.task_id);
+        heldRoadmaps.add(task.roadmap_id);
+      }
+      const deleted: DeletedRemains = { tasks: 0, roadmaps: 0, items: 0, events: 0, covers: 0, reservations: 0 };
+      deleted.events = deleteEvents((event) => event.user_id === userId && !held.has(event.task_id), limit);
+      for (const cover of [...covers.values()]) {
+        if (deleted.covers >= limit) break;
+        if (cover.user_id !== userId || heldRoadmaps.has(cover.roadmap_id)) continue;
+        deleteCover(cover);
+        deleted.covers += 1;
+      }
+      for (const roadmap of [...roadmaps.values()]) {
+        if (deleted.roadmaps >= limit) break;
+        if (roadmap.user_id !== userId || heldRoadmaps.has(roadmap.roadmap_id)) continue;
+        deleted.items += deleteRoadmap(roadmap.roadmap_id);
+        deleted.roadmaps += 1;
+      }
+      for (const [id, reservation] of reservations) {
+        if (deleted.reservations >= limit) break;
+        if (reservation.user_id !== userId || held.has(reservation.task_id)) continue;
+        reservations.delete(id);
+        deleted.reservations += 1;
+      }
+      return deleted;
+    },
+
+    async listBlobDeletions({ userId, limit }) {
+      return [...blobDeletions.values()]
+        .filter((entry) => userId === undefined || entry.user_id === userId)
+        .slice(0, Math.max(0, limit))
+        .map(copy);
+    },
+
+    async clearBlobDeletions(blobKeys) {
+      for (const key of blobKeys) blobDeletions.delete(key);
+    },
+
+    async pruneCheckpoints(taskIds) {
+      let deleted = 0;
+      for (const taskId of new Set(taskIds)) {
+        const saved = checkpoints.get(taskId);
+        if (!saved || !prunable(taskId)) continue;
+        for (const key of [...saved.keys()]) {
+          if (key.startsWith(contentCheckpointPrefix)) continue;
+          saved.delete(key);
+          deleted += 1;
+        }
+        if (saved.size === 0) checkpoints.delete(taskId);
+      }
+      return deleted;
+    },
+
+    async listPrunableCheckpointTasks({ afterTaskId, limit }) {
+      const page: string[] = [];
+      for (const [taskId, saved] of checkpoints) {
+        if (afterTaskId !== undefined && taskId <= afterTaskId) continue;
+        if (!prunable(taskId) || [...saved.keys()].every((key) => key.startsWith(contentCheckpointPrefix))) continue;
+        page.push(taskId);
+      }
+      return page.sort().slice(0, Math.max(0, limit));
+    },
 
     async createTask(record, event) {
       if (tasks.has(record.task_id)) throw new Error(`Task ${record.task_id} already exists`);

@@ -160,7 +160,7 @@ export interface UsageTotals {
  * - `updateTask`, `renewLease` and `releaseLease` are fenced writes ({@link LeaseFence});
  * - `listTasks` reads its page, `total` and `counts` from one snapshot, so they agree.
  *
- * Left out on purpose: deleting tasks, and transactions that span several tasks.
+ * Left out on purpose: deleting tasks here (`DataLifecycleStore`), and transactions that span several tasks.
  */
 export interface TaskStore {
   /**
