@@ -106,6 +106,32 @@ export interface RoadmapLabels {
   cancelFailed: string;
   retry: string;
   retryFailed: string;
+  /** The row and detail action that opens the delete confirmation (SPEC §9). */
+  deleteTask: string;
+  deleteDialogTitle: string;
+  deleteDialogDescription: string;
+  /** The delete dialog's confirm button. */
+  deleteConfirm: string;
+  /** The delete dialog's button that closes it without deleting. */
+  keepTask: string;
+  /** The toolbar button that opens the batch delete confirmation. */
+  deleteSelected: string;
+  deleteSelectedTitle: (count: number) => string;
+  deleteSelectedDescription: string;
+  /** The batch delete dialog's confirm button. */
+  deleteTasks: string;
+  /** Prefix of the error shown when a delete was refused. */
+  deleteFailed: string;
+  /** Shown by `<TaskDetail>` once its task was deleted. */
+  taskDeleted: string;
+  /** The button of `<RoadmapView>` that opens the export menu. */
+  exportRoadmap: string;
+  /** Export menu entries. */
+  exportFormat: Record<'md' | 'json', string>;
+  /** Prefix of the error shown when an export failed. */
+  exportFailed: string;
+  /** Shown for a content item whose generation failed: `"The quiz could not be generated."`. */
+  itemFailed: (kind: string) => string;
   viewRoadmap: string;
   /** `"{completed} of {total} items"`. */
   progressText: (progress: { completed: number; failed: number; total: number; percentage: number }) => string;
@@ -310,6 +336,23 @@ export const englishLabels: RoadmapLabels = {
   cancelFailed: 'Could not cancel',
   retry: 'Retry',
   retryFailed: 'Could not retry',
+  deleteTask: 'Delete',
+  deleteDialogTitle: 'Delete this task?',
+  deleteDialogDescription:
+    'The task, its roadmap with every generated tutorial, resource and quiz, and its cover are deleted for good. A running task is stopped first. This cannot be undone.',
+  deleteConfirm: 'Delete task',
+  keepTask: 'Keep it',
+  deleteSelected: 'Delete selected',
+  deleteSelectedTitle: (count) => (count === 1 ? 'Delete 1 task?' : `Delete ${count} tasks?`),
+  deleteSelectedDescription:
+    'Every selected task is deleted for good with its roadmap, content and cover; running ones are stopped first. This cannot be undone.',
+  deleteTasks: 'Delete tasks',
+  deleteFailed: 'Could not delete',
+  taskDeleted: 'This task was deleted.',
+  exportRoadmap: 'Export',
+  exportFormat: { md: 'Markdown (.md)', json: 'JSON (.json)' },
+  exportFailed: 'Could not export',
+  itemFailed: (kind) => `The ${kind} could not be generated.`,
   viewRoadmap: 'View roadmap',
   progressText: ({ completed, failed, total }) => `${completed} of ${total} items${failed ? `, ${failed} failed` : ''}`,
   progress: 'Progress',
@@ -508,6 +551,22 @@ export const chineseLabels: RoadmapLabels = {
   cancelFailed: '取消失败',
   retry: '重试',
   retryFailed: '重试失败',
+  deleteTask: '删除',
+  deleteDialogTitle: '确定删除该任务？',
+  deleteDialogDescription:
+    '任务、其路线图及所有已生成的教程、学习资源和测验，以及封面都将被永久删除。运行中的任务会先停止。此操作无法撤销。',
+  deleteConfirm: '删除任务',
+  keepTask: '保留',
+  deleteSelected: '删除所选',
+  deleteSelectedTitle: (count) => `确定删除 ${count} 个任务？`,
+  deleteSelectedDescription: '所选任务将连同其路线图、内容和封面被永久删除；运行中的任务会先停止。此操作无法撤销。',
+  deleteTasks: '删除任务',
+  deleteFailed: '删除失败',
+  taskDeleted: '该任务已删除。',
+  exportRoadmap: '导出',
+  exportFormat: { md: 'Markdown（.md）', json: 'JSON（.json）' },
+  exportFailed: '导出失败',
+  itemFailed: (kind) => `${kind}生成失败。`,
   viewRoadmap: '查看路线图',
   progressText: ({ completed, failed, total }) => `${completed} / ${total} 项${failed ? `，${failed} 项失败` : ''}`,
   progress: '进度',

@@ -136,7 +136,9 @@ export const TaskRow = memo(function TaskRow({
               ? labels.cancelFailed
               : error.action === 'retry'
                 ? labels.retryFailed
-                : labels[error.action]}
+                : error.action === 'delete'
+                  ? labels.deleteFailed
+                  : labels[error.action]}
             : {error.message}
           </p>
         )}

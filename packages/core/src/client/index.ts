@@ -6,6 +6,7 @@
  * rest of core but its error helpers.
  */
 
+export type { RoadmapExport, RoadmapExportFormat, UserExport } from '../engine/dataExport.js';
 export { applyTaskEvent } from './applyTaskEvent.js';
 export type { RoadmapApiErrorCode, RoadmapApiErrorOptions } from './clientErrors.js';
 export { RoadmapApiError } from './clientErrors.js';
@@ -20,6 +21,8 @@ export type { RoadmapCacheOptions } from './roadmapCache.js';
 export { RoadmapCache } from './roadmapCache.js';
 export type {
   CancelTaskOptions,
+  DeleteMeResponse,
+  ExportedFile,
   GenerateRoadmapOptions,
   ListTasksOptions,
   RequestOptions,
@@ -33,7 +36,13 @@ export { RoadmapListObserver } from './roadmapListObserver.js';
 export type { LoadState } from './sharedObserver.js';
 export { SharedObserver } from './sharedObserver.js';
 export { KeyedStore, Store } from './store.js';
-export type { TaskCounts, TaskListOptions, TaskListState, TaskRowState } from './taskListObserver.js';
+export type {
+  DeleteTasksResult,
+  TaskCounts,
+  TaskListOptions,
+  TaskListState,
+  TaskRowState,
+} from './taskListObserver.js';
 export { TaskListObserver } from './taskListObserver.js';
 export type { TaskState } from './taskObserver.js';
 export { TaskObserver } from './taskObserver.js';

@@ -42,6 +42,12 @@ export class RoadmapCache {
   readonly client: RoadmapClient;
   /** Covers known to this cache, by roadmap id: shared by every cover observer. */
   readonly covers = new KeyedStore<Cover | BatchCover>();
+  /**
+   * Ids of tasks known to be deleted (SPEC §9): by this cache's observers, or told by a `deleted` event. Lists leave
+   * them out even when a read that started before the deletion still has them, and their later events (a replay
+   * after a reconnect) reach no observer, so nothing brings them back.
+   */
+  readonly deletedTasks = new Set<string>();
   /** See {@link RoadmapCacheOptions.lingerMs}. */
   readonly lingerMs: number;
   readonly #options: RoadmapCacheOptions;
@@ -88,12 +94,15 @@ export class RoadmapCache {
   /**
    * Live events of all the caller's tasks, over one socket (`/api/v1/ws`) however many listen: it opens with the
    * first listener and closes when the last one stops. When it cannot resume without a gap (`resync`: events were
-   * pruned while it was away), every task list of the cache loads itself again.
+   * pruned while it was away), every task list of the cache loads itself again. Events of a task deleted before
+   * (see {@link deletedTasks}) are dropped; its `deleted` event is delivered.
    */
   subscribeEvents(listener: (event: RoadmapEvent) => void): () => void {
     this.#eventListeners.add(listener);
     this.#stopEvents ??= this.client.subscribeEvents({
       onEvent: (event) => {
+        if (event.type === 'deleted') this.deletedTasks.add(event.task_id);
+        else if (this.deletedTasks.has(event.task_id)) return;
         for (const eventListener of this.#eventListeners) eventListener(event);
       },
       onResync: () => {

@@ -1,5 +1,6 @@
 // The browser-safe client of the REST API (SPEC §3) and its live streams: WebSocket (SPEC §4) or SSE (SPEC §8).
 // Uses only `fetch` and the platform `WebSocket`; imports nothing at runtime from the rest of core.
+import type { RoadmapExportFormat, UserExport } from '../engine/dataExport.js';
 import { errorFromResponse, RoadmapApiError } from './clientErrors.js';
 import { openEventStreamConnection } from './eventStreamConnection.js';
 import { openSocketConnection } from './socketConnection.js';
@@ -126,6 +127,19 @@ interface Call extends RequestOptions {
   headers?: Record<string, string>;
 }
 
+/** A document {@link RoadmapClient.exportRoadmap} downloaded. */
+export interface ExportedFile {
+  /** The document (`text/markdown` or `application/json`); `await blob.text()` reads it. */
+  blob: Blob;
+  /** The file name to save it under, e.g. `learn-rust-1a2b3c4d.md`. */
+  filename: string;
+}
+
+/** `202` of `DELETE /me`: how many of each kind were erased. */
+export interface DeleteMeResponse {
+  deleted: { tasks: number; roadmaps: number; items: number; events: number; covers: number; blobs: number };
+}
+
 export type RoadmapClient = ReturnType<typeof createRoadmapClient>;
 
 /**
@@ -146,11 +160,12 @@ export function createRoadmapClient(options: RoadmapClientOptions) {
 
   const token = async () => (typeof options.token === 'function' ? options.token() : options.token);
 
-  async function call<T>(
+  /** One request; the response when it is a success, a {@link RoadmapApiError} otherwise. */
+  async function send(
     path: string,
     { method = 'GET', json, body, headers = {}, signal }: Call = {},
     bearer?: string | null,
-  ): Promise<T> {
+  ): Promise<Response> {
     if (bearer === undefined) bearer = await token();
     if (bearer) headers.authorization = `Bearer ${bearer}`;
     if (json !== undefined) {
@@ -170,6 +185,11 @@ export function createRoadmapClient(options: RoadmapClientOptions) {
       throw new RoadmapApiError('The server could not be reached.', { status: 0, code: 'network_error', cause: error });
     }
     if (!response.ok) throw await errorFromResponse(response);
+    return response;
+  }
+
+  async function call<T>(path: string, request?: Call, bearer?: string | null): Promise<T> {
+    const response = await send(path, request, bearer);
     const text = await response.text();
     try {
       return (text ? JSON.parse(text) : undefined) as T;
@@ -350,6 +370,50 @@ export function createRoadmapClient(options: RoadmapClientOptions) {
     /** `POST /roadmaps/tasks/{task_id}/retry`: resumes a failed, partially failed or cancelled task (202). */
     retryTask: (taskId: string, request?: RequestOptions) =>
       post<RetryTaskResponse>(`/roadmaps/tasks/${segment(taskId)}/retry`, undefined, request),
+
+    /**
+     * `DELETE /roadmaps/tasks/{task_id}` (SPEC §9): the task goes with its roadmap, content, versions, events and
+     * cover; an active task is cancelled first, its model calls aborted. The server then sends one `deleted` event
+     * on the user's stream. Resolves once the server answered `204`; `403` another user's task, `404` none.
+     */
+    deleteTask: (taskId: string, request?: RequestOptions) =>
+      call<void>(`/roadmaps/tasks/${segment(taskId)}`, { ...request, method: 'DELETE' }),
+
+    /**
+     * `GET /roadmaps/{roadmap_id}/export?format=md|json` (SPEC §9): the whole roadmap with every generated item, as
+     * one Markdown document or JSON, with the file name the server gave it (`Content-Disposition`; the roadmap id and
+     * the format's extension when it gave none).
+     *
+     * @example
+     * const { blob, filename } = await client.exportRoadmap(roadmapId, { format: 'md' });
+     */
+    exportRoadmap: async (
+      roadmapId: string,
+      {
+        format = 'md',
+        ...request
+      }: RequestOptions & {
+        /** `md` (Markdown: a heading per stage, module and concept, answers at the end) or `json`. Default: `md`. */
+        format?: RoadmapExportFormat;
+      } = {},
+    ): Promise<ExportedFile> => {
+      const response = await send(`/roadmaps/${segment(roadmapId)}/export?format=${format}`, request);
+      // `filename="…"`, or RFC 5987's `filename*=UTF-8''…` (percent-encoded).
+      const name = /filename\*?=(?:[\w-]+'[^']*')?"?([^";]+)/i.exec(response.headers.get('content-disposition') ?? '');
+      return {
+        blob: await response.blob(),
+        filename: name ? decodeURIComponent(name[1] as string) : `${roadmapId}.${format}`,
+      };
+    },
+
+    /** `GET /me/export` (SPEC §9): everything stored for the caller (tasks, roadmaps with content, covers, usage). */
+    exportMe: (request?: RequestOptions) => call<UserExport>('/me/export', request),
+
+    /**
+     * `DELETE /me` (SPEC §9): erases every task, roadmap, item, event, cover and image of the caller; resolves with
+     * what was deleted once all of it is gone. Idempotent: a second call deletes nothing more.
+     */
+    deleteMe: (request?: RequestOptions) => call<DeleteMeResponse>('/me', { ...request, method: 'DELETE' }),
 
     /**
      * `GET /roadmaps?limit=&cursor=`: one page of the caller's roadmaps, newest first; pass the page's

@@ -151,4 +151,21 @@ describe('RoadmapListObserver', () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(FakeWebSocket.live('/api/v1/ws')).toHaveLength(0);
   });
+
+  it('drops a deleted roadmap at once on its `deleted` event, and keeps it out of a read that still lists it', async () => {
+    const roadmaps = [roadmapSummary(1), roadmapSummary(2)];
+    const api = serve(roadmaps);
+    const observer = cacheFor(api).roadmapList();
+    observer.subscribe(() => {});
+    await settle();
+    userStream().open();
+    userStream().receive(event('t-2', 5, { type: 'deleted', roadmap_id: 'roadmap-2' }));
+    expect(observer.getSnapshot().roadmaps.map((roadmap) => roadmap.roadmap_id)).toEqual(['roadmap-1']);
+    expect(listReads(api)).toBe(1);
+    // A replica that has not caught up yet still lists it; a replayed event of the task changes nothing.
+    userStream().receive(event('t-2', 4, { type: 'cancelled', reason: null, previous_status: 'processing', progress }));
+    await observer.refresh();
+    expect(observer.getSnapshot().roadmaps.map((roadmap) => roadmap.roadmap_id)).toEqual(['roadmap-1']);
+    expect(listReads(api)).toBe(2);
+  });
 });

@@ -27,8 +27,8 @@ const refreshIntervalMs = 1000;
  * The caller's newest roadmaps (the first page of `GET /roadmaps`, up to 50), live over the user's event stream that
  * task lists share ({@link RoadmapCache.subscribeEvents}): a new roadmap appears once its framework is stored, a
  * roadmap's counts and task status follow its progress (the page is read again, at most once a second while events
- * arrive), and `cover_updated` events go into the cache's covers, so every `<CoverImage>` shows a new cover without
- * asking.
+ * arrive), a deleted one leaves at once (`deleted`), and `cover_updated` events go into the cache's covers, so every
+ * `<CoverImage>` shows a new cover without asking.
  *
  * @example
  * const roadmaps = cache.roadmapList();
@@ -61,7 +61,7 @@ export class RoadmapListObserver extends SharedObserver<RoadmapListState> {
   readonly refresh = async (): Promise<void> => {
     await this.load(
       (signal) => this.cache.client.listRoadmaps({ signal }),
-      (page) => ({ roadmaps: page.roadmaps }),
+      (page) => ({ roadmaps: page.roadmaps.filter((roadmap) => !this.cache.deletedTasks.has(roadmap.task_id ?? '')) }),
     );
   };
 
@@ -76,6 +76,13 @@ export class RoadmapListObserver extends SharedObserver<RoadmapListState> {
         error: event.status === 'failed' ? (previous?.error ?? null) : null,
         retry_count: previous?.retry_count ?? 0,
       } satisfies Cover);
+      return;
+    }
+    if (event.type === 'deleted') {
+      // Gone at once, without a read; the cache's record of deleted tasks keeps it out of later reads.
+      const { roadmaps } = this.getSnapshot();
+      const kept = roadmaps.filter((roadmap) => roadmap.roadmap_id !== event.roadmap_id);
+      if (kept.length !== roadmaps.length) this.update({ roadmaps: kept });
       return;
     }
     if (!summaryEvents.has(event.type)) return;

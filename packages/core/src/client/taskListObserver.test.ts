@@ -309,4 +309,141 @@ describe('TaskListObserver', () => {
     expect(list.rows.get('t-2')?.task.progress.percentage).toBe(25);
     expect(FakeWebSocket.instances).toHaveLength(2);
   });
+
+  describe('delete (SPEC §9)', () => {
+    const deleted = (taskId: string, seq: number) => event(taskId, seq, { type: 'deleted', roadmap_id: 'roadmap-x' });
+
+    it('removes the row at once and keeps it out: after the 204, a late read, a replayed event and a reload', async () => {
+      const tasks = [summary(1), summary(2, 'completed'), summary(3)];
+      const api = serve(tasks);
+      const answer = deferred<Response>();
+      api.route('DELETE /roadmaps/tasks/t-2', () => answer.promise);
+      const observer = cacheFor(api).taskList();
+      observer.subscribe(() => {});
+      await settle();
+      userStream().open();
+      const deleting = observer.deleteTask('t-2');
+      expect(observer.getSnapshot().ids).toEqual(['t-1', 't-3']);
+      expect(observer.counts.getSnapshot()).toMatchObject({ total: 2, completed: 0, processing: 2 });
+      // A read that the server answered before it deleted the task still lists it.
+      await observer.refresh();
+      expect(observer.getSnapshot().ids).toEqual(['t-1', 't-3']);
+      expect(observer.counts.getSnapshot()).toMatchObject({ total: 2, completed: 0 });
+      answer.resolve(new Response(null, { status: 204 }));
+      await deleting;
+      tasks.splice(1, 1);
+      userStream().receive(deleted('t-2', 10));
+      // The same task's earlier event, replayed after a reconnect, is dropped: no reload, no row.
+      userStream().receive(
+        event('t-2', 9, { type: 'progress', step: 'content_generation', status: 'processing', message: '', progress }),
+      );
+      await settle();
+      expect(api.requests.filter((request) => request === 'GET /roadmaps/tasks')).toHaveLength(2);
+      expect(observer.getSnapshot().ids).toEqual(['t-1', 't-3']);
+      await observer.refresh();
+      expect(observer.getSnapshot().ids).toEqual(['t-1', 't-3']);
+      expect(observer.counts.getSnapshot()).toMatchObject({ total: 2, completed: 0, processing: 2 });
+    });
+
+    it('puts a refused delete back in the same place with the server’s error, live events applied meanwhile', async () => {
+      const api = serve([summary(1), summary(2), summary(3)]);
+      const answer = deferred<Response>();
+      api.route('DELETE /roadmaps/tasks/t-2', () => answer.promise);
+      const observer = cacheFor(api).taskList();
+      observer.subscribe(() => {});
+      await settle();
+      userStream().open();
+      const deleting = observer.deleteTask('t-2');
+      expect(observer.getSnapshot().ids).toEqual(['t-1', 't-3']);
+      const halfway = { ...progress, completed: 2, percentage: 50 };
+      userStream().receive(
+        event('t-2', 3, {
+          type: 'concept_complete',
+          concept_id: 'c',
+          concept_name: 'C',
+          content_type: 'quiz',
+          progress: halfway,
+        }),
+      );
+      answer.resolve(errorResponse(403, 'forbidden', 'You may not delete this task.'));
+      await expect(deleting).rejects.toMatchObject({ status: 403, detail: 'You may not delete this task.' });
+      expect(observer.getSnapshot().ids).toEqual(['t-1', 't-2', 't-3']);
+      expect(observer.rows.get('t-2')).toEqual({
+        task: { ...summary(2), progress: halfway },
+        error: { action: 'delete', message: 'You may not delete this task.' },
+      });
+      expect(observer.counts.getSnapshot()).toMatchObject({ total: 3, processing: 3 });
+    });
+
+    it('treats a 404 as already deleted: the row stays out and the promise resolves', async () => {
+      const api = serve([summary(1), summary(2)]);
+      api.route('DELETE /roadmaps/tasks/t-1', () => errorResponse(404, 'not_found', 'No such task.'));
+      const observer = cacheFor(api).taskList();
+      observer.subscribe(() => {});
+      await settle();
+      await observer.deleteTask('t-1');
+      expect(observer.getSnapshot().ids).toEqual(['t-2']);
+    });
+
+    it('deletes selected rows together: all leave at once, refused ones come back in their places', async () => {
+      const api = serve([summary(1), summary(2), summary(3), summary(4), summary(5)]);
+      const answers = new Map<string, ReturnType<typeof deferred<Response>>>();
+      for (const id of ['t-1', 't-2', 't-4', 't-5']) {
+        const answer = deferred<Response>();
+        answers.set(id, answer);
+        api.route(`DELETE /roadmaps/tasks/${id}`, () => answer.promise);
+      }
+      const observer = cacheFor(api).taskList();
+      observer.subscribe(() => {});
+      await settle();
+      const deleting = observer.deleteTasks(['t-5', 't-1', 't-2', 't-4']);
+      expect(observer.getSnapshot().ids).toEqual(['t-3']);
+      expect(observer.counts.getSnapshot()).toMatchObject({ total: 1, processing: 1 });
+      answers.get('t-1')?.resolve(errorResponse(403, 'forbidden', 'Not yours.'));
+      answers.get('t-2')?.resolve(new Response(null, { status: 204 }));
+      answers.get('t-4')?.resolve(new Response(null, { status: 204 }));
+      answers.get('t-5')?.resolve(errorResponse(500, 'internal_error', 'Try again.'));
+      const result = await deleting;
+      expect(result.deleted).toEqual(['t-2', 't-4']);
+      expect(result.failed.map((failure) => failure.task_id)).toEqual(['t-5', 't-1']);
+      expect(observer.getSnapshot().ids).toEqual(['t-1', 't-3', 't-5']);
+      expect(observer.rows.get('t-5')?.error).toEqual({ action: 'delete', message: 'Try again.' });
+      expect(observer.counts.getSnapshot()).toMatchObject({ total: 3, processing: 3 });
+      expect(api.requests.filter((request) => request.startsWith('DELETE'))).toHaveLength(4);
+    });
+
+    it('deletes many rows with at most four requests in flight', async () => {
+      const tasks = Array.from({ length: 9 }, (_, index) => summary(index + 1));
+      const api = serve(tasks);
+      let inFlight = 0;
+      let most = 0;
+      for (const task of tasks) {
+        api.route(`DELETE /roadmaps/tasks/${task.task_id}`, async () => {
+          inFlight += 1;
+          most = Math.max(most, inFlight);
+          await Promise.resolve();
+          inFlight -= 1;
+          return new Response(null, { status: 204 });
+        });
+      }
+      const observer = cacheFor(api).taskList();
+      observer.subscribe(() => {});
+      await settle();
+      const result = await observer.deleteTasks(tasks.map((task) => task.task_id));
+      expect(most).toBe(4);
+      expect(result).toEqual({ deleted: tasks.map((task) => task.task_id), failed: [] });
+      expect(observer.getSnapshot().ids).toEqual([]);
+      expect(observer.counts.getSnapshot()).toMatchObject({ total: 0, processing: 0 });
+    });
+
+    it('removes a task deleted elsewhere when its `deleted` event arrives', async () => {
+      const observer = cacheFor(serve([summary(1), summary(2, 'cancelled')])).taskList();
+      observer.subscribe(() => {});
+      await settle();
+      userStream().open();
+      userStream().receive(deleted('t-2', 12));
+      expect(observer.getSnapshot().ids).toEqual(['t-1']);
+      expect(observer.counts.getSnapshot()).toMatchObject({ total: 1, cancelled: 0 });
+    });
+  });
 });

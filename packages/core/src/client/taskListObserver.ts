@@ -1,4 +1,5 @@
 import { applyTaskEvent } from './applyTaskEvent.js';
+import type { RoadmapApiError } from './clientErrors.js';
 import type { RoadmapCache } from './roadmapCache.js';
 import { type LoadState, SharedObserver } from './sharedObserver.js';
 import { KeyedStore, Store } from './store.js';
@@ -18,11 +19,11 @@ export interface TaskCounts {
   cancelled: number;
 }
 
-/** One row of a task list: the task, and the error of the last action on it (cancel, retry). */
+/** One row of a task list: the task, and the error of the last action on it (cancel, retry, delete…). */
 export interface TaskRowState {
   task: TaskSummary;
-  /** Why the last cancel or retry of this row failed (the server's message); `null` otherwise. */
-  error: { action: 'cancel' | 'retry' | 'pause' | 'resume'; message: string } | null;
+  /** Why the last action on this row failed (the server's message); `null` otherwise. */
+  error: { action: 'cancel' | 'retry' | 'pause' | 'resume' | 'delete'; message: string } | null;
 }
 
 export interface TaskListOptions {
@@ -33,6 +34,14 @@ export interface TaskListOptions {
   status?: TaskStatus | undefined;
   /** Page size, 1–100. Default: the server's (50). */
   limit?: number | undefined;
+}
+
+/** What {@link TaskListObserver.deleteTasks} did with each id. */
+export interface DeleteTasksResult {
+  /** Ids the server deleted (or had already: `404`), in the order given. */
+  deleted: string[];
+  /** Ids the server refused (or could not be reached for), in the order given, with the error. */
+  failed: { task_id: string; error: RoadmapApiError }[];
 }
 
 /** The list itself, apart from its rows and counts. */
@@ -65,6 +74,8 @@ export class TaskListObserver extends SharedObserver<TaskListState> {
   #stopEvents: (() => void) | undefined;
   #tasks: TaskSummary[] = [];
   #tasksStale = true;
+  /** Rows removed at once by a delete the server has not answered yet, with the ids that followed them (to put back). */
+  readonly #deleting = new Map<string, { row: TaskRowState; after: string[] }>();
 
   constructor(cache: RoadmapCache, key: string, options: TaskListOptions) {
     super(cache, key, { ids: [], isLoading: true, error: null });
@@ -97,23 +108,31 @@ export class TaskListObserver extends SharedObserver<TaskListState> {
           status === 'failed' && client.listTasks({ ...this.options, status: 'partial_failure', signal }),
         ]),
       ([response, partial]) => {
-        const tasks = partial
+        const listed = partial
           ? [...response.tasks, ...partial.tasks]
               .sort((a, b) => b.created_at.localeCompare(a.created_at))
               .slice(0, limit)
           : response.tasks;
+        // A read that started before a deletion may still list the task: it stays out.
+        const gone = (task: TaskSummary) =>
+          this.cache.deletedTasks.has(task.task_id) || this.#deleting.has(task.task_id);
+        const tasks = listed.filter((task) => !gone(task));
         for (const task of tasks) {
           const row = this.rows.get(task.task_id);
           if (!row || JSON.stringify(row.task) !== JSON.stringify(task))
             this.rows.set(task.task_id, { task, error: null });
         }
-        const counts = {
+        const counts: Omit<TaskCounts, 'total'> = {
           pending: response.pending_count,
           processing: response.processing_count,
           completed: response.completed_count,
           failed: response.failed_count,
           cancelled: response.cancelled_count,
         };
+        for (const task of listed.filter(gone)) {
+          const status = countedAs(task) as keyof typeof counts;
+          if (status in counts) counts[status] -= 1;
+        }
         // The server's `total` counts the filtered tasks only; "All" counts every task.
         this.counts.update({ ...counts, total: Object.values(counts).reduce((sum, count) => sum + count) });
         const ids = tasks.map((task) => task.task_id);
@@ -150,25 +169,10 @@ export class TaskListObserver extends SharedObserver<TaskListState> {
   };
 
   /** Shows the task cancelled at once; restores it, records the row's error and rejects when the server refuses. */
-  readonly cancelTask = async (taskId: string): Promise<void> => {
-    const before = this.rows.get(taskId);
-    if (!before) return;
-    const optimistic: TaskRowState = {
-      task: { ...before.task, status: 'cancelled', current_step: 'cancelled' },
-      error: null,
-    };
-    this.#setRow(taskId, optimistic);
-    try {
-      await this.cache.client.cancelTask(taskId);
-    } catch (error) {
-      const apiError = toApiError(error);
-      const current = this.rows.get(taskId);
-      const failure = { action: 'cancel' as const, message: apiError.detail };
-      if (current === optimistic) this.#setRow(taskId, { task: before.task, error: failure });
-      else if (current) this.rows.set(taskId, { ...current, error: failure });
-      throw apiError;
-    }
-  };
+  readonly cancelTask = (taskId: string): Promise<void> =>
+    this.#optimistic(taskId, 'cancel', { status: 'cancelled', current_step: 'cancelled' }, () =>
+      this.cache.client.cancelTask(taskId),
+    );
 
   /**
    * Cancels several rows in one request (`POST /roadmaps/tasks/cancel`): every cancellable one shows `cancelled` at
@@ -210,7 +214,7 @@ export class TaskListObserver extends SharedObserver<TaskListState> {
 
   async #optimistic(
     taskId: string,
-    action: 'pause' | 'resume',
+    action: 'cancel' | 'pause' | 'resume',
     change: Partial<TaskRowState['task']>,
     request: () => Promise<unknown>,
   ): Promise<void> {
@@ -249,7 +253,102 @@ export class TaskListObserver extends SharedObserver<TaskListState> {
     }
   };
 
+  /**
+   * Deletes a task (SPEC §9): its row leaves the list at once and comes back in the same place, with the server's
+   * error, when the server refuses (the promise then rejects with it). A task already gone (`404`) stays gone.
+   */
+  readonly deleteTask = async (taskId: string): Promise<void> => {
+    this.#removeRow(taskId);
+    try {
+      await this.cache.client.deleteTask(taskId);
+      this.#deleted(taskId);
+    } catch (error) {
+      const apiError = toApiError(error);
+      this.#settleRefusal(taskId, apiError);
+      if (apiError.status !== 404) throw apiError;
+    }
+  };
+
+  /**
+   * Deletes several rows, one request each (there is no batch route), at most four at a time: they all leave the
+   * list at once; those the server refuses come back in place with its error. Never rejects for a refused task:
+   * resolves with what became of each id.
+   */
+  readonly deleteTasks = async (taskIds: readonly string[]): Promise<DeleteTasksResult> => {
+    for (const taskId of taskIds) this.#removeRow(taskId);
+    const failed = new Map<string, RoadmapApiError>();
+    let next = 0;
+    const work = async () => {
+      while (next < taskIds.length) {
+        const taskId = taskIds[next++] as string;
+        await this.deleteTask(taskId).catch((error: RoadmapApiError) => failed.set(taskId, error));
+      }
+    };
+    await Promise.all([work(), work(), work(), work()]);
+    return {
+      deleted: taskIds.filter((taskId) => !failed.has(taskId)),
+      failed: taskIds.flatMap((task_id) => {
+        const error = failed.get(task_id);
+        return error ? [{ task_id, error }] : [];
+      }),
+    };
+  };
+
+  /** Takes a row out of the list (and its counts), remembering where it was. */
+  #removeRow(taskId: string): void {
+    const row = this.rows.get(taskId);
+    const { ids } = this.getSnapshot();
+    const index = ids.indexOf(taskId);
+    if (!row || index === -1 || this.#deleting.has(taskId)) return;
+    this.#deleting.set(taskId, { row, after: ids.slice(index + 1) });
+    this.#count(row.task, -1);
+    this.update({ ids: ids.filter((id) => id !== taskId) });
+  }
+
+  /** The server deleted the task: the row stays out. */
+  #deleted(taskId: string): void {
+    this.cache.deletedTasks.add(taskId);
+    this.#deleting.delete(taskId);
+  }
+
+  /** The server refused a delete: the row goes back where it was, with why (a `404`: it was gone already). */
+  #settleRefusal(taskId: string, error: RoadmapApiError): void {
+    const removed = this.#deleting.get(taskId);
+    if (error.status === 404) {
+      this.#deleted(taskId);
+      return;
+    }
+    if (!removed) return;
+    this.#deleting.delete(taskId);
+    const { ids } = this.getSnapshot();
+    if (ids.includes(taskId)) return;
+    this.#count(removed.row.task, 1);
+    this.rows.set(taskId, { task: removed.row.task, error: { action: 'delete', message: error.detail } });
+    // Before the first of the rows that followed it that is still shown, else last.
+    const next = removed.after.find((id) => ids.includes(id));
+    const index = next === undefined ? ids.length : ids.indexOf(next);
+    this.update({ ids: [...ids.slice(0, index), taskId, ...ids.slice(index)] });
+  }
+
+  /** Adds `change` (1 or -1) to the count of `task`'s status and the total (which sums the counted statuses). */
+  #count(task: TaskSummary, change: number): void {
+    const counts = this.counts.getSnapshot();
+    const status = countedAs(task) as keyof TaskCounts;
+    if (status in counts) this.counts.update({ total: counts.total + change, [status]: counts[status] + change });
+  }
+
   #receive(event: RoadmapEvent): void {
+    const removed = this.#deleting.get(event.task_id);
+    if (event.type === 'deleted') {
+      this.#removeRow(event.task_id);
+      this.#deleted(event.task_id);
+      return;
+    }
+    // A row whose delete is in flight follows its events, so a refused delete puts back the task as it is now.
+    if (removed) {
+      removed.row = { ...removed.row, task: applyTaskEvent(removed.row.task, event) };
+      return;
+    }
     const row = this.rows.get(event.task_id);
     if (!row) {
       // A task this list does not show yet (just created): load the list again.

@@ -265,4 +265,31 @@ describe('TaskObserver', () => {
     expect(notifications()).toBe(seen);
     expect(FakeWebSocket.instances).toHaveLength(0);
   });
+
+  it('deletes the task: `deleted` turns true, the stream closes and a refresh asks nothing', async () => {
+    const api = createFakeApi({ 'GET /roadmaps/tasks/t-1': () => task });
+    const answer = deferred<Response>();
+    api.route('DELETE /roadmaps/tasks/t-1', () => answer.promise);
+    const { observer } = setUp(api);
+    const socket = await openStream();
+    const deleting = observer.delete();
+    expect(observer.getSnapshot().deleted).toBe(false);
+    answer.resolve(new Response(null, { status: 204 }));
+    await deleting;
+    expect(observer.getSnapshot()).toMatchObject({ deleted: true, connection: 'closed', error: null });
+    expect(socket.readyState).toBe(3);
+    await observer.refresh();
+    expect(api.requests).toEqual(['GET /roadmaps/tasks/t-1', 'DELETE /roadmaps/tasks/t-1']);
+  });
+
+  it('keeps the server’s refusal of a delete in `error` and rejects with it', async () => {
+    const api = createFakeApi({
+      'GET /roadmaps/tasks/t-1': () => task,
+      'DELETE /roadmaps/tasks/t-1': () => errorResponse(403, 'forbidden', 'Not your task.'),
+    });
+    const { observer } = setUp(api);
+    await openStream();
+    await expect(observer.delete()).rejects.toMatchObject({ status: 403 });
+    expect(observer.getSnapshot()).toMatchObject({ deleted: false, error: { detail: 'Not your task.' } });
+  });
 });

@@ -13,6 +13,8 @@ export interface TaskState extends LoadState {
   events: RoadmapEvent[];
   /** State of the task's stream; `closed` once the task ended and the server closed it. */
   connection: ConnectionState;
+  /** True once {@link TaskObserver.delete} deleted the task: it is gone from the server, its stream closed. */
+  deleted: boolean;
 }
 
 const terminalEvents = new Set(['completed', 'failed', 'cancelled']);
@@ -36,7 +38,14 @@ export class TaskObserver extends SharedObserver<TaskState> {
   #lastSeq: number | undefined;
 
   constructor(cache: RoadmapCache, key: string, taskId: string) {
-    super(cache, key, { task: undefined, events: [], connection: 'connecting', isLoading: true, error: null });
+    super(cache, key, {
+      task: undefined,
+      events: [],
+      connection: 'connecting',
+      deleted: false,
+      isLoading: true,
+      error: null,
+    });
     this.taskId = taskId;
   }
 
@@ -51,8 +60,9 @@ export class TaskObserver extends SharedObserver<TaskState> {
     unsubscribe?.();
   }
 
-  /** Loads the task again (and opens its stream if it is not open). */
+  /** Loads the task again (and opens its stream if it is not open); nothing once it was deleted. */
   readonly refresh = async (): Promise<void> => {
+    if (this.getSnapshot().deleted) return;
     const loaded = await this.load(
       (signal) => this.cache.client.getTask(this.taskId, { signal }),
       (task) => ({ task }),
@@ -86,6 +96,23 @@ export class TaskObserver extends SharedObserver<TaskState> {
     await this.#act(() =>
       this.cache.client.reviewTask(this.taskId, feedback === undefined ? { approved } : { approved, feedback }),
     );
+  };
+
+  /**
+   * Deletes the task with its roadmap, content and cover (SPEC §9; an active task is cancelled first): `deleted`
+   * turns true and the stream closes. Rejects with the server's error, also kept in `error`.
+   */
+  readonly delete = async (): Promise<void> => {
+    try {
+      await this.cache.client.deleteTask(this.taskId);
+    } catch (error) {
+      const apiError = toApiError(error);
+      this.update({ error: apiError });
+      throw apiError;
+    }
+    this.cache.deletedTasks.add(this.taskId);
+    this.stop();
+    this.update({ deleted: true, connection: 'closed', error: null });
   };
 
   /** Retries a failed, partially failed or cancelled task and follows it again. */
