@@ -25,7 +25,7 @@ export function openEventStreamConnection(
       const response = await fetcher.call(globalThis, url, { headers, signal: controller.signal });
       if (response.ok && response.body && response.headers.get('content-type')?.startsWith('text/event-stream')) {
         handlers.onOpen();
-        await readEventStream(response.body, handlers.onMessage);
+        await readEventStream(response.body, handlers.onMessage, handlers.onActivity);
       } else if ([401, 403, 404].includes(response.status)) handlers.onRefused(await errorFromResponse(response));
       else await response.body?.cancel();
     } catch {

@@ -7,10 +7,15 @@ const lineEnd = /\r\n?|\n/g;
 /**
  * Reads a `text/event-stream` body (the WHATWG framing: lines end with CRLF, LF or CR; `:` starts a comment; `data`
  * lines of one event are joined with `\n`; a blank line ends the event) and calls `onData` with each event's data.
- * An event the stream ends in the middle of is dropped, as `EventSource` does. Resolves when the body ends; rejects
- * when it fails (the connection was cut, or the request aborted).
+ * An event the stream ends in the middle of is dropped, as `EventSource` does. `onChunk` is told of every chunk read
+ * (keep-alive comments included). Resolves when the body ends; rejects when it fails (the connection was cut, or the
+ * request aborted).
  */
-export async function readEventStream(body: ReadableStream<Uint8Array>, onData: (data: string) => void): Promise<void> {
+export async function readEventStream(
+  body: ReadableStream<Uint8Array>,
+  onData: (data: string) => void,
+  onChunk?: () => void,
+): Promise<void> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
@@ -18,6 +23,7 @@ export async function readEventStream(body: ReadableStream<Uint8Array>, onData: 
   for (;;) {
     const { done, value } = await reader.read();
     if (done) return;
+    onChunk?.();
     buffer += decoder.decode(value, { stream: true });
     let start = 0;
     for (const match of buffer.matchAll(lineEnd)) {

@@ -37,24 +37,51 @@ function createWaiter() {
   };
 }
 
-/** Timers the test fires: `fire()` runs the reconnects that wait (the stable-connection timer is left pending). */
+/** The idle timeout with the default ping interval (25 s): twice it. */
+const idleTimeoutMs = 50_000;
+
+/**
+ * Timers the test fires: `fire()` runs the reconnects that wait (the stable-connection timer and the idle watchdog are
+ * left pending); `fireIdle()` runs the idle watchdogs.
+ */
 function createManualTimers() {
   const pending = new Map<number, { callback: () => void; ms: number }>();
   const delays: number[] = [];
   let next = 0;
+  let idleWatches = 0;
+  const run = (which: (ms: number) => boolean) => {
+    const due = [...pending].filter(([, timer]) => which(timer.ms));
+    for (const [handle, timer] of due) {
+      pending.delete(handle);
+      timer.callback();
+    }
+    return due.length;
+  };
   return {
     delays,
+    /** How many times an idle watchdog was started (each sign of life restarts it). */
+    get idleWatches() {
+      return idleWatches;
+    },
+    /** Idle watchdogs pending now. */
+    get pendingIdle() {
+      return [...pending.values()].filter((timer) => timer.ms === idleTimeoutMs).length;
+    },
     setTimeout: (callback: () => void, ms: number) => {
       pending.set(++next, { callback, ms });
-      if (ms !== 10_000) delays.push(ms);
+      if (ms === idleTimeoutMs) idleWatches += 1;
+      else if (ms !== 10_000) delays.push(ms);
+      waiter.notify();
       return next;
     },
     clearTimeout: (handle: unknown) => {
       pending.delete(handle as number);
     },
+    /** Runs every pending idle watchdog; returns how many ran. */
+    fireIdle: () => run((ms) => ms === idleTimeoutMs),
     /** Runs every pending reconnect; returns how many ran. */
     fire: () => {
-      const due = [...pending].filter(([, timer]) => timer.ms !== 10_000);
+      const due = [...pending].filter(([, timer]) => timer.ms !== 10_000 && timer.ms !== idleTimeoutMs);
       for (const [handle, timer] of due) {
         pending.delete(handle);
         timer.callback();
@@ -145,6 +172,37 @@ describe('subscribeTask over SSE', () => {
     expect(resumedFrom[0]).toBe(0);
     expect(resumedFrom.every((seq) => seq === 0 || seqs.includes(seq))).toBe(true);
     expect(resumedFrom).toEqual([...resumedFrom].sort((left, right) => left - right));
+  });
+
+  it('replaces a stream silent for the idle timeout, resuming from the last seq; a keep-alive comment restarts the wait', async () => {
+    const server = await serve({ events: [event(2), event(5)] });
+    const seqs: number[] = [];
+    const { client: sse, timers } = client(server);
+    sse.subscribeEvents({
+      since: 0,
+      onEvent: (received) => {
+        seqs.push(received.seq);
+        waiter.notify();
+      },
+      onStateChange: waiter.notify,
+    });
+    await waiter.until(() => seqs.length === 2);
+    const watches = timers.idleWatches;
+    expect(timers.pendingIdle).toBe(1);
+
+    // A comment is a sign of life: the watchdog starts again (one pending, a new one started).
+    server.comment();
+    await waiter.until(() => timers.idleWatches > watches);
+    expect(timers.pendingIdle).toBe(1);
+    expect(server.closedStreams).toBe(0);
+
+    // Then silence: the watchdog closes the stream and a reconnect resumes after seq 5.
+    expect(timers.fireIdle()).toBe(1);
+    await waiter.until(() => server.closedStreams === 1);
+    expect(timers.fire()).toBe(1);
+    await waiter.until(() => server.requests.length === 2);
+    expect(server.requests.map((request) => request.lastEventId)).toEqual(['0', '5']);
+    expect(seqs).toEqual([2, 5]);
   });
 
   it('unsubscribe aborts the request: the server sees the stream close', async () => {

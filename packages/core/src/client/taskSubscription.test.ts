@@ -75,7 +75,7 @@ function latest(): FakeWebSocket {
 }
 
 /** Reconnect delays scheduled so far (pings and the stable-connection timer left out). */
-const reconnectDelays = () => delays.filter((ms) => ms !== 25_000 && ms !== 10_000);
+const reconnectDelays = () => delays.filter((ms) => ms !== 25_000 && ms !== 10_000 && ms !== 50_000);
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -304,11 +304,29 @@ describe('subscribeTask', () => {
     await vi.advanceTimersByTimeAsync(24_999);
     expect(socket.sent).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
+    // The server answers each ping (a sign of life for the idle watchdog).
+    socket.receive({ type: 'pong', task_id: 't-1', seq: 0, timestamp: '2025-01-01T00:00:00.000Z' });
     await vi.advanceTimersByTimeAsync(25_000);
     expect(socket.sent).toEqual(['{"type":"ping"}', '{"type":"ping"}']);
     socket.drop();
     await vi.advanceTimersByTimeAsync(100);
     expect(socket.sent).toHaveLength(2);
+  });
+
+  it('replaces a socket that stays silent for the idle timeout (twice the ping interval: no pong came back)', async () => {
+    const states: ConnectionState[] = [];
+    setup().subscribeTask('t-1', { since: 4, onEvent: () => {}, onStateChange: (state) => states.push(state) });
+    await settle();
+    const socket = latest();
+    socket.open();
+    await vi.advanceTimersByTimeAsync(49_999);
+    expect(socket.closedWith).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(socket.closedWith).toBe(1000);
+    expect(states).toEqual(['connecting', 'open', 'reconnecting']);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    expect(latest().url).toContain('since=4');
   });
 
   it('unsubscribe closes the socket normally and cancels every timer', async () => {

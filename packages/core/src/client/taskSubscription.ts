@@ -55,6 +55,11 @@ export interface ConnectionHandlers {
    * refused WebSocket upgrade shows no status: the client asks the stream's REST twin while the reconnect waits).
    */
   onRefused: (error: RoadmapApiError) => void;
+  /**
+   * Bytes arrived that carry no message (an SSE keep-alive comment): the connection is alive. Messages count as
+   * activity on their own.
+   */
+  onActivity?: () => void;
 }
 
 /** One connection attempt, open or opening. */
@@ -82,6 +87,13 @@ export interface SubscriptionSettings {
   /** A connection open this long resets the reconnect delay. */
   stableAfterMs: number;
   pingIntervalMs: number;
+  /**
+   * An open connection that receives nothing (no message, no SSE keep-alive comment) for this long is taken for dead —
+   * a proxy or a sleeping laptop can cut a stream without either end seeing it close — and replaced, resuming from
+   * the last `seq`. Default: 45 s or twice `pingIntervalMs`, whichever is longer (the server comments every 15 s on
+   * an event stream and answers each WebSocket ping).
+   */
+  idleTimeoutMs?: number;
   /** Told when a stream is refused for its credential (401, 403) with the token refused. */
   onAuthError: (error: RoadmapApiError, token: string | undefined) => void;
 }
@@ -116,6 +128,8 @@ export function openSubscription(
   let reconnectTimer: unknown;
   let pingTimer: unknown;
   let stableTimer: unknown;
+  let idleTimer: unknown;
+  const idleTimeoutMs = settings.idleTimeoutMs ?? Math.max(45_000, 2 * settings.pingIntervalMs);
   let terminal = false;
   let resync = false;
   /** The token of the latest attempt. */
@@ -132,8 +146,8 @@ export function openSubscription(
   };
 
   const clearTimers = () => {
-    for (const timer of [reconnectTimer, pingTimer, stableTimer]) if (timer !== undefined) cancel(timer);
-    reconnectTimer = pingTimer = stableTimer = undefined;
+    for (const timer of [reconnectTimer, pingTimer, stableTimer, idleTimer]) if (timer !== undefined) cancel(timer);
+    reconnectTimer = pingTimer = stableTimer = idleTimer = undefined;
   };
 
   const disconnect = () => {
@@ -250,10 +264,21 @@ export function openSubscription(
     // Still the refused token: wait for another one without connecting.
     if (token === refusedToken) return reconnect();
     refusedToken = expiredToken = none;
+    /** (Re)starts the wait for the connection's next sign of life; past it, the connection is replaced. */
+    const watchIdle = () => {
+      if (idleTimer !== undefined) cancel(idleTimer);
+      idleTimer = schedule(() => {
+        idleTimer = undefined;
+        if (connection !== current) return;
+        disconnect();
+        reconnect();
+      }, idleTimeoutMs);
+    };
     const handlers: ConnectionHandlers = {
       onOpen: () => {
         if (connection !== current) return;
         setState('open');
+        watchIdle();
         if (current.send) ping();
         stableTimer = schedule(() => {
           stableTimer = undefined;
@@ -261,7 +286,12 @@ export function openSubscription(
         }, settings.stableAfterMs);
       },
       onMessage: (data) => {
-        if (connection === current) receive(data);
+        if (connection !== current) return;
+        watchIdle();
+        receive(data);
+      },
+      onActivity: () => {
+        if (connection === current) watchIdle();
       },
       onClose: () => {
         if (connection !== current) return;
