@@ -23,13 +23,15 @@ const callers: readonly Caller[] = ['other', 'none', 'badSignature', 'expired', 
 
 interface Fixture {
   taskId: string;
+  /** Another completed task of the owner, for the delete row (the other rows keep `taskId`). */
+  spareTaskId: string;
   roadmapId: string;
   conceptId: string;
   imageFile: string;
 }
 
 interface RouteRow {
-  method: 'get' | 'post' | 'put';
+  method: 'get' | 'post' | 'put' | 'delete';
   /** The path template exactly as the router declares it. */
   path: string;
   concrete: (fixture: Fixture) => string;
@@ -37,6 +39,8 @@ interface RouteRow {
   /** An event stream (SPEC §8): only its status is read, then the connection is dropped. */
   stream?: boolean;
   expected: Record<Caller, number>;
+  /** Takes the owner's data away (SPEC §9 deletes): its cells run after every other row's. */
+  destructive?: boolean;
 }
 
 const denied = { none: 401, badSignature: 401, expired: 401 } as const;
@@ -231,6 +235,34 @@ const table: RouteRow[] = [
     body: (f) => ({ roadmap_ids: [f.roadmapId] }),
     expected: { owner: 200, other: 200, ...denied },
   },
+  {
+    method: 'get',
+    path: '/roadmaps/:roadmapId/export',
+    concrete: (f) => `/roadmaps/${f.roadmapId}/export?format=md`,
+    expected: { owner: 200, other: 403, ...denied },
+  },
+  {
+    // Only the caller's own data: another user gets theirs.
+    method: 'get',
+    path: '/me/export',
+    concrete: () => '/me/export',
+    expected: { owner: 200, other: 200, ...denied },
+  },
+  {
+    method: 'delete',
+    path: '/roadmaps/tasks/:taskId',
+    concrete: (f) => `/roadmaps/tasks/${f.spareTaskId}`,
+    expected: { owner: 204, other: 403, ...denied },
+    destructive: true,
+  },
+  {
+    // Erases the caller's own data only: another user erases theirs (202), the owner's stays until the owner's call.
+    method: 'delete',
+    path: '/me',
+    concrete: () => '/me',
+    expected: { owner: 202, other: 202, ...denied },
+    destructive: true,
+  },
 ];
 
 /** The two WebSocket endpoints of SPEC §4 (token in the query, as browsers must send it). */
@@ -361,11 +393,13 @@ describe.each(hosts)('on the %s host', (host) => {
             })
           : null;
       const { taskId, roadmapId } = await app.generateAndFinish(owner);
+      const spare = await app.generateAndFinish(owner);
       await waitForCover(app.engine, roadmapId);
       const roadmap = await app.engine.getRoadmap(roadmapId);
       const cover = await app.engine.covers.get(roadmapId);
       fixture = {
         taskId,
+        spareTaskId: spare.taskId,
         roadmapId,
         conceptId: roadmap?.stages[0]?.modules[0]?.concepts[0]?.concept_id ?? '',
         imageFile: cover.cover_image_url?.split('/').at(-1) ?? '',
@@ -379,7 +413,7 @@ describe.each(hosts)('on the %s host', (host) => {
     it('lists every route of the route table, and the host serves exactly the table', async () => {
       const inTable = table.map((row) => `${row.method.toUpperCase()} ${row.path}`).sort();
       expect(roadmapRouteTable.map((route) => `${route.method} ${route.path}`).sort()).toEqual(inTable);
-      expect(inTable).toHaveLength(29);
+      expect(inTable).toHaveLength(33);
       if (app.router !== null) expect(declaredRoutes(app.router).sort()).toEqual(inTable);
       // From outside: each row's path allows its method, and a path of no row is not served.
       for (const row of table) {
@@ -397,26 +431,33 @@ describe.each(hosts)('on the %s host', (host) => {
       expect(wrongMethod.body).toEqual({ detail: 'This route does not take this method.', code: 'method_not_allowed' });
     });
 
-    const cells = table.flatMap((row) => callers.map((caller) => ({ row, caller })));
-
-    it(`answers the expected status in each of its ${table.length * callers.length} cells`, async () => {
+    /** Sends each cell of `rows` (every caller of each row) and compares the statuses with the table's. */
+    const answerCells = async (rows: readonly RouteRow[]) => {
       const answered: string[] = [];
       const expected: string[] = [];
-      for (const { row, caller } of cells) {
-        const authorization = authorizationOf(caller);
-        const response = row.stream
-          ? await streamStatus(`/api/v1${row.concrete(fixture)}`, authorization)
-          : await send(row, authorization);
-        const label = `${row.method.toUpperCase()} ${row.path} as ${caller}`;
-        answered.push(`${label} → ${response.status}`);
-        expected.push(`${label} → ${row.expected[caller]}`);
-        if (response.status === 401) {
-          expect(response.body).toEqual({ detail: expect.any(String), code: 'unauthorized' });
-          expect(response.headers['www-authenticate']).toMatch(/^Bearer/);
+      for (const row of rows) {
+        for (const caller of callers) {
+          const authorization = authorizationOf(caller);
+          const response = row.stream
+            ? await streamStatus(`/api/v1${row.concrete(fixture)}`, authorization)
+            : await send(row, authorization);
+          const label = `${row.method.toUpperCase()} ${row.path} as ${caller}`;
+          answered.push(`${label} → ${response.status}`);
+          expected.push(`${label} → ${row.expected[caller]}`);
+          if (response.status === 401) {
+            expect(response.body).toEqual({ detail: expect.any(String), code: 'unauthorized' });
+            expect(response.headers['www-authenticate']).toMatch(/^Bearer/);
+          }
+          if (response.status === 403) expect(response.body.code).toBe('forbidden');
         }
-        if (response.status === 403) expect(response.body.code).toBe('forbidden');
       }
       expect(answered).toEqual(expected);
+    };
+    const keeping = table.filter((row) => !row.destructive);
+    const destructive = table.filter((row) => row.destructive);
+
+    it(`answers the expected status in each of its ${keeping.length * callers.length} cells that keep the data`, async () => {
+      await answerCells(keeping);
       // Nothing another user did changed the owner's task.
       expect((await app.engine.getTask(fixture.taskId))?.status).toBe('completed');
     });
@@ -474,5 +515,13 @@ describe.each(hosts)('on the %s host', (host) => {
         expect(app.serverErrors).toEqual([]);
       },
     );
+
+    // Last: these take the owner's data away (another user's calls first, each refused or acting on their own data).
+    it(`answers the expected status in each of its ${destructive.length * callers.length} cells that delete`, async () => {
+      await answerCells(destructive);
+      expect(await app.engine.getTask(fixture.spareTaskId)).toBeNull();
+      // The owner's erase took every task of the owner; the other user's took only theirs.
+      expect((await app.engine.listTasks({ userId: owner })).total).toBe(0);
+    });
   });
 });

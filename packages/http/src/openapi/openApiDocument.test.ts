@@ -15,7 +15,7 @@ import { createRoadmapHandler, type RoadmapHandler } from '../handler/createRoad
 import { roadmapRouteTable } from '../routes/roadmapRouteTable.js';
 import { serverMessageSchema } from './messageSchemas.js';
 import { createOpenApiDocument } from './openApiDocument.js';
-import { documentationKey, routeDocumentation } from './routeDocumentation.js';
+import { documentationKey, isDownload, routeDocumentation } from './routeDocumentation.js';
 import { apiErrorSchema } from './wireSchemas.js';
 
 const secret = 'openapi-drift-test-secret-0123456789';
@@ -135,9 +135,19 @@ describe('drift: real answers match the document', () => {
     let parsed: unknown = null;
     if (type.startsWith('application/json')) {
       parsed = await response.json();
-      const schema: ZodType = success && typeof success.content === 'object' ? success.content : apiErrorSchema;
+      const content = success?.content;
+      const schema: ZodType =
+        content === undefined || typeof content !== 'object'
+          ? apiErrorSchema
+          : isDownload(content)
+            ? content.download.json
+            : content;
       const result = schema.safeParse(parsed);
       expect(result.error?.issues ?? [], `${route} ${response.status}: ${JSON.stringify(parsed)}`).toEqual([]);
+    } else if (success && isDownload(success.content)) {
+      expect(type).toMatch(/^text\/markdown/);
+      expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename=/);
+      expect(await response.text()).toContain('# ');
     } else if (success?.content === 'image') {
       expect(type).toMatch(/^image\//);
       await response.arrayBuffer();
@@ -254,6 +264,15 @@ describe('drift: real answers match the document', () => {
         await call(documentationKey(route), `${path}?since=0`);
       }
     }
+
+    // Data lifecycle (SPEC §9): exports, then deletes (last: they take the data away).
+    await call('GET /roadmaps/:roadmapId/export', `/roadmaps/${roadmapId}/export?format=md`);
+    await call('GET /roadmaps/:roadmapId/export', `/roadmaps/${roadmapId}/export?format=json`);
+    await call('GET /roadmaps/:roadmapId/export', `/roadmaps/${roadmapId}/export?format=pdf`);
+    await call('GET /me/export', '/me/export');
+    expect((await call('DELETE /roadmaps/tasks/:taskId', `/roadmaps/tasks/${second.task_id}`)).status).toBe(204);
+    await call('DELETE /roadmaps/tasks/:taskId', `/roadmaps/tasks/${second.task_id}`);
+    expect((await call('DELETE /me', '/me')).status).toBe(202);
 
     // Errors of any route: unknown ids, another user's, bad input.
     await call('GET /roadmaps/tasks/:taskId', '/roadmaps/tasks/0b7c2f1e-4a4f-4a8e-9d3c-3a3f0c1d2e4f');

@@ -2,7 +2,7 @@ import { type ZodType, z } from 'zod';
 import type { RouteDefinition } from '../routes/routeDefinition.js';
 import { pathParameterFormats } from '../validation/pathParameters.js';
 import { clientMessageSchema, serverMessageSchema } from './messageSchemas.js';
-import { documentationKey, type RouteDocumentation, routeDocumentation } from './routeDocumentation.js';
+import { documentationKey, isDownload, type RouteDocumentation, routeDocumentation } from './routeDocumentation.js';
 import { apiErrorSchema } from './wireSchemas.js';
 
 /** An OpenAPI 3.1 document, as JSON. */
@@ -96,8 +96,12 @@ function operation(route: RouteDefinition, documentation: RouteDocumentation): R
   }
   const responses: Record<string, unknown> = {};
   for (const [status, answer] of Object.entries(documentation.responses)) {
-    const content =
-      answer.content === 'none'
+    const content = isDownload(answer.content)
+      ? {
+          'text/markdown': { schema: { type: 'string', description: 'the roadmap as one Markdown document' } },
+          'application/json': { schema: jsonSchema(answer.content.download.json, 'output') },
+        }
+      : answer.content === 'none'
         ? undefined
         : answer.content === 'image'
           ? { 'image/*': { schema: { type: 'string', contentMediaType: 'image/*' } } }
@@ -112,7 +116,17 @@ function operation(route: RouteDefinition, documentation: RouteDocumentation): R
                 },
               }
             : { 'application/json': { schema: jsonSchema(answer.content, 'output') } };
-    responses[status] = { description: answer.description, ...(content ? { content } : {}) };
+    const headers = isDownload(answer.content)
+      ? {
+          headers: {
+            'Content-Disposition': {
+              description: 'attachment, with the file name (the roadmap id and the extension of the format)',
+              schema: { type: 'string' },
+            },
+          },
+        }
+      : {};
+    responses[status] = { description: answer.description, ...headers, ...(content ? { content } : {}) };
   }
   for (const status of errorStatuses(route, documentation)) {
     responses[String(status)] = {

@@ -2,8 +2,21 @@ import type { ZodType } from 'zod';
 import { z } from 'zod';
 import * as wire from './wireSchemas.js';
 
-/** What a successful answer carries: JSON of a schema, image bytes, an event stream, or nothing. */
-export type DocumentedContent = ZodType | 'image' | 'event-stream' | 'none';
+/**
+ * What a successful answer carries: JSON of a schema, image bytes, an event stream, nothing, or a file to download
+ * (`Content-Disposition: attachment`) as Markdown or as JSON of a schema.
+ */
+export type DocumentedContent = ZodType | 'image' | 'event-stream' | 'none' | DownloadContent;
+
+/** A file to download: Markdown (`text/markdown`) or JSON of `json`, as the request's `format` asks. */
+export interface DownloadContent {
+  download: { json: ZodType };
+}
+
+/** Whether documented content is a {@link DownloadContent}. */
+export function isDownload(content: DocumentedContent): content is DownloadContent {
+  return typeof content === 'object' && 'download' in content;
+}
 
 /** The parts of a route the route table does not say: its inputs and its successful answers, as schemas. */
 export interface RouteDocumentation {
@@ -49,6 +62,26 @@ export const routeDocumentation: Readonly<Record<string, RouteDocumentation>> = 
   },
   'GET /roadmaps/tasks/:taskId': {
     responses: { 200: { description: 'the task', content: wire.taskSchema } },
+  },
+  'DELETE /roadmaps/tasks/:taskId': {
+    responses: { 204: { description: 'deleted with everything stored for it', content: 'none' } },
+  },
+  'GET /roadmaps/:roadmapId/export': {
+    query: {
+      format: { schema: z.enum(['md', 'json']), description: 'md (Markdown, the default) or json' },
+    },
+    responses: {
+      200: {
+        description: 'the roadmap with every generated item',
+        content: { download: { json: wire.roadmapExportSchema } },
+      },
+    },
+  },
+  'GET /me/export': {
+    responses: { 200: { description: 'everything stored for the caller', content: wire.userExportSchema } },
+  },
+  'DELETE /me': {
+    responses: { 202: { description: 'everything of the caller is erased', content: wire.deleteMeResponseSchema } },
   },
   'POST /roadmaps/tasks/cancel': {
     body: wire.batchCancelBodySchema,

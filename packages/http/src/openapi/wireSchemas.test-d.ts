@@ -6,6 +6,7 @@ import type {
   CancelTaskResponse,
   ConceptDetail,
   Cover,
+  DeletedUserData,
   EstimateResponse,
   GenerateRoadmapResponse,
   ItemVersionsResponse,
@@ -18,11 +19,13 @@ import type {
   ReviewProposalResponse,
   ReviewTaskResponse,
   Roadmap,
+  RoadmapExport,
   RoadmapListResponse,
   Task,
   TaskListResponse,
   TaskStatusResponse,
   UsageResponse,
+  UserExport,
 } from '@roadmap/core';
 import { expectTypeOf } from 'vitest';
 import type { z } from 'zod';
@@ -56,3 +59,6 @@ expectTypeOf<Output<typeof wire.coverResponseSchema>>().toEqualTypeOf<Cover>();
 expectTypeOf<Output<typeof wire.batchCoversResponseSchema>>().toEqualTypeOf<BatchCover[]>();
 expectTypeOf<Output<typeof wire.batchGenerateCoversResponseSchema>>().toEqualTypeOf<BatchGenerateCoversResponse>();
 expectTypeOf<Output<typeof wire.apiErrorSchema>>().toEqualTypeOf<ApiErrorBody>();
+expectTypeOf<Output<typeof wire.roadmapExportSchema>>().toEqualTypeOf<RoadmapExport>();
+expectTypeOf<Output<typeof wire.userExportSchema>>().toEqualTypeOf<UserExport>();
+expectTypeOf<Output<typeof wire.deleteMeResponseSchema>>().toEqualTypeOf<{ deleted: DeletedUserData }>();

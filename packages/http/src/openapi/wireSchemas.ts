@@ -259,6 +259,33 @@ export const batchGenerateCoversResponseSchema = z.strictObject({
   message: z.string(),
 });
 
+export const roadmapExportSchema = z.strictObject({
+  roadmap: roadmapSchema,
+  concepts: z.array(conceptDetailSchema).describe('every concept in roadmap order with its generated items'),
+  cover: coverSchema,
+});
+
+export const userExportSchema = z.strictObject({
+  user_id: z.string(),
+  exported_at: timestamp,
+  tasks: z.array(taskSchema).describe('every task of the caller, newest first'),
+  roadmaps: z.array(roadmapExportSchema).describe('every roadmap of the caller, newest first'),
+  usage: usageResponseSchema,
+});
+
+export const deleteMeResponseSchema = z.strictObject({
+  deleted: z
+    .strictObject({
+      tasks: z.number().int(),
+      roadmaps: z.number().int(),
+      items: z.number().int(),
+      events: z.number().int(),
+      covers: z.number().int(),
+      blobs: z.number().int(),
+    })
+    .describe('what this call erased (zeros when nothing was left)'),
+});
+
 export const apiErrorSchema = z.strictObject({
   detail: z.string().describe('what went wrong, for people'),
   code: z.string().describe('a machine code: not_found, forbidden, invalid_input, rate_limited, …'),
