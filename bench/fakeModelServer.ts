@@ -8,12 +8,24 @@ import { frameworkOperations, sizedCurriculum } from './models.js';
 export interface ServedCall {
   goal: string;
   operation: ModelOperation;
+  /** When the request's headers arrived (before its body was read): the latency counts from here. */
+  arrivedAt: number;
   receivedAt: number;
   answeredAt?: number;
   /** When the server saw the client's connection close before it answered. */
   closedAt?: number;
   /** Resolves when the call was answered or its connection closed. */
   ended: Promise<void>;
+}
+
+/** A recorded request: what the harness baseline sends again. */
+export interface ServedRequest {
+  goal: string;
+  operation: ModelOperation;
+  /** The concept of a content call. */
+  concept?: string;
+  /** The request body as sent. */
+  body: string;
 }
 
 export interface FakeModelServerOptions {
@@ -57,14 +69,19 @@ export async function startFakeModelServer(options: FakeModelServerOptions) {
     }
   };
   let completions = 0;
+  const requests: ServedRequest[] = [];
   const contentAnswers = new Map<string, string>();
   const server = await listen(async (request, response) => {
     // The latency counts from the request's arrival: parsing it and building the answer happen within it, as at a
-    // real model server, instead of queueing after it when a burst of calls arrives together.
+    // real model server, instead of queueing after it when a burst of calls arrives together. The parsing waits for
+    // the poll phase to end, so that every request of a burst (a fan-out step sends 24 at once) has its arrival
+    // time before any is parsed: otherwise the last one's latency would start a dozen parses late.
     const arrivedAt = performance.now();
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+    const text = Buffer.concat(chunks).toString('utf8');
+    const body = JSON.parse(text) as {
       model: string;
       messages: { role: string; content: string }[];
       response_format?: { json_schema?: { name: string } };
@@ -74,23 +91,29 @@ export async function startFakeModelServer(options: FakeModelServerOptions) {
     const input = inputFromPrompt(prompt);
     const operation = operationOf(body.response_format?.json_schema?.name ?? '', input.issues !== undefined);
     const goal = input.preferences.learning_goal;
+    // A replayed request (the harness baseline) is answered the same way but not recorded.
+    const tracked = request.headers['x-bench-replay'] === undefined;
     let end = () => {};
     const call: ServedCall = {
       goal,
       operation,
+      arrivedAt,
       receivedAt: performance.now(),
       ended: new Promise<void>((resolve) => {
         end = resolve;
       }),
     };
-    calls.push(call);
-    change(goal, 1);
+    if (tracked) {
+      calls.push(call);
+      requests.push({ goal, operation, concept: input.concept?.name, body: text });
+      change(goal, 1);
+    }
     let timer: NodeJS.Timeout | undefined;
     response.on('close', () => {
       clearTimeout(timer);
       if (call.answeredAt === undefined) {
         call.closedAt = performance.now();
-        change(goal, -1);
+        if (tracked) change(goal, -1);
         end();
       }
     });
@@ -107,31 +130,36 @@ export async function startFakeModelServer(options: FakeModelServerOptions) {
       }
       if (replayKey !== undefined) contentAnswers.set(replayKey, content);
     }
-    const answer = (completion: number) =>
-      JSON.stringify({
-        id: `chatcmpl-bench${completion}`,
-        object: 'chat.completion',
-        created: 1_767_225_600,
-        model: body.model,
-        choices: [
-          {
-            index: 0,
-            message: { role: 'assistant', content, refusal: null },
-            logprobs: null,
-            finish_reason: 'stop',
-          },
-        ],
-        usage: { prompt_tokens: 100, completion_tokens: 100, total_tokens: 200 },
-      });
+    completions += 1;
+    const completion = completions;
+    // Built now, within the latency: when the timer fires, answering is one write (a burst's 24 answers are due
+    // together, and a real server would not write them one after another's serialisation).
+    const answer =
+      body.stream === true
+        ? undefined
+        : JSON.stringify({
+            id: `chatcmpl-bench${completion}`,
+            object: 'chat.completion',
+            created: 1_767_225_600,
+            model: body.model,
+            choices: [
+              {
+                index: 0,
+                message: { role: 'assistant', content, refusal: null },
+                logprobs: null,
+                finish_reason: 'stop',
+              },
+            ],
+            usage: { prompt_tokens: 100, completion_tokens: 100, total_tokens: 200 },
+          });
     timer = setTimeout(
       () => {
-        completions += 1;
         call.answeredAt = performance.now();
-        change(goal, -1);
+        if (tracked) change(goal, -1);
         end();
-        if (body.stream) {
+        if (answer === undefined) {
           void writeChatCompletionStream(response, {
-            id: `chatcmpl-bench${completions}`,
+            id: `chatcmpl-bench${completion}`,
             model: body.model,
             content: content as string,
             usage: { prompt_tokens: 100, completion_tokens: 100 },
@@ -140,7 +168,7 @@ export async function startFakeModelServer(options: FakeModelServerOptions) {
           return;
         }
         response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(answer(completions));
+        response.end(answer);
       },
       Math.max(0, options.latencyMs - (performance.now() - arrivedAt)),
     );
@@ -148,6 +176,7 @@ export async function startFakeModelServer(options: FakeModelServerOptions) {
   return {
     baseURL: `${server.url}/v1`,
     calls,
+    requests,
     whenOpen: (goal: string, count: number) =>
       new Promise<void>((resolve) => {
         if ((open.get(goal) ?? 0) >= count) resolve();
@@ -159,7 +188,17 @@ export async function startFakeModelServer(options: FakeModelServerOptions) {
 
 const childRoleName = 'fake-model-server';
 
-type ChildMessage = { start: FakeModelServerOptions } | { count: string } | { close: true };
+type ChildMessage = { start: FakeModelServerOptions } | { count: string } | { served: string } | { close: true };
+
+/** What the server did for one goal (see `served`). */
+export interface ServedGoal {
+  /** How late each answer began after its latency, in ms (arrival order): a busy server answers late. */
+  lateMs: number[];
+  /** The CPU time the server's process has used so far, in ms. */
+  cpuMs: number;
+  /** The requests, in arrival order. */
+  requests: ServedRequest[];
+}
 
 /**
  * The same server in a child process, so its CPU work (parsing prompts, building demo answers) does not queue behind
@@ -172,6 +211,8 @@ export async function startFakeModelServerProcess(options: FakeModelServerOption
   return {
     baseURL,
     count: (goal: string) => ask<Record<string, number>>(child, { count: goal } satisfies ChildMessage),
+    /** The requests of `goal`, how late their answers began, and the server's CPU time so far. */
+    served: (goal: string) => ask<ServedGoal>(child, { served: goal } satisfies ChildMessage),
     async close() {
       await ask(child, { close: true } satisfies ChildMessage);
       await endChild(child);
@@ -181,10 +222,12 @@ export async function startFakeModelServerProcess(options: FakeModelServerOption
 
 if (childRole() === childRoleName) {
   let server: Awaited<ReturnType<typeof startFakeModelServer>> | undefined;
+  let latencyMs = 0;
   serveMessages(async (raw) => {
     const message = raw as ChildMessage;
     if ('start' in message) {
       server = await startFakeModelServer(message.start);
+      latencyMs = message.start.latencyMs;
       return { baseURL: server.baseURL };
     }
     if ('count' in message) {
@@ -193,6 +236,14 @@ if (childRole() === childRoleName) {
         if (call.goal === message.count) counts[call.operation] = (counts[call.operation] ?? 0) + 1;
       }
       return counts;
+    }
+    if ('served' in message) {
+      const lateMs = (server?.calls ?? [])
+        .filter((call) => call.goal === message.served && call.answeredAt !== undefined)
+        .map((call) => (call.answeredAt ?? 0) - call.arrivedAt - latencyMs);
+      const cpu = process.cpuUsage();
+      const requests = (server?.requests ?? []).filter((request) => request.goal === message.served);
+      return { lateMs, cpuMs: (cpu.user + cpu.system) / 1000, requests } satisfies ServedGoal;
     }
     await server?.close();
     return { closed: true };

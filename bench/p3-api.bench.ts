@@ -1,7 +1,8 @@
+import { Agent, request as httpRequest } from 'node:http';
 import type { LanguageModel } from '@roadmap/core';
 import { createJwtAuthenticator, createRoadmapRouter, signJwt } from '@roadmap/express';
 import { createOpenAIModel } from '@roadmap/openai';
-import { startFakeModelServer, startFakeModelServerProcess } from './fakeModelServer.js';
+import { type ServedRequest, startFakeModelServer, startFakeModelServerProcess } from './fakeModelServer.js';
 import { express, listen } from './httpSupport.js';
 import {
   type Benchmark,
@@ -184,36 +185,125 @@ const wallLatencyMs = 100;
 const wallConcurrency = 8;
 const wallShape = { stages: 4, modules: 3, concepts: 5 };
 const wallConcepts = wallShape.stages * wallShape.modules * wallShape.concepts;
-const wallRuns = 3;
+const wallRuns = 5;
 /** Roadmaps run first and not measured (JIT warm-up: a server's steady state). */
 const wallWarmups = 3;
+
+/** POSTs `body` to `url` over `agent` and resolves once the whole answer was read (nothing parsed). */
+function postRaw(url: string, body: string, agent: Agent): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const request = httpRequest(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(body)),
+          'x-bench-replay': '1',
+        },
+      },
+      (response) => {
+        response.on('data', () => {});
+        response.once('end', resolve);
+        response.once('error', reject);
+      },
+    );
+    request.once('error', reject);
+    request.end(body);
+  });
+}
+
+/**
+ * The harness alone, measured the same way as a roadmap: the requests one roadmap made sent again to the same model
+ * server (which answers them the same way, after the same latency) on the same schedule — the framework calls one
+ * after another, then `wallConcurrency` lanes each sending one concept's calls together — by a bare `node:http`
+ * client that reads each answer and parses nothing, no engine, no adapter. Its time over the ideal is what the
+ * loopback, the model server and the timers cost.
+ */
+async function replayMs(baseURL: string, requests: readonly ServedRequest[], agent: Agent): Promise<number> {
+  const url = `${baseURL}/chat/completions`;
+  const framework = requests.filter((request) => frameworkOperations.includes(request.operation));
+  const concepts = new Map<string, string[]>();
+  for (const request of requests) {
+    if (frameworkOperations.includes(request.operation)) continue;
+    const bodies = concepts.get(request.concept ?? '') ?? [];
+    bodies.push(request.body);
+    concepts.set(request.concept ?? '', bodies);
+  }
+  const queue = [...concepts.values()];
+  const startedAt = performance.now();
+  for (const request of framework) await postRaw(url, request.body, agent);
+  const lane = async () => {
+    for (let bodies = queue.shift(); bodies !== undefined; bodies = queue.shift()) {
+      await Promise.all(bodies.map((body) => postRaw(url, body, agent)));
+    }
+  };
+  await Promise.all(Array.from({ length: wallConcurrency }, lane));
+  return performance.now() - startedAt;
+}
+
+interface WallRun {
+  wallMs: number;
+  idealMs: number;
+  baselineMs: number;
+  frameworkCalls: number;
+  contentCalls: number;
+  status: string;
+  /** CPU time of this (the serving) process during the roadmap, in ms. */
+  cpuMs: number;
+  /** CPU time of the model server's process during the roadmap, in ms. */
+  serverCpuMs: number;
+  serverLateMs: number[];
+}
 
 /**
  * One 60-concept roadmap through the REST API with the model behind HTTP at 100 ms a call, from `POST
  * /roadmaps/generate` to the delivered `completed` event; ideal = framework calls in sequence + ⌈60/8⌉ rounds of
  * one call (the three kinds of a concept run in parallel), as in P1. The model server runs in a child process.
+ * After each roadmap, its requests are replayed by a bare client ({@link replayMs}): the harness baseline.
  */
 async function measureHttpWall() {
   const modelServer = await startFakeModelServerProcess({ latencyMs: wallLatencyMs, shape: wallShape });
   const bench = await startEngine(openAIModel(modelServer.baseURL), { concurrency: wallConcurrency });
   const serverErrors: unknown[] = [];
   const { server, generate } = await serveRouter(bench.engine, serverErrors);
-  const runs: { wallMs: number; idealMs: number; frameworkCalls: number; contentCalls: number; status: string }[] = [];
+  const replayAgent = new Agent({ keepAlive: true });
+  const runs: WallRun[] = [];
   try {
+    let serverCpuBefore = (await modelServer.served('')).cpuMs;
     for (let index = -wallWarmups; index < wallRuns; index += 1) {
       const goal = `Learn Rust (P3apiWall run ${index})`;
+      const cpuBefore = process.cpuUsage();
       const startedAt = performance.now();
       const taskId = await generate(goal);
       const { terminal } = await bench.finished(taskId);
       const wallMs = terminal.at - startedAt;
+      const cpu = process.cpuUsage(cpuBefore);
+      const served = await modelServer.served(goal);
+      const serverCpuMs = served.cpuMs - serverCpuBefore;
       const counts = await modelServer.count(goal);
       const frameworkCalls = frameworkOperations.reduce((sum, operation) => sum + (counts[operation] ?? 0), 0);
       const allCalls = Object.values(counts).reduce((sum, count) => sum + count, 0);
       const idealMs = (frameworkCalls + Math.ceil(wallConcepts / wallConcurrency)) * wallLatencyMs;
       const status = terminal.event.type === 'completed' ? terminal.event.status : terminal.type;
-      if (index >= 0) runs.push({ wallMs, idealMs, frameworkCalls, contentCalls: allCalls - frameworkCalls, status });
+      const baselineMs = await replayMs(modelServer.baseURL, served.requests, replayAgent);
+      serverCpuBefore = (await modelServer.served('')).cpuMs;
+      if (index < 0) continue;
+      runs.push({
+        wallMs,
+        idealMs,
+        baselineMs,
+        frameworkCalls,
+        contentCalls: allCalls - frameworkCalls,
+        status,
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        serverCpuMs,
+        serverLateMs: served.lateMs,
+      });
     }
   } finally {
+    replayAgent.destroy();
     await server.close();
     await bench.close();
     await modelServer.close();
@@ -257,6 +347,9 @@ export const benchmarks: Benchmark[] = [
           `P3apiWall run ended ${bad.status} with ${bad.contentCalls} content calls (${engineErrors.join('; ')})`,
         );
       const ratios = runs.map((run) => run.wallMs / run.idealMs);
+      const calls = runs.reduce((sum, run) => sum + run.frameworkCalls + run.contentCalls, 0);
+      const lateMs = runs.flatMap((run) => run.serverLateMs);
+      const baselineMs = median(runs.map((run) => run.baselineMs));
       return {
         value: round(median(ratios)),
         unit: 'x ideal',
@@ -270,6 +363,14 @@ export const benchmarks: Benchmark[] = [
           wall_ms: runs.map((run) => round(run.wallMs, 1)),
           min: round(Math.min(...ratios)),
           max: round(Math.max(...ratios)),
+          // The harness alone (same requests, same server, same schedule, a bare client), after each roadmap.
+          baseline_ms: runs.map((run) => round(run.baselineMs, 1)),
+          baseline_x_ideal: round(baselineMs / (runs[0]?.idealMs ?? 1)),
+          wall_x_baseline: round(median(runs.map((run) => run.wallMs / run.baselineMs))),
+          cpu_ms_per_call: round(runs.reduce((sum, run) => sum + run.cpuMs, 0) / calls, 2),
+          server_cpu_ms_per_call: round(runs.reduce((sum, run) => sum + run.serverCpuMs, 0) / calls, 2),
+          server_late_ms_p50: round(percentile(lateMs, 50), 1),
+          server_late_ms_max: round(Math.max(...lateMs), 1),
           server_errors: serverErrors,
           engine_errors: engineErrors.length,
         },
