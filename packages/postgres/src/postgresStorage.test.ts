@@ -7,7 +7,7 @@ import {
   type TaskPatch,
 } from '@roadmap/core';
 import { isoTime, taskColumns, taskToRow } from '@roadmap/core/internal';
-import { makeEvent, makeTaskRecord, runStorageConformance } from '@roadmap/core/testing';
+import { makeEvent, makeTaskRecord, type ResidueQuery, runStorageConformance } from '@roadmap/core/testing';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { applyMigrations, latestMigrationVersion, migrations } from './migrations.js';
@@ -29,8 +29,38 @@ describeWithDatabase('postgres', () => {
         await storage.close();
         await dropSchema(pool, schema);
       },
+      residue: residueIn(schema),
     };
   });
+
+  /** Rows of every table of `schema` (read from the catalogue, so later tables count too) naming one of the ids. */
+  const residueIn = (schema: string) => async (ids: ResidueQuery) => {
+    const idColumns = {
+      user_id: ids.userIds,
+      task_id: ids.taskIds,
+      roadmap_id: ids.roadmapIds,
+      blob_key: ids.blobKeys,
+    };
+    const columns = await pool.query<{ table_name: string; column_name: keyof typeof idColumns }>(
+      `SELECT table_name, column_name FROM information_schema.columns
+       WHERE table_schema = $1 AND column_name = ANY($2::text[]) ORDER BY table_name, column_name`,
+      [schema, Object.keys(idColumns)],
+    );
+    const byTable = new Map<string, (keyof typeof idColumns)[]>();
+    for (const row of columns.rows)
+      byTable.set(row.table_name, [...(byTable.get(row.table_name) ?? []), row.column_name]);
+    const found: Record<string, number> = {};
+    for (const [table, names] of byTable) {
+      const conditions = names.map((name, index) => `${name}::text = ANY($${index + 1}::text[])`);
+      const result = await pool.query<{ rows: string }>(
+        `SELECT count(*) AS rows FROM "${schema}"."${table}" WHERE ${conditions.join(' OR ')}`,
+        names.map((name) => [...idColumns[name]]),
+      );
+      const rows = Number(result.rows[0]?.rows ?? 0);
+      if (rows > 0) found[table] = rows;
+    }
+    return found;
+  };
 
   /** Storages opened by a test (each with its own pool unless given one) and schemas to drop after it. */
   const opened: PostgresStorage[] = [];

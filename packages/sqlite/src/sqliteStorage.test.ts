@@ -12,6 +12,7 @@ import {
   makeRoadmap,
   makeTaskRecord,
   makeTutorial,
+  type ResidueQuery,
   runStorageConformance,
 } from '@roadmap/core/testing';
 import BetterSqlite3 from 'better-sqlite3';
@@ -57,11 +58,44 @@ function temporaryDirectory() {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
+/** Id columns the residue check reads in every table that has them. */
+const idColumns = { user_id: 'userIds', task_id: 'taskIds', roadmap_id: 'roadmapIds', blob_key: 'blobKeys' } as const;
+
+/** Rows of every table (read from the schema, so tables added later count too) that name one of the ids. */
+function residueIn(database: BetterSqlite3.Database) {
+  return async (ids: ResidueQuery): Promise<Record<string, number>> => {
+    const found: Record<string, number> = {};
+    const tables = database
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+      .pluck()
+      .all() as string[];
+    for (const table of tables) {
+      const columns = database.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[];
+      const conditions: string[] = [];
+      const values: string[] = [];
+      for (const [column, key] of Object.entries(idColumns)) {
+        if (!columns.includes(column)) continue;
+        conditions.push(`${column} IN (SELECT value FROM json_each(?))`);
+        values.push(JSON.stringify(ids[key]));
+      }
+      if (conditions.length === 0) continue;
+      const sql = `SELECT count(*) FROM "${table}" WHERE ${conditions.join(' OR ')}`;
+      const rows = database
+        .prepare(sql)
+        .pluck()
+        .get(...values) as number;
+      if (rows > 0) found[table] = rows;
+    }
+    return found;
+  };
+}
+
 runStorageConformance('sqlite (file)', ({ clock }) => {
   const directory = temporaryDirectory();
   const storage = createSqliteStorage({ filename: join(directory.path, 'roadmap.db'), now: clock.now });
   return {
     storage,
+    residue: residueIn(storage.database),
     cleanup: () => {
       storage.close();
       directory.remove();
@@ -71,7 +105,7 @@ runStorageConformance('sqlite (file)', ({ clock }) => {
 
 runStorageConformance('sqlite (:memory:)', ({ clock }) => {
   const storage = createSqliteStorage({ filename: ':memory:', now: clock.now });
-  return { storage, cleanup: () => storage.close() };
+  return { storage, cleanup: () => storage.close(), residue: residueIn(storage.database) };
 });
 
 describe('createSqliteStorage on a file', () => {

@@ -29,6 +29,7 @@ export * from './scriptedModel.js';
 export type {
   CheckpointStoreUnderTest,
   EventStoreUnderTest,
+  ResidueQuery,
   RoadmapShape,
   StorageConformanceContext,
   StorageFactory,

@@ -19,6 +19,21 @@ export interface StorageFixture<Store = Storage> {
   storage: Store;
   /** Runs after each test: close connections, drop the schema. */
   cleanup?: () => Promise<void> | void;
+  /**
+   * Counts the rows of every table of the storage that name one of `ids` (in a `user_id`, `task_id`, `roadmap_id` or
+   * `blob_key` column), as `{ table: rows }` with tables that have none left out: the data lifecycle suite checks
+   * that erasing a user leaves nothing of them anywhere, tables added later included. SQL adapters read their
+   * schema's catalogue; a store without tables omits it (the suite then checks through every query).
+   */
+  residue?: (ids: ResidueQuery) => Promise<Record<string, number>>;
+}
+
+/** What {@link StorageFixture.residue} looks for. */
+export interface ResidueQuery {
+  userIds: readonly string[];
+  taskIds: readonly string[];
+  roadmapIds: readonly string[];
+  blobKeys: readonly string[];
 }
 
 export interface StorageConformanceContext {
@@ -39,6 +54,8 @@ export type StorageFactory<Store = Storage> = (
 export interface StorageHarness<Store> {
   readonly storage: Store;
   readonly clock: ManualClock;
+  /** The fixture's {@link StorageFixture.residue}, when it has one. */
+  readonly residue: StorageFixture['residue'];
 }
 
 /**
@@ -46,11 +63,18 @@ export interface StorageHarness<Store> {
  * for every test and clean it up after; read both through the returned harness while a test runs.
  */
 export function useStorage<Store>(createStorage: StorageFactory<Store>): StorageHarness<Store> {
-  let current: { storage: Store; clock: ManualClock; cleanup?: () => Promise<void> | void } | undefined;
+  let current:
+    | {
+        storage: Store;
+        clock: ManualClock;
+        cleanup?: () => Promise<void> | void;
+        residue: StorageFixture['residue'];
+      }
+    | undefined;
   beforeEach(async () => {
     const clock = createManualClock();
     const fixture = await createStorage({ clock });
-    current = { storage: fixture.storage, clock, cleanup: fixture.cleanup };
+    current = { storage: fixture.storage, clock, cleanup: fixture.cleanup, residue: fixture.residue };
   });
   afterEach(async () => {
     const finished = current;
@@ -67,6 +91,9 @@ export function useStorage<Store>(createStorage: StorageFactory<Store>): Storage
     },
     get clock() {
       return running().clock;
+    },
+    get residue() {
+      return running().residue;
     },
   };
 }

@@ -18,7 +18,7 @@ export {
   makeTaskRecord,
   makeTutorial,
 } from './fixtures.js';
-export type { StorageConformanceContext, StorageFactory, StorageFixture } from './harness.js';
+export type { ResidueQuery, StorageConformanceContext, StorageFactory, StorageFixture } from './harness.js';
 export { startTaskWithRoadmap } from './heldRoadmap.js';
 export { runStorageConformance } from './runStorageConformance.js';
 export { runTaskStoreConformance } from './taskStoreSuite.js';

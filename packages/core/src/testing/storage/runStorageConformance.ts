@@ -3,6 +3,7 @@ import type { Storage } from '../../storage/storage.js';
 import { describeBudgetStore } from './budgetStoreSuite.js';
 import { describeCheckpointStore } from './checkpointStoreSuite.js';
 import { describeCoverStore } from './coverStoreSuite.js';
+import { describeDataLifecycle } from './dataLifecycleSuite.js';
 import { describeEventStore } from './eventStoreSuite.js';
 import { type StorageFactory, useStorage } from './harness.js';
 import { describeStatusEvents } from './statusEventSuite.js';
@@ -10,8 +11,9 @@ import { describeTaskStore } from './taskStoreSuite.js';
 
 /**
  * Registers vitest tests that check every documented contract of {@link Storage}: the suite of each part (tasks
- * and leases, checkpoints and items, events, covers), a status change stored with its event, on one storage per
- * test, and the contract version. Call it
+ * and leases, checkpoints and items, events, covers, budgets, the data lifecycle), a status change stored with its
+ * event, on one storage per test, and the contract version. With the fixture's `residue`, erasing a user is checked
+ * table by table too. Call it
  * at the top level of an adapter's test file.
  *
  * @example
@@ -35,5 +37,6 @@ export function runStorageConformance(name: string, createStorage: StorageFactor
     describeStatusEvents(harness);
     describeCoverStore(harness);
     describeBudgetStore(harness);
+    describeDataLifecycle(harness);
   });
 }
