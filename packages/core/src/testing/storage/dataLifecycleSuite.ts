@@ -94,13 +94,7 @@ export function describeDataLifecycle(harness: StorageHarness<Storage>): void {
       });
     }
     const to: TaskStatus | null =
-      seed === 'processing'
-        ? null
-        : seed === 'failed_before_roadmap'
-          ? 'failed'
-          : seed === 'pending'
-            ? null
-            : (seed as TaskStatus);
+      seed === 'processing' ? null : seed === 'failed_before_roadmap' ? 'failed' : (seed as TaskStatus);
     if (to !== null) {
       const moved = await storage.transitionTask(task.task_id, {
         from: ['processing'],
