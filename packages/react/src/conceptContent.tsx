@@ -1,6 +1,7 @@
 import type { ContentKind } from '@roadmap/core/client';
 import type { ComponentProps, ReactNode } from 'react';
 import { cn } from './cn.js';
+import { ItemFailure } from './itemFailure.js';
 import { ItemVersions } from './itemVersions.js';
 import type { MermaidLoader } from './mermaidDiagram.js';
 import { useRoadmapLabels } from './provider.js';
@@ -26,14 +27,25 @@ export interface ConceptContentProps extends Omit<ComponentProps<'article'>, 'ch
   loadMermaid?: MermaidLoader;
 }
 
-/** One part of a concept's content, or "not generated yet" while it is missing. */
-function ContentPart({ title, actions, children }: { title: string; actions?: ReactNode; children: ReactNode }) {
+/** One part of a concept's content, its failure, or "not generated yet" while it is missing. */
+function ContentPart({
+  title,
+  actions,
+  failure,
+  children,
+}: {
+  title: string;
+  actions?: ReactNode;
+  failure?: ReactNode;
+  children: ReactNode;
+}) {
   const labels = useRoadmapLabels();
   return (
     <section aria-label={title}>
       <h3 className="roadmap-subheading">{title}</h3>
       {actions}
-      {children ?? <p className="roadmap-muted">{labels.notGenerated}</p>}
+      {failure}
+      {children ?? (failure ? null : <p className="roadmap-muted">{labels.notGenerated}</p>)}
     </section>
   );
 }
@@ -41,7 +53,8 @@ function ContentPart({ title, actions, children }: { title: string; actions?: Re
 /**
  * One concept's content: the tutorial (untrusted Markdown rendered safely), resources and an answerable quiz
  * ({@link QuizPractice}), each with
- * "Regenerate with feedback" and, once it has several, a version switcher (SPEC §7).
+ * "Regenerate with feedback" and, once it has several, a version switcher (SPEC §7). A part whose generation failed
+ * says why (the server's `item_errors`) and offers "Retry" for that one item (SPEC §9).
  *
  * @example
  * <ConceptContent roadmapId={roadmapId} conceptId={conceptId} loadMermaid={() => import('mermaid')} />
@@ -60,6 +73,17 @@ export function ConceptContent({
     present && (
       <ItemVersions roadmapId={roadmapId} conceptId={conceptId} kind={kind} onChanged={() => void refresh()} />
     );
+  const failure = (kind: ContentKind) =>
+    detail?.concept[`${kind}_status`] === 'failed' && (
+      <ItemFailure
+        roadmapId={roadmapId}
+        conceptId={conceptId}
+        conceptName={detail.concept.name}
+        kind={kind}
+        error={detail.item_errors?.[kind]}
+        onRetried={() => void refresh()}
+      />
+    );
   return (
     <article
       data-slot="concept-content"
@@ -77,7 +101,11 @@ export function ConceptContent({
         <>
           <h2 className="roadmap-heading">{detail.concept.name}</h2>
           <p className="roadmap-muted">{detail.concept.description}</p>
-          <ContentPart title={labels.tutorial} actions={versions('tutorial', detail.tutorial !== null)}>
+          <ContentPart
+            title={labels.tutorial}
+            actions={versions('tutorial', detail.tutorial !== null)}
+            failure={failure('tutorial')}
+          >
             {detail.tutorial ? (
               renderMarkdown ? (
                 renderMarkdown(detail.tutorial.content)
@@ -88,7 +116,11 @@ export function ConceptContent({
               streamingTutorial && <StreamingTutorial tutorial={streamingTutorial} renderMarkdown={renderMarkdown} />
             )}
           </ContentPart>
-          <ContentPart title={labels.resources} actions={versions('resources', detail.resources !== null)}>
+          <ContentPart
+            title={labels.resources}
+            actions={versions('resources', detail.resources !== null)}
+            failure={failure('resources')}
+          >
             {detail.resources && (
               <ul className="roadmap-resources">
                 {detail.resources.map((resource) => {
@@ -110,7 +142,7 @@ export function ConceptContent({
               </ul>
             )}
           </ContentPart>
-          <ContentPart title={labels.quiz} actions={versions('quiz', detail.quiz !== null)}>
+          <ContentPart title={labels.quiz} actions={versions('quiz', detail.quiz !== null)} failure={failure('quiz')}>
             {detail.quiz && <QuizPractice questions={detail.quiz} />}
           </ContentPart>
         </>

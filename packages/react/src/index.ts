@@ -14,6 +14,8 @@ export type { ConceptContentProps } from './conceptContent.js';
 export { ConceptContent } from './conceptContent.js';
 export type { CoverImageProps } from './coverImage.js';
 export { CoverImage } from './coverImage.js';
+export type { DeleteTaskButtonProps } from './deleteTaskButton.js';
+export { DeleteTaskButton } from './deleteTaskButton.js';
 export type { EventTimelineProps } from './eventTimeline.js';
 export { EventTimeline } from './eventTimeline.js';
 export type { GenerateRoadmapFormProps } from './generateRoadmapForm.js';
@@ -22,11 +24,13 @@ export type { IconProps } from './icons.js';
 export {
   ArrowRightIcon,
   CheckIcon,
+  DownloadIcon,
   LoaderIcon,
   PauseIcon,
   PlayIcon,
   RefreshIcon,
   RetryIcon,
+  TrashIcon,
   XCircleIcon,
 } from './icons.js';
 export type { ItemVersionsProps } from './itemVersions.js';

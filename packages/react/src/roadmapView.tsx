@@ -1,6 +1,7 @@
-import type { ComponentProps } from 'react';
+import type { ComponentProps, MouseEvent } from 'react';
 import { cn } from './cn.js';
 import { useRoadmapLabels } from './provider.js';
+import { RoadmapExport } from './roadmapExport.js';
 import { RoadmapTree } from './roadmapTree.js';
 import { useRoadmap } from './useRoadmap.js';
 
@@ -9,15 +10,21 @@ export interface RoadmapViewProps extends Omit<ComponentProps<'section'>, 'child
   roadmapId: string;
   /** Link of each concept (its content page), rendered by the provider's `linkComponent`. Default: plain text. */
   getConceptHref?: (conceptId: string) => string;
+  /**
+   * Called when the user picks an export format (Markdown or JSON), before the built-in download; call
+   * `event.preventDefault()` to stop it. Default: the file downloads (`GET /roadmaps/{roadmap_id}/export`).
+   */
+  onExport?: (format: 'md' | 'json', event: MouseEvent<HTMLButtonElement>) => void;
 }
 
 /**
- * A roadmap: stages → modules → concepts, each concept with the status of its tutorial, resources and quiz.
+ * A roadmap: stages → modules → concepts, each concept with the status of its tutorial, resources and quiz, and
+ * "Export" as Markdown or JSON (a file download, SPEC §9).
  *
  * @example
  * <RoadmapView roadmapId={roadmapId} getConceptHref={(id) => `/roadmaps/${roadmapId}/concepts/${id}`} />
  */
-export function RoadmapView({ roadmapId, getConceptHref, className, ...props }: RoadmapViewProps) {
+export function RoadmapView({ roadmapId, getConceptHref, onExport, className, ...props }: RoadmapViewProps) {
   const labels = useRoadmapLabels();
   const { roadmap, isLoading, error } = useRoadmap(roadmapId);
   return (
@@ -40,6 +47,7 @@ export function RoadmapView({ roadmapId, getConceptHref, className, ...props }: 
           <p className="roadmap-muted">
             {roadmap.goal} · {labels.hours(roadmap.total_estimated_hours)}
           </p>
+          <RoadmapExport roadmapId={roadmapId} onExport={onExport} />
           <RoadmapTree roadmap={roadmap} getConceptHref={getConceptHref} />
         </>
       )}

@@ -4,6 +4,7 @@ import { BudgetPausePanel } from './budgetPausePanel.js';
 import { Button } from './button.js';
 import { CancelTaskButton } from './cancelTaskButton.js';
 import { cn } from './cn.js';
+import { DeleteTaskButton } from './deleteTaskButton.js';
 import { EventTimeline } from './eventTimeline.js';
 import { ArrowRightIcon, PauseIcon, PlayIcon, RefreshIcon, RetryIcon } from './icons.js';
 import { LiveTutorial } from './liveTutorial.js';
@@ -29,10 +30,16 @@ export interface TaskDetailProps extends Omit<ComponentProps<'section'>, 'childr
   defaultOpen?: boolean;
   /** Called when the cancel confirmation dialog opens or closes. */
   onOpenChange?: (open: boolean) => void;
+  /**
+   * Called once the task was deleted (its Delete confirmed and the server agreed), e.g. to go back to the list.
+   * Default: the component only says that the task was deleted.
+   */
+  onDeleted?: (taskId: string) => void;
 }
 
 /**
- * One task, live: header with Refresh, Pause/Resume and "Cancel Task" (confirmed in a dialog), the review panel
+ * One task, live: header with Refresh, Pause/Resume, "Cancel Task" and "Delete" (each confirmed in a dialog; once
+ * deleted, it says so and calls `onDeleted`), the review panel
  * while the task waits for its user's approval, the pipeline with the current step
  * highlighted, progress, its usage (cost, budget, tokens, calls; updated by `usage_updated` events), each concept's
  * content states with per-item retry, and the event log. The live connection closes when the task ends.
@@ -46,12 +53,27 @@ export function TaskDetail({
   open,
   defaultOpen,
   onOpenChange,
+  onDeleted,
   className,
   ...props
 }: TaskDetailProps) {
   const labels = useRoadmapLabels();
-  const { task, events, connection, isLoading, error, refresh, cancel, retry, retryItem, pause, resume, review } =
-    useTask(taskId);
+  const {
+    task,
+    events,
+    connection,
+    deleted,
+    isLoading,
+    error,
+    refresh,
+    cancel,
+    retry,
+    retryItem,
+    pause,
+    resume,
+    review,
+    deleteTask,
+  } = useTask(taskId);
   const step = task?.current_step;
   const running = task?.status === 'pending' || task?.status === 'processing';
   const cancellable = !!task && isCancellable(task.status);
@@ -73,6 +95,20 @@ export function TaskDetail({
     loadedAt.current = stored ? step : undefined;
   }, [step, stored, refreshRoadmap]);
   const ignore = () => {};
+  if (deleted) {
+    return (
+      <section
+        data-slot="task-detail"
+        aria-label={task?.title ?? labels.taskDeleted}
+        className={cn('roadmap-task-detail', className)}
+        {...props}
+      >
+        <p role="status" className="roadmap-muted">
+          {labels.taskDeleted}
+        </p>
+      </section>
+    );
+  }
   return (
     <section
       data-slot="task-detail"
@@ -118,6 +154,15 @@ export function TaskDetail({
             <RetryIcon />
             {labels.retry}
           </Button>
+        )}
+        {task && (
+          <DeleteTaskButton
+            size="sm"
+            onConfirm={async () => {
+              await deleteTask();
+              onDeleted?.(taskId);
+            }}
+          />
         )}
         {task && (task.status === 'completed' || task.status === 'partial_failure') && getRoadmapHref && (
           <RoadmapLink

@@ -13,6 +13,7 @@ import {
 import { Button } from './button.js';
 import { CancelTaskButton } from './cancelTaskButton.js';
 import { cn } from './cn.js';
+import { DeleteTaskButton } from './deleteTaskButton.js';
 import { RefreshIcon } from './icons.js';
 import { useRoadmapLabels } from './provider.js';
 import { TaskRow } from './taskRow.js';
@@ -25,6 +26,11 @@ export interface TaskListProps extends Omit<ComponentProps<'div'>, 'children'> {
    * `event.preventDefault()` to stop it (and cancel yourself, e.g. after a confirmation).
    */
   onCancel?: (taskId: string, event: MouseEvent<HTMLButtonElement>) => void;
+  /**
+   * Called when the user confirms a row's Delete, before the built-in delete (the row leaves at once and comes back
+   * with the server's error if it refuses); call `event.preventDefault()` to stop it and delete yourself.
+   */
+  onDelete?: (taskId: string, event: MouseEvent<HTMLButtonElement>) => void;
   /** Link of a task's title (its detail page), rendered by the provider's `linkComponent`. Default: plain text. */
   getTaskHref?: (task: TaskSummary) => string;
   /** Link of "View roadmap" on completed and partially failed tasks. Default: no link. */
@@ -50,8 +56,9 @@ const filters = ['pending', 'processing', 'completed', 'failed', 'cancelled'] as
 /**
  * The caller's generation tasks: filters with counts, refresh, and a live table with cancel, retry and view actions
  * (and, with `showUsage`, each task's cost and tokens).
- * Rows can be selected (checkboxes; Shift+click selects a range; the header checkbox selects the page) and cancelled
- * together with one confirmation ("Cancel selected", one request). A live update of one task renders only that
+ * Every row can be deleted (confirmed in a dialog; the row leaves at once and comes back with the server's error if
+ * it refuses). Rows can be selected (checkboxes; Shift+click selects a range; the header checkbox selects the page)
+ * and cancelled ("Cancel selected", one request) or deleted ("Delete selected") together with one confirmation. A live update of one task renders only that
  * task's row.
  *
  * @example
@@ -59,6 +66,7 @@ const filters = ['pending', 'processing', 'completed', 'failed', 'cancelled'] as
  */
 export function TaskList({
   onCancel,
+  onDelete,
   getTaskHref,
   getRoadmapHref,
   defaultStatus,
@@ -102,7 +110,7 @@ export function TaskList({
   useEffect(() => {
     if (selectAll.current) selectAll.current.indeterminate = selectedIds.length > 0 && !allSelected;
   });
-  const rowProps = { observer, onCancel, getTaskHref, getRoadmapHref, showUsage, onSelect };
+  const rowProps = { observer, onCancel, onDelete, getTaskHref, getRoadmapHref, showUsage, onSelect };
   return (
     <div data-slot="task-list" className={cn('roadmap-task-list', className)} {...props}>
       <div className="roadmap-toolbar">
@@ -135,6 +143,20 @@ export function TaskList({
             >
               {labels.cancelSelected}
             </CancelTaskButton>
+            <DeleteTaskButton
+              size="sm"
+              variant="danger"
+              dialogTitle={labels.deleteSelectedTitle(selectedIds.length)}
+              dialogDescription={labels.deleteSelectedDescription}
+              confirmLabel={labels.deleteTasks}
+              onConfirm={() => {
+                // The rows leave at once; those the server refuses come back with its error.
+                void observer.deleteTasks(selectedIds);
+                setSelected(new Set());
+              }}
+            >
+              {labels.deleteSelected}
+            </DeleteTaskButton>
           </div>
         )}
         <Button variant="outline" size="sm" onClick={() => void observer.refresh()} disabled={isLoading}>

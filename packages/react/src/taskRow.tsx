@@ -1,6 +1,7 @@
 import { isCancellable, type TaskListObserver, type TaskSummary } from '@roadmap/core/client';
 import { type MouseEvent, memo } from 'react';
 import { Button } from './button.js';
+import { DeleteTaskButton } from './deleteTaskButton.js';
 import { ArrowRightIcon, PauseIcon, PlayIcon, RetryIcon, XCircleIcon } from './icons.js';
 import { ProgressBar } from './progressBar.js';
 import { useRoadmapLabels } from './provider.js';
@@ -13,6 +14,7 @@ export interface TaskRowProps {
   observer: TaskListObserver;
   taskId: string;
   onCancel?: ((taskId: string, event: MouseEvent<HTMLButtonElement>) => void) | undefined;
+  onDelete?: ((taskId: string, event: MouseEvent<HTMLButtonElement>) => void) | undefined;
   getTaskHref?: ((task: TaskSummary) => string) | undefined;
   getRoadmapHref?: ((roadmapId: string) => string) | undefined;
   /** Whether the row has the Cost cell. */
@@ -30,6 +32,7 @@ export const TaskRow = memo(function TaskRow({
   observer,
   taskId,
   onCancel,
+  onDelete,
   getTaskHref,
   getRoadmapHref,
   showUsage,
@@ -44,6 +47,11 @@ export const TaskRow = memo(function TaskRow({
   const cancel = (event: MouseEvent<HTMLButtonElement>) => {
     onCancel?.(taskId, event);
     if (!event.defaultPrevented) observer.cancelTask(taskId).catch(ignore);
+  };
+  // The row leaves at once (the dialog with it) and comes back with the error if the server refuses.
+  const remove = (event: MouseEvent<HTMLButtonElement>) => {
+    onDelete?.(taskId, event);
+    if (!event.defaultPrevented) observer.deleteTask(taskId).catch(ignore);
   };
   return (
     <tr data-slot="task-row" data-task-id={taskId} data-status={status} data-selected={selected || undefined}>
@@ -120,6 +128,7 @@ export const TaskRow = memo(function TaskRow({
               {labels.retry}
             </Button>
           )}
+          <DeleteTaskButton size="sm" variant="ghost" onConfirm={remove} />
           {(status === 'completed' || status === 'partial_failure') && getRoadmapHref && (
             <RoadmapLink
               className="roadmap-button roadmap-button--ghost roadmap-button--sm"

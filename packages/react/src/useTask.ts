@@ -9,6 +9,8 @@ export interface UseTaskResult {
   events: RoadmapEvent[];
   /** State of the live stream; `closed` once the task ended and the server closed the stream. */
   connection: ConnectionState;
+  /** True once `deleteTask` deleted the task. */
+  deleted: boolean;
   isLoading: boolean;
   /** The last failed load or action. */
   error: RoadmapApiError | null;
@@ -18,6 +20,11 @@ export interface UseTaskResult {
   cancel: (reason?: string) => Promise<void>;
   /** Retries a failed, partially failed or cancelled task and follows it again. */
   retry: () => Promise<void>;
+  /**
+   * Deletes the task with its roadmap, content and cover (SPEC §9; an active task is cancelled first): `deleted`
+   * turns true. Rejects with the server's error.
+   */
+  deleteTask: () => Promise<void>;
   /** Pauses the task (`pending`/`processing`); `abortInFlight` aborts its calls in flight instead of storing them. */
   pause: (options?: { abortInFlight?: boolean }) => Promise<void>;
   /** Resumes a paused task; `budgetUsd` sets its budget with the resume (for a task paused on budget). */
@@ -44,6 +51,7 @@ export function useTask(taskId: string): UseTaskResult {
     refresh: observer.refresh,
     cancel: observer.cancel,
     retry: observer.retry,
+    deleteTask: observer.delete,
     pause: observer.pause,
     resume: observer.resume,
     review: observer.review,
