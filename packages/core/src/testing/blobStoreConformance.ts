@@ -90,6 +90,23 @@ export function runBlobStoreConformance(name: string, factory: BlobStoreFactory)
       await expect(store.delete('never.png')).resolves.toBeUndefined();
     });
 
+    it('deletes only the key asked for (SPEC §9: erasing one user keeps every other image), idempotently, nested keys too', async () => {
+      const png = { contentType: 'image/png' };
+      await store.put('covers/learn-go-00000001/a.png', Uint8Array.from([1]), png);
+      await store.put('covers/learn-go-00000001/b.png', Uint8Array.from([2]), png);
+      await store.put('covers/learn-go-00000002.png', Uint8Array.from([3]), png);
+      await store.delete('covers/learn-go-00000001/a.png');
+      await store.delete('covers/learn-go-00000001/a.png');
+      expect(await store.get('covers/learn-go-00000001/a.png')).toBeNull();
+      if (store.has) expect(await store.has('covers/learn-go-00000001/a.png')).toBe(false);
+      expect((await store.get('covers/learn-go-00000001/b.png'))?.data).toEqual(Uint8Array.from([2]));
+      expect((await store.get('covers/learn-go-00000002.png'))?.data).toEqual(Uint8Array.from([3]));
+      if (store.has) expect(await store.has('covers/learn-go-00000001/b.png')).toBe(true);
+      // A key deleted can be stored again.
+      await store.put('covers/learn-go-00000001/a.png', Uint8Array.from([4]), png);
+      expect((await store.get('covers/learn-go-00000001/a.png'))?.data).toEqual(Uint8Array.from([4]));
+    });
+
     it('has (when offered) says whether a key is stored, without reading it', async () => {
       if (store.has === undefined) return;
       expect(await store.has('covers/present.png')).toBe(false);
