@@ -3,6 +3,7 @@ import type { Meta, StoryObj } from '@storybook/react-vite';
 import { HttpResponse, http } from 'msw';
 import { expect, userEvent, waitFor, within } from 'storybook/test';
 import { ConceptContent } from './conceptContent.js';
+import { failedQuizConcept } from './mockDataLifecycle.js';
 import {
   apiPath,
   conceptDetail,
@@ -152,5 +153,30 @@ export const StreamInterrupted: Story = {
         ],
       },
     },
+  },
+};
+
+/** The quiz failed: why (the server's `item_errors`) and Retry for that one item. */
+export const FailedItem: Story = {
+  parameters: { msw: { handlers: { roadmaps: failedQuizConcept() } } },
+};
+
+/** Retry on the failed quiz: accepted (202), the concept is read again and the quiz waits to be generated. */
+export const FailedItemRetried: Story = {
+  parameters: { msw: { handlers: { roadmaps: failedQuizConcept() } } },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    await userEvent.click(await canvas.findByRole('button', { name: /^Retry quiz of/ }));
+    await waitFor(() => expect(canvas.queryByText(/The quiz could not be generated/)).toBeNull(), { timeout: 3000 });
+  },
+};
+
+/** The server refuses the retry: its message under the button. */
+export const FailedItemRetryRefused: Story = {
+  parameters: { msw: { handlers: { roadmaps: failedQuizConcept({ refuseRetry: true }) } } },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    await userEvent.click(await canvas.findByRole('button', { name: /^Retry quiz of/ }));
+    await expect(await canvas.findByRole('alert')).toHaveTextContent('Could not retry');
   },
 };

@@ -12,6 +12,7 @@ import { annotations } from '../../../.storybook/preview.js';
 import * as conceptContentStories from './conceptContent.stories.js';
 import * as coverImageStories from './coverImage.stories.js';
 import * as generateRoadmapFormStories from './generateRoadmapForm.stories.js';
+import { quizError } from './mockDataLifecycle.js';
 import { conceptDetail, roadmap, roadmapSummaries, taskSummaries, tasks } from './mockRoadmapApi.js';
 import * as progressBarStories from './progressBar.stories.js';
 import * as quizPracticeStories from './quizPractice.stories.js';
@@ -174,6 +175,38 @@ const files = {
         expect(canvas.queryByRole('button', { name: 'Cancel selected' })).toBeNull();
         expect(await violations(container)).toEqual([]);
       },
+      DeleteDialogOpen: async () => {
+        const dialog = screen.getByRole('alertdialog', { name: 'Delete this task?' });
+        expect(within(dialog).getByText(/deleted for good/)).toBeTruthy();
+        expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Keep it' }));
+        expect(within(dialog).getByRole('button', { name: 'Delete task' })).toBeTruthy();
+        expect(await violations(document.body)).toEqual([]);
+      },
+      DeleteAccepted: async (canvas, container) => {
+        expect(canvas.queryByText(tasks.completed.title)).toBeNull();
+        expect(rows(container)).toHaveLength(7);
+        expect(canvas.getByRole('button', { name: /^Completed/ }).textContent).toBe('Completed0');
+        expect(screen.queryByRole('alertdialog')).toBeNull();
+        // Still gone once the server answered.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(canvas.queryByText(tasks.completed.title)).toBeNull();
+      },
+      DeleteRefused: async (canvas, container) => {
+        const row = canvas.getByText(tasks.completed.title).closest('tr') as HTMLElement;
+        expect(within(row).getByRole('alert').textContent).toBe(
+          'Could not delete: This task belongs to another account.',
+        );
+        // Back in its place.
+        expect(rows(container).map((entry) => entry.dataset.taskId)).toEqual(taskSummaries.map((task) => task.task_id));
+        expect(await violations(container)).toEqual([]);
+      },
+      DeleteSelected: async (canvas, container) => {
+        expect(canvas.queryByText(tasks.failed.title)).toBeNull();
+        expect(canvas.queryByText(tasks.cancelled.title)).toBeNull();
+        expect(rows(container)).toHaveLength(6);
+        expect(canvas.queryByText('2 selected')).toBeNull();
+        expect(await violations(container)).toEqual([]);
+      },
     },
   },
   TaskDetail: {
@@ -313,6 +346,24 @@ const files = {
         expect(screen.queryByRole('dialog')).toBeNull();
         expect(canvas.queryByRole('button', { name: 'Cancel Task' })).toBeNull();
       },
+      DeleteDialogOpen: async () => {
+        const dialog = screen.getByRole('alertdialog', { name: 'Delete this task?' });
+        expect(dialog.contains(document.activeElement)).toBe(true);
+        expect(within(dialog).getByRole('button', { name: 'Keep it' })).toBeTruthy();
+        expect(await violations(document.body)).toEqual([]);
+      },
+      Deleting: async () => {
+        const dialog = screen.getByRole('alertdialog');
+        const confirm = within(dialog).getByRole('button', { name: 'Delete task' });
+        expect(confirm.getAttribute('aria-busy')).toBe('true');
+        expect(await violations(document.body)).toEqual([]);
+      },
+      Deleted: async (canvas, container) => {
+        expect(canvas.getByRole('status').textContent).toBe('This task was deleted.');
+        expect(canvas.queryByRole('button', { name: 'Delete' })).toBeNull();
+        expect(screen.queryByRole('alertdialog')).toBeNull();
+        expect(await violations(container)).toEqual([]);
+      },
     },
   },
   UsageSummary: {
@@ -434,6 +485,24 @@ const files = {
         expect(canvas.getByRole('link', { name: 'Ownership' }).getAttribute('href')).toBe('#/concepts/s1-m1-c1');
         const statuses = [...container.querySelectorAll<HTMLElement>('[data-kind]')].map((item) => item.dataset.status);
         expect(new Set(statuses)).toEqual(new Set(['completed', 'generating', 'pending', 'failed']));
+        const exports = canvas.getByRole('group', { name: 'Export' });
+        expect(
+          within(exports)
+            .getAllByRole('button')
+            .map((button) => button.textContent),
+        ).toEqual(['Markdown (.md)', 'JSON (.json)']);
+        expect(await violations(container)).toEqual([]);
+      },
+      Exporting: async (canvas) => {
+        expect(canvas.getByRole('button', { name: 'Markdown (.md)' }).getAttribute('aria-busy')).toBe('true');
+        expect((canvas.getByRole('button', { name: 'Markdown (.md)' }) as HTMLButtonElement).disabled).toBe(true);
+      },
+      ExportFailed: async (canvas, container) => {
+        expect(canvas.getByRole('alert').textContent).toBe(
+          'Could not export: Storage is unavailable; try again in a moment.',
+        );
+        expect((canvas.getByRole('button', { name: 'Markdown (.md)' }) as HTMLButtonElement).disabled).toBe(false);
+        expect(await violations(container)).toEqual([]);
       },
       Completed: async (canvas, container) => {
         await canvas.findByRole('heading', { name: tasks.completed.title });
@@ -505,6 +574,25 @@ const files = {
         await waitFor(() => expect(container.querySelector('[data-slot="streaming-tutorial"]')).toBeNull(), {
           timeout: 10_000,
         });
+        expect(await violations(container)).toEqual([]);
+      },
+      FailedItem: async (canvas, container) => {
+        const quiz = within(await canvas.findByRole('region', { name: 'Quiz' }));
+        expect(quiz.getByText(/The quiz could not be generated\./).textContent).toBe(
+          `The quiz could not be generated. ${quizError}`,
+        );
+        expect(quiz.getByRole('button', { name: `Retry quiz of ${conceptDetail.concept.name}` })).toBeTruthy();
+        expect(container.querySelectorAll('[data-slot="item-failure"]')).toHaveLength(1);
+        expect(await violations(container)).toEqual([]);
+      },
+      FailedItemRetried: (canvas) => {
+        const quiz = within(canvas.getByRole('region', { name: 'Quiz' }));
+        expect(quiz.queryByRole('button', { name: /^Retry quiz of/ })).toBeNull();
+        expect(quiz.getByText('Not generated yet.')).toBeTruthy();
+      },
+      FailedItemRetryRefused: async (canvas, container) => {
+        expect(canvas.getByRole('alert').textContent).toBe('Could not retry: The task is still generating this quiz.');
+        expect(canvas.getByRole('button', { name: /^Retry quiz of/ })).toBeTruthy();
         expect(await violations(container)).toEqual([]);
       },
       StreamInterrupted: async (canvas, container) => {

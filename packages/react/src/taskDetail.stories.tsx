@@ -1,5 +1,6 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, screen, userEvent, within } from 'storybook/test';
+import { deleteAccepted, deleteHangs } from './mockDataLifecycle.js';
 import { never, pausedOnBudgetTask, roadmapRoutes, streams, taskRoutes, tasks } from './mockRoadmapApi.js';
 import { TaskDetail } from './taskDetail.js';
 
@@ -7,7 +8,9 @@ const meta = {
   title: 'Tasks/TaskDetail',
   component: TaskDetail,
   args: { taskId: tasks.processing.task_id, getRoadmapHref: (roadmapId) => `#/roadmaps/${roadmapId}` },
-  parameters: { msw: { handlers: { taskRoutes: taskRoutes(), roadmaps: roadmapRoutes() } } },
+  parameters: {
+    msw: { handlers: { taskRoutes: taskRoutes(), roadmaps: roadmapRoutes(), deletes: [deleteAccepted()] } },
+  },
 } satisfies Meta<typeof TaskDetail>;
 
 export default meta;
@@ -111,5 +114,37 @@ export const BudgetRaised: Story = {
     await userEvent.click(canvas.getByRole('button', { name: 'Raise budget and resume' }));
     await expect(await canvas.findByText('Pending', { selector: '[data-slot="status-badge"]' })).toBeVisible();
     await expect(canvas.queryByRole('button', { name: 'Raise budget and resume' })).toBeNull();
+  },
+};
+
+/** Delete → the alert dialog: what goes (the roadmap, its content and cover), "Keep it" focused. */
+export const DeleteDialogOpen: Story = {
+  args: { taskId: tasks.completed.task_id },
+  play: async ({ canvasElement }) => {
+    await userEvent.click(await within(canvasElement).findByRole('button', { name: 'Delete' }));
+    await expect(await screen.findByRole('alertdialog', { name: 'Delete this task?' })).toBeVisible();
+  },
+};
+
+/** Confirmed while the server has not answered yet: the confirm button is busy. */
+export const Deleting: Story = {
+  args: { taskId: tasks.completed.task_id },
+  parameters: { msw: { handlers: { deletes: [deleteHangs()] } } },
+  play: async ({ canvasElement }) => {
+    await userEvent.click(await within(canvasElement).findByRole('button', { name: 'Delete' }));
+    const dialog = await screen.findByRole('alertdialog');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Delete task' }));
+    await expect(within(dialog).getByRole('button', { name: 'Delete task' })).toBeDisabled();
+  },
+};
+
+/** Deleted (204): the page says so (an app passes `onDeleted` to navigate away). */
+export const Deleted: Story = {
+  args: { taskId: tasks.completed.task_id },
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement);
+    await userEvent.click(await canvas.findByRole('button', { name: 'Delete' }));
+    await userEvent.click(within(await screen.findByRole('alertdialog')).getByRole('button', { name: 'Delete task' }));
+    await expect(await canvas.findByRole('status')).toHaveTextContent('This task was deleted.');
   },
 };

@@ -1,5 +1,6 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, userEvent, waitFor, within } from 'storybook/test';
+import { deleteAccepted, deleteRefused } from './mockDataLifecycle.js';
 import { cancelRefused, listTasks, never, serverError, taskRoutes, tasks } from './mockRoadmapApi.js';
 import { TaskList } from './taskList.js';
 
@@ -10,7 +11,7 @@ const meta = {
     getTaskHref: (task) => `#/tasks/${task.task_id}`,
     getRoadmapHref: (roadmapId) => `#/roadmaps/${roadmapId}`,
   },
-  parameters: { msw: { handlers: { tasks: [listTasks()], taskRoutes: taskRoutes() } } },
+  parameters: { msw: { handlers: { tasks: [listTasks()], taskRoutes: taskRoutes(), deletes: [deleteAccepted()] } } },
 } satisfies Meta<typeof TaskList>;
 
 export default meta;
@@ -86,5 +87,59 @@ export const CancelSelected: Story = {
     await expect(pending).toHaveAttribute('data-status', 'cancelled');
     // The dialog closes and the selection clears once the server answered.
     await waitFor(() => expect(within(document.body).queryByRole('dialog')).toBeNull(), { timeout: 3000 });
+  },
+};
+
+/** A row's Delete opens the alert dialog: focus starts on "Keep it"; Escape or "Keep it" closes it. */
+export const DeleteDialogOpen: Story = {
+  play: async ({ canvasElement }) => {
+    const row = await rowOf(canvasElement, tasks.completed.task_id);
+    await userEvent.click(within(row).getByRole('button', { name: 'Delete' }));
+    await expect(await within(document.body).findByRole('alertdialog')).toBeVisible();
+  },
+};
+
+/** Delete is optimistic: the row leaves at once and stays gone once the server agrees (204). */
+export const DeleteAccepted: Story = {
+  play: async ({ canvasElement }) => {
+    const row = await rowOf(canvasElement, tasks.completed.task_id);
+    await userEvent.click(within(row).getByRole('button', { name: 'Delete' }));
+    const dialog = await within(document.body).findByRole('alertdialog');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Delete task' }));
+    await expect(row).not.toBeInTheDocument();
+  },
+};
+
+/** The server refuses the delete (403): the row leaves, then comes back in its place and says why. */
+export const DeleteRefused: Story = {
+  parameters: { msw: { handlers: { deletes: [deleteRefused()] } } },
+  play: async ({ canvasElement }) => {
+    const row = await rowOf(canvasElement, tasks.completed.task_id);
+    await userEvent.click(within(row).getByRole('button', { name: 'Delete' }));
+    const dialog = await within(document.body).findByRole('alertdialog');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Delete task' }));
+    await waitFor(
+      () => {
+        const back = canvasElement.querySelector(`tr[data-task-id="${tasks.completed.task_id}"]`);
+        expect(back?.querySelector('[role="alert"]')).toBeTruthy();
+      },
+      { timeout: 3000 },
+    );
+  },
+};
+
+/** Two rows selected and deleted with one confirmation ("Delete selected"): both leave at once. */
+export const DeleteSelected: Story = {
+  play: async ({ canvasElement }) => {
+    const failed = await rowOf(canvasElement, tasks.failed.task_id);
+    const cancelled = await rowOf(canvasElement, tasks.cancelled.task_id);
+    await userEvent.click(within(failed).getByRole('checkbox'));
+    await userEvent.click(within(cancelled).getByRole('checkbox'));
+    await userEvent.click(within(canvasElement).getByRole('button', { name: 'Delete selected' }));
+    const dialog = await within(document.body).findByRole('alertdialog');
+    await expect(within(dialog).getByRole('heading')).toHaveTextContent('Delete 2 tasks?');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Delete tasks' }));
+    await expect(failed).not.toBeInTheDocument();
+    await expect(cancelled).not.toBeInTheDocument();
   },
 };
