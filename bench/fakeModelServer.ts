@@ -26,6 +26,9 @@ export interface ServedRequest {
   concept?: string;
   /** The request body as sent. */
   body: string;
+  /** When it arrived and when its answer began, in ms since the epoch (`performance.timeOrigin` based). */
+  arrivedAtMs: number;
+  answeredAtMs?: number;
 }
 
 export interface FakeModelServerOptions {
@@ -103,9 +106,16 @@ export async function startFakeModelServer(options: FakeModelServerOptions) {
         end = resolve;
       }),
     };
+    const served: ServedRequest = {
+      goal,
+      operation,
+      concept: input.concept?.name,
+      body: text,
+      arrivedAtMs: performance.timeOrigin + arrivedAt,
+    };
     if (tracked) {
       calls.push(call);
-      requests.push({ goal, operation, concept: input.concept?.name, body: text });
+      requests.push(served);
       change(goal, 1);
     }
     let timer: NodeJS.Timeout | undefined;
@@ -155,6 +165,7 @@ export async function startFakeModelServer(options: FakeModelServerOptions) {
     timer = setTimeout(
       () => {
         call.answeredAt = performance.now();
+        served.answeredAtMs = performance.timeOrigin + call.answeredAt;
         if (tracked) change(goal, -1);
         end();
         if (answer === undefined) {
