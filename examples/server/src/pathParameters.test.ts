@@ -59,7 +59,7 @@ interface Ids {
 }
 
 interface RouteRow {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** The route as the router declares it (under `/api/v1`). */
   path: string;
 }
@@ -68,6 +68,7 @@ interface RouteRow {
 const routes: RouteRow[] = [
   { method: 'GET', path: '/cover-images/:file' },
   { method: 'GET', path: '/roadmaps/tasks/:taskId' },
+  { method: 'DELETE', path: '/roadmaps/tasks/:taskId' },
   { method: 'POST', path: '/roadmaps/tasks/:taskId/cancel' },
   { method: 'POST', path: '/roadmaps/tasks/:taskId/pause' },
   { method: 'POST', path: '/roadmaps/tasks/:taskId/resume' },
@@ -77,6 +78,7 @@ const routes: RouteRow[] = [
   { method: 'GET', path: '/roadmaps/tasks/:taskId/events' },
   { method: 'GET', path: '/roadmaps/:taskId/status' },
   { method: 'GET', path: '/roadmaps/:roadmapId' },
+  { method: 'GET', path: '/roadmaps/:roadmapId/export' },
   { method: 'GET', path: '/roadmaps/:roadmapId/concepts/:conceptId' },
   { method: 'POST', path: '/roadmaps/:roadmapId/concepts/:conceptId/:contentType/retry' },
   { method: 'POST', path: '/roadmaps/:roadmapId/concepts/:conceptId/:contentType/regenerate' },
@@ -215,8 +217,8 @@ function runEveryRoute(open: () => Promise<OpenedStorage>): void {
         expect(Object.keys(body).every((key) => ['detail', 'code', 'errors'].includes(key))).toBe(true);
       }
     }
-    // Every parameter of every route was tried (29 path parameters in all).
-    expect(answers).toHaveLength(29);
+    // Every parameter of every route was tried (31 path parameters in all).
+    expect(answers).toHaveLength(31);
     expect(serverErrors).toEqual([]);
   });
 
