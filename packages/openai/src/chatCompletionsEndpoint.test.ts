@@ -76,6 +76,18 @@ describe('createChatCompletionsEndpoint (the lean path on Node)', () => {
     await expect(endpoint.complete(body, never)).rejects.toBeInstanceOf(APIConnectionError);
   });
 
+  it('fails with a connection error when the connection is cut halfway through a whole answer', async () => {
+    const server = await serve((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      response.write('{"id":"chatcmpl-cut",', () => response.socket?.destroy());
+    });
+    const endpoint = createChatCompletionsEndpoint({ baseURL: server.baseURL, apiKey: 'sk', timeoutMs: 5_000 });
+
+    const error = await endpoint.complete(body, never).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect(error).not.toBeInstanceOf(APIConnectionTimeoutError);
+  });
+
   it('times out a whole answer that stops halfway, not only one that never starts', async () => {
     const server = await serve((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' });

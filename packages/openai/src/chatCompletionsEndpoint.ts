@@ -141,24 +141,25 @@ interface Answer {
 
 /**
  * The whole body as text. A connection that closes before the body ended rejects: with the SDK's timeout error when
- * `timedOut()` says the timer closed it, else with a connection error.
+ * `timedOut()` says the timer closed it, else with a connection error (retryable, as a connection that failed
+ * before the answer).
  */
 function readText(message: IncomingMessage, timedOut: () => boolean): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     let text = '';
+    const cut = (cause?: unknown) =>
+      reject(
+        timedOut()
+          ? new APIConnectionTimeoutError()
+          : new APIConnectionError({ message: 'The connection closed before the response ended.', cause }),
+      );
     message.on('data', (piece: string) => {
       text += piece;
     });
     message.once('end', () => resolve(text));
-    message.once('error', (error) => reject(timedOut() ? new APIConnectionTimeoutError() : error));
+    message.once('error', cut);
     message.once('close', () => {
-      if (!message.complete) {
-        reject(
-          timedOut()
-            ? new APIConnectionTimeoutError()
-            : new APIConnectionError({ message: 'The connection closed before the response ended.' }),
-        );
-      }
+      if (!message.complete) cut();
     });
   });
 }
