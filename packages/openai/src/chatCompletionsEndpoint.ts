@@ -147,7 +147,7 @@ interface Answer {
 function readText(message: IncomingMessage, timedOut: () => boolean): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     let text = '';
-    const cut = (cause?: unknown) =>
+    const cut = (cause?: Error) =>
       reject(
         timedOut()
           ? new APIConnectionTimeoutError()
