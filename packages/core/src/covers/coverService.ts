@@ -358,6 +358,8 @@ export class CoverService {
   onRoadmapStored(roadmap: Pick<Roadmap, 'roadmap_id' | 'user_id'>, taskId: string): void {
     const { storage, clock, onError } = this.settings;
     const work = async () => {
+      // A task deleted before its cover was started gets none (SPEC §9: deleting it removed every cover it had).
+      if ((await storage.getTask(taskId)) === null) return;
       const cover = await storage.ensureCover({
         roadmap_id: roadmap.roadmap_id,
         user_id: roadmap.user_id,

@@ -4,6 +4,7 @@ import { cancellationScenarios } from './cancellationScenarios.js';
 import { cancelRaceScenarios } from './cancelRaceScenarios.js';
 import { type ConformanceWorld, createConformanceWorld, type EngineStorageFactory } from './conformanceWorld.js';
 import { crashResumeScenarios } from './crashResumeScenarios.js';
+import { dataLifecycleScenarios } from './dataLifecycleScenarios.js';
 import type { EngineScenarioGroup } from './engineScenario.js';
 import { generationScenarios } from './generationScenarios.js';
 import { leaseScenarios } from './leaseScenarios.js';
@@ -30,6 +31,7 @@ export const engineScenarioGroups: readonly EngineScenarioGroup[] = [
   cancelRaceScenarios,
   retryScenarios,
   leaseScenarios,
+  dataLifecycleScenarios,
 ];
 
 /**
