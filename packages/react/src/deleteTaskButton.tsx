@@ -1,8 +1,8 @@
-import * as Dialog from '@radix-ui/react-dialog';
-import { type MouseEvent, type ReactNode, useState } from 'react';
-import { Button, type ButtonProps } from './button.js';
-import { LoaderIcon, TrashIcon } from './icons.js';
-import { useRoadmapLabels, useRoadmapTheme } from './provider.js';
+import type { MouseEvent, ReactNode } from 'react';
+import type { ButtonProps } from './button.js';
+import { ConfirmButton } from './confirmButton.js';
+import { TrashIcon } from './icons.js';
+import { useRoadmapLabels } from './provider.js';
 
 export interface DeleteTaskButtonProps extends Omit<ButtonProps, 'onClick'> {
   /**
@@ -35,10 +35,6 @@ export interface DeleteTaskButtonProps extends Omit<ButtonProps, 'onClick'> {
  * <DeleteTaskButton size="sm" onConfirm={() => client.deleteTask(taskId)} />
  */
 export function DeleteTaskButton({
-  onConfirm,
-  open,
-  defaultOpen,
-  onOpenChange,
   dialogTitle,
   dialogDescription,
   confirmLabel,
@@ -47,68 +43,22 @@ export function DeleteTaskButton({
   ...props
 }: DeleteTaskButtonProps) {
   const labels = useRoadmapLabels();
-  const theme = useRoadmapTheme();
-  const [uncontrolledOpen, setUncontrolledOpen] = useState(defaultOpen ?? false);
-  const [isDeleting, setDeleting] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const isOpen = open ?? uncontrolledOpen;
-  const setOpen = (next: boolean) => {
-    if (open === undefined) setUncontrolledOpen(next);
-    if (next) setError(null);
-    onOpenChange?.(next);
-  };
-  const confirm = async (event: MouseEvent<HTMLButtonElement>) => {
-    setDeleting(true);
-    setError(null);
-    try {
-      await onConfirm(event);
-      setOpen(false);
-    } catch (thrown) {
-      setError(thrown instanceof Error ? thrown.message : String(thrown));
-    } finally {
-      setDeleting(false);
-    }
-  };
   return (
-    <Dialog.Root open={isOpen} onOpenChange={setOpen}>
-      <Dialog.Trigger asChild>
-        <Button data-slot="delete-task-button" variant={variant} {...props}>
-          <TrashIcon />
-          {children ?? labels.deleteTask}
-        </Button>
-      </Dialog.Trigger>
-      <Dialog.Portal>
-        <div className="roadmap-root" data-theme={theme}>
-          <Dialog.Overlay className="roadmap-dialog-overlay" />
-          <Dialog.Content
-            role="alertdialog"
-            data-slot="delete-task-dialog"
-            className="roadmap-dialog"
-            onPointerDownOutside={(event) => event.preventDefault()}
-            onInteractOutside={(event) => event.preventDefault()}
-          >
-            <Dialog.Title className="roadmap-dialog__title">{dialogTitle ?? labels.deleteDialogTitle}</Dialog.Title>
-            <Dialog.Description className="roadmap-dialog__description">
-              {dialogDescription ?? labels.deleteDialogDescription}
-            </Dialog.Description>
-            {error && (
-              <p role="alert" className="roadmap-error">
-                {labels.deleteFailed}: {error}
-              </p>
-            )}
-            <div className="roadmap-dialog__actions">
-              {/* First in the dialog, so focus starts on it: the safe choice. */}
-              <Dialog.Close asChild>
-                <Button variant="outline">{labels.keepTask}</Button>
-              </Dialog.Close>
-              <Button variant="danger" onClick={confirm} disabled={isDeleting} aria-busy={isDeleting}>
-                {isDeleting ? <LoaderIcon className="roadmap-spin" /> : <TrashIcon />}
-                {confirmLabel ?? labels.deleteConfirm}
-              </Button>
-            </div>
-          </Dialog.Content>
-        </div>
-      </Dialog.Portal>
-    </Dialog.Root>
+    <ConfirmButton
+      data-slot="delete-task-button"
+      variant={variant}
+      icon={<TrashIcon />}
+      alert
+      dialogSlot="delete-task-dialog"
+      dialogTitle={dialogTitle ?? labels.deleteDialogTitle}
+      dialogDescription={dialogDescription ?? labels.deleteDialogDescription}
+      confirmLabel={confirmLabel ?? labels.deleteConfirm}
+      confirmIcon={<TrashIcon />}
+      keepLabel={labels.keepTask}
+      failedLabel={labels.deleteFailed}
+      {...props}
+    >
+      {children ?? labels.deleteTask}
+    </ConfirmButton>
   );
 }

@@ -1,9 +1,8 @@
 import type { ContentKind } from '@roadmap/core/client';
-import { toApiError } from '@roadmap/core/client';
-import { useState } from 'react';
 import { Button } from './button.js';
 import { LoaderIcon, RetryIcon } from './icons.js';
 import { useRoadmapClient, useRoadmapLabels } from './provider.js';
+import { useAction } from './useAction.js';
 
 export interface ItemFailureProps {
   roadmapId: string;
@@ -23,19 +22,10 @@ export interface ItemFailureProps {
 export function ItemFailure({ roadmapId, conceptId, conceptName, kind, error, onRetried }: ItemFailureProps) {
   const labels = useRoadmapLabels();
   const client = useRoadmapClient();
-  const [isRetrying, setRetrying] = useState(false);
-  const [refusal, setRefusal] = useState<string | null>(null);
+  const { running, error: refusal, run } = useAction();
+  const isRetrying = running !== null;
   const retry = async () => {
-    setRetrying(true);
-    setRefusal(null);
-    try {
-      await client.retryConceptContent(roadmapId, conceptId, kind);
-      onRetried();
-    } catch (thrown) {
-      setRefusal(toApiError(thrown).detail);
-    } finally {
-      setRetrying(false);
-    }
+    if (await run(true, () => client.retryConceptContent(roadmapId, conceptId, kind))) onRetried();
   };
   return (
     <div data-slot="item-failure" data-kind={kind} className="roadmap-item-failure">

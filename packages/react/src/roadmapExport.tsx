@@ -1,8 +1,9 @@
-import { type ExportedFile, toApiError } from '@roadmap/core/client';
-import { type MouseEvent, useState } from 'react';
+import type { ExportedFile } from '@roadmap/core/client';
+import type { MouseEvent } from 'react';
 import { Button } from './button.js';
 import { DownloadIcon, LoaderIcon } from './icons.js';
 import { useRoadmapClient, useRoadmapLabels } from './provider.js';
+import { useAction } from './useAction.js';
 
 /** Formats a roadmap exports to (SPEC §9). */
 type RoadmapExportFormat = 'md' | 'json';
@@ -34,20 +35,11 @@ function saveFile({ blob, filename }: ExportedFile): void {
 export function RoadmapExport({ roadmapId, onExport }: RoadmapExportProps) {
   const labels = useRoadmapLabels();
   const client = useRoadmapClient();
-  const [exporting, setExporting] = useState<RoadmapExportFormat | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const download = async (format: RoadmapExportFormat, event: MouseEvent<HTMLButtonElement>) => {
+  const { running: exporting, error, run } = useAction<RoadmapExportFormat>();
+  const download = (format: RoadmapExportFormat, event: MouseEvent<HTMLButtonElement>) => {
     onExport?.(format, event);
-    if (event.defaultPrevented) return;
-    setExporting(format);
-    setError(null);
-    try {
-      saveFile(await client.exportRoadmap(roadmapId, { format }));
-    } catch (thrown) {
-      setError(toApiError(thrown).detail);
-    } finally {
-      setExporting(null);
-    }
+    if (!event.defaultPrevented)
+      void run(format, async () => saveFile(await client.exportRoadmap(roadmapId, { format })));
   };
   return (
     <div data-slot="roadmap-export" className="roadmap-export">
@@ -60,7 +52,7 @@ export function RoadmapExport({ roadmapId, onExport }: RoadmapExportProps) {
             key={format}
             variant="outline"
             size="sm"
-            onClick={(event) => void download(format, event)}
+            onClick={(event) => download(format, event)}
             disabled={exporting !== null}
             aria-busy={exporting === format}
           >

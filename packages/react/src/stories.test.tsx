@@ -177,7 +177,7 @@ const files = {
       },
       DeleteDialogOpen: async () => {
         const dialog = screen.getByRole('alertdialog', { name: 'Delete this task?' });
-        expect(within(dialog).getByText(/deleted for good/)).toBeTruthy();
+        expect(within(dialog).getByText(/content and cover go too, for good/)).toBeTruthy();
         expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Keep it' }));
         expect(within(dialog).getByRole('button', { name: 'Delete task' })).toBeTruthy();
         expect(await violations(document.body)).toEqual([]);
