@@ -20,6 +20,12 @@ export { createDemoModel, demoResponse } from './demo/demoModel.js';
 export { type BudgetPeriod, budgetPeriods, periodAt } from './domain/budgetPeriod.js';
 export type { CoverChange, CoverPatch, CoverProvider, CoverRecord } from './domain/coverRecord.js';
 export type {
+  ExportedDocument,
+  RoadmapExport,
+  RoadmapExportFormat,
+  UserExport,
+} from './domain/dataExport.js';
+export type {
   NewRoadmapEvent,
   RoadmapEvent,
   RoadmapEventBase,
@@ -142,12 +148,6 @@ export {
   UsageAverages,
 } from './engine/costEstimate.js';
 export type { DeletedUserData } from './engine/dataDeletion.js';
-export type {
-  ExportedDocument,
-  RoadmapExport,
-  RoadmapExportFormat,
-  UserExport,
-} from './engine/dataExport.js';
 export type { EngineEvents, GenerateOptions, ListTasksOptions, RoadmapEngineOptions } from './engine/engine.js';
 export { RoadmapEngine } from './engine/engine.js';
 export type { ItemVersionView } from './engine/itemVersions.js';

@@ -6,7 +6,7 @@
  * rest of core but its error helpers.
  */
 
-export type { RoadmapExport, RoadmapExportFormat, UserExport } from '../engine/dataExport.js';
+export type { RoadmapExport, RoadmapExportFormat, UserExport } from '../domain/dataExport.js';
 export { applyTaskEvent } from './applyTaskEvent.js';
 export type { RoadmapApiErrorCode, RoadmapApiErrorOptions } from './clientErrors.js';
 export { RoadmapApiError } from './clientErrors.js';

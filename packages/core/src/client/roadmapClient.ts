@@ -1,6 +1,6 @@
 // The browser-safe client of the REST API (SPEC §3) and its live streams: WebSocket (SPEC §4) or SSE (SPEC §8).
 // Uses only `fetch` and the platform `WebSocket`; imports nothing at runtime from the rest of core.
-import type { RoadmapExportFormat, UserExport } from '../engine/dataExport.js';
+import type { RoadmapExportFormat, UserExport } from '../domain/dataExport.js';
 import { errorFromResponse, RoadmapApiError } from './clientErrors.js';
 import { openEventStreamConnection } from './eventStreamConnection.js';
 import { openSocketConnection } from './socketConnection.js';

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryBlobStore } from '../covers/memoryBlobStore.js';
 import { createDemoModel } from '../demo/demoModel.js';
+import type { RoadmapExport } from '../domain/dataExport.js';
 import { createMemoryQueue } from '../queue/memoryQueue.js';
 import { RoadmapError } from '../shared/errors.js';
 import { createMemoryStorage } from '../storage/memoryStorage.js';
 import { terminalEvent } from '../testing/engineHelpers.js';
-import { conceptsOf, type RoadmapExport } from './dataExport.js';
+import { conceptsOf } from './dataExport.js';
 import { RoadmapEngine } from './engine.js';
 
 let engine: RoadmapEngine;

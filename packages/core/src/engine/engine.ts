@@ -5,6 +5,7 @@ import type { ImageProvider, ImageUsage } from '../covers/imageProvider.js';
 import { createMemoryBlobStore } from '../covers/memoryBlobStore.js';
 import { createOfflineImageProvider } from '../covers/offlineImageProvider.js';
 import { type BudgetPeriod, periodAt } from '../domain/budgetPeriod.js';
+import type { ExportedDocument, RoadmapExport, RoadmapExportFormat, UserExport } from '../domain/dataExport.js';
 import type {
   CancelReceipt,
   NewRoadmapEvent,
@@ -65,15 +66,7 @@ import {
   deleteTask,
   deleteUser,
 } from './dataDeletion.js';
-import {
-  conceptDetailFrom,
-  conceptsOf,
-  type ExportedDocument,
-  exportDocument,
-  type RoadmapExport,
-  type RoadmapExportFormat,
-  type UserExport,
-} from './dataExport.js';
+import { conceptDetailFrom, conceptsOf, exportDocument } from './dataExport.js';
 import { EventRetention } from './eventRetention.js';
 import {
   type ItemVersionContext,
