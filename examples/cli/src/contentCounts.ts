@@ -55,7 +55,8 @@ export interface KeptInput {
  */
 export function describeKept(input: KeptInput): string {
   const kept: string[] = [];
-  if (input.checkpoints.includes('intent')) kept.push('intent');
+  // A stored roadmap was designed from the intent: a finished task's step checkpoints are pruned (SPEC §9).
+  if (input.roadmapStored || input.checkpoints.includes('intent')) kept.push('intent');
   if (input.roadmapStored || input.checkpoints.includes('curriculum')) kept.push('curriculum');
   if (input.roadmapStored) kept.push(describeContent(countContent(input.items)));
   return kept.length === 0 ? 'Nothing was generated yet.' : `Kept: ${kept.join(', ')}.`;
