@@ -61,8 +61,10 @@ describe('exportRoadmap', () => {
     expect(await file.blob.text()).toBe('# Learn Rust\n');
   });
 
-  it('reads an encoded filename* and falls back to the roadmap id and format', async () => {
-    exportRoute({ 'content-disposition': `attachment; filename*=UTF-8''r%C3%A9sum%C3%A9.json` });
+  it('prefers the encoded filename* (as the server sends both) and falls back to the roadmap id and format', async () => {
+    exportRoute({
+      'content-disposition': `attachment; filename="r_sum_.json"; filename*=UTF-8''r%C3%A9sum%C3%A9.json`,
+    });
     expect((await client.exportRoadmap('r-1', { format: 'json' })).filename).toBe('résumé.json');
     exportRoute({ 'content-type': 'application/json' }, '{}');
     const file = await client.exportRoadmap('r-1', { format: 'json' });

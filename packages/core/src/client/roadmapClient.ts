@@ -398,11 +398,13 @@ export function createRoadmapClient(options: RoadmapClientOptions) {
       } = {},
     ): Promise<ExportedFile> => {
       const response = await send(`/roadmaps/${segment(roadmapId)}/export?format=${format}`, request);
-      // `filename="…"`, or RFC 5987's `filename*=UTF-8''…` (percent-encoded).
-      const name = /filename\*?=(?:[\w-]+'[^']*')?"?([^";]+)/i.exec(response.headers.get('content-disposition') ?? '');
+      // RFC 6266: the percent-encoded `filename*=UTF-8''…` when given, else `filename="…"`.
+      const disposition = response.headers.get('content-disposition') ?? '';
+      const encoded = /filename\*=[\w-]+'[^']*'([^;\s]+)/i.exec(disposition)?.[1];
+      const plain = /filename="?([^";]+)/i.exec(disposition)?.[1];
       return {
         blob: await response.blob(),
-        filename: name ? decodeURIComponent(name[1] as string) : `${roadmapId}.${format}`,
+        filename: encoded ? decodeURIComponent(encoded) : plain || `${roadmapId}.${format}`,
       };
     },
 
