@@ -1,4 +1,6 @@
 import { expect } from 'vitest';
+import { createMemoryBlobStore } from '../../covers/memoryBlobStore.js';
+import { faultOnce, type StorageCall, withStorageFaults } from '../faults.js';
 import { learnGo } from './conformanceWorld.js';
 import type { EngineScenarioGroup } from './engineScenario.js';
 
@@ -72,6 +74,41 @@ export const dataLifecycleScenarios: EngineScenarioGroup = {
           covers: 0,
           blobs: 0,
         });
+      },
+    },
+    {
+      name: 'an erasure that fails midway (a storage fault on its second task) leaves whole tasks, and the next call finishes it',
+      async run(world) {
+        const storage = withStorageFaults(world.storage);
+        // Its own blob store: the fault wrapper would also wrap a file storage's `defaultBlobStore`.
+        const engine = await world.engine(world.model(), { storage, blobStore: createMemoryBlobStore() });
+        const tasks = [];
+        for (let index = 0; index < 3; index += 1) {
+          const { task } = await engine.generate({ userId: 'u1', request: learnGo });
+          expect(await world.terminalEvent(engine, task.task_id)).toMatchObject({ type: 'completed' });
+          tasks.push(task);
+        }
+        await world.quiet();
+        const before = storage.faults.calls.length;
+        // The call is counted before the predicate is asked: the second deleteTask of this erasure.
+        const secondDelete = (call: StorageCall) =>
+          storage.faults.calls.slice(before, call.index).filter((entry) => entry.method === 'deleteTask').length === 2;
+        storage.faults.setFailOn(faultOnce((call) => call.method === 'deleteTask' && secondDelete(call)));
+
+        await expect(engine.deleteUser('u1')).rejects.toMatchObject({ code: 'storage_error' });
+        const left = await world.storage.listTasks({ userId: 'u1' });
+        expect(left.total).toBe(2);
+        // What is left is whole: each remaining task still has its roadmap and items.
+        for (const task of left.tasks) {
+          expect(await world.storage.getRoadmap(task.roadmap_id)).not.toBeNull();
+          expect((await world.storage.listItems(task.roadmap_id)).length).toBeGreaterThan(0);
+        }
+
+        const finished = await engine.deleteUser('u1');
+        expect(finished).toMatchObject({ tasks: 2, roadmaps: 2 });
+        for (const task of tasks) expect(await world.storage.getTask(task.task_id)).toBeNull();
+        expect(await world.storage.listEvents({ userId: 'u1' })).toEqual([]);
+        expect(await engine.deleteUser('u1')).toMatchObject({ tasks: 0, roadmaps: 0, items: 0, events: 0 });
       },
     },
   ],
