@@ -127,7 +127,7 @@ interface Call extends RequestOptions {
   headers?: Record<string, string>;
 }
 
-/** A document {@link RoadmapClient.exportRoadmap} downloaded. */
+/** A document `client.exportRoadmap` downloaded. */
 export interface ExportedFile {
   /** The document (`text/markdown` or `application/json`); `await blob.text()` reads it. */
   blob: Blob;
