@@ -23,6 +23,7 @@ import {
   setUpTestServer,
   taskSummary,
 } from './testSupport.js';
+import { type UseTasksResult, useTasks } from './useTasks.js';
 
 setUpTestServer();
 
@@ -135,6 +136,30 @@ describe.each([
     await waitFor(() => expect(shownRows()).toEqual([idOf(2), idOf(3)]));
     expect(within(rowOf(3) as HTMLElement).getByRole('alert').textContent).toBe('Could not delete: Not yours.');
     expect([...deletes].sort()).toEqual([idOf(1), idOf(3)].sort());
+  });
+});
+
+describe('useTasks delete', () => {
+  it('deleteTask takes the task out of `tasks` at once, and keeps it out once the server agreed', async () => {
+    const deletes = serveList(() => new HttpResponse(null, { status: 204 }));
+    let result: UseTasksResult | undefined;
+    function Titles() {
+      result = useTasks();
+      return <p data-testid="titles">{result.tasks.map((task) => task.title).join(', ')}</p>;
+    }
+    renderWithProvider(<Titles />, { strict: true });
+    await waitFor(() =>
+      expect(screen.getByTestId('titles').textContent).toBe('Learn Rust 1, Learn Rust 2, Learn Rust 3'),
+    );
+    let deleting: Promise<void> | undefined;
+    act(() => {
+      deleting = result?.deleteTask(idOf(2));
+    });
+    expect(screen.getByTestId('titles').textContent).toBe('Learn Rust 1, Learn Rust 3');
+    expect(result?.counts.completed).toBe(0);
+    await act(async () => deleting);
+    expect(deletes).toEqual([idOf(2)]);
+    expect(screen.getByTestId('titles').textContent).toBe('Learn Rust 1, Learn Rust 3');
   });
 });
 

@@ -22,6 +22,11 @@ export interface UseTasksResult {
   cancelTask: (taskId: string) => Promise<void>;
   /** Retries a failed, partially failed or cancelled task; records the row's error and rejects on failure. */
   retryTask: (taskId: string) => Promise<void>;
+  /**
+   * Deletes a task (SPEC §9): it leaves the list at once; if the server refuses, it comes back in place with the row's
+   * error and the promise rejects.
+   */
+  deleteTask: (taskId: string) => Promise<void>;
 }
 
 /**
@@ -66,5 +71,6 @@ export function useTasks(options: TaskListOptions = {}): UseTasksResult {
     refresh: observer.refresh,
     cancelTask: observer.cancelTask,
     retryTask: observer.retryTask,
+    deleteTask: observer.deleteTask,
   };
 }
