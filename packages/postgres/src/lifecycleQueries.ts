@@ -58,7 +58,7 @@ export function createLifecycleStore(pool: pg.Pool, schema: string, now: () => n
           await step(`DELETE FROM ${schema}.roadmaps WHERE roadmap_id = $1 AND user_id = $2`, owner),
         );
         // Checkpoints went with the task row (ON DELETE CASCADE).
-        await step(`DELETE FROM ${schema}.budget_reservations WHERE task_id = $1`, [taskId]);
+        // Budget reservations stay: they are what the user's budget period was charged (see DataLifecycleStore).
         deleted.events = count(await step(`DELETE FROM ${schema}.events WHERE task_id = $1`, [taskId]));
         const event = buildEvent ? await appendEventOn(client, schema, buildEvent(task)) : null;
         return { task, deleted, event };

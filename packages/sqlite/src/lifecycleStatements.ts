@@ -41,7 +41,6 @@ export function createLifecycleStore(database: BetterSqlite3.Database, now: () =
   const deleteOwnItems = prepare(`DELETE FROM content_items WHERE roadmap_id IN (${ownRoadmap})`);
   const deleteOwnRoadmap = prepare('DELETE FROM roadmaps WHERE roadmap_id = @roadmapId AND user_id = @userId');
   const deleteCheckpoints = prepare('DELETE FROM checkpoints WHERE task_id = ?');
-  const deleteReservations = prepare('DELETE FROM budget_reservations WHERE task_id = ?');
   const deleteEvents = prepare('DELETE FROM events WHERE task_id = ?');
   const deleteTaskRow = prepare('DELETE FROM tasks WHERE task_id = ?');
   const selectUserTasks = prepare(
@@ -107,7 +106,6 @@ export function createLifecycleStore(database: BetterSqlite3.Database, now: () =
       deleted.items = deleteOwnItems.run(owner).changes;
       deleted.roadmaps = deleteOwnRoadmap.run(owner).changes;
       deleteCheckpoints.run(taskId);
-      deleteReservations.run(taskId);
       deleted.events = deleteEvents.run(taskId).changes;
       deleteTaskRow.run(taskId);
       return { task, deleted, event: event ? appendEvent(event(task)) : null };

@@ -44,10 +44,13 @@ export interface BlobDeletion {
  * the checkpoints of finished tasks.
  *
  * Order and atomicity (checked by `runDataLifecycleConformance` through `runStorageConformance`):
- * - `deleteTask` removes the task, its roadmap, content items and their versions, checkpoints, events, budget
- *   reservations and cover in one transaction, so a crash leaves the task either whole or gone — never a task
+ * - `deleteTask` removes the task, its roadmap, content items and their versions, checkpoints, events and cover in
+ *   one transaction, so a crash leaves the task either whole or gone — never a task
  *   without its roadmap or a roadmap without its task. From then on the task is in no query: `getTask`, `listTasks`
  *   and its counts, `listRoadmaps`, `listRoadmapSummaries`, `listEvents` (but for the one event passed to it);
+ * - budget reservations are kept: they are the record of what the user's budget period was charged, and deleting a
+ *   task must not give its spend back (a user could otherwise delete tasks to spend past their limit). They name the
+ *   task by id only; `deleteUserRemains` erases them with the user;
  * - blobs live outside the transaction: the cover's `blob_key` is queued as a {@link BlobDeletion} in the same
  *   transaction, and the caller deletes the blob, then `clearBlobDeletions` — so a crash between them leaves a key
  *   queued, which the next call (or a sweep) finishes;

@@ -225,7 +225,7 @@ export function createMemoryStorage(options: MemoryStorageOptions = {}): Storage
         deleted.covers += 1;
       }
       checkpoints.delete(taskId);
-      for (const [id, reservation] of reservations) if (reservation.task_id === taskId) reservations.delete(id);
+      // Budget reservations stay: they are what the user's budget period was charged (see DataLifecycleStore).
       deleted.events = deleteEvents((event) => event.task_id === taskId);
       tasks.delete(taskId);
       if (roadmapHolders.get(task.roadmap_id) === taskId) roadmapHolders.delete(task.roadmap_id);

@@ -220,6 +220,7 @@ export function describeDataLifecycle(harness: StorageHarness<Storage>): void {
       const keptOwn = await snapshotOf('user-del-1', others);
       const keptStranger = await snapshotOf('user-del-2', stranger);
 
+      const chargeBefore = await storage.userBudgetCharge('user-del-1', isoTime(fixtureEpochMs));
       const removed = present(await storage.deleteTask(task.task_id, { event: deletedEvent }), 'the deletion');
       expect(removed.task).toMatchObject({ task_id: task.task_id, user_id: 'user-del-1', status: 'completed' });
       expect(removed.deleted).toEqual({ tasks: 1, roadmaps: 1, items: 6, events: 2, covers: 1 });
@@ -230,7 +231,9 @@ export function describeDataLifecycle(harness: StorageHarness<Storage>): void {
       expect(await storage.listItems(task.roadmap_id)).toEqual([]);
       expect(await storage.getCheckpoints(task.task_id)).toEqual({});
       expect(await storage.getCover(task.roadmap_id)).toBeNull();
-      expect(await storage.taskBudgetCharge(task.task_id)).toEqual({ spent_usd: 0, reserved_usd: 0 });
+      // What the task spent still counts against the user's budget period: deleting gives no budget back.
+      expect(await storage.taskBudgetCharge(task.task_id)).toEqual({ spent_usd: 0.25, reserved_usd: 0 });
+      expect(await storage.userBudgetCharge('user-del-1', isoTime(fixtureEpochMs))).toEqual(chargeBefore);
       const listed = await storage.listTasks({ userId: 'user-del-1', limit: 100 });
       expect(listed.tasks.map((entry) => entry.task_id)).not.toContain(task.task_id);
       expect(listed.counts.completed).toBe(0);
@@ -304,7 +307,8 @@ export function describeDataLifecycle(harness: StorageHarness<Storage>): void {
 
       const totals = await eraseUser('user-erase-1');
       // Events: two of each task with a roadmap, one of each other task, and the deleted event of the earlier delete.
-      expect(totals).toEqual({ tasks: 6, roadmaps: 4, items: 24, events: 4 * 2 + 2 + 1, covers: 5, reservations: 0 });
+      // Reservations: one of each task that started (all but the pending one), kept by deleteTask, erased with the user.
+      expect(totals).toEqual({ tasks: 6, roadmaps: 4, items: 24, events: 4 * 2 + 2 + 1, covers: 5, reservations: 6 });
       const queued = await storage.listBlobDeletions({ userId: 'user-erase-1', limit: 100 });
       const expectedKeys = [...erased, extra].flatMap(({ blobKey }) => (blobKey === null ? [] : [blobKey]));
       expect(queued.map((entry) => entry.blob_key).sort()).toEqual(
