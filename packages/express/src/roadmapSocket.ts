@@ -30,6 +30,7 @@ const closeCodes: Record<EventSubscriptionEnd, number> = {
   task_partial_failure: 1000,
   task_failed: 1000,
   task_cancelled: 1000,
+  task_deleted: 1000,
   server_shutdown: 1001,
   token_expired: 1008,
   slow_consumer: 1013,

@@ -273,6 +273,8 @@ export type ClosingReason =
   | 'task_partial_failure'
   | 'task_failed'
   | 'task_cancelled'
+  /** The task was deleted (SPEC §9): its `deleted` event came just before. */
+  | 'task_deleted'
   | 'server_shutdown'
   /** The credential the connection was opened with expired: reconnect with a fresh one. */
   | 'token_expired';

@@ -301,6 +301,31 @@ describe('openEventStream: retention', () => {
 });
 
 describe('openEventStream: ending', () => {
+  it("sends a deleted task's deleted event, then closing task_deleted, and ends; the user stream goes on", async () => {
+    const current = await setup();
+    const taskId = await current.createTask('alice');
+    const task = connect(current, `/tasks/${taskId}/events?token=token-alice`);
+    const user = connect(current, '/events?token=token-alice');
+    await task.waitForType('current_status');
+    await user.waitForType('connected');
+    // Deleted by another process (straight in storage): the stream learns of it from the log alone.
+    const removed = await current.storage.deleteTask(taskId, {
+      event: (record) => ({
+        type: 'deleted',
+        task_id: record.task_id,
+        user_id: record.user_id,
+        roadmap_id: record.roadmap_id,
+        timestamp: new Date(0).toISOString(),
+      }),
+    });
+    const seq = removed?.event?.seq as number;
+    await task.ended;
+    expect(task.events().map((event) => [event.type, event.seq])).toEqual([['deleted', seq]]);
+    expect(task.frames.at(-1)).toMatchObject({ id: String(seq), event: 'closing', data: { reason: 'task_deleted' } });
+    await user.waitFor(() => user.events().some((event) => event.type === 'deleted'));
+    expect(user.frames.some((frame) => frame.event === 'closing')).toBe(false);
+  });
+
   it('sends closing token_expired at expiresAt and ends; nothing is held after', async () => {
     const current = await setup({ stream: () => ({ expiresAt: Date.now() + 100 }) });
     const taskId = await current.createTask('alice');

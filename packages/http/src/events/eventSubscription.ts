@@ -92,6 +92,8 @@ export class EventSubscription {
   private buffer: OutgoingMessage[] = [];
   private bufferedBytes = 0;
   private status: TaskStatus | null = null;
+  /** The task was deleted (its `deleted` event went out): the task endpoint closes like at a terminal status. */
+  private deleted = false;
   private stopListening: (() => void) | undefined;
   private readonly options: EventSubscriptionOptions;
 
@@ -289,7 +291,7 @@ export class EventSubscription {
       end += 1;
       this.lastSeq = event.seq;
       this.trackStatus(event);
-      if (this.phase === 'live' && taskId !== null && this.status !== null && terminalStatuses.has(this.status)) break;
+      if (this.phase === 'live' && taskId !== null && this.endReason() !== null) break;
     }
     const sending = start === 0 && end === messages.length ? messages : messages.slice(start, end);
     if (sending.length === 0) return;
@@ -300,14 +302,22 @@ export class EventSubscription {
 
   /** The task endpoint closes once its task is terminal; a retry later is followed by reconnecting with `since`. */
   private closeIfTerminal(): void {
-    if (this.options.taskId === null || this.status === null || !terminalStatuses.has(this.status)) return;
-    this.finish(`task_${this.status}` as ClosingReason);
+    const reason = this.options.taskId === null ? null : this.endReason();
+    if (reason !== null) this.finish(reason);
+  }
+
+  /** Why the task endpoint ends now: the task was deleted, or reached a terminal status; `null` while it runs. */
+  private endReason(): ClosingReason | null {
+    if (this.deleted) return 'task_deleted';
+    if (this.status === null || !terminalStatuses.has(this.status)) return null;
+    return `task_${this.status}` as ClosingReason;
   }
 
   private trackStatus(event: RoadmapEvent): void {
     if (event.type === 'progress' || event.type === 'completed') this.status = event.status;
     else if (event.type === 'failed') this.status = 'failed';
     else if (event.type === 'cancelled') this.status = 'cancelled';
+    else if (event.type === 'deleted') this.deleted = true;
   }
 
   /** Sends the control message `build` makes of this connection's `task_id`, latest `seq` and the time now. */

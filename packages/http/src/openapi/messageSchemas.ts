@@ -87,6 +87,7 @@ export const controlMessageSchema = z.discriminatedUnion('type', [
       'task_partial_failure',
       'task_failed',
       'task_cancelled',
+      'task_deleted',
       'server_shutdown',
       'token_expired',
     ]),
