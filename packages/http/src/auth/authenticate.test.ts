@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createJwtAuthenticator, readBearerToken } from './authenticate.js';
 import { signJwt } from './signJwt.js';
 
@@ -122,6 +122,53 @@ describe('createJwtAuthenticator', () => {
     await expect(withHeader(`Bearer ${longSub}`)).resolves.toBeNull();
     const huge = handMade({ alg: 'HS256' }, { sub: 'u', exp, pad: 'x'.repeat(9000) });
     await expect(authenticate({ headers: {}, token: huge })).resolves.toBeNull();
+  });
+
+  describe('verified tokens remembered', () => {
+    afterEach(() => {
+      vi.restoreAllMocks();
+    });
+
+    it("checks a token's signature once, then answers from memory; a refused token is checked every time", async () => {
+      const verify = vi.spyOn(globalThis.crypto.subtle, 'verify');
+      const remembering = createJwtAuthenticator({ secret, now: () => nowMs });
+      const token = signJwt({ sub: 'user-1', nowMs, expiresInSeconds: 600 }, secret);
+      const first = await remembering({ headers: {}, token });
+      const second = await remembering({ headers: { authorization: `Bearer ${token}` } });
+      expect(second).toEqual(first);
+      expect(verify).toHaveBeenCalledTimes(1);
+
+      const forged = signJwt({ sub: 'user-1', nowMs, expiresInSeconds: 600 }, 'other-secret');
+      await expect(remembering({ headers: {}, token: forged })).resolves.toBeNull();
+      await expect(remembering({ headers: {}, token: forged })).resolves.toBeNull();
+      expect(verify).toHaveBeenCalledTimes(3);
+    });
+
+    it("never past the token's exp, nor longer than a minute; verifiedTokenCacheSize 0 checks every request", async () => {
+      let clock = nowMs;
+      const verify = vi.spyOn(globalThis.crypto.subtle, 'verify');
+      const remembering = createJwtAuthenticator({ secret, now: () => clock, clockToleranceSeconds: 0 });
+      const shortLived = signJwt({ sub: 'user-1', nowMs, expiresInSeconds: 30 }, secret);
+      await expect(remembering({ headers: {}, token: shortLived })).resolves.toMatchObject({ userId: 'user-1' });
+      clock = nowMs + 30_000;
+      await expect(remembering({ headers: {}, token: shortLived })).resolves.toBeNull();
+
+      const longLived = signJwt({ sub: 'user-2', nowMs, expiresInSeconds: 3600 }, secret);
+      verify.mockClear();
+      await remembering({ headers: {}, token: longLived });
+      clock += 59_999;
+      await remembering({ headers: {}, token: longLived });
+      expect(verify).toHaveBeenCalledTimes(1);
+      clock += 1;
+      await expect(remembering({ headers: {}, token: longLived })).resolves.toMatchObject({ userId: 'user-2' });
+      expect(verify).toHaveBeenCalledTimes(2);
+
+      verify.mockClear();
+      const checking = createJwtAuthenticator({ secret, now: () => clock, verifiedTokenCacheSize: 0 });
+      await checking({ headers: {}, token: longLived });
+      await checking({ headers: {}, token: longLived });
+      expect(verify).toHaveBeenCalledTimes(2);
+    });
   });
 
   it('reads only a single Bearer header', () => {

@@ -1,5 +1,6 @@
 import type { CryptoKey } from 'jose';
 import { assertClaimOptions, isJoseError, type JwtClaimOptions, verifiedUser } from './jwtVerification.js';
+import { VerifiedTokenCache } from './verifiedTokenCache.js';
 
 /** The caller of a request, as established by an {@link Authenticate} function. */
 export interface AuthenticatedUser {
@@ -28,6 +29,12 @@ export type Authenticate = (request: {
 export interface JwtAuthenticatorOptions extends JwtClaimOptions {
   /** HS256 shared secret (the reference server reads `ROADMAP_JWT_SECRET`). Required, non-empty. */
   secret: string;
+  /**
+   * Tokens remembered once verified, by their exact text, so the same client's next requests skip the signature
+   * check: each for at most a minute and never past its `exp`; only valid tokens are kept. `0` checks every request
+   * from scratch. Default: 1000.
+   */
+  verifiedTokenCacheSize?: number;
 }
 
 /**
@@ -35,7 +42,7 @@ export interface JwtAuthenticatorOptions extends JwtClaimOptions {
  * `HS256` (so `none` and algorithm confusion are refused), `exp` required and `nbf` checked with
  * `clockToleranceSeconds` of leeway, `iss` and `aud` when `issuer` and `audience` are set, unknown `crit` headers
  * refused; the non-empty string `sub` (at most 256 characters) becomes the user id. Tokens over 8 KB are refused
- * unparsed. For an identity provider's RS256 tokens use `createJwksAuthenticator`.
+ * unparsed. A verified token is remembered for up to a minute (never past its `exp`: `verifiedTokenCacheSize`). For an identity provider's RS256 tokens use `createJwksAuthenticator`.
  *
  * @example
  * const authenticate = createJwtAuthenticator({
@@ -62,11 +69,16 @@ export function createJwtAuthenticator(options: JwtAuthenticatorOptions): Authen
     );
     return key;
   };
+  const verified = new VerifiedTokenCache(options.now ?? Date.now, options.verifiedTokenCacheSize ?? 1000);
   return async (request) => {
     const token = request.token ?? readBearerToken(request.headers);
     if (token === undefined) return null;
+    const known = verified.get(token);
+    if (known) return known;
     try {
-      return await verifiedUser(token, await secretKey(), ['HS256'], options);
+      const user = await verifiedUser(token, await secretKey(), ['HS256'], options);
+      if (user) verified.set(token, user);
+      return user;
     } catch (error) {
       // A shared secret involves no key fetch: whatever jose refuses is a bad token.
       if (isJoseError(error)) return null;
