@@ -66,10 +66,10 @@ function serveClients(): void {
   let closing = false;
   const connectOne = (url: string) =>
     new Promise<boolean>((resolve) => {
-      const socket: WsClient = new LeanWebSocket(url);
+      const socket = new LeanWebSocket(url);
       let connected = false;
-      socket.on('message', (data) => {
-        const at = monotonicMs();
+      socket.on('message', (data: Buffer) => {
+        const at = socket.readAtMs;
         const message = peekMessage(data);
         if (!connected && message.type === 'connected') {
           connected = true;
@@ -103,7 +103,10 @@ function serveClients(): void {
       }
       return { connected: sockets.length, failed };
     }
-    if (message.cmd === 'count') return { received: receivedLength / 2, unexpectedCloses };
+    if (message.cmd === 'count') {
+      const cpu = process.cpuUsage();
+      return { received: receivedLength / 2, unexpectedCloses, cpuMs: (cpu.user + cpu.system) / 1000 };
+    }
     if (message.cmd === 'collect') {
       const appended = new Map(message.appended);
       const latencies: number[] = [];
@@ -221,6 +224,10 @@ async function measure() {
     // 200/s even when the server falls behind; `achieved_rate` is appends/s and `schedule_lag_ms` how late the
     // generator got (the same event loop serves the sockets).
     const firstSeq = Math.max(0, ...appendedAt.keys());
+    const clientCpuAtStart = await Promise.all(
+      children.map((child) => ask<{ cpuMs: number }>(child, { cmd: 'count' })),
+    );
+    const serverCpuAtStart = process.cpuUsage();
     const startedAt = monotonicMs();
     const pending: Promise<unknown>[] = [];
     let behindMs = 0;
@@ -241,6 +248,16 @@ async function measure() {
       if (delivered >= expected) break;
       await sleep(50);
     }
+    const deliveredAt = monotonicMs();
+    const serverCpu = process.cpuUsage(serverCpuAtStart);
+    const clientCpuAtEnd = await Promise.all(children.map((child) => ask<{ cpuMs: number }>(child, { cmd: 'count' })));
+    const windowMs = deliveredAt - startedAt;
+    const serverCpuPct = ((serverCpu.user + serverCpu.system) / 1000 / windowMs) * 100;
+    const clientCpuPct =
+      (clientCpuAtEnd.reduce((sum, end, index) => sum + end.cpuMs - (clientCpuAtStart[index]?.cpuMs ?? 0), 0) /
+        windowMs /
+        children.length) *
+      100;
     const appended = [...appendedAt].filter(([seq]) => seq > firstSeq);
     const collected = await Promise.all(
       children.map((child) =>
@@ -260,6 +277,8 @@ async function measure() {
       rssPerSocket,
       achievedRate: (events / generationMs) * 1000,
       behindMs,
+      serverCpuPct,
+      clientCpuPct,
       hubErrors: hubErrors.length,
     };
   } finally {
@@ -293,6 +312,8 @@ export const benchmarks: Benchmark[] = [
           expected: result.expected,
           achieved_rate: round(result.achievedRate, 1),
           schedule_lag_ms: round(result.behindMs, 1),
+          server_cpu_pct: round(result.serverCpuPct, 1),
+          client_cpu_pct_per_process: round(result.clientCpuPct, 1),
           memory_per_idle_socket_kb: round(result.bytesPerSocket / 1024, 2),
           memory_target_kb: 20,
           memory_ok: result.bytesPerSocket / 1024 <= 20,
