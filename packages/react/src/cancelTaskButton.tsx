@@ -1,26 +1,14 @@
-import type { ReactNode } from 'react';
-import type { ButtonProps } from './button.js';
-import { ConfirmButton } from './confirmButton.js';
+import { ConfirmButton, type ConfirmDialogProps } from './confirmButton.js';
 import { XCircleIcon } from './icons.js';
 import { useRoadmapLabels } from './provider.js';
 
-export interface CancelTaskButtonProps extends Omit<ButtonProps, 'onClick'> {
+/**
+ * {@link CancelTaskButton}'s props. Defaults of the texts: `labels.cancelDialogTitle`, `labels.cancelDialogDescription`,
+ * `labels.cancelTask` (confirm) and `labels.cancelTaskTitleCase` (trigger).
+ */
+export interface CancelTaskButtonProps extends ConfirmDialogProps {
   /** Called when the user confirms; the dialog stays open and shows the error if it rejects. */
   onConfirm: () => Promise<void>;
-  /** Whether the confirmation dialog is open (controlled). */
-  open?: boolean;
-  /** Whether the dialog is open at first (uncontrolled). Default: `false`. */
-  defaultOpen?: boolean;
-  /** Called when the dialog opens or closes. */
-  onOpenChange?: (open: boolean) => void;
-  /** The dialog's title. Default: `labels.cancelDialogTitle`. */
-  dialogTitle?: ReactNode;
-  /** The dialog's description. Default: `labels.cancelDialogDescription`. */
-  dialogDescription?: ReactNode;
-  /** The confirm button's text. Default: `labels.cancelTask`. */
-  confirmLabel?: ReactNode;
-  /** The trigger's text. Default: `labels.cancelTaskTitleCase`. */
-  children?: ReactNode;
 }
 
 /**

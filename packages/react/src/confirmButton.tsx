@@ -5,6 +5,27 @@ import { LoaderIcon } from './icons.js';
 import { useRoadmapTheme } from './provider.js';
 import { useAction } from './useAction.js';
 
+/**
+ * What a button that asks first takes besides a button's own props: the dialog's state and texts. Each text left out
+ * is the component's own label (see {@link CancelTaskButton} and {@link DeleteTaskButton}).
+ */
+export interface ConfirmDialogProps extends Omit<ButtonProps, 'onClick'> {
+  /** Whether the confirmation dialog is open (controlled). */
+  open?: boolean;
+  /** Whether the dialog is open at first (uncontrolled). Default: `false`. */
+  defaultOpen?: boolean;
+  /** Called when the dialog opens or closes. */
+  onOpenChange?: (open: boolean) => void;
+  /** The dialog's title. Default: the component's own. */
+  dialogTitle?: ReactNode;
+  /** The dialog's description. Default: the component's own. */
+  dialogDescription?: ReactNode;
+  /** The confirm button's text. Default: the component's own. */
+  confirmLabel?: ReactNode;
+  /** The trigger's text. Default: the component's own. */
+  children?: ReactNode;
+}
+
 /** @internal What {@link ConfirmButton} shows: its trigger, its dialog and the prefix of a failure. */
 export interface ConfirmButtonProps extends Omit<ButtonProps, 'onClick'> {
   onConfirm: (event: MouseEvent<HTMLButtonElement>) => Promise<void> | void;

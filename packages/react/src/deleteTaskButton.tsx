@@ -1,29 +1,18 @@
-import type { MouseEvent, ReactNode } from 'react';
-import type { ButtonProps } from './button.js';
-import { ConfirmButton } from './confirmButton.js';
+import type { MouseEvent } from 'react';
+import { ConfirmButton, type ConfirmDialogProps } from './confirmButton.js';
 import { TrashIcon } from './icons.js';
 import { useRoadmapLabels } from './provider.js';
 
-export interface DeleteTaskButtonProps extends Omit<ButtonProps, 'onClick'> {
+/**
+ * {@link DeleteTaskButton}'s props. Defaults of the texts: `labels.deleteDialogTitle`, `labels.deleteDialogDescription`,
+ * `labels.deleteConfirm` (confirm) and `labels.deleteTask` (trigger).
+ */
+export interface DeleteTaskButtonProps extends ConfirmDialogProps {
   /**
    * Called when the user confirms. The dialog shows that it is deleting until the promise settles, then closes; it
    * stays open with the error when the promise rejects.
    */
   onConfirm: (event: MouseEvent<HTMLButtonElement>) => Promise<void> | void;
-  /** Whether the confirmation dialog is open (controlled). */
-  open?: boolean;
-  /** Whether the dialog is open at first (uncontrolled). Default: `false`. */
-  defaultOpen?: boolean;
-  /** Called when the dialog opens or closes. */
-  onOpenChange?: (open: boolean) => void;
-  /** The dialog's title. Default: `labels.deleteDialogTitle`. */
-  dialogTitle?: ReactNode;
-  /** The dialog's description. Default: `labels.deleteDialogDescription`. */
-  dialogDescription?: ReactNode;
-  /** The confirm button's text. Default: `labels.deleteConfirm`. */
-  confirmLabel?: ReactNode;
-  /** The trigger's text. Default: `labels.deleteTask`. */
-  children?: ReactNode;
 }
 
 /**

@@ -12,6 +12,7 @@ export { CancelTaskButton } from './cancelTaskButton.js';
 export { cn } from './cn.js';
 export type { ConceptContentProps } from './conceptContent.js';
 export { ConceptContent } from './conceptContent.js';
+export type { ConfirmDialogProps } from './confirmButton.js';
 export type { CoverImageProps } from './coverImage.js';
 export { CoverImage } from './coverImage.js';
 export type { DeleteTaskButtonProps } from './deleteTaskButton.js';
