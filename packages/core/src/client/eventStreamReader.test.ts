@@ -25,6 +25,20 @@ describe('readEventStream', () => {
     expect(await read([stream])).toEqual(['{"seq":4}', '{"seq":5}']);
   });
 
+  it('tells of every chunk read, a keep-alive comment alone included (a sign of life for the idle check)', async () => {
+    const data: string[] = [];
+    let chunks = 0;
+    await readEventStream(
+      body([': keep-alive\n\n', 'data: {"seq":1}\n\n', ': keep-alive\n\n']),
+      (text) => data.push(text),
+      () => {
+        chunks += 1;
+      },
+    );
+    expect(chunks).toBe(3);
+    expect(data).toEqual(['{"seq":1}']);
+  });
+
   it('joins data lines, takes CRLF, LF and CR line ends, and a CRLF split between chunks', async () => {
     expect(await read(['data: a\r', '\ndata: b\r\n\r', '\ndata: c\rdata\r\r', 'data: d\n\n'])).toEqual([
       'a\nb',

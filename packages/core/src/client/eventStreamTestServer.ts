@@ -54,8 +54,6 @@ export interface EventStreamServer {
   requests: ReceivedRequest[];
   /** Stream connections that ended (by the client or by the server). */
   closedStreams: number;
-  /** Writes a keep-alive comment to every open stream. */
-  comment(): void;
   /** Stops the server, ending open streams. */
   close(): Promise<void>;
 }
@@ -127,9 +125,6 @@ export async function startEventStreamServer(options: EventStreamServerOptions):
     requests,
     get closedStreams() {
       return state.closedStreams;
-    },
-    comment: () => {
-      for (const response of open) response.write(': keep-alive\n\n');
     },
     close: () => {
       for (const response of open) response.destroy();

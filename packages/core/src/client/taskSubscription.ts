@@ -88,10 +88,12 @@ export interface SubscriptionSettings {
   stableAfterMs: number;
   pingIntervalMs: number;
   /**
-   * An open connection that receives nothing (no message, no SSE keep-alive comment) for this long is taken for dead —
-   * a proxy or a sleeping laptop can cut a stream without either end seeing it close — and replaced, resuming from
-   * the last `seq`. Default: 45 s or twice `pingIntervalMs`, whichever is longer (the server comments every 15 s on
-   * an event stream and answers each WebSocket ping).
+   * An open connection that receives nothing (no message, no SSE keep-alive comment) through one whole period of this
+   * length is taken for dead — a proxy or a sleeping laptop can cut a stream without either end seeing it close — and
+   * replaced, resuming from the last `seq`: silence is noticed after one to two periods. One timer per period checks
+   * a flag each message sets, so a busy stream does not re-arm a timer per message. Default: 45 s or twice
+   * `pingIntervalMs`, whichever is longer (the server comments every 15 s on an event stream and answers each
+   * WebSocket ping).
    */
   idleTimeoutMs?: number;
   /** Told when a stream is refused for its credential (401, 403) with the token refused. */
@@ -129,6 +131,8 @@ export function openSubscription(
   let pingTimer: unknown;
   let stableTimer: unknown;
   let idleTimer: unknown;
+  /** Something arrived since the idle timer was last armed. */
+  let alive = false;
   const idleTimeoutMs = settings.idleTimeoutMs ?? Math.max(45_000, 2 * settings.pingIntervalMs);
   let terminal = false;
   let resync = false;
@@ -264,12 +268,13 @@ export function openSubscription(
     // Still the refused token: wait for another one without connecting.
     if (token === refusedToken) return reconnect();
     refusedToken = expiredToken = none;
-    /** (Re)starts the wait for the connection's next sign of life; past it, the connection is replaced. */
+    /** Arms the idle check: a period with no sign of life replaces the connection, any other arms the next check. */
     const watchIdle = () => {
-      if (idleTimer !== undefined) cancel(idleTimer);
+      alive = false;
       idleTimer = schedule(() => {
         idleTimer = undefined;
         if (connection !== current) return;
+        if (alive) return watchIdle();
         disconnect();
         reconnect();
       }, idleTimeoutMs);
@@ -287,11 +292,11 @@ export function openSubscription(
       },
       onMessage: (data) => {
         if (connection !== current) return;
-        watchIdle();
+        alive = true;
         receive(data);
       },
       onActivity: () => {
-        if (connection === current) watchIdle();
+        if (connection === current) alive = true;
       },
       onClose: () => {
         if (connection !== current) return;
