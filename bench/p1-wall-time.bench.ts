@@ -12,9 +12,14 @@ const latencyMs = 20;
 const concurrency = 8;
 const shape = { stages: 4, modules: 3, concepts: 5 };
 const concepts = shape.stages * shape.modules * shape.concepts;
-/** Roadmaps run first and not measured: the engine's code is optimised by the JIT after a few (a server's steady state). */
-const warmups = 10;
-const runs = 5;
+/**
+ * Roadmaps run first and not measured: the engine's code is optimised by the JIT after a few (a server's steady
+ * state). Ten were not enough: in 5 of 5 process pairs the median after 10 was 1.1–2.0 ms slower than after 40, and
+ * 100 was no faster than 40.
+ */
+const warmups = 40;
+/** Measured roadmaps; the median is reported (a run's wall time varies by ±2 ms with the machine's timers). */
+const runs = 7;
 /** Demo answers recorded in the first warm-up and replayed after 20 ms, so the ratio measures the engine's overhead. */
 const replayCache = new Map<string, string>();
 
