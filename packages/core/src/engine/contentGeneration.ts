@@ -16,6 +16,7 @@ import { generateStructured } from '../model/structuredGeneration.js';
 import { errorMessage, isAbortError, isInfrastructureFault, RoadmapError } from '../shared/errors.js';
 import { yieldToEventLoop } from '../shared/yieldToEventLoop.js';
 import type { ContentValue, ItemVersion, ItemWritten } from '../storage/checkpointStore.js';
+import { ConceptSlots } from './conceptSlots.js';
 import { ContentStream } from './contentStream.js';
 import { runAbortKind } from './runAbort.js';
 import { assertFenced, assertNotPaused, nowIso, type RunContext } from './runContext.js';
@@ -111,14 +112,17 @@ interface ItemRun {
 }
 
 /**
- * Runs concepts through `limit` lanes. Each item is stored as soon as its own model call ends; a lane moves on to
- * the next concept once the concept's calls have ended, while their results are still being stored (at most one
- * concept per lane being stored), so storage work overlaps model latency instead of adding to it. The first error
- * stops new starts and rejects.
+ * Runs concepts through `lanes` lanes. Each item is stored as soon as its own model call ends; a lane moves on
+ * to the next concept once the concept's calls have answered (before the answers are parsed, see
+ * `StructuredContext.slot`), while their results are still being checked and stored (at most one concept per
+ * lane being stored), so that work overlaps model latency instead of adding to it. A lane holds a slot while its
+ * concept's calls are under way, so an answer asked again (it did not parse) waits for a free one: never more than
+ * the slots' limit of concepts call the model at once. The first error stops new starts and rejects.
  */
 async function pipelinedPool(
   concepts: PlannedConcept[],
-  limit: number,
+  slots: ConceptSlots,
+  lanes: number,
   generate: (planned: PlannedConcept) => ItemRun[],
   onFatal: (error: unknown) => void,
 ): Promise<void> {
@@ -132,13 +136,23 @@ async function pipelinedPool(
   const lane = async () => {
     let storing: Promise<void> = Promise.resolve();
     try {
-      while (failure === undefined && next < concepts.length) {
+      for (;;) {
+        await slots.acquire();
+        if (failure !== undefined || next >= concepts.length) {
+          slots.release();
+          break;
+        }
         const planned = concepts[next] as PlannedConcept;
         next += 1;
-        const runs = generate(planned);
-        const stored = Promise.all(runs.map((run) => run.stored)).then(() => undefined);
-        stored.catch(fail); // a lost lease stops the other lanes at once
-        await Promise.all(runs.map((run) => run.called));
+        let stored: Promise<void>;
+        try {
+          const runs = generate(planned);
+          stored = Promise.all(runs.map((run) => run.stored)).then(() => undefined);
+          stored.catch(fail); // a lost lease stops the other lanes at once
+          await Promise.all(runs.map((run) => run.called));
+        } finally {
+          slots.release();
+        }
         await storing;
         storing = stored;
       }
@@ -147,7 +161,7 @@ async function pipelinedPool(
       fail(error);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, concepts.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(lanes, concepts.length) }, lane));
   if (failure) throw failure.error;
 }
 
@@ -187,6 +201,9 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
     progress: progress(),
   });
 
+  /** The bound on concepts calling the model, one per round of {@link pipelinedPool}. */
+  let slots: ConceptSlots | undefined;
+
   /**
    * Checks an item write that carried `event` and delivers the stored event. An adapter that answers `true` did not
    * store it (one written before item writes carried events): the event is appended on its own then.
@@ -200,6 +217,7 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
 
   /** Marks the item `generating`, calls the model, and stores the result (or the failure) at once. */
   const generateItem = (planned: PlannedConcept, kind: ContentKind): ItemRun => {
+    const roundSlots = slots;
     let calledResolve: () => void = () => {};
     const called = new Promise<void>((resolve) => {
       calledResolve = resolve;
@@ -242,6 +260,14 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
             clock: context.clock,
             retryPolicy: context.retryPolicy,
             abortSignal: context.abortSignal,
+            ...(roundSlots
+              ? {
+                  slot: {
+                    answered: calledResolve,
+                    acquire: () => roundSlots.acquire(true).then(() => () => roundSlots.release()),
+                  },
+                }
+              : {}),
             ...(context.onUsage ? { onUsage: context.onUsage } : {}),
             ...(stream
               ? {
@@ -312,12 +338,19 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
   for (;;) {
     const todo = plan(items, concepts);
     if (todo.length === 0) break;
-    await pipelinedPool(
-      todo,
-      context.concurrency,
-      (planned) => planned.kinds.map((kind) => generateItem(planned, kind)),
-      (error) => context.abortRun(error),
-    );
+    const roundSlots = new ConceptSlots(context.concurrency, context.abortSignal);
+    slots = roundSlots;
+    try {
+      await pipelinedPool(
+        todo,
+        roundSlots,
+        context.concurrency,
+        (planned) => planned.kinds.map((kind) => generateItem(planned, kind)),
+        (error) => context.abortRun(error),
+      );
+    } finally {
+      roundSlots.close();
+    }
     // The calls that were in flight at the pause are stored; the task waits for its resume.
     assertNotPaused(context);
     items = await storage.listItems(roadmap.roadmap_id);

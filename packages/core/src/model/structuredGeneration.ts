@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Clock } from '../shared/clock.js';
 import { errorMessage, isAbortError, isTimeoutError, RoadmapError } from '../shared/errors.js';
+import { yieldToEventLoop } from '../shared/yieldToEventLoop.js';
 import type { LanguageModel, ModelOperation, ModelRequest, ModelResult, ModelUsage } from './languageModel.js';
 import { PartialJsonString } from './partialJsonString.js';
 import { type RetryPolicy, withRetry } from './retry.js';
@@ -22,6 +23,14 @@ export interface StructuredContext {
    * starts the text again).
    */
   stream?: { field: string; onStart(): void; onText(text: string): void };
+  /**
+   * The call shares a bound on calls under way (content generation's concept slots). `answered` runs once the
+   * first attempt ended, with an answer or without, before the answer is parsed: the parse then waits one turn of
+   * the event loop, so every call answered at the same moment lets its caller start its next calls first. Asking
+   * again (an answer that did not parse) waits for `acquire`, and calls the function it resolved with once that
+   * attempt ended.
+   */
+  slot?: { answered(): void; acquire(): Promise<() => void> };
 }
 
 /** One attempt of a streamed call: the parts assembled into the answer, the field's text told as it arrives. */
@@ -84,8 +93,10 @@ export async function generateStructured<Output>(
   const { model, clock, retryPolicy, abortSignal, stream } = context;
   const streaming = stream && model.stream ? { model: model as Parameters<typeof streamedAttempt>[0], stream } : null;
   let feedback: ModelRequest['feedback'];
+  const { slot } = context;
   for (let attempt = 1; attempt <= 2; attempt += 1) {
     const request: ModelRequest = { ...call, feedback, abortSignal };
+    const release = attempt > 1 && slot ? await slot.acquire() : undefined;
     let text: string;
     try {
       const attempt = streaming
@@ -105,7 +116,11 @@ export async function generateStructured<Output>(
         });
       }
       throw new RoadmapError('model_error', `Model call ${call.key} failed: ${errorMessage(error)}`, { cause: error });
+    } finally {
+      if (release) release();
+      else slot?.answered();
     }
+    if (slot) await yieldToEventLoop();
     abortSignal.throwIfAborted();
     const parsed = parseOutput(text, call.schema);
     if (parsed.ok) return parsed.value;
