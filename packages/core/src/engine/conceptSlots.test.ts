@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createWorld, learnGo, settle, terminalEvent, type World } from '../testing/engineTestSupport.js';
+import { createWorld, learnGo, runUntilTerminal, settle, type World } from '../testing/engineTestSupport.js';
 import { ConceptSlots } from './conceptSlots.js';
 
 /** Watches `promises`; `settled()` tells the indexes of those settled so far, in the order they settled. */
@@ -74,22 +74,15 @@ describe('content generation under concept slots', () => {
     const callingConcepts: number[] = [];
     const engine = await world.engine(model, { concurrency: 2 });
     const { task } = await engine.generate({ userId: 'u1', request: learnGo });
-    const terminal = terminalEvent(engine, task.task_id);
-    let done = false;
-    void terminal.then(() => {
-      done = true;
-    });
-    for (let step = 0; step < 2_000 && !done; step += 1) {
-      await settle();
+    const onStep = () => {
       const concepts = new Set(
         model.calls
           .filter((call) => call.outcome === 'pending' && call.request.input.concept !== undefined)
           .map((call) => call.request.input.concept?.concept_id),
       );
       callingConcepts.push(concepts.size);
-      if (!done) await world.clock.advance(100);
-    }
-    expect((await terminal).type).toBe('completed');
+    };
+    expect((await runUntilTerminal(world, engine, task.task_id, { stepMs: 100, onStep })).type).toBe('completed');
     expect(model.callCount({ operation: 'tutorial', when: (_request, position) => position.attempt === 2 })).toBe(3);
     // Two lanes moved on while the three were asked again: the bound held, and it was used.
     expect(Math.max(...callingConcepts)).toBe(2);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RoadmapEvent } from '../domain/events.js';
-import { createWorld, learnGo, settle, terminalEvent, type World } from '../testing/engineTestSupport.js';
+import { createWorld, learnGo, runUntilTerminal, type World } from '../testing/engineTestSupport.js';
 import { withStorageFaults } from '../testing/faults.js';
 
 // Issue 12: an item's result, status, the task's progress and its event are one write. The engine hands the
@@ -20,16 +20,7 @@ describe('item writes carry their events', () => {
     const delivered: RoadmapEvent[] = [];
     engine.subscribe((event) => delivered.push(event));
     const { task } = await engine.generate({ userId: 'u1', request: learnGo });
-    const terminal = terminalEvent(engine, task.task_id);
-    let done = false;
-    void terminal.then(() => {
-      done = true;
-    });
-    for (let step = 0; step < 2_000 && !done; step += 1) {
-      await settle();
-      if (!done) await world.clock.advance(250);
-    }
-    expect((await terminal).type).toBe('completed');
+    expect((await runUntilTerminal(world, engine, task.task_id, { stepMs: 250 })).type).toBe('completed');
 
     const itemEvents = (events: readonly RoadmapEvent[]) =>
       events.filter((event) => event.type === 'concept_start' || event.type === 'concept_complete');

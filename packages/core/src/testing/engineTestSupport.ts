@@ -1,11 +1,12 @@
 export { latestSeq, nextEvent, sequentialIds, settle, terminalEvent } from './engineHelpers.js';
 
+import type { RoadmapEvent } from '../domain/events.js';
 import { RoadmapEngine, type RoadmapEngineOptions } from '../engine/engine.js';
 import { createMemoryQueue } from '../queue/memoryQueue.js';
 import type { Queue } from '../queue/queue.js';
 import { createMemoryStorage } from '../storage/memoryStorage.js';
 import type { Storage } from '../storage/storage.js';
-import { sequentialIds } from './engineHelpers.js';
+import { sequentialIds, settle, terminalEvent } from './engineHelpers.js';
 import { createManualClock, type ManualClock } from './manualClock.js';
 import { createScriptedModel, type ScriptedModel, type ScriptedModelOptions } from './scriptedModel.js';
 
@@ -59,3 +60,26 @@ export function createWorld(options: { idPrefix?: number } = {}): World {
 }
 
 export const learnGo = { preferences: { learning_goal: 'Learn Go for backend services' } } as const;
+
+/**
+ * Runs the task to its terminal event on the world's manual clock: lets every promise chain settle, calls `onStep`,
+ * then advances the clock by `stepMs`, at most 2,000 times.
+ */
+export async function runUntilTerminal(
+  world: World,
+  engine: RoadmapEngine,
+  taskId: string,
+  options: { stepMs: number; onStep?: () => void },
+): Promise<RoadmapEvent> {
+  const terminal = terminalEvent(engine, taskId);
+  let done = false;
+  void terminal.then(() => {
+    done = true;
+  });
+  for (let step = 0; step < 2_000 && !done; step += 1) {
+    await settle();
+    options.onStep?.();
+    if (!done) await world.clock.advance(options.stepMs);
+  }
+  return terminal;
+}
