@@ -92,8 +92,16 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+export interface FakeOpenAIServerOptions {
+  /**
+   * How long each call waits before its answer, in milliseconds: one figure, or one per call (`index` counts calls
+   * from 0 in arrival order). A call whose client goes away stops waiting.
+   */
+  latencyMs: number | ((call: FakeOpenAICall, index: number) => number);
+}
+
 /** Starts the server; every answer comes after `latencyMs`, shaped like OpenAI's `chat.completion` object. */
-export async function startFakeOpenAIServer(options: { latencyMs: number }): Promise<FakeOpenAIServer> {
+export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions): Promise<FakeOpenAIServer> {
   const calls: FakeOpenAICall[] = [];
   let completions = 0;
   const server = createServer(async (request, response) => {
@@ -112,10 +120,16 @@ export async function startFakeOpenAIServer(options: { latencyMs: number }): Pro
       abandoned: false,
     };
     calls.push(call);
-    response.on('close', () => {
-      if (!call.answered) call.abandoned = true;
+    const latencyMs =
+      typeof options.latencyMs === 'number' ? options.latencyMs : options.latencyMs(call, calls.length - 1);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, latencyMs);
+      response.on('close', () => {
+        if (!call.answered) call.abandoned = true;
+        clearTimeout(timer);
+        resolve();
+      });
     });
-    await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
     if (call.abandoned) return;
     const content = JSON.stringify(demoResponse({ operation, input }));
     completions += 1;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
 import { type FakeOpenAIServer, startFakeOpenAIServer } from '../../../examples/server/src/fakeOpenAIServer.js';
 import { api, describeWithBrowser, generateBody, type Harness, startHarness, waitForStatus } from './harness.js';
 
@@ -13,6 +13,8 @@ import { api, describeWithBrowser, generateBody, type Harness, startHarness, wai
 let harness: Harness;
 let page: Page;
 let model: FakeOpenAIServer;
+/** Index of the first model call held until its client goes away (the task being deleted is still generating). */
+let holdFrom: number | undefined;
 
 interface TaskBody {
   status: string;
@@ -63,8 +65,10 @@ async function completedRoadmap(userId: string, goal: string) {
 
 describeWithBrowser('data lifecycle and quizzes in the demo app (Chromium, reference server)', () => {
   beforeAll(async () => {
-    // Slow enough that a task is still generating when it is deleted: 300 ms a call, three concepts at a time.
-    model = await startFakeOpenAIServer({ latencyMs: 300 });
+    // 300 ms a call, three concepts at a time; calls from `holdFrom` on wait until their client goes away.
+    model = await startFakeOpenAIServer({
+      latencyMs: (_call, index) => (holdFrom !== undefined && index >= holdFrom ? 600_000 : 300),
+    });
     harness = await startHarness({
       OPENAI_API_KEY: 'sk-test',
       OPENAI_BASE_URL: model.baseUrl,
@@ -79,6 +83,12 @@ describeWithBrowser('data lifecycle and quizzes in the demo app (Chromium, refer
   });
 
   it('delete a running task from the list: its model calls stop, the row goes, a reload does not bring it back', async () => {
+    // The three framework calls and the first two concepts answer; every call after them is held, so the task is
+    // generating with calls in flight whenever the delete arrives.
+    holdFrom = model.calls.length + 3 + 6;
+    onTestFinished(() => {
+      holdFrom = undefined;
+    });
     const { body } = await api<{ task_id: string }>(
       harness.server,
       'POST',
