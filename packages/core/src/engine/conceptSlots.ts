@@ -13,7 +13,8 @@ export class ConceptSlots {
   };
 
   constructor(
-    private readonly limit: number,
+    /** How many holders may have calls under way at once (the task's `concurrency`). */
+    readonly limit: number,
     private readonly signal: AbortSignal,
   ) {
     signal.addEventListener('abort', this.onAbort, { once: true });

@@ -112,17 +112,16 @@ interface ItemRun {
 }
 
 /**
- * Runs concepts through `lanes` lanes. Each item is stored as soon as its own model call ends; a lane moves on
- * to the next concept once the concept's calls have answered (before the answers are parsed, see
+ * Runs concepts through `slots.limit` lanes. Each item is stored as soon as its own model call ends; a lane moves
+ * on to the next concept once the concept's calls have answered (before the answers are parsed, see
  * `StructuredContext.slot`), while their results are still being checked and stored (at most one concept per
  * lane being stored), so that work overlaps model latency instead of adding to it. A lane holds a slot while its
  * concept's calls are under way, so an answer asked again (it did not parse) waits for a free one: never more than
- * the slots' limit of concepts call the model at once. The first error stops new starts and rejects.
+ * `slots.limit` concepts call the model at once. The first error stops new starts and rejects.
  */
 async function pipelinedPool(
   concepts: PlannedConcept[],
   slots: ConceptSlots,
-  lanes: number,
   generate: (planned: PlannedConcept) => ItemRun[],
   onFatal: (error: unknown) => void,
 ): Promise<void> {
@@ -161,7 +160,7 @@ async function pipelinedPool(
       fail(error);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(lanes, concepts.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(slots.limit, concepts.length) }, lane));
   if (failure) throw failure.error;
 }
 
@@ -201,9 +200,6 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
     progress: progress(),
   });
 
-  /** The bound on concepts calling the model, one per round of {@link pipelinedPool}. */
-  let slots: ConceptSlots | undefined;
-
   /**
    * Checks an item write that carried `event` and delivers the stored event. An adapter that answers `true` did not
    * store it (one written before item writes carried events): the event is appended on its own then.
@@ -215,9 +211,11 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
     context.emit(stored as Exclude<ItemWritten, boolean>);
   };
 
-  /** Marks the item `generating`, calls the model, and stores the result (or the failure) at once. */
-  const generateItem = (planned: PlannedConcept, kind: ContentKind): ItemRun => {
-    const roundSlots = slots;
+  /**
+   * Marks the item `generating`, calls the model under `slots` (a lane's slot, and a free one to ask again), and
+   * stores the result (or the failure) at once.
+   */
+  const generateItem = (planned: PlannedConcept, kind: ContentKind, slots: ConceptSlots): ItemRun => {
     let calledResolve: () => void = () => {};
     const called = new Promise<void>((resolve) => {
       calledResolve = resolve;
@@ -260,14 +258,7 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
             clock: context.clock,
             retryPolicy: context.retryPolicy,
             abortSignal: context.abortSignal,
-            ...(roundSlots
-              ? {
-                  slot: {
-                    answered: calledResolve,
-                    acquire: () => roundSlots.acquire(true).then(() => () => roundSlots.release()),
-                  },
-                }
-              : {}),
+            slot: { answered: calledResolve, acquire: () => slots.acquire(true).then(() => () => slots.release()) },
             ...(context.onUsage ? { onUsage: context.onUsage } : {}),
             ...(stream
               ? {
@@ -280,9 +271,9 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
               : {}),
           },
         );
-        call.then(calledResolve, calledResolve);
-        // The call is under way; record its start meanwhile (the result is only stored after this), once every
-        // call that is due at this moment has started, so the bookkeeping does not delay another lane's call.
+        // The call is under way (`called` settles once it answered: the slot's `answered`); record its start
+        // meanwhile (the result is only stored after this), once every call that is due at this moment has started,
+        // so the bookkeeping does not delay another lane's call.
         await yieldToEventLoop();
         const started = context.eventOf('concept_start', names);
         await delivered(
@@ -292,10 +283,10 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
         );
         let content: ContentValue;
         try {
+          // Answered, then parsed a turn later (the lanes moved on first: the slot's `answered`).
           content = await call;
           // Every piece announced (and the partial text stored) before the whole content.
           await stream?.finish();
-          await yieldToEventLoop();
           // A crashed worker writes nothing more; after any other abort the fenced write decides.
           if (runAbortKind(context.abortSignal) === 'crashed') throw context.abortSignal.reason;
         } catch (error) {
@@ -338,18 +329,16 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
   for (;;) {
     const todo = plan(items, concepts);
     if (todo.length === 0) break;
-    const roundSlots = new ConceptSlots(context.concurrency, context.abortSignal);
-    slots = roundSlots;
+    const slots = new ConceptSlots(context.concurrency, context.abortSignal);
     try {
       await pipelinedPool(
         todo,
-        roundSlots,
-        context.concurrency,
-        (planned) => planned.kinds.map((kind) => generateItem(planned, kind)),
+        slots,
+        (planned) => planned.kinds.map((kind) => generateItem(planned, kind, slots)),
         (error) => context.abortRun(error),
       );
     } finally {
-      roundSlots.close();
+      slots.close();
     }
     // The calls that were in flight at the pause are stored; the task waits for its resume.
     assertNotPaused(context);

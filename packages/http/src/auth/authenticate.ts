@@ -42,7 +42,8 @@ export interface JwtAuthenticatorOptions extends JwtClaimOptions {
  * `HS256` (so `none` and algorithm confusion are refused), `exp` required and `nbf` checked with
  * `clockToleranceSeconds` of leeway, `iss` and `aud` when `issuer` and `audience` are set, unknown `crit` headers
  * refused; the non-empty string `sub` (at most 256 characters) becomes the user id. Tokens over 8 KB are refused
- * unparsed. A verified token is remembered for up to a minute (never past its `exp`: `verifiedTokenCacheSize`). For an identity provider's RS256 tokens use `createJwksAuthenticator`.
+ * unparsed. A verified token is remembered for up to a minute (never past its `exp`: `verifiedTokenCacheSize`). For
+ * an identity provider's RS256 tokens use `createJwksAuthenticator`.
  *
  * @example
  * const authenticate = createJwtAuthenticator({
