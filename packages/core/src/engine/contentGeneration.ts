@@ -271,6 +271,8 @@ export async function contentGeneration(context: RunContext, roadmap: Roadmap): 
               : {}),
           },
         );
+        // Awaited below, once the start is recorded: a rejection meanwhile is handled there, not an unhandled one.
+        call.catch(() => undefined);
         // The call is under way (`called` settles once it answered: the slot's `answered`); record its start
         // meanwhile (the result is only stored after this), once every call that is due at this moment has started,
         // so the bookkeeping does not delay another lane's call.
